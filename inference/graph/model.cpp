@@ -1,0 +1,188 @@
+#include "inference/graph/model.h"
+
+#include "inference/core/error.h"
+
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace es::graph {
+
+std::string Node::describe() const { return fmt::format("layer {} '{}' ({})", id, name, type); }
+
+std::vector<Node*> Model::parameters() const {
+    std::vector<Node*> found;
+    for (const auto& node : m_nodes)
+        if (node->type == "Parameter") found.push_back(node.get());
+    return found;
+}
+
+std::vector<Node*> Model::results() const {
+    std::vector<Node*> found;
+    for (const auto& node : m_nodes)
+        if (node->type == "Result") found.push_back(node.get());
+    return found;
+}
+
+Node* Model::find(const std::string& node_name) const {
+    for (const auto& node : m_nodes)
+        if (node->name == node_name) return node.get();
+    return nullptr;
+}
+
+Node& Model::add(std::unique_ptr<Node> node) {
+    if (node->id < m_next_id) {
+        for (const auto& existing : m_nodes)
+            if (existing->id == node->id) node->id = m_next_id;
+    }
+    m_next_id = std::max(m_next_id, node->id + 1);
+    m_nodes.push_back(std::move(node));
+    return *m_nodes.back();
+}
+
+void Model::sort_topologically() {
+    std::unordered_map<const Node*, size_t> pending;  // inputs not yet placed
+    std::unordered_map<const Node*, std::vector<Node*>> consumers;
+    for (const auto& node : m_nodes) {
+        pending[node.get()] = node->inputs.size();
+        for (const auto& input : node->inputs) consumers[input.source.node].push_back(node.get());
+    }
+    std::vector<Node*> ready;
+    for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it)
+        if (pending[it->get()] == 0) ready.push_back(it->get());
+    std::vector<Node*> order;
+    order.reserve(m_nodes.size());
+    while (!ready.empty()) {
+        Node* node = ready.back();
+        ready.pop_back();
+        order.push_back(node);
+        for (Node* consumer : consumers[node])
+            if (--pending[consumer] == 0) ready.push_back(consumer);
+    }
+    if (order.size() != m_nodes.size()) {
+        for (const auto& node : m_nodes)
+            if (pending[node.get()] != 0)
+                throw_bad_input("{}: is part of a cycle", node->describe());
+    }
+    std::unordered_map<const Node*, std::unique_ptr<Node>> owned;
+    for (auto& node : m_nodes) owned[node.get()] = std::move(node);
+    m_nodes.clear();
+    for (Node* node : order) m_nodes.push_back(std::move(owned[node]));
+}
+
+void Model::remove_unused() {
+    std::unordered_set<const Node*> live;
+    for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it) {
+        Node* node = it->get();
+        if (node->type == "Result" || live.count(node)) {
+            live.insert(node);
+            for (const auto& input : node->inputs) live.insert(input.source.node);
+        }
+    }
+    std::erase_if(m_nodes, [&](const auto& node) { return !live.count(node.get()); });
+}
+
+Output Model::add_parameter(const std::string& node_name, ElementType type, PartialShape shape) {
+    auto node = std::make_unique<Node>();
+    node->id = m_next_id;
+    node->name = node_name;
+    node->type = "Parameter";
+    node->version = "opset1";
+    node->attributes.set("shape", format_partial_shape(shape));
+    node->attributes.set("element_type", std::string(to_string(type)));
+    node->outputs.push_back({PortType{type, shape}, {node_name}, {}});
+    return add(std::move(node)).output();
+}
+
+Output Model::add_constant(const Tensor& value, const std::string& node_name) {
+    auto node = std::make_unique<Node>();
+    node->id = m_next_id;
+    node->name = node_name.empty() ? fmt::format("Constant_{}", m_next_id) : node_name;
+    node->type = "Const";
+    node->version = "opset1";
+    node->attributes.set("element_type", std::string(to_string(value.type())));
+    node->attributes.set("shape", format_partial_shape(PartialShape(value.shape()), ", "));
+    node->value = value;
+    node->outputs.push_back({PortType{value.type(), PartialShape(value.shape())}, {}, {}});
+    return add(std::move(node)).output();
+}
+
+Node& Model::add_op(const std::string& type, const std::string& version,
+                    std::vector<Output> inputs, Attributes attributes,
+                    const std::string& node_name) {
+    auto node = std::make_unique<Node>();
+    node->id = m_next_id;
+    node->name = node_name.empty() ? fmt::format("{}_{}", type, m_next_id) : node_name;
+    node->type = type;
+    node->version = version;
+    node->attributes = std::move(attributes);
+    for (const Output& input : inputs) node->inputs.push_back({input, {}});
+    return add(std::move(node));
+}
+
+Node& Model::add_result(Output source, const std::string& node_name) {
+    Node& node = add_op("Result", "opset1", {source}, {}, node_name);
+    return node;
+}
+
+std::string output_name(const Output& output) {
+    const OutputPort& port = output.node->outputs.at(output.port);
+    if (!port.names.empty()) return port.names.front();
+    if (output.node->outputs.size() > 1)
+        return fmt::format("{}.{}", output.node->name, output.port);
+    return output.node->name;
+}
+
+namespace {
+
+bool fail(std::string* difference, std::string text) {
+    if (difference) *difference = std::move(text);
+    return false;
+}
+
+}  // namespace
+
+bool models_equal(const Model& a, const Model& b, std::string* difference) {
+    if (a.name != b.name) return fail(difference, "model names differ");
+    if (a.nodes().size() != b.nodes().size())
+        return fail(difference, fmt::format("{} nodes vs {}", a.nodes().size(), b.nodes().size()));
+    std::unordered_map<const Node*, const Node*> counterpart;
+    for (size_t i = 0; i < a.nodes().size(); ++i) {
+        const Node& x = *a.nodes()[i];
+        const Node& y = *b.nodes()[i];
+        counterpart[&x] = &y;
+        const std::string where = x.describe();
+        if (x.id != y.id || x.name != y.name || x.type != y.type || x.version != y.version)
+            return fail(difference, where + ": identity differs from " + y.describe());
+        if (!(x.attributes == y.attributes)) return fail(difference, where + ": attributes differ");
+        if (x.rt_info != y.rt_info) return fail(difference, where + ": rt_info differs");
+        if (x.inputs.size() != y.inputs.size() || x.outputs.size() != y.outputs.size())
+            return fail(difference, where + ": port counts differ");
+        for (size_t p = 0; p < x.inputs.size(); ++p) {
+            const auto& xi = x.inputs[p];
+            const auto& yi = y.inputs[p];
+            if (counterpart[xi.source.node] != yi.source.node || xi.source.port != yi.source.port)
+                return fail(difference, fmt::format("{}: input {} edge differs", where, p));
+            if (xi.rt_info != yi.rt_info)
+                return fail(difference, fmt::format("{}: input {} rt_info differs", where, p));
+        }
+        for (size_t p = 0; p < x.outputs.size(); ++p) {
+            const auto& xo = x.outputs[p];
+            const auto& yo = y.outputs[p];
+            if (!(xo.type == yo.type))
+                return fail(difference, fmt::format("{}: output {} type {}{} vs {}{}", where, p,
+                                                    to_string(xo.type.type), to_string(xo.type.shape),
+                                                    to_string(yo.type.type), to_string(yo.type.shape)));
+            if (xo.names != yo.names || xo.rt_info != yo.rt_info)
+                return fail(difference, fmt::format("{}: output {} names or rt_info differ", where, p));
+        }
+        if (x.value.empty() != y.value.empty() ||
+            (!x.value.empty() &&
+             (x.value.type() != y.value.type() || x.value.shape() != y.value.shape() ||
+              std::memcmp(x.value.bytes(), y.value.bytes(), x.value.byte_size()) != 0)))
+            return fail(difference, where + ": constant data differs");
+    }
+    return true;
+}
+
+}  // namespace es::graph

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "inference/graph/node.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace es::graph {
+
+// A network: nodes in topological order (producers before consumers).
+class Model {
+public:
+    std::string name;
+    int ir_version = 11;
+    // Net-level <rt_info> and <meta_data> sections, kept verbatim as XML for writing back.
+    std::string rt_info_xml;
+    std::string meta_data_xml;
+
+    const std::vector<std::unique_ptr<Node>>& nodes() const { return m_nodes; }
+    std::vector<Node*> parameters() const;
+    std::vector<Node*> results() const;
+    Node* find(const std::string& node_name) const;
+
+    // Appends a node and gives it a fresh id unless it has one; keeps the order valid only if
+    // its inputs are already in the model (true for the builders below).
+    Node& add(std::unique_ptr<Node> node);
+    // Re-sorts the nodes topologically; throws es::Error (BadInput) naming a node on a cycle.
+    void sort_topologically();
+    // Drops nodes whose outputs reach no Result.
+    void remove_unused();
+
+    // Builders for graphs made in code; shapes are filled by infer_shapes().
+    Output add_parameter(const std::string& node_name, ElementType type, PartialShape shape);
+    Output add_constant(const Tensor& value, const std::string& node_name = "");
+    Node& add_op(const std::string& type, const std::string& version, std::vector<Output> inputs,
+                 Attributes attributes = {}, const std::string& node_name = "");
+    Node& add_result(Output source, const std::string& node_name = "");
+
+private:
+    std::vector<std::unique_ptr<Node>> m_nodes;
+    int64_t m_next_id = 0;
+};
+
+// Name under which an output is known to users: its first tensor name, else the producer's
+// name (with ".port" when the producer has several outputs).
+std::string output_name(const Output& output);
+
+// Structural equality: nodes, attributes, ports, tensor names, rt_info, edges and constant
+// bytes. On difference returns false and describes the first one in `difference`.
+bool models_equal(const Model& a, const Model& b, std::string* difference = nullptr);
+
+}  // namespace es::graph

@@ -1,0 +1,7 @@
+#include "inference/graph/ops/families.h"
+
+namespace es::graph::ops {
+
+void add_normalization_ops(std::vector<OpDef>&) {}
+
+}  // namespace es::graph::ops

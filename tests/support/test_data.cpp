@@ -1,0 +1,60 @@
+#include "tests/support/test_data.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <sys/wait.h>
+#include <vector>
+
+namespace es::testing {
+
+std::optional<std::filesystem::path> shared_dir() {
+    const char* configured = std::getenv("EDGESIGHT_SHARED_DIR");
+    const std::filesystem::path dir = configured ? configured : ES_SHARED_DIR_DEFAULT;
+    if (std::filesystem::is_directory(dir)) return dir;
+    static bool warned = false;
+    if (!warned) std::cerr << "notice: shared data folder " << dir << " is absent; skipping\n";
+    warned = true;
+    return std::nullopt;
+}
+
+std::filesystem::path edgesight_binary() { return ES_BINARY; }
+
+namespace {
+
+struct TempDirs {
+    std::vector<std::filesystem::path> paths;
+    ~TempDirs() {
+        std::error_code ignored;
+        for (const auto& path : paths) std::filesystem::remove_all(path, ignored);
+    }
+};
+
+}  // namespace
+
+std::filesystem::path temp_dir(const std::string& prefix) {
+    static TempDirs dirs;
+    static std::mt19937_64 random{std::random_device{}()};
+    const auto path = std::filesystem::temp_directory_path() /
+                      (prefix + "-" + std::to_string(random() % 1000000000));
+    std::filesystem::create_directories(path);
+    dirs.paths.push_back(path);
+    return path;
+}
+
+CommandResult run_command(const std::string& command_line) {
+    CommandResult result;
+    FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
+    if (!pipe) return result;
+    std::array<char, 4096> buffer;
+    size_t count;
+    while ((count = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+        result.output.append(buffer.data(), count);
+    const int status = pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+}  // namespace es::testing

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace es::testing {
+
+// The folder of external data (../shared), from EDGESIGHT_SHARED_DIR or the build's default;
+// nullopt (and a notice on stderr, once) when it does not exist.
+std::optional<std::filesystem::path> shared_dir();
+
+// The built edgesight binary.
+std::filesystem::path edgesight_binary();
+
+// A fresh empty folder under the system temp dir, removed at exit.
+std::filesystem::path temp_dir(const std::string& prefix);
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command line and captures its output.
+CommandResult run_command(const std::string& command_line);
+
+}  // namespace es::testing
