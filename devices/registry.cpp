@@ -1,1 +1,13 @@
-// placeholder
+#include "devices/registry.h"
+
+#include "devices/reference/reference_device.h"
+
+namespace es::devices {
+
+std::vector<std::unique_ptr<runtime::Device>> make_registry() {
+    std::vector<std::unique_ptr<runtime::Device>> devices;
+    devices.push_back(std::make_unique<ReferenceDevice>());
+    return devices;
+}
+
+}  // namespace es::devices

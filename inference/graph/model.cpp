@@ -1,6 +1,7 @@
 #include "inference/graph/model.h"
 
 #include "inference/core/error.h"
+#include "inference/graph/op_registry.h"
 
 #include <cstring>
 #include <unordered_map>
@@ -183,6 +184,24 @@ bool models_equal(const Model& a, const Model& b, std::string* difference) {
             return fail(difference, where + ": constant data differs");
     }
     return true;
+}
+
+}  // namespace es::graph
+
+namespace es::graph {
+
+void add_outputs(Model& model, const std::string& layer_name) {
+    Node* node = model.find(layer_name);
+    if (!node) throw_bad_input("the model has no layer named '{}'", layer_name);
+    if (node->type == "Result") return;
+    for (size_t port = 0; port < node->outputs.size(); ++port) {
+        bool exposed = false;
+        for (const Node* result : model.results())
+            exposed = exposed || result->inputs[0].source == node->output(port);
+        if (exposed) continue;
+        Node& result = model.add_result(node->output(port), fmt::format("{}/sink_port_{}", layer_name, port));
+        result.op = op_registry().find(result.type, result.version);
+    }
 }
 
 }  // namespace es::graph

@@ -51,3 +51,12 @@ std::string output_name(const Output& output);
 bool models_equal(const Model& a, const Model& b, std::string* difference = nullptr);
 
 }  // namespace es::graph
+
+namespace es::graph {
+
+// Makes every output of the layer named `layer_name` a model output too (as OpenVINO's
+// add_outputs does), unless it already is one. Throws es::Error (BadInput) if there is no such
+// layer.
+void add_outputs(Model& model, const std::string& layer_name);
+
+}  // namespace es::graph

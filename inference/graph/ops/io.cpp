@@ -26,9 +26,10 @@ void evaluate_const(const Node& node, std::span<const Tensor>, std::vector<Tenso
     outputs[0] = node.value;
 }
 
-void evaluate_result(const Node&, std::span<const Tensor> inputs, std::vector<Tensor>& outputs) {
-    outputs[0] = inputs[0];
-}
+// A Result has no output port: it marks its input as a model output.
+std::vector<PortType> infer_result(const InferContext&) { return {}; }
+
+void evaluate_result(const Node&, std::span<const Tensor>, std::vector<Tensor>&) {}
 
 std::vector<PortType> infer_convert(const InferContext& context) {
     return {{context.attributes().get_element_type("destination_type"), context.input(0).shape}};
@@ -43,7 +44,7 @@ void evaluate_convert(const Node&, std::span<const Tensor> inputs, std::vector<T
 void add_io_ops(std::vector<OpDef>& ops) {
     ops.push_back({"Parameter", 1, 0, 0, infer_parameter, evaluate_parameter});
     ops.push_back({"Const", 1, 0, 0, infer_const, evaluate_const});
-    ops.push_back({"Result", 1, 1, 1, same_as_input, evaluate_result});
+    ops.push_back({"Result", 1, 1, 1, infer_result, evaluate_result});
     ops.push_back({"Convert", 1, 1, 1, infer_convert, evaluate_convert});
 }
 

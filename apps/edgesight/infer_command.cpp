@@ -1,0 +1,114 @@
+#include "apps/edgesight/commands.h"
+#include "apps/edgesight/model_loading.h"
+#include "devices/registry.h"
+#include "inference/core/error.h"
+#include "inference/core/npy.h"
+#include "inference/runtime/core.h"
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+
+namespace es::app {
+namespace {
+
+struct InferOptions {
+    std::string model;
+    std::vector<std::string> inputs;
+    std::string image;
+    std::string output_dir;
+    std::vector<std::string> add_outputs;
+    std::vector<std::string> shapes;
+    std::string device = "AUTO";
+};
+
+// The Open Model Zoo convention: resized to the input's H×W, BGR, 0..255 as float, NCHW.
+Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
+    const auto& shape = input.type.shape;
+    if (!shape.rank_known() || shape.rank() != 4 || shape[2] <= 0 || shape[3] <= 0 ||
+        (shape[1] != 3 && shape[1] != 1))
+        throw_bad_input("--image: input '{}' has shape {}; expected [N,3,H,W] or [N,1,H,W] "
+                        "with known H and W (use --shape)", input.name, to_string(shape));
+    const bool gray = shape[1] == 1;
+    cv::Mat image = cv::imread(path, gray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    if (image.empty()) throw_bad_input("--image {}: cannot read the image", path);
+    const int height = static_cast<int>(shape[2]);
+    const int width = static_cast<int>(shape[3]);
+    cv::Mat resized;
+    cv::resize(image, resized, cv::Size(width, height));
+    const int64_t channels = gray ? 1 : 3;
+    Tensor tensor(ElementType::f32, {1, channels, height, width});
+    float* data = tensor.data<float>();
+    for (int y = 0; y < height; ++y) {
+        const auto* row = resized.ptr<uint8_t>(y);
+        for (int x = 0; x < width; ++x)
+            for (int64_t c = 0; c < channels; ++c)
+                data[(c * height + y) * width + x] = static_cast<float>(row[x * channels + c]);
+    }
+    return tensor;
+}
+
+int run_infer(const InferOptions& options) {
+    auto model = std::make_shared<graph::Model>(load_model(options.model));
+    apply_shape_overrides(*model, options.shapes);
+    for (const auto& layer : options.add_outputs) graph::add_outputs(*model, layer);
+
+    const runtime::Core core(devices::make_registry());
+    const runtime::CompiledModel compiled = core.compile(model, options.device);
+    runtime::InferRequest request = compiled.create_infer_request();
+
+    if (!options.image.empty()) {
+        if (compiled.inputs().size() != 1)
+            throw_bad_input("--image needs a model with one input; this one has {}",
+                            compiled.inputs().size());
+        request.set_input(0, image_tensor(options.image, compiled.inputs()[0]));
+    }
+    for (size_t i = 0; i < options.inputs.size(); ++i) {
+        const std::string& argument = options.inputs[i];
+        const size_t equals = argument.find('=');
+        const bool named = equals != std::string::npos && !std::filesystem::exists(argument);
+        const size_t index = named ? request.input_index(argument.substr(0, equals)) : i;
+        if (index >= compiled.inputs().size())
+            throw_bad_input("--input {}: the model has only {} inputs", argument, compiled.inputs().size());
+        const Tensor tensor = read_npy(named ? argument.substr(equals + 1) : argument);
+        try {
+            request.set_input(index, tensor);
+        } catch (const Error& error) {
+            rethrow_with_context(error, "--input " + argument);
+        }
+    }
+    request.infer();
+
+    std::filesystem::create_directories(options.output_dir);
+    for (size_t i = 0; i < compiled.outputs().size(); ++i) {
+        const auto& port = compiled.outputs()[i];
+        const auto path = std::filesystem::path(options.output_dir) / (file_name_for(port.name) + ".npy");
+        const Tensor& output = request.output(i);
+        write_npy(path, output);
+        fmt::print("{} {}{} -> {}\n", port.name, to_string(output.type()), to_string(output.shape()),
+                   path.string());
+    }
+    return 0;
+}
+
+}  // namespace
+
+CommandRunner add_infer_command(CLI::App& app) {
+    auto options = std::make_shared<InferOptions>();
+    CLI::App* command = app.add_subcommand("infer", "Run a model once on .npy inputs or an image");
+    command->add_option("MODEL", options->model, "IR .xml")->required();
+    command->add_option("--input", options->inputs, "[NAME=]FILE.npy, one per model input");
+    command->add_option("--image", options->image,
+                        "An image for a one-input model: resized to H×W, BGR, 0..255, NCHW");
+    command->add_option("--output-dir", options->output_dir, "Where <output name>.npy files go")
+        ->required();
+    command->add_option("--add-output", options->add_outputs,
+                        "Also write the outputs of this inner layer");
+    command->add_option("--shape", options->shapes, "Override an input shape: [NAME=]1,3,H,W");
+    command->add_option("--device", options->device, "AUTO or a device from `edgesight devices`");
+    return [options] { return run_infer(*options); };
+}
+
+}  // namespace es::app

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "inference/graph/model.h"
+
+#include <string>
+#include <vector>
+
+namespace es::app {
+
+// Loads MODEL as the command line names it: an IR `.xml` (with its `.bin` beside it).
+graph::Model load_model(const std::string& path);
+
+// Applies `--shape NAME=1,3,H,W` overrides (NAME may be omitted for one-input models).
+void apply_shape_overrides(graph::Model& model, const std::vector<std::string>& overrides);
+
+// "name" with every character outside [A-Za-z0-9._-] replaced by '_', for output file names.
+std::string file_name_for(const std::string& tensor_name);
+
+}  // namespace es::app

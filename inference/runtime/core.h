@@ -1,0 +1,28 @@
+#pragma once
+
+#include "inference/runtime/compiled_model.h"
+#include "inference/runtime/device.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace es::runtime {
+
+// Entry point of the runtime: the devices present, and compilation onto one of them.
+class Core {
+public:
+    explicit Core(std::vector<std::unique_ptr<Device>> devices);
+
+    std::vector<std::string> device_names() const;
+    // `device` names a registered device, or "AUTO": the first device (in registration order,
+    // most capable first) that supports every node. Throws es::Error (BadInput) for an unknown
+    // device or one that lacks some op, listing those ops.
+    CompiledModel compile(std::shared_ptr<const graph::Model> model, const std::string& device,
+                          const CompileOptions& options = {}) const;
+
+private:
+    std::vector<std::unique_ptr<Device>> m_devices;
+};
+
+}  // namespace es::runtime
