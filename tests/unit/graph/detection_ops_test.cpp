@@ -1,0 +1,4 @@
+#include "tests/support/op_testing.h"
+
+using namespace es;
+using namespace es::testing;
