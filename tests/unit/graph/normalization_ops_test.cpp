@@ -274,7 +274,7 @@ TEST_CASE("BatchNormInference rejects mismatched channels and bad attributes") {
     CHECK_THROWS_AS(
         run_op("BatchNormInference", "opset5", {data, two, two, two, two}, {{"epsilon", "-1"}}),
         es::Error);
-    // v1 order given v5-style: data [1, 2, 1] in the gamma slot is not 1-D.
+    // v5-ordered inputs given to v1: its data slot (input 2) holds a 1-D tensor.
     CHECK_THROWS_AS(
         run_op("BatchNormInference", "opset1", {data, two, two, two, two}, {{"epsilon", "0"}}),
         es::Error);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages edgesight needs and builds it into build/ (binary: build/bin/edgesight).
+# Idempotent; run as root or as a user with sudo. Usage: scripts/setup.sh [--no-build] [cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev doctest-dev
+  libpugixml-dev
+  libopencv-dev
+)
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_if_needed apt-get update
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = "--no-build" ]; then exit 0; fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+cmake --build build -j "${ES_JOBS:-2}"
+echo "setup: built build/bin/edgesight"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite, then the unit tests again under
+# AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/). Exit code: ctest's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs="${ES_JOBS:-2}"
+
+scripts/setup.sh
+(cd build && ctest --output-on-failure -j "$jobs")
+
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DES_SANITIZE=ON
+cmake --build build-asan -j "$jobs"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs" -L unit)

@@ -1,0 +1,137 @@
+// Real models on real images through `edgesight infer --image`: FP32, FP16 and FP16-INT8 variants
+// agree, and a detector finds the annotated objects.
+#include "inference/core/npy.h"
+#include "inference/ir/ir.h"
+#include "tests/support/test_data.h"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+
+using namespace es;
+using namespace es::testing;
+
+namespace {
+
+std::filesystem::path ir_path(const std::filesystem::path& shared, const std::string& model,
+                              const std::string& precision) {
+    return shared / "models" / "ir" / model / precision / (model + ".xml");
+}
+
+// Runs `edgesight infer --image` and returns the named output files as tensors.
+std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
+                                          const std::filesystem::path& image,
+                                          const std::vector<std::string>& extra_outputs = {}) {
+    const auto out = temp_dir("precision");
+    std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
+                          image.string() + " --output-dir " + out.string();
+    for (const auto& layer : extra_outputs) command += " --add-output '" + layer + "'";
+    const auto result = run_command(command);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    std::map<std::string, Tensor> outputs;
+    for (const auto& entry : std::filesystem::directory_iterator(out))
+        outputs[entry.path().stem().string()] = read_npy(entry.path());
+    return outputs;
+}
+
+double cosine(const Tensor& a, const Tensor& b) {
+    const auto x = a.to_doubles();
+    const auto y = b.to_doubles();
+    REQUIRE(x.size() == y.size());
+    double dot = 0, xx = 0, yy = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        dot += x[i] * y[i];
+        xx += x[i] * x[i];
+        yy += y[i] * y[i];
+    }
+    return dot / std::sqrt(xx * yy);
+}
+
+// Names of the layers feeding the model's DetectionOutput: the raw box and class tensors,
+// compared instead of the post-NMS list whose order can legitimately differ.
+std::vector<std::string> detection_inputs(const std::filesystem::path& model_path) {
+    const graph::Model model = ir::read_model(model_path);
+    std::vector<std::string> names;
+    for (const auto& node : model.nodes())
+        if (node->type == "DetectionOutput")
+            for (const auto& input : node->inputs) names.push_back(input.source.node->name);
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("precision variants agree on a real image (cosine >= 0.99)") {
+    const auto shared = shared_dir();
+    if (!shared) return;
+    const auto image = *shared / "media" / "voc2011" / "2011_000006.jpg";
+    struct Case {
+        std::string model;
+        std::vector<std::string> precisions;
+    };
+    const std::vector<Case> cases = {
+        {"landmarks-regression-retail-0009", {"FP32", "FP16", "FP16-INT8"}},
+        {"open-closed-eye-0001", {"FP32", "FP16"}},
+        {"face-detection-retail-0004", {"FP32", "FP16", "FP16-INT8"}},
+    };
+    for (const auto& test : cases) {
+        CAPTURE(test.model);
+        const auto reference_path = ir_path(*shared, test.model, "FP32");
+        const auto layers = detection_inputs(reference_path);
+        const auto reference = infer_image(reference_path, image, layers);
+        for (size_t i = 1; i < test.precisions.size(); ++i) {
+            CAPTURE(test.precisions[i]);
+            const auto other = infer_image(ir_path(*shared, test.model, test.precisions[i]), image, layers);
+            size_t compared = 0;
+            for (const auto& [name, tensor] : reference) {
+                if (name == "detection_out") continue;  // NMS output: compared through its inputs
+                CAPTURE(name);
+                REQUIRE(other.count(name));
+                CHECK(cosine(tensor, other.at(name)) >= 0.99);
+                ++compared;
+            }
+            CHECK(compared >= 1);
+        }
+    }
+}
+
+TEST_CASE("person-vehicle-bike detector finds the annotated VOC objects (IoU >= 0.5, conf >= 0.5)") {
+    const auto shared = shared_dir();
+    if (!shared) return;
+    const auto model = ir_path(*shared, "person-vehicle-bike-detection-crossroad-0078", "FP16");
+    // The model's classes: 1 person, 2 vehicle, 3 bike (Open Model Zoo documentation).
+    const std::map<std::string, float> label_of = {{"person", 1.0f}, {"car", 2.0f}, {"bus", 2.0f}};
+    for (const std::string stem : {"2011_000003", "2011_000006", "2011_000025"}) {
+        CAPTURE(stem);
+        const auto dir = *shared / "media" / "voc2011";
+        const auto annotation = nlohmann::json::parse(std::ifstream(dir / (stem + ".json")));
+        const double width = annotation["imageWidth"];
+        const double height = annotation["imageHeight"];
+        const auto outputs = infer_image(model, dir / (stem + ".jpg"));
+        const Tensor& detections = outputs.begin()->second;
+        REQUIRE(detections.shape().size() == 4);
+        REQUIRE(detections.shape()[3] == 7);
+        const auto rows = detections.to_doubles();
+        for (const auto& shape : annotation["shapes"]) {
+            const std::string label = shape["label"];
+            CAPTURE(label);
+            const double ax = shape["points"][0][0], ay = shape["points"][0][1];
+            const double bx = shape["points"][1][0], by = shape["points"][1][1];
+            const double x0 = std::min(ax, bx) / width, x1 = std::max(ax, bx) / width;
+            const double y0 = std::min(ay, by) / height, y1 = std::max(ay, by) / height;
+            double best_iou = 0.0;
+            for (size_t row = 0; row + 7 <= rows.size(); row += 7) {
+                if (rows[row] < 0 || rows[row + 2] < 0.5 || rows[row + 1] != label_of.at(label)) continue;
+                const double ix = std::max(0.0, std::min(x1, rows[row + 5]) - std::max(x0, rows[row + 3]));
+                const double iy = std::max(0.0, std::min(y1, rows[row + 6]) - std::max(y0, rows[row + 4]));
+                const double intersection = ix * iy;
+                const double area = (x1 - x0) * (y1 - y0) +
+                                    (rows[row + 5] - rows[row + 3]) * (rows[row + 6] - rows[row + 4]);
+                best_iou = std::max(best_iou, intersection / (area - intersection));
+            }
+            CHECK(best_iou >= 0.5);
+        }
+    }
+}
