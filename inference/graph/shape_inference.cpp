@@ -70,14 +70,10 @@ void fold(Node& node, const std::vector<PortType>& inputs, Values& values) {
     values[&node] = evaluate_node(node, arguments);
 }
 
-}  // namespace
 
-void infer_shapes(Model& model, DeclaredShapes declared) {
-    const OpRegistry& registry = op_registry();
-    Values values;
-    for (const auto& owned : model.nodes()) {
-        Node& node = *owned;
-        if (!node.op) node.op = registry.find(node.type, node.version);
+// Infers `node`'s outputs from its inputs and the known `values`; returns the input types.
+std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShapes declared) {
+    if (!node.op) node.op = op_registry().find(node.type, node.version);
         if (!node.op)
             throw_bad_input("{}: unknown op {} in version {}", node.describe(), node.type,
                             node.version);
@@ -109,8 +105,25 @@ void infer_shapes(Model& model, DeclaredShapes declared) {
                        ? merge_declared(node, i, outputs[i], port)
                        : outputs[i];
         }
+        return inputs;
+}
+
+}  // namespace
+
+void infer_shapes(Model& model, DeclaredShapes declared) {
+    Values values;
+    for (const auto& owned : model.nodes()) {
+        Node& node = *owned;
+        const auto inputs = infer_with(node, values, declared);
         fold(node, inputs, values);
     }
+}
+
+void infer_node(Node& node) {
+    Values values;
+    for (const auto& input : node.inputs)
+        if (input.source.node->type == "Const") values[input.source.node] = {input.source.node->value};
+    infer_with(node, values, DeclaredShapes::replace);
 }
 
 std::vector<std::string> unsupported_ops(const Model& model) {

@@ -14,6 +14,10 @@ enum class DeclaredShapes {
 // Reshape get static shapes. Throws es::Error naming the first node whose inputs its op rejects.
 void infer_shapes(Model& model, DeclaredShapes declared = DeclaredShapes::replace);
 
+// Infers one node's output types from its inputs' current types, using the values of inputs
+// produced directly by Const nodes. For building graphs node by node (frontends, passes).
+void infer_node(Node& node);
+
 // Every node whose type/version has no definition, as "Type-opsetN: count (first names)" lines;
 // empty when all are known.
 std::vector<std::string> unsupported_ops(const Model& model);

@@ -1,0 +1,172 @@
+#include "inference/frontends/onnx/node_context.h"
+
+#include "inference/core/error.h"
+#include "inference/graph/shape_inference.h"
+
+#include <cstring>
+
+namespace es::frontends::onnx_import {
+
+NodeContext::NodeContext(const onnx::NodeProto& proto, graph::Model& model, int64_t opset,
+                         std::vector<std::optional<graph::Output>> inputs)
+    : m_proto(proto), m_model(model), m_opset(opset), m_inputs(std::move(inputs)) {}
+
+std::string NodeContext::describe() const {
+    return fmt::format("node '{}' ({})", m_proto.name().empty() ? m_proto.output(0) : m_proto.name(),
+                       m_proto.op_type());
+}
+
+void NodeContext::fail(const std::string& message) const {
+    throw_bad_input("{}: {}", describe(), message);
+}
+
+graph::Output NodeContext::input(size_t i) const {
+    if (!has_input(i)) fail(fmt::format("input {} is required", i));
+    return *m_inputs[i];
+}
+
+const Tensor* NodeContext::constant_input(size_t i) const {
+    if (!has_input(i)) return nullptr;
+    const graph::Node* producer = m_inputs[i]->node;
+    return producer->type == "Const" ? &producer->value : nullptr;
+}
+
+const onnx::AttributeProto* NodeContext::find(const std::string& name) const {
+    for (const auto& attribute : m_proto.attribute())
+        if (attribute.name() == name) return &attribute;
+    return nullptr;
+}
+
+int64_t NodeContext::attribute_int(const std::string& name, int64_t fallback) const {
+    const auto* attribute = find(name);
+    return attribute ? attribute->i() : fallback;
+}
+
+float NodeContext::attribute_float(const std::string& name, float fallback) const {
+    const auto* attribute = find(name);
+    return attribute ? attribute->f() : fallback;
+}
+
+std::string NodeContext::attribute_string(const std::string& name, const std::string& fallback) const {
+    const auto* attribute = find(name);
+    return attribute ? attribute->s() : fallback;
+}
+
+std::vector<int64_t> NodeContext::attribute_ints(const std::string& name,
+                                                 std::vector<int64_t> fallback) const {
+    const auto* attribute = find(name);
+    if (!attribute) return fallback;
+    return {attribute->ints().begin(), attribute->ints().end()};
+}
+
+std::vector<float> NodeContext::attribute_floats(const std::string& name,
+                                                 std::vector<float> fallback) const {
+    const auto* attribute = find(name);
+    if (!attribute) return fallback;
+    return {attribute->floats().begin(), attribute->floats().end()};
+}
+
+Tensor NodeContext::attribute_tensor(const std::string& name) const {
+    const auto* attribute = find(name);
+    if (!attribute || !attribute->has_t()) fail("attribute '" + name + "' (a tensor) is required");
+    return tensor_from_proto(attribute->t(), describe());
+}
+
+graph::Node& NodeContext::add(const std::string& type, const std::string& version,
+                              std::vector<graph::Output> inputs, graph::Attributes attributes) {
+    const std::string base = m_proto.name().empty() ? m_proto.output(0) : m_proto.name();
+    const std::string name = m_added == 0 ? base : fmt::format("{}/{}_{}", base, type, m_added);
+    ++m_added;
+    graph::Node& node = m_model.add_op(type, version, std::move(inputs), std::move(attributes), name);
+    try {
+        graph::infer_node(node);
+    } catch (const Error& error) {
+        rethrow_with_context(error, describe());
+    }
+    return node;
+}
+
+graph::Output NodeContext::constant(const Tensor& value) {
+    const std::string base = m_proto.name().empty() ? m_proto.output(0) : m_proto.name();
+    return m_model.add_constant(value, fmt::format("{}/Const_{}", base, m_added++));
+}
+
+std::optional<ElementType> element_type_from_onnx(int32_t type) {
+    switch (type) {
+        case onnx::TensorProto::FLOAT: return ElementType::f32;
+        case onnx::TensorProto::UINT8: return ElementType::u8;
+        case onnx::TensorProto::INT8: return ElementType::i8;
+        case onnx::TensorProto::UINT16: return ElementType::u16;
+        case onnx::TensorProto::INT16: return ElementType::i16;
+        case onnx::TensorProto::INT32: return ElementType::i32;
+        case onnx::TensorProto::INT64: return ElementType::i64;
+        case onnx::TensorProto::BOOL: return ElementType::boolean;
+        case onnx::TensorProto::FLOAT16: return ElementType::f16;
+        case onnx::TensorProto::DOUBLE: return ElementType::f64;
+        case onnx::TensorProto::UINT32: return ElementType::u32;
+        case onnx::TensorProto::UINT64: return ElementType::u64;
+        default: return std::nullopt;
+    }
+}
+
+Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& where) {
+    const auto type = element_type_from_onnx(proto.data_type());
+    if (!type) throw_bad_input("{}: tensor '{}' has unsupported ONNX data type {}", where, proto.name(), proto.data_type());
+    if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+        throw_bad_input("{}: tensor '{}' keeps its data in an external file, which is not supported",
+                        where, proto.name());
+    Shape shape(proto.dims().begin(), proto.dims().end());
+    Tensor tensor;
+    try {
+        tensor = Tensor(*type, shape);
+    } catch (const Error& error) {
+        rethrow_with_context(error, fmt::format("{}: tensor '{}'", where, proto.name()));
+    }
+    const size_t count = tensor.size();
+    auto expect = [&](size_t available) {
+        if (available != count)
+            throw_bad_input("{}: tensor '{}' of shape {} holds {} values", where, proto.name(),
+                            to_string(shape), available);
+    };
+    if (proto.has_raw_data()) {
+        if (proto.raw_data().size() != tensor.byte_size())
+            throw_bad_input("{}: tensor '{}' of shape {} has {} bytes of data, expected {}", where,
+                            proto.name(), to_string(shape), proto.raw_data().size(), tensor.byte_size());
+        std::memcpy(tensor.bytes(), proto.raw_data().data(), tensor.byte_size());
+        return tensor;
+    }
+    switch (*type) {
+        case ElementType::f32:
+            expect(static_cast<size_t>(proto.float_data_size()));
+            std::copy(proto.float_data().begin(), proto.float_data().end(), tensor.data<float>());
+            break;
+        case ElementType::f64:
+            expect(static_cast<size_t>(proto.double_data_size()));
+            std::copy(proto.double_data().begin(), proto.double_data().end(), tensor.data<double>());
+            break;
+        case ElementType::i64:
+            expect(static_cast<size_t>(proto.int64_data_size()));
+            std::copy(proto.int64_data().begin(), proto.int64_data().end(), tensor.data<int64_t>());
+            break;
+        case ElementType::u32:
+        case ElementType::u64:
+            expect(static_cast<size_t>(proto.uint64_data_size()));
+            for (size_t i = 0; i < count; ++i) {
+                if (*type == ElementType::u32) tensor.data<uint32_t>()[i] = static_cast<uint32_t>(proto.uint64_data(static_cast<int>(i)));
+                else tensor.data<uint64_t>()[i] = proto.uint64_data(static_cast<int>(i));
+            }
+            break;
+        default: {
+            // int32_data carries every type of 32 bits or less, f16 as its bit pattern
+            expect(static_cast<size_t>(proto.int32_data_size()));
+            const size_t size = element_size(*type);
+            for (size_t i = 0; i < count; ++i) {
+                const int32_t value = proto.int32_data(static_cast<int>(i));
+                std::memcpy(tensor.bytes() + i * size, &value, size);  // little-endian low bytes
+            }
+        }
+    }
+    return tensor;
+}
+
+}  // namespace es::frontends::onnx_import

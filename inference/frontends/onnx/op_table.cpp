@@ -1,0 +1,26 @@
+#include "inference/frontends/onnx/op_table.h"
+
+#include "inference/frontends/onnx/translators.h"
+
+namespace es::frontends::onnx_import {
+namespace {
+
+std::vector<OpTranslator> make_table() {
+    std::vector<OpTranslator> table;
+    add_general_translators(table);
+    add_elementwise_translators(table);
+    add_nn_translators(table);
+    add_tensor_translators(table);
+    return table;
+}
+
+}  // namespace
+
+const OpTranslator* find_translator(std::string_view op_type) {
+    static const std::vector<OpTranslator> table = make_table();
+    for (const auto& entry : table)
+        if (entry.op_type == op_type) return &entry;
+    return nullptr;
+}
+
+}  // namespace es::frontends::onnx_import
