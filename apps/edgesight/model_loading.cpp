@@ -2,17 +2,26 @@
 
 #include "inference/core/error.h"
 #include "inference/graph/shape_inference.h"
+#include "inference/frontends/onnx/onnx_frontend.h"
 #include "inference/ir/ir.h"
+#include "inference/passes/pass_manager.h"
 
 #include <filesystem>
 
 namespace es::app {
 
-graph::Model load_model(const std::string& path) {
+graph::Model import_model(const std::string& path) {
     const std::filesystem::path file(path);
     if (file.extension() == ".xml") return ir::read_model(file);
     if (!std::filesystem::exists(file)) throw_bad_input("{}: no such file", path);
-    throw_bad_input("{}: not an OpenVINO IR (.xml); other formats need `edgesight convert`", path);
+    if (file.extension() == ".onnx") return frontends::read_onnx(file);
+    throw_bad_input("{}: unknown model format (expected an IR .xml or an ONNX .onnx)", path);
+}
+
+graph::Model load_model(const std::string& path) {
+    graph::Model model = import_model(path);
+    if (std::filesystem::path(path).extension() != ".xml") passes::optimize(model);
+    return model;
 }
 
 void apply_shape_overrides(graph::Model& model, const std::vector<std::string>& overrides) {

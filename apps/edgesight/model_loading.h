@@ -7,7 +7,11 @@
 
 namespace es::app {
 
-// Loads MODEL as the command line names it: an IR `.xml` (with its `.bin` beside it).
+// Reads MODEL as the command line names it (IR `.xml` + `.bin`, or `.onnx`), unoptimized.
+graph::Model import_model(const std::string& path);
+
+// Loads MODEL as the command line names it: an IR `.xml` (with its `.bin` beside it), or an
+// ONNX model, converted and optimized in memory.
 graph::Model load_model(const std::string& path);
 
 // Applies `--shape NAME=1,3,H,W` overrides (NAME may be omitted for one-input models).

@@ -5,7 +5,6 @@
 #include <array>
 #include <cstring>
 #include <fstream>
-#include <regex>
 
 namespace es {
 namespace {
@@ -33,11 +32,16 @@ constexpr std::array<Descr, 10> k_descrs = {{
 // Value of `key` in the header dict: the text up to the next top-level comma or closing brace.
 std::string dict_value(const std::string& header, const std::string& key,
                        const std::filesystem::path& path) {
-    const std::regex pattern("['\"]" + key + "['\"]\\s*:\\s*");
-    std::smatch match;
-    if (!std::regex_search(header, match, pattern))
+    size_t start = std::string::npos;
+    for (const char quote : {'\'', '"'}) {
+        const size_t found = header.find(quote + key + quote);
+        if (found != std::string::npos) start = found + key.size() + 2;
+    }
+    if (start != std::string::npos) start = header.find(':', start);
+    if (start == std::string::npos)
         throw_bad_input("{}: .npy header has no '{}'", path.string(), key);
-    size_t start = static_cast<size_t>(match.position(0) + match.length(0));
+    ++start;
+    while (start < header.size() && header[start] == ' ') ++start;
     size_t end = start;
     int depth = 0;
     for (; end < header.size(); ++end) {

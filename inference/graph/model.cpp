@@ -71,16 +71,28 @@ void Model::sort_topologically() {
     for (Node* node : order) m_nodes.push_back(std::move(owned[node]));
 }
 
-void Model::remove_unused() {
+size_t Model::remove_unused() {
     std::unordered_set<const Node*> live;
     for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it) {
         Node* node = it->get();
-        if (node->type == "Result" || live.count(node)) {
+        if (node->type == "Result" || node->type == "Parameter" || live.count(node)) {
             live.insert(node);
             for (const auto& input : node->inputs) live.insert(input.source.node);
         }
     }
-    std::erase_if(m_nodes, [&](const auto& node) { return !live.count(node.get()); });
+    return std::erase_if(m_nodes, [&](const auto& node) { return !live.count(node.get()); });
+}
+
+void Model::replace_uses(Output from, Output to) {
+    if (from == to) return;
+    for (const auto& node : m_nodes)
+        for (auto& input : node->inputs)
+            if (input.source == from) input.source = to;
+    auto& from_names = from.node->outputs[from.port].names;
+    auto& to_names = to.node->outputs[to.port].names;
+    for (auto& name : from_names)
+        if (std::find(to_names.begin(), to_names.end(), name) == to_names.end()) to_names.push_back(name);
+    from_names.clear();
 }
 
 Output Model::add_parameter(const std::string& node_name, ElementType type, PartialShape shape) {

@@ -27,8 +27,12 @@ public:
     Node& add(std::unique_ptr<Node> node);
     // Re-sorts the nodes topologically; throws es::Error (BadInput) naming a node on a cycle.
     void sort_topologically();
-    // Drops nodes whose outputs reach no Result.
-    void remove_unused();
+    // Drops nodes whose outputs reach no Result (Parameters stay: they are the model's inputs).
+    // Returns how many were dropped.
+    size_t remove_unused();
+    // Points every consumer of `from` at `to` instead, and moves `from`'s tensor names to `to`
+    // so the model's inputs and outputs keep their names.
+    void replace_uses(Output from, Output to);
 
     // Builders for graphs made in code; shapes are filled by infer_shapes().
     Output add_parameter(const std::string& node_name, ElementType type, PartialShape shape);

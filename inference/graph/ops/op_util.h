@@ -19,7 +19,7 @@ std::optional<std::vector<int64_t>> constant_ints(const InferContext& context, s
 std::vector<PortType> same_as_input(const InferContext& context);
 
 // Calls fn(T{}) for the C++ type of a numeric element type (f32, f64, i8, i16, i32, i64, u8,
-// u16, u32, u64, boolean as uint8_t: f16 never reaches kernels); throws es::Error for others.
+// u16, u32, u64; f16 never reaches kernels); throws es::Error for others (boolean included).
 template <typename Fn>
 auto dispatch_numeric(ElementType type, Fn&& fn) {
     switch (type) {

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "inference/passes/pass.h"
+
+namespace es::passes {
+
+// BatchNormInference with constant parameters becomes Multiply(scale) + Add(shift), with
+// scale = gamma / sqrt(variance + epsilon) and shift = beta - mean * scale.
+class BatchNormDecomposition : public Pass {
+public:
+    std::string_view name() const override { return "BatchNorm decomposition"; }
+    size_t run(graph::Model& model) override;
+};
+
+// Convolution/GroupConvolution with constant weights followed only by a Multiply with a
+// per-output-channel (or scalar) constant: the scale moves into the weights.
+class ConvScaleFolding : public Pass {
+public:
+    std::string_view name() const override { return "scale folding into convolution"; }
+    size_t run(graph::Model& model) override;
+};
+
+// Transpose of a Transpose becomes one Transpose (or nothing when the orders cancel);
+// Reshape of a Reshape becomes one Reshape when the second target shape is constant.
+class TransposeReshapeCancellation : public Pass {
+public:
+    std::string_view name() const override { return "transpose/reshape cancellation"; }
+    size_t run(graph::Model& model) override;
+};
+
+}  // namespace es::passes
