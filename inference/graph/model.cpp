@@ -73,12 +73,14 @@ void Model::sort_topologically() {
 
 size_t Model::remove_unused() {
     std::unordered_set<const Node*> live;
-    for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it) {
-        Node* node = it->get();
-        if (node->type == "Result" || node->type == "Parameter" || live.count(node)) {
-            live.insert(node);
-            for (const auto& input : node->inputs) live.insert(input.source.node);
-        }
+    std::vector<const Node*> pending;
+    for (const auto& node : m_nodes)
+        if (node->type == "Result" || node->type == "Parameter") pending.push_back(node.get());
+    while (!pending.empty()) {
+        const Node* node = pending.back();
+        pending.pop_back();
+        if (!live.insert(node).second) continue;
+        for (const auto& input : node->inputs) pending.push_back(input.source.node);
     }
     return std::erase_if(m_nodes, [&](const auto& node) { return !live.count(node.get()); });
 }

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "inference/core/tensor.h"
+
+#include <cstdint>
+#include <vector>
+
+// The reference resampling kernel behind Interpolate-1, -4 and -11.
+namespace es::graph::ops::interpolate {
+
+enum class Mode { nearest, linear, linear_onnx, cubic, area, bilinear_pillow, bicubic_pillow };
+enum class Transform {
+    half_pixel,
+    pytorch_half_pixel,
+    asymmetric,
+    tf_half_pixel_for_nn,
+    align_corners
+};
+enum class Rounding { round_prefer_floor, round_prefer_ceil, floor, ceil, simple };
+
+// Interpolate-4/11 attributes (Interpolate-1 is expressed in these terms).
+struct Config {
+    Mode mode = Mode::nearest;
+    Transform transform = Transform::half_pixel;
+    Rounding rounding = Rounding::round_prefer_floor;  // nearest_mode
+    bool antialias = false;
+    float cube_coeff = -0.75f;
+    bool use_scales = false;  // shape_calculation_mode == scales
+    std::vector<int64_t> pads_begin;
+    std::vector<int64_t> pads_end;
+};
+
+// One resized axis: its index, padded input length, output length, and the scale the
+// coordinate transforms divide by.
+struct AxisResize {
+    size_t axis;
+    int64_t in_len;
+    int64_t out_len;
+    float scale;
+};
+
+// Resizes `src` (already padded) into `dst`, whose shape differs from src's only on `axes`.
+void resample(const Config& config, const std::vector<AxisResize>& axes, const Tensor& src,
+              Tensor& dst);
+
+// `src` with pads_begin[d] zeros before and pads_end[d] after each dimension d.
+Tensor pad_zeros(const Tensor& src, const std::vector<int64_t>& pads_begin,
+                 const std::vector<int64_t>& pads_end);
+
+}  // namespace es::graph::ops::interpolate
