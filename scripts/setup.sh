@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev doctest-dev
-  libpugixml-dev
+  libpugixml-dev libprotobuf-dev protobuf-compiler libonnx-dev
   libopencv-dev
 )
 

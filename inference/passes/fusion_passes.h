@@ -29,3 +29,16 @@ public:
 };
 
 }  // namespace es::passes
+
+namespace es::passes {
+
+// Moves a Transpose below the elementwise op that consumes it: unary ops, and binary ops whose
+// other operand is constant (that operand is transposed by the inverse order instead). Layout
+// transposes that frontends put around NHWC ops then meet and cancel.
+class TransposeSinking : public Pass {
+public:
+    std::string_view name() const override { return "transpose sinking"; }
+    size_t run(graph::Model& model) override;
+};
+
+}  // namespace es::passes

@@ -1,6 +1,7 @@
 #include "inference/graph/shape_inference.h"
 #include "inference/passes/constant_folding.h"
 #include "inference/passes/fusion_passes.h"
+#include "inference/passes/pass_manager.h"
 #include "inference/passes/simple_passes.h"
 #include "tests/support/graph_signature.h"
 #include "tests/support/op_testing.h"
@@ -216,4 +217,27 @@ TEST_CASE("Fp16Compression stores f32 constants as f16 with a decompression Conv
     CHECK(convert->inputs[0].source.node->value.type() == ElementType::f16);
     CHECK(convert->rt_info.at(0).fields.at(0).second == "decompression");
     CHECK(run_pass<passes::ConstantFolding>(small) == 0);  // decompression is not folded away
+}
+
+TEST_CASE("optimize removes NHWC layout transposes around elementwise ops") {
+    Model model;
+    {
+        const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
+        Output y = add_op(model, "Transpose", {x, model.add_constant(i64({4}, {0, 2, 3, 1}))});
+        y = add_op(model, "ReLU", {y});
+        y = add_op(model, "Add", {y, model.add_constant(f32({2}, {5, 7}))});
+        complete(model, add_op(model, "Transpose", {y, model.add_constant(i64({4}, {0, 3, 1, 2}))}));
+    }
+    Model expected;
+    {
+        const Output x = expected.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
+        const Output relu = add_op(expected, "ReLU", {x});
+        complete(expected, add_op(expected, "Add", {relu, expected.add_constant(f32({1, 2, 1, 1}, {5, 7}))}));
+    }
+    const auto records = passes::optimize(model);
+    CHECK(graph_signature(model) == graph_signature(expected));
+    size_t sunk = 0;
+    for (const auto& record : records)
+        if (record.pass == "transpose sinking") sunk = record.rewrites;
+    CHECK(sunk == 2);
 }
