@@ -75,7 +75,7 @@ std::optional<PartialShape> parse_partial_shape(std::string_view text) {
         return part;
     };
     text = trim(text);
-    if (text == "..." || text == "?") return PartialShape::dynamic_rank();
+    if (text == "...") return PartialShape::dynamic_rank();
     std::vector<int64_t> dims;
     if (text.empty()) return PartialShape(dims);
     while (true) {

@@ -63,7 +63,7 @@ std::optional<size_t> normalize_axis(int64_t axis, size_t rank);
 namespace es {
 
 // Parses the IR's text form of a shape: "1,3,224,224", "1, 3, ?, -1", "1..10" bounds (taken as
-// dynamic), "..." or "?" alone for dynamic rank. Empty text is a scalar. nullopt when malformed.
+// dynamic), "..." for dynamic rank. Empty text is a scalar. nullopt when malformed.
 std::optional<PartialShape> parse_partial_shape(std::string_view text);
 // "1,3,224,224", with "?" for dynamic dimensions and "..." for dynamic rank.
 std::string format_partial_shape(const PartialShape& shape, std::string_view separator = ",");

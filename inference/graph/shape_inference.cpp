@@ -5,6 +5,7 @@
 
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace es::graph {
 namespace {
@@ -15,9 +16,11 @@ constexpr size_t k_max_folded_elements = 1 << 16;
 
 using Values = std::unordered_map<const Node*, std::vector<Tensor>>;
 
+// `used`: whether any node consumes this output. Model Optimizer writes some unused outputs
+// with a wrong precision (FP32 for MaxPool-8 indices in INT8 IRs); those are not errors.
 PortType merge_declared(const Node& node, size_t port, const PortType& inferred,
-                        const PortType& declared) {
-    if (declared.type != ElementType::undefined && declared.type != inferred.type)
+                        const PortType& declared, bool used) {
+    if (used && declared.type != ElementType::undefined && declared.type != inferred.type)
         throw_bad_input("{}: output {} has element type {} but the file declares {}",
                         node.describe(), port, to_string(inferred.type), to_string(declared.type));
     if (!declared.shape.rank_known() || !inferred.shape.rank_known())
@@ -72,7 +75,8 @@ void fold(Node& node, const std::vector<PortType>& inputs, Values& values) {
 
 
 // Infers `node`'s outputs from its inputs and the known `values`; returns the input types.
-std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShapes declared) {
+std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShapes declared,
+                                 const std::unordered_set<const OutputPort*>& used) {
     if (!node.op) node.op = op_registry().find(node.type, node.version);
         if (!node.op)
             throw_bad_input("{}: unknown op {} in version {}", node.describe(), node.type,
@@ -102,7 +106,7 @@ std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShape
         for (size_t i = 0; i < outputs.size(); ++i) {
             auto& port = node.outputs[i].type;
             port = declared == DeclaredShapes::check
-                       ? merge_declared(node, i, outputs[i], port)
+                       ? merge_declared(node, i, outputs[i], port, used.count(&node.outputs[i]) > 0)
                        : outputs[i];
         }
         return inputs;
@@ -111,10 +115,14 @@ std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShape
 }  // namespace
 
 void infer_shapes(Model& model, DeclaredShapes declared) {
+    std::unordered_set<const OutputPort*> used;
+    for (const auto& node : model.nodes())
+        for (const auto& input : node->inputs)
+            used.insert(&input.source.node->outputs[input.source.port]);
     Values values;
     for (const auto& owned : model.nodes()) {
         Node& node = *owned;
-        const auto inputs = infer_with(node, values, declared);
+        const auto inputs = infer_with(node, values, declared, used);
         fold(node, inputs, values);
     }
 }
@@ -123,7 +131,7 @@ void infer_node(Node& node) {
     Values values;
     for (const auto& input : node.inputs)
         if (input.source.node->type == "Const") values[input.source.node] = {input.source.node->value};
-    infer_with(node, values, DeclaredShapes::replace);
+    infer_with(node, values, DeclaredShapes::replace, {});
 }
 
 std::vector<std::string> unsupported_ops(const Model& model) {
