@@ -4,6 +4,7 @@
 #include "inference/graph/op_registry.h"
 
 #include <cstring>
+#include <queue>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -42,33 +43,33 @@ Node& Model::add(std::unique_ptr<Node> node) {
 }
 
 void Model::sort_topologically() {
-    std::unordered_map<const Node*, size_t> pending;  // inputs not yet placed
-    std::unordered_map<const Node*, std::vector<Node*>> consumers;
-    for (const auto& node : m_nodes) {
-        pending[node.get()] = node->inputs.size();
-        for (const auto& input : node->inputs) consumers[input.source.node].push_back(node.get());
+    // Kahn's algorithm taking the earliest ready node first, so an already sorted model keeps
+    // its order exactly.
+    std::unordered_map<const Node*, size_t> position;
+    for (size_t i = 0; i < m_nodes.size(); ++i) position[m_nodes[i].get()] = i;
+    std::vector<size_t> pending(m_nodes.size());
+    std::vector<std::vector<size_t>> consumers(m_nodes.size());
+    for (size_t i = 0; i < m_nodes.size(); ++i) {
+        pending[i] = m_nodes[i]->inputs.size();
+        for (const auto& input : m_nodes[i]->inputs) consumers[position.at(input.source.node)].push_back(i);
     }
-    std::vector<Node*> ready;
-    for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it)
-        if (pending[it->get()] == 0) ready.push_back(it->get());
-    std::vector<Node*> order;
+    std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+        if (pending[i] == 0) ready.push(i);
+    std::vector<std::unique_ptr<Node>> order;
     order.reserve(m_nodes.size());
     while (!ready.empty()) {
-        Node* node = ready.back();
-        ready.pop_back();
-        order.push_back(node);
-        for (Node* consumer : consumers[node])
-            if (--pending[consumer] == 0) ready.push_back(consumer);
+        const size_t next = ready.top();
+        ready.pop();
+        for (size_t consumer : consumers[next])
+            if (--pending[consumer] == 0) ready.push(consumer);
+        order.push_back(std::move(m_nodes[next]));
     }
     if (order.size() != m_nodes.size()) {
-        for (const auto& node : m_nodes)
-            if (pending[node.get()] != 0)
-                throw_bad_input("{}: is part of a cycle", node->describe());
+        for (size_t i = 0; i < m_nodes.size(); ++i)
+            if (pending[i] != 0) throw_bad_input("{}: is part of a cycle", m_nodes[i]->describe());
     }
-    std::unordered_map<const Node*, std::unique_ptr<Node>> owned;
-    for (auto& node : m_nodes) owned[node.get()] = std::move(node);
-    m_nodes.clear();
-    for (Node* node : order) m_nodes.push_back(std::move(owned[node]));
+    m_nodes = std::move(order);
 }
 
 size_t Model::remove_unused() {
