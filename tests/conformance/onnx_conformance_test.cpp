@@ -62,7 +62,7 @@ std::string compare(const Tensor& actual, const Tensor& expected, const std::str
     const auto x = actual.to_doubles();
     const auto y = expected.to_doubles();
     for (size_t i = 0; i < x.size(); ++i) {
-        if (std::isnan(x[i]) && std::isnan(y[i])) continue;
+        if ((std::isnan(x[i]) && std::isnan(y[i])) || x[i] == y[i]) continue;
         if (!(std::abs(x[i] - y[i]) <= k_atol + k_rtol * std::abs(y[i])))
             return fmt::format("output '{}': element {} is {} but expected {}", name, i, x[i], y[i]);
     }

@@ -46,14 +46,15 @@ Outputs translate_leaky_relu(NodeContext& context) {
     return {context.add("PReLU", "opset1", {x, scalar_like(context, x, alpha)}).output()};
 }
 
-// ONNX PRelu broadcasts the slope numpy-style (unidirectionally) to X; IR PReLU does the same
-// once the slope has X's rank.
+// From opset 7 ONNX PRelu broadcasts the slope numpy-style (unidirectionally) to X, which IR
+// PReLU does once the slope has X's rank. Before, a 1-D slope is per channel, as in IR PReLU.
 Outputs translate_prelu(NodeContext& context) {
     const graph::Output x = context.input(0);
     graph::Output slope = context.input(1);
     const auto& x_shape = x.type().shape;
     const auto& slope_shape = slope.type().shape;
-    if (x_shape.rank_known() && slope_shape.rank_known() && slope_shape.rank() < x_shape.rank()) {
+    if (context.opset() >= 7 && x_shape.rank_known() && slope_shape.rank_known() &&
+        slope_shape.rank() < x_shape.rank()) {
         std::vector<int64_t> axes;
         for (size_t i = 0; i < x_shape.rank() - slope_shape.rank(); ++i) axes.push_back(static_cast<int64_t>(i));
         Tensor axes_tensor(ElementType::i64, {static_cast<int64_t>(axes.size())});
