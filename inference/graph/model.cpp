@@ -12,6 +12,23 @@ namespace es::graph {
 
 std::string Node::describe() const { return fmt::format("layer {} '{}' ({})", id, name, type); }
 
+Model Model::clone() const {
+    Model copy;
+    copy.name = name;
+    copy.ir_version = ir_version;
+    copy.rt_info_xml = rt_info_xml;
+    copy.meta_data_xml = meta_data_xml;
+    copy.m_next_id = m_next_id;
+    std::unordered_map<const Node*, Node*> counterpart;
+    for (const auto& node : m_nodes) {
+        auto twin = std::make_unique<Node>(*node);
+        for (auto& input : twin->inputs) input.source.node = counterpart.at(input.source.node);
+        counterpart[node.get()] = twin.get();
+        copy.m_nodes.push_back(std::move(twin));
+    }
+    return copy;
+}
+
 std::vector<Node*> Model::parameters() const {
     std::vector<Node*> found;
     for (const auto& node : m_nodes)

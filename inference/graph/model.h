@@ -17,6 +17,12 @@ public:
     std::string rt_info_xml;
     std::string meta_data_xml;
 
+    Model() = default;
+    Model(Model&&) = default;
+    Model& operator=(Model&&) = default;
+    // A copy with its own nodes; constant data is shared (passes never write into it).
+    Model clone() const;
+
     const std::vector<std::unique_ptr<Node>>& nodes() const { return m_nodes; }
     std::vector<Node*> parameters() const;
     std::vector<Node*> results() const;

@@ -5,7 +5,7 @@
 
 #include <map>
 #include <unordered_map>
-#include <unordered_set>
+#include <set>
 
 namespace es::graph {
 namespace {
@@ -76,7 +76,7 @@ void fold(Node& node, const std::vector<PortType>& inputs, Values& values) {
 
 // Infers `node`'s outputs from its inputs and the known `values`; returns the input types.
 std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShapes declared,
-                                 const std::unordered_set<const OutputPort*>& used) {
+                                 const std::set<std::pair<const Node*, size_t>>& used) {
     if (!node.op) node.op = op_registry().find(node.type, node.version);
         if (!node.op)
             throw_bad_input("{}: unknown op {} in version {}", node.describe(), node.type,
@@ -106,7 +106,7 @@ std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShape
         for (size_t i = 0; i < outputs.size(); ++i) {
             auto& port = node.outputs[i].type;
             port = declared == DeclaredShapes::check
-                       ? merge_declared(node, i, outputs[i], port, used.count(&node.outputs[i]) > 0)
+                       ? merge_declared(node, i, outputs[i], port, used.count({&node, i}) > 0)
                        : outputs[i];
         }
         return inputs;
@@ -115,10 +115,9 @@ std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShape
 }  // namespace
 
 void infer_shapes(Model& model, DeclaredShapes declared) {
-    std::unordered_set<const OutputPort*> used;
+    std::set<std::pair<const Node*, size_t>> used;
     for (const auto& node : model.nodes())
-        for (const auto& input : node->inputs)
-            used.insert(&input.source.node->outputs[input.source.port]);
+        for (const auto& input : node->inputs) used.emplace(input.source.node, input.source.port);
     Values values;
     for (const auto& owned : model.nodes()) {
         Node& node = *owned;
