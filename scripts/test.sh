@@ -9,5 +9,6 @@ scripts/setup.sh
 (cd build && ctest --output-on-failure -j "$jobs")
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DES_SANITIZE=ON
-cmake --build build-asan -j "$jobs"
+unit_targets=$(sed -n 's/^es_test_suite(\(unit_[a-z_]*\) .*/\1/p' tests/CMakeLists.txt)
+cmake --build build-asan -j "$jobs" --target $unit_targets
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs" -L unit)
