@@ -140,7 +140,7 @@ void evaluate_forward(const Node& node, std::span<const Tensor> inputs,
                       std::vector<Tensor>& outputs, bool grouped) {
     const ConvGeometry geometry =
         forward_geometry(node, inputs[0].shape(), inputs[1].shape(), outputs[0].shape(), grouped);
-    spatial::dispatch_float(inputs[0].type(), [&](auto zero) {
+    dispatch_float(inputs[0].type(), [&](auto zero) {
         using T = decltype(zero);
         convolve<T>(inputs[0].data<T>(), inputs[1].data<T>(), outputs[0].data<T>(), geometry);
     });

@@ -305,7 +305,7 @@ void evaluate_backprop(const Node& node, std::span<const Tensor> inputs,
     const ConvGeometry geometry =
         backprop_geometry(node, inputs[0].shape(), inputs[1].shape(), outputs[0].shape(),
                           inputs.size() >= 3, grouped);
-    spatial::dispatch_float(inputs[0].type(), [&](auto zero) {
+    dispatch_float(inputs[0].type(), [&](auto zero) {
         using T = decltype(zero);
         convolve_backprop<T>(inputs[0].data<T>(), inputs[1].data<T>(), outputs[0].data<T>(),
                              geometry);

@@ -30,14 +30,6 @@ void expect_float(const InferContext& context, size_t i, const char* what);
 // Throws unless input `i` is boolean.
 void expect_boolean(const InferContext& context, size_t i, const char* what);
 
-// Like dispatch_numeric, for float kernels: fn(float{}) or fn(double{}); throws for others.
-template <typename Fn>
-auto dispatch_float(ElementType type, Fn&& fn) {
-    if (type == ElementType::f32) return fn(float{});
-    if (type == ElementType::f64) return fn(double{});
-    throw_bad_input("element type {} is not supported here, expected a floating-point type",
-                    to_string(type));
-}
 
 // A destination walked as contiguous runs along its innermost dimension. Dimensions are
 // coalesced wherever every source is contiguous (or broadcast) across them, so that equal

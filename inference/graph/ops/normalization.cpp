@@ -8,19 +8,6 @@
 namespace es::graph::ops {
 namespace {
 
-// Calls fn(T{}) for the floating-point element types kernels see (f16 arrives as f32).
-template <typename Fn>
-void dispatch_float(ElementType type, Fn&& fn) {
-    switch (type) {
-        case ElementType::f32:
-            return fn(float{});
-        case ElementType::f64:
-            return fn(double{});
-        default:
-            break;
-    }
-    throw_bad_input("element type {} is not supported here, expected f32", to_string(type));
-}
 
 void expect_float(const InferContext& context, size_t i, const char* what) {
     const ElementType type = context.input(i).type;

@@ -38,6 +38,14 @@ auto dispatch_numeric(ElementType type, Fn&& fn) {
     throw_bad_input("element type {} is not supported here", to_string(type));
 }
 
+// Like dispatch_numeric, for float kernels: fn(float{}) or fn(double{}); throws for others.
+template <typename Fn>
+auto dispatch_float(ElementType type, Fn&& fn) {
+    if (type == ElementType::f32) return fn(float{});
+    if (type == ElementType::f64) return fn(double{});
+    throw_bad_input("element type {} is not supported here, expected f32 or f64", to_string(type));
+}
+
 // Typed pointer to a tensor's elements, treating boolean as uint8_t.
 template <typename T>
 const T* elements(const Tensor& tensor) {

@@ -7,6 +7,7 @@
 #include "inference/core/shape.h"
 #include "inference/graph/attributes.h"
 #include "inference/graph/op.h"
+#include "inference/graph/ops/op_util.h"
 
 #include <algorithm>
 #include <array>
@@ -277,19 +278,6 @@ inline ConvInputs check_conv_inputs(const InferContext& context, size_t num_spat
     return result;
 }
 
-// Calls fn(T{}) for the floating-point element types the convolution kernels support.
-template <typename Fn>
-void dispatch_float(ElementType type, Fn&& fn) {
-    switch (type) {
-        case ElementType::f32:
-            return fn(float{});
-        case ElementType::f64:
-            return fn(double{});
-        default:
-            break;
-    }
-    throw_bad_input("element type {} is not supported: expected f32 or f64", to_string(type));
-}
 
 // Range [first, last) of positions p in [0, count) for which p * stride + offset lies in
 // [0, limit): the part of a row that a kernel tap reads (or writes) inside the tensor.
