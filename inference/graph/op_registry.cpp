@@ -33,6 +33,10 @@ OpRegistry::OpRegistry() {
     ops::add_reduction_ops(m_ops);
     ops::add_interpolate_ops(m_ops);
     ops::add_detection_ops(m_ops);
+    ops::add_grid_sample_ops(m_ops);
+    ops::add_deformable_convolution_ops(m_ops);
+    ops::add_roi_align_ops(m_ops);
+    ops::add_gather_elements_ops(m_ops);
 }
 
 const OpDef* OpRegistry::find(std::string_view type, std::string_view version) const {

@@ -19,5 +19,9 @@ void add_normalization_ops(std::vector<OpDef>& ops);  // MVN, NormalizeL2, SoftM
 void add_reduction_ops(std::vector<OpDef>& ops);      // Reduce*, TopK
 void add_interpolate_ops(std::vector<OpDef>& ops);    // Interpolate v1, v4, v11
 void add_detection_ops(std::vector<OpDef>& ops);      // PriorBox*, DetectionOutput, NMS
+void add_grid_sample_ops(std::vector<OpDef>& ops);    // GridSample
+void add_deformable_convolution_ops(std::vector<OpDef>& ops);  // DeformableConvolution
+void add_roi_align_ops(std::vector<OpDef>& ops);      // ROIAlign v3, v9
+void add_gather_elements_ops(std::vector<OpDef>& ops);  // GatherElements v6
 
 }  // namespace es::graph::ops
