@@ -15,6 +15,7 @@ namespace {
 struct ConvertOptions {
     std::string model;
     std::string output;
+    std::string signature = "serving_default";
     bool fp16 = false;
 };
 
@@ -29,7 +30,7 @@ size_t op_total(const graph::ModelStatistics& statistics) {
 int run_convert(const ConvertOptions& options) {
     const std::filesystem::path output(options.output);
     if (output.extension() != ".xml") throw_bad_input("-o {}: the output must end in .xml", options.output);
-    graph::Model model = import_model(options.model);
+    graph::Model model = import_model(options.model, options.signature);
     const auto before = graph::model_statistics(model);
     const auto records = passes::optimize(model, {.compress_to_fp16 = options.fp16});
     const auto after = graph::model_statistics(model);
@@ -49,9 +50,16 @@ int run_convert(const ConvertOptions& options) {
 
 CommandRunner add_convert_command(CLI::App& app) {
     auto options = std::make_shared<ConvertOptions>();
-    CLI::App* command = app.add_subcommand("convert", "Convert an ONNX model to optimized IR v11");
-    command->add_option("MODEL", options->model, ".onnx (or an IR .xml to re-optimize)")->required();
+    CLI::App* command =
+        app.add_subcommand("convert", "Convert an ONNX or TensorFlow model to optimized IR v11");
+    command
+        ->add_option("MODEL", options->model,
+                     ".onnx, TensorFlow .pb, SavedModel directory, TF.js model.json (or an IR "
+                     ".xml to re-optimize)")
+        ->required();
     command->add_option("-o,--output", options->output, "OUT.xml (OUT.bin is written beside it)")->required();
+    command->add_option("--signature", options->signature,
+                        "SavedModel signature to convert (default serving_default)");
     command->add_flag("--fp16", options->fp16, "Store weights as f16 (Const + Convert, as OpenVINO does)");
     return [options] { return run_convert(*options); };
 }

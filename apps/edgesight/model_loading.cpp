@@ -1,8 +1,9 @@
 #include "apps/edgesight/model_loading.h"
 
 #include "inference/core/error.h"
-#include "inference/graph/shape_inference.h"
 #include "inference/frontends/onnx/onnx_frontend.h"
+#include "inference/frontends/tf/tf_frontend.h"
+#include "inference/graph/shape_inference.h"
 #include "inference/ir/ir.h"
 #include "inference/passes/pass_manager.h"
 
@@ -10,12 +11,16 @@
 
 namespace es::app {
 
-graph::Model import_model(const std::string& path) {
+graph::Model import_model(const std::string& path, const std::string& signature) {
     const std::filesystem::path file(path);
     if (file.extension() == ".xml") return ir::read_model(file);
     if (!std::filesystem::exists(file)) throw_bad_input("{}: no such file", path);
     if (file.extension() == ".onnx") return frontends::read_onnx(file);
-    throw_bad_input("{}: unknown model format (expected an IR .xml or an ONNX .onnx)", path);
+    if (frontends::is_tf_model(file)) return frontends::read_tf_model(file, signature);
+    throw_bad_input(
+        "{}: unknown model format (expected an IR .xml, an ONNX .onnx, or a "
+        "TensorFlow .pb, SavedModel directory or TF.js model.json)",
+        path);
 }
 
 graph::Model load_model(const std::string& path) {

@@ -7,8 +7,10 @@
 
 namespace es::app {
 
-// Reads MODEL as the command line names it (IR `.xml` + `.bin`, or `.onnx`), unoptimized.
-graph::Model import_model(const std::string& path);
+// Reads MODEL as the command line names it (IR `.xml` + `.bin`, `.onnx`, or TensorFlow: a
+// frozen `.pb`, a SavedModel directory using `signature`, a TF.js `model.json`), unoptimized.
+graph::Model import_model(const std::string& path,
+                          const std::string& signature = "serving_default");
 
 // Loads MODEL as the command line names it: an IR `.xml` (with its `.bin` beside it), or an
 // ONNX model, converted and optimized in memory.

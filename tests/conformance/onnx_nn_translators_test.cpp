@@ -38,7 +38,7 @@ TEST_CASE("Conv with dynamic weights and groups splits the weights at run time")
     check_close(y[0], {1, 2, 2, 2}, {0, 2, 4, 6, 12, 15, 18, 21});
 }
 
-TEST_CASE("Conv rejects pads of the wrong length and groups that do not divide the weights") {
+TEST_CASE("Conv rejects bad pads, strides and groups") {
     onnx::NodeProto* node = nullptr;
     auto pads = unary_model(13, "Conv", {1, 1, 3, 3}, &node, {{"w", iota_f32({1, 1, 2, 2})}});
     set_ints(*node, "pads", {1, 1});
@@ -46,6 +46,9 @@ TEST_CASE("Conv rejects pads of the wrong length and groups that do not divide t
     auto groups = unary_model(13, "Conv", {1, 2, 3, 3}, &node, {{"w", iota_f32({3, 1, 2, 2})}});
     set_int(*node, "group", 2);
     CHECK_THROWS_AS(groups.convert(), es::Error);
+    auto strides = unary_model(13, "Conv", {1, 1, 3, 3}, &node, {{"w", iota_f32({1, 1, 2, 2})}});
+    set_ints(*node, "strides", {0, 1});
+    CHECK_THROWS_AS(strides.convert(), es::Error);
 }
 
 TEST_CASE("ConvTranspose output_shape larger than the full result pads with zeros at the end") {

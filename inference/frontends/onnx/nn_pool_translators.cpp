@@ -123,6 +123,17 @@ graph::Output average_pool_by_convolution(NodeContext& context, const Pooling& p
                            axes[i].pad_begin);
         count_shape.push_back(axes[i].out);
     }
+    // The kernel of ones is a constant of C · kernel size elements.
+    constexpr int64_t k_max_weights = int64_t{1} << 24;
+    int64_t weights_size = std::max<int64_t>(shape[1], 1);
+    for (int64_t k : window.kernel) {
+        if (k > k_max_weights / weights_size)
+            context.fail(
+                fmt::format("AveragePool with dilations: {} channels x kernel {} are too "
+                            "many to average as a convolution",
+                            shape[1], join(window.kernel)));
+        weights_size *= k;
+    }
     Shape weights_shape{shape[1], 1, 1};
     weights_shape.insert(weights_shape.end(), window.kernel.begin(), window.kernel.end());
     Tensor ones(ElementType::f32, weights_shape);
@@ -214,7 +225,9 @@ std::vector<graph::Output> translate_max_pool(NodeContext& context) {
         const PartialShape& shape = context.input_type(0).shape;
         std::vector<int64_t> sizes(shape.dims().begin() + 2, shape.dims().end());
         for (int64_t size : sizes)
-            if (size < 0) context.fail("storage_order 1 needs the spatial sizes of X to be known");
+            if (size <= 0)
+                context.fail(
+                    "storage_order 1 needs the spatial sizes of X to be known and non-zero");
         indices = column_major_indices(context, indices, sizes);
     }
     return {node.output(0), indices};

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 namespace es::frontends::onnx_import {
 namespace nn {
 
@@ -67,6 +69,19 @@ WindowAttributes read_window(const NodeContext& context, size_t spatial) {
         std::copy(pads.begin() + static_cast<ptrdiff_t>(spatial), pads.end(),
                   window.pads_end.begin());
     }
+    // Bounds keep the window maths here and in the IR ops inside int64.
+    constexpr int64_t k_max = std::numeric_limits<int32_t>::max();
+    const auto check = [&](const char* name, const std::vector<int64_t>& values, int64_t low) {
+        for (int64_t value : values)
+            if (value < low || value > k_max)
+                context.fail(fmt::format("attribute '{}': value {} is out of range [{}, {}]", name,
+                                         value, low, k_max));
+    };
+    check("kernel_shape", window.kernel, 1);
+    check("strides", window.strides, 1);
+    check("dilations", window.dilations, 1);
+    check("pads", window.pads_begin, 0);
+    check("pads", window.pads_end, 0);
     const std::string auto_pad = context.attribute_string("auto_pad", "NOTSET");
     if (auto_pad == "NOTSET" || auto_pad.empty())
         window.auto_pad = "explicit";

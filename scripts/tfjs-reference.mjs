@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Runs a TF.js graph model on TensorFlow.js's pure-JS CPU backend and writes its outputs as
+// .npy files: the reference edgesight's TF.js conversions are compared with.
+//
+//   node scripts/tfjs-reference.mjs --modules DIR --model model.json \
+//        --input NAME=in.npy [--input NAME=in2.npy] --output NAME [--output NAME] --out DIR
+//
+// --modules: the folder whose node_modules holds @tensorflow/tfjs-{core,converter,backend-cpu}
+// (scripts/fetch-tf-models.sh installs them from scripts/tfjs/package.json). Output i is written
+// to DIR/output_i.npy, in --output order.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+function parseArguments(argv) {
+  const options = { inputs: [], outputs: [] };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [key, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${key} needs a value`);
+    if (key === '--modules') options.modules = value;
+    else if (key === '--model') options.model = value;
+    else if (key === '--out') options.out = value;
+    else if (key === '--output') options.outputs.push(value);
+    else if (key === '--input') {
+      const equals = value.lastIndexOf('=');
+      if (equals < 0) throw new Error(`--input ${value}: expected NAME=FILE.npy`);
+      options.inputs.push({ name: value.slice(0, equals), file: value.slice(equals + 1) });
+    } else throw new Error(`unknown option ${key}`);
+  }
+  for (const key of ['modules', 'model', 'out'])
+    if (!options[key]) throw new Error(`--${key} is required`);
+  return options;
+}
+
+const npyTypes = {
+  '<f4': { dtype: 'float32', array: Float32Array },
+  '<i4': { dtype: 'int32', array: Int32Array },
+  '|b1': { dtype: 'bool', array: Uint8Array },
+  '|u1': { dtype: 'bool', array: Uint8Array },
+};
+
+function readNpy(file) {
+  const bytes = fs.readFileSync(file);
+  if (bytes.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${file}: not a .npy file`);
+  const major = bytes[6];
+  const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const header = bytes.toString('latin1', start, start + headerLength);
+  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
+  if (/'fortran_order':\s*True/.test(header)) throw new Error(`${file}: Fortran order`);
+  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').map((s) => s.trim())
+    .filter((s) => s.length > 0).map(Number);
+  const type = npyTypes[descr];
+  if (!type) throw new Error(`${file}: element type ${descr} is not supported`);
+  const data = bytes.subarray(start + headerLength);
+  const copy = new Uint8Array(data).buffer;  // aligned
+  return { shape, dtype: type.dtype, values: new type.array(copy) };
+}
+
+function writeNpy(file, shape, dtype, values) {
+  const descr = { float32: '<f4', int32: '<i4', bool: '|b1' }[dtype];
+  if (!descr) throw new Error(`output of type ${dtype} cannot be written`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const prefix = Buffer.alloc(10);
+  prefix.write('\x93NUMPY', 0, 'latin1');
+  prefix[6] = 1;
+  prefix[7] = 0;
+  prefix.writeUInt16LE(header.length, 8);
+  const typed = dtype === 'float32' ? Float32Array.from(values)
+    : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values);
+  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'),
+    Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength)]));
+}
+
+async function main() {
+  const options = parseArguments(process.argv.slice(2));
+  const require = createRequire(path.join(path.resolve(options.modules), 'package.json'));
+  const tf = require('@tensorflow/tfjs-core');
+  require('@tensorflow/tfjs-backend-cpu');
+  const converter = require('@tensorflow/tfjs-converter');
+  await tf.setBackend('cpu');
+
+  const model = JSON.parse(fs.readFileSync(options.model, 'utf8'));
+  const directory = path.dirname(options.model);
+  const weightSpecs = [];
+  const shards = [];
+  for (const group of model.weightsManifest || []) {
+    for (const shard of group.paths) shards.push(fs.readFileSync(path.join(directory, shard)));
+    weightSpecs.push(...group.weights);
+  }
+  const weights = Buffer.concat(shards);
+  const handler = {
+    load: async () => ({
+      modelTopology: model.modelTopology,
+      format: model.format,
+      generatedBy: model.generatedBy,
+      convertedBy: model.convertedBy,
+      signature: model.signature,
+      userDefinedMetadata: model.userDefinedMetadata,
+      modelInitializer: model.modelInitializer,
+      weightSpecs,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  };
+  const graphModel = await converter.loadGraphModel(handler);
+
+  const feeds = {};
+  for (const input of options.inputs) {
+    const array = readNpy(input.file);
+    feeds[input.name] = tf.tensor(array.values, array.shape, array.dtype);
+  }
+  const names = options.outputs.length > 0 ? options.outputs
+    : graphModel.outputs.map((output) => output.name);
+  let results = await graphModel.executeAsync(feeds, names);
+  if (!Array.isArray(results)) results = [results];
+  fs.mkdirSync(options.out, { recursive: true });
+  for (let i = 0; i < results.length; ++i) {
+    const values = await results[i].data();
+    writeNpy(path.join(options.out, `output_${i}.npy`), results[i].shape, results[i].dtype, values);
+  }
+}
+
+main().catch((error) => {
+  console.error(`tfjs-reference: ${error.message || error}`);
+  process.exit(1);
+});
