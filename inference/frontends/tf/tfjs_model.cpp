@@ -76,7 +76,7 @@ Tensor decode_weight(const Json& spec, std::string_view bytes, size_t& offset,
     // the bytes are checked before the tensor is allocated, so a bad shape cannot exhaust memory
     if (count > (bytes.size() - offset) / width)
         throw_bad_input("{}: needs {} bytes at offset {}, but the shards hold {} bytes", what,
-                        fmt::format("{} x {}", count, width), offset, bytes.size());
+                        count * width, offset, bytes.size());
     const char* data = bytes.data() + offset;
     offset += count * width;
     Tensor tensor(type, shape);
