@@ -22,14 +22,16 @@ struct ConvertOptions {
 size_t op_total(const graph::ModelStatistics& statistics) {
     size_t total = 0;
     for (const auto& [op, count] : statistics.op_counts)
-        if (!op.starts_with("Const-") && !op.starts_with("Parameter-") && !op.starts_with("Result-"))
+        if (!op.starts_with("Const-") && !op.starts_with("Parameter-") &&
+            !op.starts_with("Result-"))
             total += count;
     return total;
 }
 
 int run_convert(const ConvertOptions& options) {
     const std::filesystem::path output(options.output);
-    if (output.extension() != ".xml") throw_bad_input("-o {}: the output must end in .xml", options.output);
+    if (output.extension() != ".xml")
+        throw_bad_input("-o {}: the output must end in .xml", options.output);
     graph::Model model = import_model(options.model, options.signature);
     const auto before = graph::model_statistics(model);
     const auto records = passes::optimize(model, {.compress_to_fp16 = options.fp16});
@@ -41,7 +43,8 @@ int run_convert(const ConvertOptions& options) {
     fmt::print("ops: {} -> {}\n", op_total(before), op_total(after));
     for (const auto& record : records)
         if (record.rewrites) fmt::print("  {}: {}\n", record.pass, record.rewrites);
-    fmt::print("weights: {:.2f} MB -> {:.2f} MB\n", static_cast<double>(before.parameter_bytes) / 1e6,
+    fmt::print("weights: {:.2f} MB -> {:.2f} MB\n",
+               static_cast<double>(before.parameter_bytes) / 1e6,
                static_cast<double>(after.parameter_bytes) / 1e6);
     return 0;
 }
@@ -57,10 +60,12 @@ CommandRunner add_convert_command(CLI::App& app) {
                      ".onnx, TensorFlow .pb, SavedModel directory, TF.js model.json (or an IR "
                      ".xml to re-optimize)")
         ->required();
-    command->add_option("-o,--output", options->output, "OUT.xml (OUT.bin is written beside it)")->required();
+    command->add_option("-o,--output", options->output, "OUT.xml (OUT.bin is written beside it)")
+        ->required();
     command->add_option("--signature", options->signature,
                         "SavedModel signature to convert (default serving_default)");
-    command->add_flag("--fp16", options->fp16, "Store weights as f16 (Const + Convert, as OpenVINO does)");
+    command->add_flag("--fp16", options->fp16,
+                      "Store weights as f16 (Const + Convert, as OpenVINO does)");
     return [options] { return run_convert(*options); };
 }
 

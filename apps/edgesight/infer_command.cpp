@@ -29,8 +29,10 @@ Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
     const auto& shape = input.type.shape;
     if (!shape.rank_known() || shape.rank() != 4 || shape[2] <= 0 || shape[3] <= 0 ||
         (shape[1] != 3 && shape[1] != 1))
-        throw_bad_input("--image: input '{}' has shape {}; expected [N,3,H,W] or [N,1,H,W] "
-                        "with known H and W (use --shape)", input.name, to_string(shape));
+        throw_bad_input(
+            "--image: input '{}' has shape {}; expected [N,3,H,W] or [N,1,H,W] "
+            "with known H and W (use --shape)",
+            input.name, to_string(shape));
     const bool gray = shape[1] == 1;
     cv::Mat image = cv::imread(path, gray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
     if (image.empty()) throw_bad_input("--image {}: cannot read the image", path);
@@ -53,7 +55,8 @@ Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
 int run_infer(const InferOptions& options) {
     auto model = std::make_shared<graph::Model>(load_model(options.model));
     apply_shape_overrides(*model, options.shapes);
-    for (const auto& layer : options.add_outputs) graph::add_outputs(*model, layer);
+    for (const auto& layer : options.add_outputs)
+        graph::add_outputs(*model, layer);
 
     const runtime::Core core(devices::make_registry());
     const runtime::CompiledModel compiled = core.compile(model, options.device);
@@ -71,7 +74,8 @@ int run_infer(const InferOptions& options) {
         const bool named = equals != std::string::npos && !std::filesystem::exists(argument);
         const size_t index = named ? request.input_index(argument.substr(0, equals)) : i;
         if (index >= compiled.inputs().size())
-            throw_bad_input("--input {}: the model has only {} inputs", argument, compiled.inputs().size());
+            throw_bad_input("--input {}: the model has only {} inputs", argument,
+                            compiled.inputs().size());
         const Tensor tensor = read_npy(named ? argument.substr(equals + 1) : argument);
         try {
             request.set_input(index, tensor);
@@ -84,11 +88,12 @@ int run_infer(const InferOptions& options) {
     std::filesystem::create_directories(options.output_dir);
     for (size_t i = 0; i < compiled.outputs().size(); ++i) {
         const auto& port = compiled.outputs()[i];
-        const auto path = std::filesystem::path(options.output_dir) / (file_name_for(port.name) + ".npy");
+        const auto path =
+            std::filesystem::path(options.output_dir) / (file_name_for(port.name) + ".npy");
         const Tensor& output = request.output(i);
         write_npy(path, output);
-        fmt::print("{} {}{} -> {}\n", port.name, to_string(output.type()), to_string(output.shape()),
-                   path.string());
+        fmt::print("{} {}{} -> {}\n", port.name, to_string(output.type()),
+                   to_string(output.shape()), path.string());
     }
     return 0;
 }

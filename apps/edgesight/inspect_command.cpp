@@ -19,7 +19,8 @@ struct InspectOptions {
 nlohmann::json port_json(const std::string& name, const graph::PortType& type) {
     nlohmann::json shape = nlohmann::json::array();
     if (type.shape.rank_known())
-        for (int64_t dim : type.shape.dims()) shape.push_back(dim);
+        for (int64_t dim : type.shape.dims())
+            shape.push_back(dim);
     return {{"name", name}, {"element_type", to_string(type.type)}, {"shape", shape}};
 }
 
@@ -30,7 +31,8 @@ int run_inspect(const InspectOptions& options) {
 
     nlohmann::json inputs = nlohmann::json::array();
     for (graph::Node* parameter : model.parameters())
-        inputs.push_back(port_json(graph::output_name(parameter->output()), parameter->outputs[0].type));
+        inputs.push_back(
+            port_json(graph::output_name(parameter->output()), parameter->outputs[0].type));
     nlohmann::json outputs = nlohmann::json::array();
     for (graph::Node* result : model.results())
         outputs.push_back(port_json(graph::output_name(result->inputs[0].source),
@@ -57,22 +59,26 @@ int run_inspect(const InspectOptions& options) {
         for (const auto& port : ports) {
             std::string dims;
             for (const auto& dim : port["shape"])
-                dims += (dims.empty() ? "" : ",") + (dim.get<int64_t>() < 0 ? std::string("?") : dim.dump());
+                dims += (dims.empty() ? "" : ",") +
+                        (dim.get<int64_t>() < 0 ? std::string("?") : dim.dump());
             fmt::print("  {}  {} [{}]\n", port["name"].get<std::string>(),
                        port["element_type"].get<std::string>(), dims);
         }
     };
-    fmt::print("model: {} (IR v{}, {} layers)\n", model.name, model.ir_version, model.nodes().size());
+    fmt::print("model: {} (IR v{}, {} layers)\n", model.name, model.ir_version,
+               model.nodes().size());
     print_ports("inputs", inputs);
     print_ports("outputs", outputs);
     fmt::print("ops:\n");
-    for (const auto& [op, count] : statistics.op_counts) fmt::print("  {:<32} {}\n", op, count);
+    for (const auto& [op, count] : statistics.op_counts)
+        fmt::print("  {:<32} {}\n", op, count);
     fmt::print("parameters: {} ({:.2f} MB)\n", statistics.parameter_count,
                static_cast<double>(statistics.parameter_bytes) / 1e6);
-    fmt::print("MACs: {:.3f} G{}\n", static_cast<double>(statistics.macs) / 1e9,
-               statistics.layers_with_unknown_macs
-                   ? fmt::format(" (+{} layers with dynamic shapes)", statistics.layers_with_unknown_macs)
-                   : "");
+    fmt::print(
+        "MACs: {:.3f} G{}\n", static_cast<double>(statistics.macs) / 1e9,
+        statistics.layers_with_unknown_macs
+            ? fmt::format(" (+{} layers with dynamic shapes)", statistics.layers_with_unknown_macs)
+            : "");
     return 0;
 }
 
@@ -80,7 +86,8 @@ int run_inspect(const InspectOptions& options) {
 
 CommandRunner add_inspect_command(CLI::App& app) {
     auto options = std::make_shared<InspectOptions>();
-    CLI::App* command = app.add_subcommand("inspect", "Show a model's inputs, outputs, ops, size and MACs");
+    CLI::App* command =
+        app.add_subcommand("inspect", "Show a model's inputs, outputs, ops, size and MACs");
     command->add_option("MODEL", options->model, "IR .xml")->required();
     command->add_option("--shape", options->shapes, "Override an input shape: [NAME=]1,3,H,W");
     command->add_flag("--json", options->json, "Print one JSON object");

@@ -10,11 +10,12 @@ namespace es::devices {
 namespace {
 
 class ReferenceExecutable : public runtime::Executable {
-public:
+  public:
     explicit ReferenceExecutable(std::shared_ptr<const graph::Model> model)
         : m_model(std::move(model)) {
         const auto& nodes = m_model->nodes();
-        for (size_t i = 0; i < nodes.size(); ++i) m_position[nodes[i].get()] = i;
+        for (size_t i = 0; i < nodes.size(); ++i)
+            m_position[nodes[i].get()] = i;
         m_last_use.assign(nodes.size(), 0);
         for (size_t i = 0; i < nodes.size(); ++i)
             for (const auto& input : nodes[i]->inputs)
@@ -49,13 +50,13 @@ public:
         return outputs;
     }
 
-private:
+  private:
     static const Tensor& check_input(const graph::Node& node, const Tensor& tensor) {
         const graph::PortType& expected = node.outputs[0].type;
         if (tensor.type() != expected.type || !expected.shape.accepts(tensor.shape()))
-            throw_bad_input("{}: expects {}{}, got {}{}", node.describe(),
-                            to_string(expected.type), to_string(expected.shape),
-                            to_string(tensor.type()), to_string(tensor.shape()));
+            throw_bad_input("{}: expects {}{}, got {}{}", node.describe(), to_string(expected.type),
+                            to_string(expected.shape), to_string(tensor.type()),
+                            to_string(tensor.shape()));
         return tensor;
     }
 

@@ -7,11 +7,12 @@ namespace es::devices {
 // REF: runs every node with its reference kernel, one after the other. The oracle that
 // optimized devices are tested against.
 class ReferenceDevice : public runtime::Device {
-public:
+  public:
     std::string name() const override { return "REF"; }
     bool supports(const graph::Node& node) const override;
-    std::unique_ptr<runtime::Executable> compile(std::shared_ptr<const graph::Model> model,
-                                                 const runtime::CompileOptions& options) const override;
+    std::unique_ptr<runtime::Executable> compile(
+        std::shared_ptr<const graph::Model> model,
+        const runtime::CompileOptions& options) const override;
 };
 
 }  // namespace es::devices

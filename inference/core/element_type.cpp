@@ -28,11 +28,15 @@ constexpr std::array<TypeInfo, 13> k_types = {{
     {ElementType::u64, 8, "u64", "U64"},
 }};
 
-const TypeInfo& info(ElementType type) { return k_types[static_cast<size_t>(type)]; }
+const TypeInfo& info(ElementType type) {
+    return k_types[static_cast<size_t>(type)];
+}
 
 }  // namespace
 
-size_t element_size(ElementType type) { return info(type).size; }
+size_t element_size(ElementType type) {
+    return info(type).size;
+}
 
 bool is_float(ElementType type) {
     return type == ElementType::f16 || type == ElementType::f32 || type == ElementType::f64;
@@ -42,7 +46,9 @@ bool is_integer(ElementType type) {
     return type != ElementType::undefined && type != ElementType::boolean && !is_float(type);
 }
 
-std::string_view to_string(ElementType type) { return info(type).name; }
+std::string_view to_string(ElementType type) {
+    return info(type).name;
+}
 
 std::optional<ElementType> element_type_from_string(std::string_view name) {
     if (name == "bool") return ElementType::boolean;
@@ -51,7 +57,9 @@ std::optional<ElementType> element_type_from_string(std::string_view name) {
     return std::nullopt;
 }
 
-std::string_view to_precision(ElementType type) { return info(type).precision; }
+std::string_view to_precision(ElementType type) {
+    return info(type).precision;
+}
 
 std::optional<ElementType> element_type_from_precision(std::string_view precision) {
     if (precision == "BOOLEAN") return ElementType::boolean;

@@ -41,7 +41,8 @@ std::string dict_value(const std::string& header, const std::string& key,
     if (start == std::string::npos)
         throw_bad_input("{}: .npy header has no '{}'", path.string(), key);
     ++start;
-    while (start < header.size() && header[start] == ' ') ++start;
+    while (start < header.size() && header[start] == ' ')
+        ++start;
     size_t end = start;
     int depth = 0;
     for (; end < header.size(); ++end) {
@@ -68,7 +69,8 @@ Shape parse_shape(std::string text, const std::filesystem::path& path) {
             ++position;
         if (position >= inner.size()) break;
         size_t end = position;
-        while (end < inner.size() && std::isdigit(static_cast<unsigned char>(inner[end]))) ++end;
+        while (end < inner.size() && std::isdigit(static_cast<unsigned char>(inner[end])))
+            ++end;
         if (end == position || end - position > 15)
             throw_bad_input("{}: malformed shape '{}' in .npy header", path.string(), text);
         shape.push_back(std::stoll(inner.substr(position, end - position)));
@@ -127,7 +129,8 @@ Tensor read_npy(const std::filesystem::path& path) {
         throw_bad_input("{}: holds {} data bytes, shape {} of {} needs {}", path.string(),
                         available, to_string(shape), to_string(type), tensor.byte_size());
     file.seekg(data_start);
-    file.read(reinterpret_cast<char*>(tensor.bytes()), static_cast<std::streamsize>(tensor.byte_size()));
+    file.read(reinterpret_cast<char*>(tensor.bytes()),
+              static_cast<std::streamsize>(tensor.byte_size()));
     if (!file) throw_bad_input("{}: read failed", path.string());
     return tensor;
 }
@@ -140,12 +143,15 @@ void write_npy(const std::filesystem::path& path, const Tensor& tensor) {
         throw_runtime("{}: cannot write element type {} to .npy", path.string(),
                       to_string(tensor.type()));
     std::string shape = "(";
-    for (size_t i = 0; i < tensor.rank(); ++i) shape += std::to_string(tensor.shape()[i]) + ", ";
-    if (tensor.rank() > 1) shape.resize(shape.size() - 2);  // (3,) keeps its comma, (2, 3) not
-    else if (tensor.rank() == 1) shape.resize(shape.size() - 1);
+    for (size_t i = 0; i < tensor.rank(); ++i)
+        shape += std::to_string(tensor.shape()[i]) + ", ";
+    if (tensor.rank() > 1)
+        shape.resize(shape.size() - 2);  // (3,) keeps its comma, (2, 3) not
+    else if (tensor.rank() == 1)
+        shape.resize(shape.size() - 1);
     shape += ")";
-    std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
-                                     descr, shape);
+    std::string header =
+        fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr, shape);
     const bool version2 = header.size() + 11 > 65535;
     const size_t preamble = version2 ? 12 : 10;
     const size_t total = (preamble + header.size() + 1 + 63) / 64 * 64;
@@ -158,9 +164,9 @@ void write_npy(const std::filesystem::path& path, const Tensor& tensor) {
     const char version[2] = {static_cast<char>(version2 ? 2 : 1), 0};
     file.write(version, 2);
     const uint32_t size = static_cast<uint32_t>(header.size());
-    const char size_bytes[4] = {static_cast<char>(size & 0xff), static_cast<char>((size >> 8) & 0xff),
-                                static_cast<char>((size >> 16) & 0xff),
-                                static_cast<char>((size >> 24) & 0xff)};
+    const char size_bytes[4] = {
+        static_cast<char>(size & 0xff), static_cast<char>((size >> 8) & 0xff),
+        static_cast<char>((size >> 16) & 0xff), static_cast<char>((size >> 24) & 0xff)};
     file.write(size_bytes, version2 ? 4 : 2);
     file.write(header.data(), static_cast<std::streamsize>(header.size()));
     file.write(reinterpret_cast<const char*>(tensor.bytes()),

@@ -70,8 +70,10 @@ namespace es {
 
 std::optional<PartialShape> parse_partial_shape(std::string_view text) {
     auto trim = [](std::string_view part) {
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+        while (!part.empty() && part.front() == ' ')
+            part.remove_prefix(1);
+        while (!part.empty() && part.back() == ' ')
+            part.remove_suffix(1);
         return part;
     };
     text = trim(text);

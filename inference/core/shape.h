@@ -24,10 +24,11 @@ constexpr int64_t k_dynamic = -1;
 
 // A shape whose rank and dimensions may be unknown until run time.
 class PartialShape {
-public:
+  public:
     PartialShape() = default;  // dynamic rank
     PartialShape(std::initializer_list<int64_t> dims) : m_dims(dims), m_rank_known(true) {}
-    explicit PartialShape(std::vector<int64_t> dims) : m_dims(std::move(dims)), m_rank_known(true) {}
+    explicit PartialShape(std::vector<int64_t> dims)
+        : m_dims(std::move(dims)), m_rank_known(true) {}
 
     static PartialShape dynamic_rank() { return {}; }
     static PartialShape dynamic_of_rank(size_t rank) {
@@ -47,7 +48,7 @@ public:
 
     bool operator==(const PartialShape&) const = default;
 
-private:
+  private:
     std::vector<int64_t> m_dims;
     bool m_rank_known = false;
 };

@@ -24,19 +24,32 @@ T read_as(const std::byte* src) {
 template <typename Fn>
 auto visit_type(ElementType type, Fn&& fn) {
     switch (type) {
-        case ElementType::boolean: return fn(bool{});
-        case ElementType::f16: return fn(float16{});
-        case ElementType::f32: return fn(float{});
-        case ElementType::f64: return fn(double{});
-        case ElementType::i8: return fn(int8_t{});
-        case ElementType::i16: return fn(int16_t{});
-        case ElementType::i32: return fn(int32_t{});
-        case ElementType::i64: return fn(int64_t{});
-        case ElementType::u8: return fn(uint8_t{});
-        case ElementType::u16: return fn(uint16_t{});
-        case ElementType::u32: return fn(uint32_t{});
-        case ElementType::u64: return fn(uint64_t{});
-        case ElementType::undefined: break;
+        case ElementType::boolean:
+            return fn(bool{});
+        case ElementType::f16:
+            return fn(float16{});
+        case ElementType::f32:
+            return fn(float{});
+        case ElementType::f64:
+            return fn(double{});
+        case ElementType::i8:
+            return fn(int8_t{});
+        case ElementType::i16:
+            return fn(int16_t{});
+        case ElementType::i32:
+            return fn(int32_t{});
+        case ElementType::i64:
+            return fn(int64_t{});
+        case ElementType::u8:
+            return fn(uint8_t{});
+        case ElementType::u16:
+            return fn(uint16_t{});
+        case ElementType::u32:
+            return fn(uint32_t{});
+        case ElementType::u64:
+            return fn(uint64_t{});
+        case ElementType::undefined:
+            break;
     }
     throw_runtime("undefined element type");
 }
@@ -44,9 +57,12 @@ auto visit_type(ElementType type, Fn&& fn) {
 double load(const std::byte* src, ElementType type) {
     return visit_type(type, [&](auto tag) -> double {
         using T = decltype(tag);
-        if constexpr (std::is_same_v<T, float16>) return static_cast<float>(read_as<float16>(src));
-        else if constexpr (std::is_same_v<T, bool>) return read_as<uint8_t>(src) != 0 ? 1.0 : 0.0;
-        else return static_cast<double>(read_as<T>(src));
+        if constexpr (std::is_same_v<T, float16>)
+            return static_cast<float>(read_as<float16>(src));
+        else if constexpr (std::is_same_v<T, bool>)
+            return read_as<uint8_t>(src) != 0 ? 1.0 : 0.0;
+        else
+            return static_cast<double>(read_as<T>(src));
     });
 }
 
@@ -64,10 +80,14 @@ void store(std::byte* dst, ElementType type, double value) {
     visit_type(type, [&](auto tag) {
         using T = decltype(tag);
         T result;
-        if constexpr (std::is_same_v<T, float16>) result = float16(static_cast<float>(value));
-        else if constexpr (std::is_same_v<T, bool>) result = value != 0.0;
-        else if constexpr (std::is_floating_point_v<T>) result = static_cast<T>(value);
-        else result = saturate_to<T>(value);
+        if constexpr (std::is_same_v<T, float16>)
+            result = float16(static_cast<float>(value));
+        else if constexpr (std::is_same_v<T, bool>)
+            result = value != 0.0;
+        else if constexpr (std::is_floating_point_v<T>)
+            result = static_cast<T>(value);
+        else
+            result = saturate_to<T>(value);
         std::memcpy(dst, &result, sizeof(T));
     });
 }
@@ -131,7 +151,8 @@ std::vector<int64_t> Tensor::to_int64s() const {
 std::vector<double> Tensor::to_doubles() const {
     std::vector<double> values(m_size);
     const size_t step = element_size(m_type);
-    for (size_t i = 0; i < m_size; ++i) values[i] = load(bytes() + i * step, m_type);
+    for (size_t i = 0; i < m_size; ++i)
+        values[i] = load(bytes() + i * step, m_type);
     return values;
 }
 
@@ -148,8 +169,9 @@ Tensor convert(const Tensor& src, ElementType type) {
     }
     const size_t src_step = element_size(src.type());
     const size_t dst_step = element_size(type);
-    const bool wide_integer_copy = (src.type() == ElementType::i64 || src.type() == ElementType::u64) &&
-                                   (type == ElementType::i64 || type == ElementType::u64);
+    const bool wide_integer_copy =
+        (src.type() == ElementType::i64 || src.type() == ElementType::u64) &&
+        (type == ElementType::i64 || type == ElementType::u64);
     for (size_t i = 0; i < src.size(); ++i) {
         if (wide_integer_copy)  // exact beyond double's 53-bit mantissa
             std::memcpy(dst.bytes() + i * dst_step, src.bytes() + i * src_step, 8);

@@ -14,25 +14,38 @@ namespace es {
 // Maps a C++ element type to its ElementType.
 template <typename T>
 constexpr ElementType element_type_of() {
-    if constexpr (std::is_same_v<T, float>) return ElementType::f32;
-    else if constexpr (std::is_same_v<T, float16>) return ElementType::f16;
-    else if constexpr (std::is_same_v<T, double>) return ElementType::f64;
-    else if constexpr (std::is_same_v<T, int8_t>) return ElementType::i8;
-    else if constexpr (std::is_same_v<T, int16_t>) return ElementType::i16;
-    else if constexpr (std::is_same_v<T, int32_t>) return ElementType::i32;
-    else if constexpr (std::is_same_v<T, int64_t>) return ElementType::i64;
-    else if constexpr (std::is_same_v<T, uint8_t>) return ElementType::u8;
-    else if constexpr (std::is_same_v<T, uint16_t>) return ElementType::u16;
-    else if constexpr (std::is_same_v<T, uint32_t>) return ElementType::u32;
-    else if constexpr (std::is_same_v<T, uint64_t>) return ElementType::u64;
-    else if constexpr (std::is_same_v<T, bool>) return ElementType::boolean;
-    else static_assert(sizeof(T) == 0, "no ElementType for this C++ type");
+    if constexpr (std::is_same_v<T, float>)
+        return ElementType::f32;
+    else if constexpr (std::is_same_v<T, float16>)
+        return ElementType::f16;
+    else if constexpr (std::is_same_v<T, double>)
+        return ElementType::f64;
+    else if constexpr (std::is_same_v<T, int8_t>)
+        return ElementType::i8;
+    else if constexpr (std::is_same_v<T, int16_t>)
+        return ElementType::i16;
+    else if constexpr (std::is_same_v<T, int32_t>)
+        return ElementType::i32;
+    else if constexpr (std::is_same_v<T, int64_t>)
+        return ElementType::i64;
+    else if constexpr (std::is_same_v<T, uint8_t>)
+        return ElementType::u8;
+    else if constexpr (std::is_same_v<T, uint16_t>)
+        return ElementType::u16;
+    else if constexpr (std::is_same_v<T, uint32_t>)
+        return ElementType::u32;
+    else if constexpr (std::is_same_v<T, uint64_t>)
+        return ElementType::u64;
+    else if constexpr (std::is_same_v<T, bool>)
+        return ElementType::boolean;
+    else
+        static_assert(sizeof(T) == 0, "no ElementType for this C++ type");
 }
 
 // A typed n-dimensional array. Copies share the buffer; clone() copies the bytes.
 // Buffers are 64-byte aligned, or views into memory owned by someone else (a mapped .bin).
 class Tensor {
-public:
+  public:
     Tensor() = default;
     // Allocates zero-filled storage.
     Tensor(ElementType type, Shape shape);
@@ -70,7 +83,7 @@ public:
     // Values of any numeric tensor as double.
     std::vector<double> to_doubles() const;
 
-private:
+  private:
     void check_type(ElementType expected) const;
 
     ElementType m_type = ElementType::undefined;

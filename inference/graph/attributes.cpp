@@ -11,8 +11,10 @@ namespace es::graph {
 namespace {
 
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
     return text;
 }
 
@@ -44,7 +46,8 @@ std::vector<T> parse_list(const std::string& key, const std::string& text, Parse
         const size_t comma = text.find(',', start);
         const auto item = std::string_view(text).substr(start, comma - start);
         const auto value = parse(item);
-        if (!value) throw_bad_input("attribute '{}': cannot parse '{}' as a list of numbers", key, text);
+        if (!value)
+            throw_bad_input("attribute '{}': cannot parse '{}' as a list of numbers", key, text);
         values.push_back(static_cast<T>(*value));
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -80,7 +83,9 @@ const std::string& Attributes::require(const std::string& key) const {
     return *value;
 }
 
-std::string Attributes::get_string(const std::string& key) const { return require(key); }
+std::string Attributes::get_string(const std::string& key) const {
+    return require(key);
+}
 
 std::string Attributes::get_string(const std::string& key, const std::string& fallback) const {
     const std::string* value = find(key);

@@ -12,7 +12,7 @@ namespace es::graph {
 // The `data` attributes of a layer, in file order, as text. Typed getters parse on demand and
 // throw es::Error (BadInput) naming the attribute when the text is malformed.
 class Attributes {
-public:
+  public:
     using Entry = std::pair<std::string, std::string>;
 
     Attributes() = default;
@@ -41,7 +41,7 @@ public:
 
     bool operator==(const Attributes&) const = default;
 
-private:
+  private:
     const std::string& require(const std::string& key) const;
 
     std::vector<Entry> m_entries;

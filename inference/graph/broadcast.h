@@ -25,7 +25,8 @@ void for_each_broadcast(const Shape& dst, const std::vector<size_t>& a_strides,
                         const std::vector<size_t>& b_strides, Fn&& fn) {
     const size_t rank = dst.size();
     size_t total = 1;
-    for (int64_t d : dst) total *= static_cast<size_t>(d);
+    for (int64_t d : dst)
+        total *= static_cast<size_t>(d);
     std::vector<int64_t> index(rank, 0);
     size_t a = 0, b = 0;
     for (size_t i = 0; i < total; ++i) {

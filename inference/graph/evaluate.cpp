@@ -15,7 +15,8 @@ std::vector<Tensor> evaluate_node(const Node& node, std::span<const Tensor> inpu
             if (input.type() == ElementType::f16) input = convert(input, ElementType::f32);
             types.push_back({input.type(), PartialShape(input.shape())});
         }
-        for (const auto& input : computed) values.push_back(&input);
+        for (const auto& input : computed)
+            values.push_back(&input);
         const auto output_types = node.op->infer(InferContext{node, types, values});
         std::vector<Tensor> outputs(output_types.size());
         for (size_t i = 0; i < outputs.size(); ++i)

@@ -10,7 +10,9 @@
 
 namespace es::graph {
 
-std::string Node::describe() const { return fmt::format("layer {} '{}' ({})", id, name, type); }
+std::string Node::describe() const {
+    return fmt::format("layer {} '{}' ({})", id, name, type);
+}
 
 Model Model::clone() const {
     Model copy;
@@ -22,7 +24,8 @@ Model Model::clone() const {
     std::unordered_map<const Node*, Node*> counterpart;
     for (const auto& node : m_nodes) {
         auto twin = std::make_unique<Node>(*node);
-        for (auto& input : twin->inputs) input.source.node = counterpart.at(input.source.node);
+        for (auto& input : twin->inputs)
+            input.source.node = counterpart.at(input.source.node);
         counterpart[node.get()] = twin.get();
         copy.m_nodes.push_back(std::move(twin));
     }
@@ -63,12 +66,14 @@ void Model::sort_topologically() {
     // Kahn's algorithm taking the earliest ready node first, so an already sorted model keeps
     // its order exactly.
     std::unordered_map<const Node*, size_t> position;
-    for (size_t i = 0; i < m_nodes.size(); ++i) position[m_nodes[i].get()] = i;
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+        position[m_nodes[i].get()] = i;
     std::vector<size_t> pending(m_nodes.size());
     std::vector<std::vector<size_t>> consumers(m_nodes.size());
     for (size_t i = 0; i < m_nodes.size(); ++i) {
         pending[i] = m_nodes[i]->inputs.size();
-        for (const auto& input : m_nodes[i]->inputs) consumers[position.at(input.source.node)].push_back(i);
+        for (const auto& input : m_nodes[i]->inputs)
+            consumers[position.at(input.source.node)].push_back(i);
     }
     std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
     for (size_t i = 0; i < m_nodes.size(); ++i)
@@ -98,7 +103,8 @@ size_t Model::remove_unused() {
         const Node* node = pending.back();
         pending.pop_back();
         if (!live.insert(node).second) continue;
-        for (const auto& input : node->inputs) pending.push_back(input.source.node);
+        for (const auto& input : node->inputs)
+            pending.push_back(input.source.node);
     }
     return std::erase_if(m_nodes, [&](const auto& node) { return !live.count(node.get()); });
 }
@@ -111,7 +117,8 @@ void Model::replace_uses(Output from, Output to) {
     auto& from_names = from.node->outputs[from.port].names;
     auto& to_names = to.node->outputs[to.port].names;
     for (auto& name : from_names)
-        if (std::find(to_names.begin(), to_names.end(), name) == to_names.end()) to_names.push_back(name);
+        if (std::find(to_names.begin(), to_names.end(), name) == to_names.end())
+            to_names.push_back(name);
     from_names.clear();
 }
 
@@ -140,16 +147,16 @@ Output Model::add_constant(const Tensor& value, const std::string& node_name) {
     return add(std::move(node)).output();
 }
 
-Node& Model::add_op(const std::string& type, const std::string& version,
-                    std::vector<Output> inputs, Attributes attributes,
-                    const std::string& node_name) {
+Node& Model::add_op(const std::string& type, const std::string& version, std::vector<Output> inputs,
+                    Attributes attributes, const std::string& node_name) {
     auto node = std::make_unique<Node>();
     node->id = m_next_id;
     node->name = node_name.empty() ? fmt::format("{}_{}", type, m_next_id) : node_name;
     node->type = type;
     node->version = version;
     node->attributes = std::move(attributes);
-    for (const Output& input : inputs) node->inputs.push_back({input, {}});
+    for (const Output& input : inputs)
+        node->inputs.push_back({input, {}});
     return add(std::move(node));
 }
 
@@ -203,11 +210,13 @@ bool models_equal(const Model& a, const Model& b, std::string* difference) {
             const auto& xo = x.outputs[p];
             const auto& yo = y.outputs[p];
             if (!(xo.type == yo.type))
-                return fail(difference, fmt::format("{}: output {} type {}{} vs {}{}", where, p,
-                                                    to_string(xo.type.type), to_string(xo.type.shape),
-                                                    to_string(yo.type.type), to_string(yo.type.shape)));
+                return fail(difference,
+                            fmt::format("{}: output {} type {}{} vs {}{}", where, p,
+                                        to_string(xo.type.type), to_string(xo.type.shape),
+                                        to_string(yo.type.type), to_string(yo.type.shape)));
             if (xo.names != yo.names || xo.rt_info != yo.rt_info)
-                return fail(difference, fmt::format("{}: output {} names or rt_info differ", where, p));
+                return fail(difference,
+                            fmt::format("{}: output {} names or rt_info differ", where, p));
         }
         if (x.value.empty() != y.value.empty() ||
             (!x.value.empty() &&
@@ -231,7 +240,8 @@ void add_outputs(Model& model, const std::string& layer_name) {
         for (const Node* result : model.results())
             exposed = exposed || result->inputs[0].source == node->output(port);
         if (exposed) continue;
-        Node& result = model.add_result(node->output(port), fmt::format("{}/sink_port_{}", layer_name, port));
+        Node& result =
+            model.add_result(node->output(port), fmt::format("{}/sink_port_{}", layer_name, port));
         result.op = op_registry().find(result.type, result.version);
     }
 }

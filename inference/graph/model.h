@@ -10,7 +10,7 @@ namespace es::graph {
 
 // A network: nodes in topological order (producers before consumers).
 class Model {
-public:
+  public:
     std::string name;
     int ir_version = 11;
     // Net-level <rt_info> and <meta_data> sections, kept verbatim as XML for writing back.
@@ -47,7 +47,7 @@ public:
                  Attributes attributes = {}, const std::string& node_name = "");
     Node& add_result(Output source, const std::string& node_name = "");
 
-private:
+  private:
     std::vector<std::unique_ptr<Node>> m_nodes;
     int64_t m_next_id = 0;
 };

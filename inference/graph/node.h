@@ -64,6 +64,8 @@ struct Node {
     std::string describe() const;
 };
 
-inline const PortType& Output::type() const { return node->outputs.at(port).type; }
+inline const PortType& Output::type() const {
+    return node->outputs.at(port).type;
+}
 
 }  // namespace es::graph

@@ -29,7 +29,8 @@ using InferFn = std::vector<PortType> (*)(const InferContext&);
 // Reference kernel. `inputs` hold f32 wherever the model says f16 (the reference engine computes
 // in f32). `outputs` come allocated with the inferred type and shape wherever shape inference
 // gave a static shape; the kernel creates the others (data-dependent shapes).
-using EvaluateFn = void (*)(const Node&, std::span<const Tensor> inputs, std::vector<Tensor>& outputs);
+using EvaluateFn = void (*)(const Node&, std::span<const Tensor> inputs,
+                            std::vector<Tensor>& outputs);
 
 struct OpDef {
     std::string_view type;

@@ -9,13 +9,13 @@ namespace es::graph {
 
 // Every op edgesight knows, from the explicit list in op_registry.cpp.
 class OpRegistry {
-public:
+  public:
     OpRegistry();
     // The definition of `type` in opset `version` ("opset8"); nullptr when unknown.
     const OpDef* find(std::string_view type, std::string_view version) const;
     const std::vector<OpDef>& all() const { return m_ops; }
 
-private:
+  private:
     std::vector<OpDef> m_ops;
 };
 

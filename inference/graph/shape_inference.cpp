@@ -4,8 +4,8 @@
 #include "inference/graph/op_registry.h"
 
 #include <map>
-#include <unordered_map>
 #include <set>
+#include <unordered_map>
 
 namespace es::graph {
 namespace {
@@ -68,48 +68,47 @@ void fold(Node& node, const std::vector<PortType>& inputs, Values& values) {
         arguments.push_back(found->second[input.source.port]);
     }
     std::vector<PortType> outputs;
-    for (const auto& output : node.outputs) outputs.push_back(output.type);
+    for (const auto& output : node.outputs)
+        outputs.push_back(output.type);
     if (!small_and_static(outputs)) return;
     values[&node] = evaluate_node(node, arguments);
 }
-
 
 // Infers `node`'s outputs from its inputs and the known `values`; returns the input types.
 std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShapes declared,
                                  const std::set<std::pair<const Node*, size_t>>& used) {
     if (!node.op) node.op = op_registry().find(node.type, node.version);
-        if (!node.op)
-            throw_bad_input("{}: unknown op {} in version {}", node.describe(), node.type,
-                            node.version);
-        const OpDef& op = *node.op;
-        if (node.inputs.size() < op.min_inputs || node.inputs.size() > op.max_inputs)
-            throw_bad_input("{}: has {} inputs, expected {}..{}", node.describe(),
-                            node.inputs.size(), op.min_inputs, op.max_inputs);
-        std::vector<PortType> inputs;
-        std::vector<const Tensor*> input_values;
-        for (const auto& input : node.inputs) {
-            inputs.push_back(input.source.type());
-            auto found = values.find(input.source.node);
-            input_values.push_back(found == values.end() ? nullptr
-                                                         : &found->second[input.source.port]);
-        }
-        std::vector<PortType> outputs;
-        try {
-            outputs = op.infer(InferContext{node, inputs, input_values});
-        } catch (const Error& error) {
-            rethrow_with_context(error, node.describe());
-        }
-        if (node.outputs.empty()) node.outputs.resize(outputs.size());
-        if (node.outputs.size() != outputs.size())
-            throw_bad_input("{}: has {} outputs, expected {}", node.describe(),
-                            node.outputs.size(), outputs.size());
-        for (size_t i = 0; i < outputs.size(); ++i) {
-            auto& port = node.outputs[i].type;
-            port = declared == DeclaredShapes::check
-                       ? merge_declared(node, i, outputs[i], port, used.count({&node, i}) > 0)
-                       : outputs[i];
-        }
-        return inputs;
+    if (!node.op)
+        throw_bad_input("{}: unknown op {} in version {}", node.describe(), node.type,
+                        node.version);
+    const OpDef& op = *node.op;
+    if (node.inputs.size() < op.min_inputs || node.inputs.size() > op.max_inputs)
+        throw_bad_input("{}: has {} inputs, expected {}..{}", node.describe(), node.inputs.size(),
+                        op.min_inputs, op.max_inputs);
+    std::vector<PortType> inputs;
+    std::vector<const Tensor*> input_values;
+    for (const auto& input : node.inputs) {
+        inputs.push_back(input.source.type());
+        auto found = values.find(input.source.node);
+        input_values.push_back(found == values.end() ? nullptr : &found->second[input.source.port]);
+    }
+    std::vector<PortType> outputs;
+    try {
+        outputs = op.infer(InferContext{node, inputs, input_values});
+    } catch (const Error& error) {
+        rethrow_with_context(error, node.describe());
+    }
+    if (node.outputs.empty()) node.outputs.resize(outputs.size());
+    if (node.outputs.size() != outputs.size())
+        throw_bad_input("{}: has {} outputs, expected {}", node.describe(), node.outputs.size(),
+                        outputs.size());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        auto& port = node.outputs[i].type;
+        port = declared == DeclaredShapes::check
+                   ? merge_declared(node, i, outputs[i], port, used.count({&node, i}) > 0)
+                   : outputs[i];
+    }
+    return inputs;
 }
 
 }  // namespace
@@ -117,7 +116,8 @@ std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShape
 void infer_shapes(Model& model, DeclaredShapes declared) {
     std::set<std::pair<const Node*, size_t>> used;
     for (const auto& node : model.nodes())
-        for (const auto& input : node->inputs) used.emplace(input.source.node, input.source.port);
+        for (const auto& input : node->inputs)
+            used.emplace(input.source.node, input.source.port);
     Values values;
     for (const auto& owned : model.nodes()) {
         Node& node = *owned;
@@ -129,7 +129,8 @@ void infer_shapes(Model& model, DeclaredShapes declared) {
 void infer_node(Node& node) {
     Values values;
     for (const auto& input : node.inputs)
-        if (input.source.node->type == "Const") values[input.source.node] = {input.source.node->value};
+        if (input.source.node->type == "Const")
+            values[input.source.node] = {input.source.node->value};
     infer_with(node, values, DeclaredShapes::replace, {});
 }
 
@@ -144,7 +145,8 @@ std::vector<std::string> unsupported_ops(const Model& model) {
     std::vector<std::string> lines;
     for (const auto& [op, entry] : missing) {
         std::string names;
-        for (const auto& name : entry.second) names += (names.empty() ? "" : ", ") + name;
+        for (const auto& name : entry.second)
+            names += (names.empty() ? "" : ", ") + name;
         lines.push_back(fmt::format("{}: {} (e.g. {})", op, entry.first, names));
     }
     return lines;
@@ -155,7 +157,8 @@ void reshape(Model& model, const std::vector<std::pair<std::string, PartialShape
         Node* node = nullptr;
         for (Node* parameter : model.parameters()) {
             const auto& names = parameter->outputs[0].names;
-            if (parameter->name == name || std::find(names.begin(), names.end(), name) != names.end())
+            if (parameter->name == name ||
+                std::find(names.begin(), names.end(), name) != names.end())
                 node = parameter;
         }
         if (!node) throw_bad_input("--shape: the model has no input named '{}'", name);

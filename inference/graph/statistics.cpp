@@ -6,7 +6,8 @@ namespace {
 // Product of dims [first, end) of a static shape.
 uint64_t product(const PartialShape& shape, size_t first, size_t end) {
     uint64_t result = 1;
-    for (size_t i = first; i < end; ++i) result *= static_cast<uint64_t>(shape[i]);
+    for (size_t i = first; i < end; ++i)
+        result *= static_cast<uint64_t>(shape[i]);
     return result;
 }
 
@@ -34,7 +35,8 @@ std::optional<uint64_t> node_macs(const Node& node) {
                product(weights, kernel_start, weights.rank());
     }
     const bool transpose_a = node.attributes.get_bool("transpose_a", false);
-    const int64_t k = data.rank() == 1 ? data[0] : data[transpose_a ? data.rank() - 2 : data.rank() - 1];
+    const int64_t k =
+        data.rank() == 1 ? data[0] : data[transpose_a ? data.rank() - 2 : data.rank() - 1];
     return product(output, 0, output.rank()) * static_cast<uint64_t>(k);
 }
 
@@ -49,8 +51,10 @@ ModelStatistics model_statistics(const Model& model) {
             statistics.parameter_bytes += node->value.byte_size();
         }
         const auto macs = node_macs(*node);
-        if (macs) statistics.macs += *macs;
-        else ++statistics.layers_with_unknown_macs;
+        if (macs)
+            statistics.macs += *macs;
+        else
+            ++statistics.layers_with_unknown_macs;
     }
     return statistics;
 }

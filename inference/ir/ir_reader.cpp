@@ -60,13 +60,13 @@ struct LayerPorts {
 };
 
 class Reader {
-public:
+  public:
     Reader(std::filesystem::path xml_path, std::filesystem::path bin_path)
         : m_xml_path(std::move(xml_path)), m_bin_path(std::move(bin_path)) {}
 
     graph::Model read();
 
-private:
+  private:
     template <typename... Args>
     [[noreturn]] void fail(const Node& node, fmt::format_string<Args...> format, Args&&... args) {
         throw_bad_input("{}: {}: {}", m_xml_path.string(), node.describe(),
@@ -99,7 +99,9 @@ int64_t Reader::read_int(const pugi::xml_node& element, const char* attribute, c
     int64_t value = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (!found || error != std::errc() || end != text.data() + text.size()) {
-        if (node) fail(*node, "<{}> attribute '{}' is not an integer: '{}'", element.name(), attribute, text);
+        if (node)
+            fail(*node, "<{}> attribute '{}' is not an integer: '{}'", element.name(), attribute,
+                 text);
         fail_file("<{}> attribute '{}' is not an integer: '{}'", element.name(), attribute, text);
     }
     return value;
@@ -110,14 +112,16 @@ graph::PortType Reader::read_port(const pugi::xml_node& port, const Node& node) 
     const std::string precision = port.attribute("precision").value();
     if (!precision.empty()) {
         const auto parsed = element_type_from_precision(precision);
-        if (!parsed) fail(node, "port {}: unknown precision '{}'", port.attribute("id").value(), precision);
+        if (!parsed)
+            fail(node, "port {}: unknown precision '{}'", port.attribute("id").value(), precision);
         type.type = *parsed;
     }
     std::vector<int64_t> dims;
     for (const auto& dim : port.children("dim")) {
         const auto parsed = parse_partial_shape(dim.text().get());
         if (!parsed || parsed->rank() != 1)
-            fail(node, "port {}: malformed dimension '{}'", port.attribute("id").value(), dim.text().get());
+            fail(node, "port {}: malformed dimension '{}'", port.attribute("id").value(),
+                 dim.text().get());
         dims.push_back((*parsed)[0]);
     }
     type.shape = PartialShape(std::move(dims));
@@ -177,7 +181,8 @@ void Reader::read_constant(Node& node) {
         fail(node, "{}", error.what());
     }
     if (!attributes.has("shape") && node.outputs.size() == 1) shape = node.outputs[0].type.shape;
-    if (!shape || !shape->is_static()) fail(node, "Const shape '{}' is not static", attributes.get_string("shape", ""));
+    if (!shape || !shape->is_static())
+        fail(node, "Const shape '{}' is not static", attributes.get_string("shape", ""));
     const Shape dims = shape->to_shape();
     size_t expected = 0;
     try {
@@ -196,7 +201,8 @@ void Reader::read_constant(Node& node) {
              m_bin_path.string(), m_weights->size());
     const std::byte* data = m_weights->data() + offset;
     const Tensor view = Tensor::view(type, dims, m_weights, data);
-    const bool aligned = reinterpret_cast<uintptr_t>(data) % std::max<size_t>(element_size(type), 1) == 0;
+    const bool aligned =
+        reinterpret_cast<uintptr_t>(data) % std::max<size_t>(element_size(type), 1) == 0;
     node.value = aligned ? view : view.clone();
     node.attributes.erase("offset");
     node.attributes.erase("size");
@@ -222,10 +228,12 @@ void Reader::read_edges(const pugi::xml_node& edges) {
         const auto& target_ports = m_ports[&target].input_index;
         const auto output = source_ports.find(from_port);
         if (output == source_ports.end())
-            fail(source, "edge to layer {} leaves from port {}, which is not an output port", to_layer, from_port);
+            fail(source, "edge to layer {} leaves from port {}, which is not an output port",
+                 to_layer, from_port);
         const auto input = target_ports.find(to_port);
         if (input == target_ports.end())
-            fail(target, "edge from layer {} arrives at port {}, which is not an input port", from_layer, to_port);
+            fail(target, "edge from layer {} arrives at port {}, which is not an input port",
+                 from_layer, to_port);
         auto& slot = target.inputs[input->second].source;
         if (slot.node) fail(target, "input port {} has more than one incoming edge", to_port);
         slot = {&source, output->second};
@@ -270,7 +278,8 @@ graph::Model Reader::read() {
     m_version = static_cast<int>(read_int(net, "version", nullptr));
     if (m_version != 10 && m_version != 11)
         fail_file("IR version {} is not supported (expected 10 or 11)", m_version);
-    if (!std::filesystem::exists(m_bin_path) && net.child("layers").find_child_by_attribute("type", "Const"))
+    if (!std::filesystem::exists(m_bin_path) &&
+        net.child("layers").find_child_by_attribute("type", "Const"))
         fail_file("weights file {} is missing", m_bin_path.string());
 
     graph::Model model;
@@ -279,18 +288,21 @@ graph::Model Reader::read() {
     if (const auto rt_info = net.child("rt_info")) model.rt_info_xml = xml_of(rt_info);
     if (const auto meta_data = net.child("meta_data")) model.meta_data_xml = xml_of(meta_data);
 
-    for (const auto& layer : net.child("layers").children("layer")) read_layer(layer, model);
+    for (const auto& layer : net.child("layers").children("layer"))
+        read_layer(layer, model);
     if (model.nodes().empty()) fail_file("the model has no layers");
     read_edges(net.child("edges"));
     model.sort_topologically();
     if (m_version == 10) name_v10_tensors(model);
-    if (model.parameters().empty() && model.results().empty()) fail_file("the model has no inputs or outputs");
+    if (model.parameters().empty() && model.results().empty())
+        fail_file("the model has no inputs or outputs");
     if (model.results().empty()) fail_file("the model has no Result layer");
 
     const auto unsupported = graph::unsupported_ops(model);
     if (!unsupported.empty()) {
         std::string list;
-        for (const auto& line : unsupported) list += "\n  " + line;
+        for (const auto& line : unsupported)
+            list += "\n  " + line;
         fail_file("{} unsupported op type(s):{}", unsupported.size(), list);
     }
     graph::infer_shapes(model, graph::DeclaredShapes::check);

@@ -51,7 +51,8 @@ void append_verbatim(pugi::xml_node parent, const std::string& xml) {
     if (xml.empty()) return;
     pugi::xml_document fragment;
     if (fragment.load_string(xml.c_str()))
-        for (const auto& child : fragment.children()) parent.append_copy(child);
+        for (const auto& child : fragment.children())
+            parent.append_copy(child);
 }
 
 }  // namespace
@@ -122,8 +123,9 @@ void write_model(const graph::Model& model, const std::filesystem::path& xml_pat
             const graph::Output& source = owned->inputs[i].source;
             pugi::xml_node edge = edges.append_child("edge");
             edge.append_attribute("from-layer").set_value(static_cast<long long>(source.node->id));
-            edge.append_attribute("from-port").set_value(
-                static_cast<unsigned long long>(first_output_port.at(source.node) + source.port));
+            edge.append_attribute("from-port")
+                .set_value(static_cast<unsigned long long>(first_output_port.at(source.node) +
+                                                           source.port));
             edge.append_attribute("to-layer").set_value(static_cast<long long>(owned->id));
             edge.append_attribute("to-port").set_value(static_cast<unsigned long long>(i));
         }

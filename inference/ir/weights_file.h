@@ -8,7 +8,7 @@ namespace es::ir {
 
 // A read-only memory mapping of a whole file; empty files map to an empty span.
 class MappedFile {
-public:
+  public:
     static std::shared_ptr<const MappedFile> open(const std::filesystem::path& path);
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
@@ -17,7 +17,7 @@ public:
     const std::byte* data() const { return m_data; }
     size_t size() const { return m_size; }
 
-private:
+  private:
     MappedFile() = default;
     const std::byte* m_data = nullptr;
     size_t m_size = 0;

@@ -1,5 +1,5 @@
-#include "inference/passes/fusion_passes.h"
 #include "inference/graph/op.h"
+#include "inference/passes/fusion_passes.h"
 #include "inference/passes/rewrite_util.h"
 
 #include <spdlog/spdlog.h>
@@ -21,8 +21,11 @@ size_t BatchNormDecomposition::run(graph::Model& model) {
         const Tensor* mean = constant_value(node->inputs[3].source, scratch[2]);
         const Tensor* variance = constant_value(node->inputs[4].source, scratch[3]);
         const auto& data_shape = node->input_type(data_index).shape;
-        if (!gamma || !beta || !mean || !variance || !data_shape.rank_known() || data_shape.rank() < 2) continue;
-        const auto g = gamma->to_doubles(), b = beta->to_doubles(), m = mean->to_doubles(), v = variance->to_doubles();
+        if (!gamma || !beta || !mean || !variance || !data_shape.rank_known() ||
+            data_shape.rank() < 2)
+            continue;
+        const auto g = gamma->to_doubles(), b = beta->to_doubles(), m = mean->to_doubles(),
+                   v = variance->to_doubles();
         const size_t channels = g.size();
         if (b.size() != channels || m.size() != channels || v.size() != channels) continue;
         const double epsilon = node->attributes.get_float("epsilon");
@@ -35,10 +38,12 @@ size_t BatchNormDecomposition::run(graph::Model& model) {
             shift.data<float>()[c] = static_cast<float>(b[c] - m[c] * factor);
         }
         const graph::Output data = node->inputs[data_index].source;
-        graph::Node& multiply = model.add_op("Multiply", "opset1", {data, model.add_constant(scale, node->name + "/scale")},
-                                             {{"auto_broadcast", "numpy"}}, node->name + "/multiply");
-        graph::Node& add = model.add_op("Add", "opset1", {multiply.output(), model.add_constant(shift, node->name + "/shift")},
-                                        {{"auto_broadcast", "numpy"}}, node->name + "/add");
+        graph::Node& multiply = model.add_op(
+            "Multiply", "opset1", {data, model.add_constant(scale, node->name + "/scale")},
+            {{"auto_broadcast", "numpy"}}, node->name + "/multiply");
+        graph::Node& add = model.add_op(
+            "Add", "opset1", {multiply.output(), model.add_constant(shift, node->name + "/shift")},
+            {{"auto_broadcast", "numpy"}}, node->name + "/add");
         multiply.outputs = {{node->outputs[0].type, {}, {}}};
         add.outputs = {{node->outputs[0].type, {}, {}}};
         model.replace_uses(node->output(), add.output());

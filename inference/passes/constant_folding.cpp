@@ -41,7 +41,8 @@ size_t ConstantFolding::run(graph::Model& model) {
                                          values[port].type() == ElementType::f32
                                      ? convert(values[port], ElementType::f16)
                                      : values[port];
-            const std::string name = values.size() == 1 ? node->name : fmt::format("{}.{}", node->name, port);
+            const std::string name =
+                values.size() == 1 ? node->name : fmt::format("{}.{}", node->name, port);
             const graph::Output constant = model.add_constant(value, name);
             model.replace_uses(node->output(port), constant);
         }

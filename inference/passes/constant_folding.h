@@ -7,7 +7,7 @@ namespace es::passes {
 // Replaces every node whose inputs are all constants (and ShapeOf of a static shape) by a
 // Const holding its result. Weight decompression (Convert marked "decompression") is kept.
 class ConstantFolding : public Pass {
-public:
+  public:
     std::string_view name() const override { return "constant folding"; }
     size_t run(graph::Model& model) override;
 };

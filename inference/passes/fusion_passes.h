@@ -7,7 +7,7 @@ namespace es::passes {
 // BatchNormInference with constant parameters becomes Multiply(scale) + Add(shift), with
 // scale = gamma / sqrt(variance + epsilon) and shift = beta - mean * scale.
 class BatchNormDecomposition : public Pass {
-public:
+  public:
     std::string_view name() const override { return "BatchNorm decomposition"; }
     size_t run(graph::Model& model) override;
 };
@@ -15,7 +15,7 @@ public:
 // Convolution/GroupConvolution with constant weights followed only by a Multiply with a
 // per-output-channel (or scalar) constant: the scale moves into the weights.
 class ConvScaleFolding : public Pass {
-public:
+  public:
     std::string_view name() const override { return "scale folding into convolution"; }
     size_t run(graph::Model& model) override;
 };
@@ -23,7 +23,7 @@ public:
 // Transpose of a Transpose becomes one Transpose (or nothing when the orders cancel);
 // Reshape of a Reshape becomes one Reshape when the second target shape is constant.
 class TransposeReshapeCancellation : public Pass {
-public:
+  public:
     std::string_view name() const override { return "transpose/reshape cancellation"; }
     size_t run(graph::Model& model) override;
 };
@@ -36,7 +36,7 @@ namespace es::passes {
 // other operand is constant (that operand is transposed by the inverse order instead). Layout
 // transposes that frontends put around NHWC ops then meet and cancel.
 class TransposeSinking : public Pass {
-public:
+  public:
     std::string_view name() const override { return "transpose sinking"; }
     size_t run(graph::Model& model) override;
 };

@@ -21,7 +21,8 @@ std::optional<graph::Output> passthrough(const graph::Node& node) {
     if (node.type == "Convert" && !is_decompression(node)) return input;
     if (node.type == "Reshape" || node.type == "Squeeze" || node.type == "Unsqueeze") return input;
     Tensor scratch;
-    const Tensor* operand = node.inputs.size() == 2 ? constant_value(node.inputs[1].source, scratch) : nullptr;
+    const Tensor* operand =
+        node.inputs.size() == 2 ? constant_value(node.inputs[1].source, scratch) : nullptr;
     if (!operand) return std::nullopt;
     if (node.type == "Transpose") {
         const auto order = operand->to_int64s();
@@ -30,8 +31,10 @@ std::optional<graph::Output> passthrough(const graph::Node& node) {
         return input;
     }
     if (!is_float(in.type) && !is_integer(in.type)) return std::nullopt;
-    if ((node.type == "Multiply" || node.type == "Divide") && all_equal_to(*operand, 1.0)) return input;
-    if ((node.type == "Add" || node.type == "Subtract") && all_equal_to(*operand, 0.0)) return input;
+    if ((node.type == "Multiply" || node.type == "Divide") && all_equal_to(*operand, 1.0))
+        return input;
+    if ((node.type == "Add" || node.type == "Subtract") && all_equal_to(*operand, 0.0))
+        return input;
     return std::nullopt;
 }
 

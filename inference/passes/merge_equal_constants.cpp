@@ -13,7 +13,8 @@ size_t MergeEqualConstants::run(graph::Model& model) {
     for (graph::Node* node : node_list(model)) {
         if (node->type != "Const") continue;
         const Tensor& value = node->value;
-        const std::string_view bytes(reinterpret_cast<const char*>(value.bytes()), value.byte_size());
+        const std::string_view bytes(reinterpret_cast<const char*>(value.bytes()),
+                                     value.byte_size());
         const size_t hash = std::hash<std::string_view>{}(bytes);
         graph::Node* twin = nullptr;
         const auto [begin, end] = seen.equal_range(hash);

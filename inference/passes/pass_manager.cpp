@@ -42,10 +42,13 @@ std::vector<PassRecord> optimize(graph::Model& model, const OptimizeOptions& opt
             model.sort_topologically();
             graph::infer_shapes(model);
         }
-        const auto same = std::find_if(records.begin(), records.end(),
-                                       [&](const PassRecord& record) { return record.pass == pass->name(); });
-        if (same == records.end()) records.push_back({std::string(pass->name()), rewrites});
-        else same->rewrites += rewrites;
+        const auto same =
+            std::find_if(records.begin(), records.end(),
+                         [&](const PassRecord& record) { return record.pass == pass->name(); });
+        if (same == records.end())
+            records.push_back({std::string(pass->name()), rewrites});
+        else
+            same->rewrites += rewrites;
     }
     return records;
 }

@@ -4,7 +4,8 @@ namespace es::passes {
 
 std::vector<graph::Node*> node_list(const graph::Model& model) {
     std::vector<graph::Node*> nodes;
-    for (const auto& node : model.nodes()) nodes.push_back(node.get());
+    for (const auto& node : model.nodes())
+        nodes.push_back(node.get());
     return nodes;
 }
 
@@ -16,7 +17,8 @@ bool is_decompression(const graph::Node& node) {
     return false;
 }
 
-std::vector<std::pair<graph::Node*, size_t>> consumers(const graph::Model& model, graph::Output output) {
+std::vector<std::pair<graph::Node*, size_t>> consumers(const graph::Model& model,
+                                                       graph::Output output) {
     std::vector<std::pair<graph::Node*, size_t>> found;
     for (const auto& node : model.nodes())
         for (size_t i = 0; i < node->inputs.size(); ++i)

@@ -15,7 +15,8 @@ std::vector<graph::Node*> node_list(const graph::Model& model);
 bool is_decompression(const graph::Node& node);
 
 // Every input port fed by `output`, as (consumer, input index).
-std::vector<std::pair<graph::Node*, size_t>> consumers(const graph::Model& model, graph::Output output);
+std::vector<std::pair<graph::Node*, size_t>> consumers(const graph::Model& model,
+                                                       graph::Output output);
 
 // The constant value behind `output`: a Const, or a decompression Convert of one (converted to
 // f32). nullptr when `output` is not constant.

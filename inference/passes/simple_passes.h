@@ -6,7 +6,7 @@ namespace es::passes {
 
 // Drops nodes whose results reach no model output.
 class DeadCodeElimination : public Pass {
-public:
+  public:
     std::string_view name() const override { return "dead-node elimination"; }
     size_t run(graph::Model& model) override { return model.remove_unused(); }
 };
@@ -15,14 +15,14 @@ public:
 // static shape, Transpose by the identity order, Multiply by ones and Add/Subtract of zeros
 // that do not broadcast the input.
 class IdentityRemoval : public Pass {
-public:
+  public:
     std::string_view name() const override { return "identity removal"; }
     size_t run(graph::Model& model) override;
 };
 
 // Merges Const nodes with the same element type, shape and bytes.
 class MergeEqualConstants : public Pass {
-public:
+  public:
     std::string_view name() const override { return "equal-constant merging"; }
     size_t run(graph::Model& model) override;
 };
@@ -30,7 +30,7 @@ public:
 // Stores f32 constants as f16 Const + Convert marked "decompression", as OpenVINO writes
 // compressed IRs. Constants outside the f16 range and integer constants stay as they are.
 class Fp16Compression : public Pass {
-public:
+  public:
     std::string_view name() const override { return "FP16 weight compression"; }
     size_t run(graph::Model& model) override;
 };

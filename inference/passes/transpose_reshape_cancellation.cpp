@@ -38,7 +38,8 @@ size_t TransposeReshapeCancellation::run(graph::Model& model) {
             std::vector<int64_t> combined(first.size());
             bool identity = true;
             for (size_t i = 0; i < combined.size(); ++i) {
-                if (second[i] < 0 || second[i] >= static_cast<int64_t>(first.size())) return rewritten;
+                if (second[i] < 0 || second[i] >= static_cast<int64_t>(first.size()))
+                    return rewritten;
                 combined[i] = first[static_cast<size_t>(second[i])];
                 identity = identity && combined[i] == static_cast<int64_t>(i);
             }

@@ -8,11 +8,12 @@
 namespace es::passes {
 namespace {
 
-const std::set<std::string> k_unary = {"ReLU", "Clamp", "Sigmoid", "Tanh", "Elu", "HSwish", "HSigmoid",
-                                       "Exp", "Log", "Sqrt", "Abs", "Negative", "Floor", "Ceiling",
-                                       "Erf", "SoftPlus", "Mish", "Gelu", "Convert"};
-const std::set<std::string> k_binary = {"Add", "Subtract", "Multiply", "Divide", "Maximum",
-                                        "Minimum", "Power", "SquaredDifference"};
+const std::set<std::string> k_unary = {"ReLU",     "Clamp",    "Sigmoid", "Tanh",    "Elu",
+                                       "HSwish",   "HSigmoid", "Exp",     "Log",     "Sqrt",
+                                       "Abs",      "Negative", "Floor",   "Ceiling", "Erf",
+                                       "SoftPlus", "Mish",     "Gelu",    "Convert"};
+const std::set<std::string> k_binary = {"Add",     "Subtract", "Multiply", "Divide",
+                                        "Maximum", "Minimum",  "Power",    "SquaredDifference"};
 
 Tensor i64_tensor(const std::vector<int64_t>& values) {
     Tensor tensor(ElementType::i64, {static_cast<int64_t>(values.size())});
@@ -57,19 +58,26 @@ size_t TransposeSinking::run(graph::Model& model) {
             std::vector<int64_t> aligned(rank - other_shape.size(), 1);
             aligned.insert(aligned.end(), other_shape.begin(), other_shape.end());
             std::vector<int64_t> inverse(rank);
-            for (size_t i = 0; i < rank; ++i) inverse[static_cast<size_t>(order[i])] = static_cast<int64_t>(i);
+            for (size_t i = 0; i < rank; ++i)
+                inverse[static_cast<size_t>(order[i])] = static_cast<int64_t>(i);
             const graph::Output reshaped =
-                model.add_op("Reshape", "opset1", {other, model.add_constant(i64_tensor(aligned))},
-                             {{"special_zero", "false"}}, node->name + "/aligned").output();
+                model
+                    .add_op("Reshape", "opset1", {other, model.add_constant(i64_tensor(aligned))},
+                            {{"special_zero", "false"}}, node->name + "/aligned")
+                    .output();
             node->inputs[1 - index].source =
-                model.add_op("Transpose", "opset1", {reshaped, model.add_constant(i64_tensor(inverse))}, {},
-                             node->name + "/untransposed").output();
+                model
+                    .add_op("Transpose", "opset1",
+                            {reshaped, model.add_constant(i64_tensor(inverse))}, {},
+                            node->name + "/untransposed")
+                    .output();
         }
         const graph::Output result = node->output();
         auto& names = node->outputs[0].names;
         node->inputs[index].source = transpose->inputs[0].source;
-        graph::Node& after = model.add_op("Transpose", "opset1", {result, transpose->inputs[1].source}, {},
-                                          node->name + "/transpose");
+        graph::Node& after =
+            model.add_op("Transpose", "opset1", {result, transpose->inputs[1].source}, {},
+                         node->name + "/transpose");
         for (const auto& [consumer, input] : consumers(model, result))
             if (consumer != &after) consumer->inputs[input].source = after.output();
         after.outputs = {{node->outputs[0].type, names, {}}};

@@ -13,7 +13,10 @@ graph::PortType as_computed(graph::PortType type) {
 
 CompiledModel::CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
                              const CompileOptions& options)
-    : m_model(std::move(model)), m_device(&device), m_options(options), m_device_name(device.name()) {
+    : m_model(std::move(model)),
+      m_device(&device),
+      m_options(options),
+      m_device_name(device.name()) {
     for (graph::Node* parameter : m_model->parameters())
         m_inputs.push_back({graph::output_name(parameter->output()), parameter->outputs[0].type});
     for (graph::Node* result : m_model->results())

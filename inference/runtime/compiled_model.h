@@ -11,7 +11,7 @@ namespace es::runtime {
 
 // A model compiled for a device; creates requests that run it.
 class CompiledModel {
-public:
+  public:
     CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
                   const CompileOptions& options);
 
@@ -20,7 +20,7 @@ public:
     const std::vector<PortInfo>& outputs() const { return m_outputs; }
     InferRequest create_infer_request() const;
 
-private:
+  private:
     std::shared_ptr<const graph::Model> m_model;
     const Device* m_device;
     CompileOptions m_options;

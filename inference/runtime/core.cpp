@@ -13,7 +13,8 @@ std::string unsupported_by(const Device& device, const graph::Model& model) {
     for (const auto& node : model.nodes())
         if (!device.supports(*node)) ++counts[node->type + "-" + node->version];
     std::string text;
-    for (const auto& [op, count] : counts) text += fmt::format("{}{}: {}", text.empty() ? "" : ", ", op, count);
+    for (const auto& [op, count] : counts)
+        text += fmt::format("{}{}: {}", text.empty() ? "" : ", ", op, count);
     return text;
 }
 
@@ -23,7 +24,8 @@ Core::Core(std::vector<std::unique_ptr<Device>> devices) : m_devices(std::move(d
 
 std::vector<std::string> Core::device_names() const {
     std::vector<std::string> names;
-    for (const auto& device : m_devices) names.push_back(device->name());
+    for (const auto& device : m_devices)
+        names.push_back(device->name());
     return names;
 }
 
@@ -42,11 +44,13 @@ CompiledModel Core::compile(std::shared_ptr<const graph::Model> model, const std
         if (candidate->name() != device) continue;
         const std::string missing = unsupported_by(*candidate, *model);
         if (!missing.empty())
-            throw_bad_input("device {} cannot run model '{}': it lacks {}", device, model->name, missing);
+            throw_bad_input("device {} cannot run model '{}': it lacks {}", device, model->name,
+                            missing);
         return CompiledModel(model, *candidate, options);
     }
     std::string known;
-    for (const auto& name : device_names()) known += (known.empty() ? "" : ", ") + name;
+    for (const auto& name : device_names())
+        known += (known.empty() ? "" : ", ") + name;
     throw_bad_input("unknown device '{}' (available: AUTO, {})", device, known);
 }
 

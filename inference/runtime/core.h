@@ -11,7 +11,7 @@ namespace es::runtime {
 
 // Entry point of the runtime: the devices present, and compilation onto one of them.
 class Core {
-public:
+  public:
     explicit Core(std::vector<std::unique_ptr<Device>> devices);
 
     std::vector<std::string> device_names() const;
@@ -21,7 +21,7 @@ public:
     CompiledModel compile(std::shared_ptr<const graph::Model> model, const std::string& device,
                           const CompileOptions& options = {}) const;
 
-private:
+  private:
     std::vector<std::unique_ptr<Device>> m_devices;
 };
 

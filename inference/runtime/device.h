@@ -16,7 +16,7 @@ struct CompileOptions {
 
 // A model compiled for one device. run() is called by one thread at a time per executable.
 class Executable {
-public:
+  public:
     virtual ~Executable() = default;
     // `inputs` in the order of the model's Parameters; returns one tensor per Result, in order.
     virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
@@ -24,7 +24,7 @@ public:
 
 // A backend: says which nodes it can run and compiles whole models.
 class Device {
-public:
+  public:
     virtual ~Device() = default;
     virtual std::string name() const = 0;
     virtual bool supports(const graph::Node& node) const = 0;

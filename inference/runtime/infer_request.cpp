@@ -4,10 +4,12 @@
 
 namespace es::runtime {
 
-InferRequest::InferRequest(std::unique_ptr<Executable> executable,
-                           std::vector<PortInfo> inputs, std::vector<PortInfo> outputs)
-    : m_executable(std::move(executable)), m_input_info(std::move(inputs)),
-      m_output_info(std::move(outputs)), m_inputs(m_input_info.size()),
+InferRequest::InferRequest(std::unique_ptr<Executable> executable, std::vector<PortInfo> inputs,
+                           std::vector<PortInfo> outputs)
+    : m_executable(std::move(executable)),
+      m_input_info(std::move(inputs)),
+      m_output_info(std::move(outputs)),
+      m_inputs(m_input_info.size()),
       m_outputs(m_output_info.size()) {
     for (size_t i = 0; i < m_input_info.size(); ++i)
         if (m_input_info[i].type.shape.is_static())
@@ -24,7 +26,8 @@ size_t index_of(const std::vector<PortInfo>& ports, const std::string& name, con
     for (size_t i = 0; i < ports.size(); ++i)
         if (ports[i].name == name) return i;
     std::string known;
-    for (const auto& port : ports) known += (known.empty() ? "" : ", ") + port.name;
+    for (const auto& port : ports)
+        known += (known.empty() ? "" : ", ") + port.name;
     throw_bad_input("the model has no {} named '{}' (it has: {})", what, name, known);
 }
 
@@ -43,16 +46,21 @@ void InferRequest::set_input(size_t index, const Tensor& tensor) {
     if (!port.type.shape.accepts(tensor.shape()))
         throw_bad_input("input '{}' expects shape {}, got {}", port.name,
                         to_string(port.type.shape), to_string(tensor.shape()));
-    const bool numeric = tensor.type() != ElementType::boolean && port.type.type != ElementType::boolean;
+    const bool numeric =
+        tensor.type() != ElementType::boolean && port.type.type != ElementType::boolean;
     if (tensor.type() != port.type.type && !numeric)
         throw_bad_input("input '{}' expects {}, got {}", port.name, to_string(port.type.type),
                         to_string(tensor.type()));
     m_inputs[index] = tensor.type() == port.type.type ? tensor : convert(tensor, port.type.type);
 }
 
-const Tensor& InferRequest::input(size_t index) const { return m_inputs.at(index); }
+const Tensor& InferRequest::input(size_t index) const {
+    return m_inputs.at(index);
+}
 
-const Tensor& InferRequest::output(size_t index) const { return m_outputs.at(index); }
+const Tensor& InferRequest::output(size_t index) const {
+    return m_outputs.at(index);
+}
 
 void InferRequest::infer() {
     for (size_t i = 0; i < m_inputs.size(); ++i)

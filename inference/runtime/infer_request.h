@@ -15,7 +15,7 @@ struct PortInfo {
 
 // One set of input and output tensors and the executable that maps the first to the second.
 class InferRequest {
-public:
+  public:
     InferRequest(std::unique_ptr<Executable> executable, std::vector<PortInfo> inputs,
                  std::vector<PortInfo> outputs);
     InferRequest(InferRequest&&) noexcept;
@@ -34,7 +34,7 @@ public:
 
     void infer();
 
-private:
+  private:
     std::unique_ptr<Executable> m_executable;
     std::vector<PortInfo> m_input_info;
     std::vector<PortInfo> m_output_info;

@@ -45,7 +45,8 @@ CommandResult convert(const std::string& name, const std::string& bytes) {
 void check_rejected(const CommandResult& result, const std::vector<std::string>& fragments) {
     INFO(result.output);
     CHECK(result.exit_code == 2);
-    for (const auto& fragment : fragments) CHECK(result.output.find(fragment) != std::string::npos);
+    for (const auto& fragment : fragments)
+        CHECK(result.output.find(fragment) != std::string::npos);
 }
 
 }  // namespace
@@ -70,8 +71,9 @@ TEST_CASE("ONNX bad input: an unsupported opset") {
 TEST_CASE("ONNX bad input: a node input that nothing produces") {
     auto model = relu_model(13);
     model.mutable_graph()->mutable_node(0)->set_input(0, "nowhere");
-    check_rejected(convert("dangling", model.SerializeAsString()),
-                   {"dangling.onnx", "node 'relu1' (Relu)", "input 'nowhere' is produced by no earlier node"});
+    check_rejected(
+        convert("dangling", model.SerializeAsString()),
+        {"dangling.onnx", "node 'relu1' (Relu)", "input 'nowhere' is produced by no earlier node"});
 }
 
 TEST_CASE("ONNX bad input: unsupported ops are listed once with counts") {

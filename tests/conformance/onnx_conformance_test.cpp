@@ -26,17 +26,20 @@ constexpr double k_atol = 1e-7;
 // Tests known not to pass, one per line: "<suite>/<test>  <reason>".
 std::map<std::string, std::string> known_failures() {
     std::map<std::string, std::string> failures;
-    std::ifstream file(std::filesystem::path(ES_SOURCE_DIR) / "tests/conformance/onnx_known_failures.txt");
+    std::ifstream file(std::filesystem::path(ES_SOURCE_DIR) /
+                       "tests/conformance/onnx_known_failures.txt");
     std::string line;
     while (std::getline(file, line)) {
         if (line.empty() || line[0] == '#') continue;
         const size_t space = line.find_first_of(" \t");
-        failures[line.substr(0, space)] = space == std::string::npos ? "" : line.substr(line.find_first_not_of(" \t", space));
+        failures[line.substr(0, space)] =
+            space == std::string::npos ? "" : line.substr(line.find_first_not_of(" \t", space));
     }
     return failures;
 }
 
-std::vector<std::filesystem::path> sorted_files(const std::filesystem::path& dir, const std::string& prefix) {
+std::vector<std::filesystem::path> sorted_files(const std::filesystem::path& dir,
+                                                const std::string& prefix) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir))
         if (entry.path().filename().string().starts_with(prefix)) files.push_back(entry.path());
@@ -56,7 +59,8 @@ std::string compare(const Tensor& actual, const Tensor& expected, const std::str
         return fmt::format("output '{}': shape {} vs expected {}", name, to_string(actual.shape()),
                            to_string(expected.shape()));
     if (is_integer(expected.type()) || expected.type() == ElementType::boolean) {
-        if (actual.to_int64s() != expected.to_int64s()) return fmt::format("output '{}': integer values differ", name);
+        if (actual.to_int64s() != expected.to_int64s())
+            return fmt::format("output '{}': integer values differ", name);
         return {};
     }
     const auto x = actual.to_doubles();
@@ -64,7 +68,8 @@ std::string compare(const Tensor& actual, const Tensor& expected, const std::str
     for (size_t i = 0; i < x.size(); ++i) {
         if ((std::isnan(x[i]) && std::isnan(y[i])) || x[i] == y[i]) continue;
         if (!(std::abs(x[i] - y[i]) <= k_atol + k_rtol * std::abs(y[i])))
-            return fmt::format("output '{}': element {} is {} but expected {}", name, i, x[i], y[i]);
+            return fmt::format("output '{}': element {} is {} but expected {}", name, i, x[i],
+                               y[i]);
     }
     return {};
 }
@@ -79,14 +84,18 @@ std::string run_test(const runtime::Core& core, const std::filesystem::path& dir
             const auto inputs = sorted_files(set, "input_");
             const auto outputs = sorted_files(set, "output_");
             if (inputs.size() != compiled.inputs().size())
-                return fmt::format("{} inputs given, the model has {}", inputs.size(), compiled.inputs().size());
+                return fmt::format("{} inputs given, the model has {}", inputs.size(),
+                                   compiled.inputs().size());
             if (outputs.size() != compiled.outputs().size())
-                return fmt::format("{} outputs expected, the model has {}", outputs.size(), compiled.outputs().size());
-            for (size_t i = 0; i < inputs.size(); ++i) request.set_input(i, frontends::read_onnx_tensor(inputs[i]));
+                return fmt::format("{} outputs expected, the model has {}", outputs.size(),
+                                   compiled.outputs().size());
+            for (size_t i = 0; i < inputs.size(); ++i)
+                request.set_input(i, frontends::read_onnx_tensor(inputs[i]));
             request.infer();
             for (size_t i = 0; i < outputs.size(); ++i) {
                 const std::string mismatch =
-                    compare(request.output(i), frontends::read_onnx_tensor(outputs[i]), compiled.outputs()[i].name);
+                    compare(request.output(i), frontends::read_onnx_tensor(outputs[i]),
+                            compiled.outputs()[i].name);
                 if (!mismatch.empty()) return set.filename().string() + ": " + mismatch;
             }
         }
@@ -107,7 +116,8 @@ TEST_CASE("ONNX conformance: every test passes except the listed known failures"
     std::set<std::string> seen;
     for (const std::string suite : {"node", "pytorch-converted"}) {
         std::vector<std::filesystem::path> tests;
-        for (const auto& entry : std::filesystem::directory_iterator(*shared / "conformance/onnx" / suite))
+        for (const auto& entry :
+             std::filesystem::directory_iterator(*shared / "conformance/onnx" / suite))
             tests.push_back(entry.path());
         std::sort(tests.begin(), tests.end());
         for (const auto& dir : tests) {

@@ -23,8 +23,10 @@ double max_scaled_error(const Tensor& actual, const Tensor& expected) {
     const auto y = expected.to_doubles();
     REQUIRE(x.size() == y.size());
     double scale = 0, worst = 0;
-    for (double value : y) scale = std::max(scale, std::abs(value));
-    for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(x[i] - y[i]));
+    for (double value : y)
+        scale = std::max(scale, std::abs(value));
+    for (size_t i = 0; i < x.size(); ++i)
+        worst = std::max(worst, std::abs(x[i] - y[i]));
     return worst / scale;
 }
 

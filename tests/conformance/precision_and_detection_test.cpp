@@ -27,7 +27,8 @@ std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
     const auto out = temp_dir("precision");
     std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
                           image.string() + " --output-dir " + out.string();
-    for (const auto& layer : extra_outputs) command += " --add-output '" + layer + "'";
+    for (const auto& layer : extra_outputs)
+        command += " --add-output '" + layer + "'";
     const auto result = run_command(command);
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
@@ -57,7 +58,8 @@ std::vector<std::string> detection_inputs(const std::filesystem::path& model_pat
     std::vector<std::string> names;
     for (const auto& node : model.nodes())
         if (node->type == "DetectionOutput")
-            for (const auto& input : node->inputs) names.push_back(input.source.node->name);
+            for (const auto& input : node->inputs)
+                names.push_back(input.source.node->name);
     return names;
 }
 
@@ -83,7 +85,8 @@ TEST_CASE("precision variants agree on a real image (cosine >= 0.99)") {
         const auto reference = infer_image(reference_path, image, layers);
         for (size_t i = 1; i < test.precisions.size(); ++i) {
             CAPTURE(test.precisions[i]);
-            const auto other = infer_image(ir_path(*shared, test.model, test.precisions[i]), image, layers);
+            const auto other =
+                infer_image(ir_path(*shared, test.model, test.precisions[i]), image, layers);
             size_t compared = 0;
             for (const auto& [name, tensor] : reference) {
                 if (name == "detection_out") continue;  // NMS output: compared through its inputs
@@ -108,7 +111,8 @@ TEST_CASE("person-vehicle-bike detector finds the annotated VOC objects") {
     const auto model = ir_path(*shared, "person-vehicle-bike-detection-crossroad-0078", "FP16");
     // The model's classes: 1 person, 2 vehicle, 3 bike (Open Model Zoo documentation).
     const std::map<std::string, float> label_of = {{"person", 1.0f}, {"car", 2.0f}, {"bus", 2.0f}};
-    const std::map<std::string, double> min_confidence = {{"person", 0.5}, {"car", 0.2}, {"bus", 0.2}};
+    const std::map<std::string, double> min_confidence = {
+        {"person", 0.5}, {"car", 0.2}, {"bus", 0.2}};
     size_t checked = 0;
     for (const std::string stem : {"2011_000003", "2011_000006", "2011_000025"}) {
         CAPTURE(stem);
@@ -131,13 +135,16 @@ TEST_CASE("person-vehicle-bike detector finds the annotated VOC objects") {
             if ((x1 - x0) * (y1 - y0) < 0.02) continue;
             double best_iou = 0.0;
             for (size_t row = 0; row + 7 <= rows.size(); row += 7) {
-                if (rows[row] < 0 || rows[row + 2] < min_confidence.at(label) || rows[row + 1] != label_of.at(label))
+                if (rows[row] < 0 || rows[row + 2] < min_confidence.at(label) ||
+                    rows[row + 1] != label_of.at(label))
                     continue;
-                const double ix = std::max(0.0, std::min(x1, rows[row + 5]) - std::max(x0, rows[row + 3]));
-                const double iy = std::max(0.0, std::min(y1, rows[row + 6]) - std::max(y0, rows[row + 4]));
+                const double ix =
+                    std::max(0.0, std::min(x1, rows[row + 5]) - std::max(x0, rows[row + 3]));
+                const double iy =
+                    std::max(0.0, std::min(y1, rows[row + 6]) - std::max(y0, rows[row + 4]));
                 const double intersection = ix * iy;
-                const double area = (x1 - x0) * (y1 - y0) +
-                                    (rows[row + 5] - rows[row + 3]) * (rows[row + 6] - rows[row + 4]);
+                const double area = (x1 - x0) * (y1 - y0) + (rows[row + 5] - rows[row + 3]) *
+                                                                (rows[row + 6] - rows[row + 4]);
                 best_iou = std::max(best_iou, intersection / (area - intersection));
             }
             CHECK(best_iou >= 0.5);

@@ -21,7 +21,8 @@ std::vector<std::filesystem::path> shared_irs() {
     std::vector<std::filesystem::path> paths;
     const auto shared = shared_dir();
     if (!shared) return paths;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(*shared / "models" / "ir"))
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(*shared / "models" / "ir"))
         if (entry.path().extension() == ".xml") paths.push_back(entry.path());
     std::sort(paths.begin(), paths.end());
     return paths;
@@ -29,7 +30,7 @@ std::vector<std::filesystem::path> shared_irs() {
 
 // What the XML itself says, read without the IR reader.
 struct XmlFacts {
-    std::map<std::string, size_t> op_counts;  // "Type-version"
+    std::map<std::string, size_t> op_counts;                       // "Type-version"
     std::map<std::string, std::vector<int64_t>> parameter_shapes;  // layer name -> dims
     std::vector<std::vector<int64_t>> result_shapes;
 };
@@ -42,8 +43,10 @@ XmlFacts read_xml_facts(const std::filesystem::path& path) {
         const std::string type = layer.attribute("type").value();
         ++facts.op_counts[type + "-" + layer.attribute("version").value()];
         std::vector<int64_t> dims;
-        const auto port = type == "Result" ? layer.child("input").child("port") : layer.child("output").child("port");
-        for (const auto& dim : port.children("dim")) dims.push_back(dim.text().as_llong());
+        const auto port = type == "Result" ? layer.child("input").child("port")
+                                           : layer.child("output").child("port");
+        for (const auto& dim : port.children("dim"))
+            dims.push_back(dim.text().as_llong());
         if (type == "Parameter") facts.parameter_shapes[layer.attribute("name").value()] = dims;
         if (type == "Result") facts.result_shapes.push_back(dims);
     }
@@ -59,14 +62,17 @@ TEST_CASE("shared IR models: op counts and I/O shapes match the XML") {
         const graph::Model model = ir::read_model(path);
         const XmlFacts facts = read_xml_facts(path);
         std::map<std::string, size_t> counts;
-        for (const auto& node : model.nodes()) ++counts[node->type + "-" + node->version];
+        for (const auto& node : model.nodes())
+            ++counts[node->type + "-" + node->version];
         CHECK(counts == facts.op_counts);
         REQUIRE(model.parameters().size() == facts.parameter_shapes.size());
         for (const graph::Node* parameter : model.parameters())
-            CHECK(parameter->outputs[0].type.shape.dims() == facts.parameter_shapes.at(parameter->name));
+            CHECK(parameter->outputs[0].type.shape.dims() ==
+                  facts.parameter_shapes.at(parameter->name));
         REQUIRE(model.results().size() == facts.result_shapes.size());
         for (size_t i = 0; i < model.results().size(); ++i)
-            CHECK(model.results()[i]->inputs[0].source.type().shape.dims() == facts.result_shapes[i]);
+            CHECK(model.results()[i]->inputs[0].source.type().shape.dims() ==
+                  facts.result_shapes[i]);
     }
 }
 
@@ -94,7 +100,8 @@ TEST_CASE("shared IR models: inference runs and gives finite outputs of the decl
         auto request = compiled.create_infer_request();
         for (size_t i = 0; i < compiled.inputs().size(); ++i) {
             Tensor input(ElementType::f32, compiled.inputs()[i].type.shape.to_shape());
-            for (size_t j = 0; j < input.size(); ++j) input.data<float>()[j] = pixel(random);
+            for (size_t j = 0; j < input.size(); ++j)
+                input.data<float>()[j] = pixel(random);
             request.set_input(i, input);
         }
         request.infer();
@@ -102,7 +109,8 @@ TEST_CASE("shared IR models: inference runs and gives finite outputs of the decl
             const Tensor& output = request.output(i);
             CHECK(compiled.outputs()[i].type.shape.accepts(output.shape()));
             const auto values = output.to_doubles();
-            CHECK(std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }));
+            CHECK(std::all_of(values.begin(), values.end(),
+                              [](double v) { return std::isfinite(v); }));
         }
     }
 }

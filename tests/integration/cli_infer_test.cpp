@@ -11,7 +11,9 @@ using namespace es::testing;
 
 namespace {
 
-std::string binary() { return edgesight_binary().string(); }
+std::string binary() {
+    return edgesight_binary().string();
+}
 
 }  // namespace
 
@@ -19,13 +21,14 @@ TEST_CASE("infer writes one .npy per output, plus --add-output layers") {
     const auto dir = temp_dir("infer");
     const auto model = write_tiny_ir(dir, "tiny", tiny_ir_xml());
     Tensor input(ElementType::f32, {1, 3, 4, 4});
-    for (size_t i = 0; i < input.size(); ++i) input.data<float>()[i] = static_cast<float>(i % 5) - 3.0f;
+    for (size_t i = 0; i < input.size(); ++i)
+        input.data<float>()[i] = static_cast<float>(i % 5) - 3.0f;
     write_npy(dir / "input.npy", input);
 
     const auto out = dir / "out";
-    const auto result = run_command(binary() + " infer " + model.string() + " --input input=" +
-                                    (dir / "input.npy").string() + " --output-dir " + out.string() +
-                                    " --add-output add");
+    const auto result = run_command(binary() + " infer " + model.string() +
+                                    " --input input=" + (dir / "input.npy").string() +
+                                    " --output-dir " + out.string() + " --add-output add");
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const Tensor output = read_npy(out / "output.npy");
@@ -43,8 +46,9 @@ TEST_CASE("infer converts an f16 .npy input and rejects a wrong shape") {
     const auto dir = temp_dir("infer");
     const auto model = write_tiny_ir(dir, "tiny", tiny_ir_xml());
     write_npy(dir / "half.npy", convert(Tensor(ElementType::f32, {1, 3, 4, 4}), ElementType::f16));
-    auto result = run_command(binary() + " infer " + model.string() + " --input " +
-                              (dir / "half.npy").string() + " --output-dir " + (dir / "out").string());
+    auto result =
+        run_command(binary() + " infer " + model.string() + " --input " +
+                    (dir / "half.npy").string() + " --output-dir " + (dir / "out").string());
     INFO(result.output);
     CHECK(result.exit_code == 0);
     CHECK(read_npy(dir / "out" / "output.npy").data<float>()[16] == 2.0f);
@@ -60,8 +64,9 @@ TEST_CASE("infer --shape reshapes a model before running it") {
     const auto dir = temp_dir("infer");
     const auto model = write_tiny_ir(dir, "tiny", tiny_ir_xml());
     write_npy(dir / "big.npy", Tensor(ElementType::f32, {1, 3, 8, 6}));
-    const auto result = run_command(binary() + " infer " + model.string() + " --shape input=1,3,8,6 --input " +
-                                    (dir / "big.npy").string() + " --output-dir " + (dir / "out").string());
+    const auto result =
+        run_command(binary() + " infer " + model.string() + " --shape input=1,3,8,6 --input " +
+                    (dir / "big.npy").string() + " --output-dir " + (dir / "out").string());
     INFO(result.output);
     CHECK(result.exit_code == 0);
     CHECK(read_npy(dir / "out" / "output.npy").shape() == Shape{1, 3, 8, 6});
@@ -86,8 +91,8 @@ TEST_CASE("unknown arguments and devices exit with code 2") {
     CHECK(run_command(binary() + " frobnicate").exit_code == 2);
     const auto dir = temp_dir("infer");
     const auto model = write_tiny_ir(dir, "tiny", tiny_ir_xml());
-    const auto result = run_command(binary() + " infer " + model.string() + " --device TPU --output-dir " +
-                                    (dir / "out").string());
+    const auto result = run_command(binary() + " infer " + model.string() +
+                                    " --device TPU --output-dir " + (dir / "out").string());
     CHECK(result.exit_code == 2);
     CHECK(result.output.find("unknown device 'TPU'") != std::string::npos);
 }

@@ -16,10 +16,13 @@ std::string graph_signature(const graph::Model& model) {
             text += fmt::format("{}.{} ", position.at(input.source.node), input.source.port);
         text += ")";
         for (const auto& [key, value] : node->attributes.entries())
-            if (node->type != "Const" && node->type != "Parameter") text += fmt::format(" {}={}", key, value);
+            if (node->type != "Const" && node->type != "Parameter")
+                text += fmt::format(" {}={}", key, value);
         if (node->type == "Const") {
-            text += fmt::format(" {}{} [", to_string(node->value.type()), to_string(node->value.shape()));
-            for (double value : node->value.to_doubles()) text += fmt::format("{} ", value);
+            text += fmt::format(" {}{} [", to_string(node->value.type()),
+                                to_string(node->value.shape()));
+            for (double value : node->value.to_doubles())
+                text += fmt::format("{} ", value);
             text += "]";
         }
         text += "\n";

@@ -13,13 +13,16 @@ std::vector<Tensor> run_op(const std::string& type, const std::string& version,
                            std::vector<graph::PortType>* inferred) {
     graph::Model model;
     std::vector<graph::Output> sources;
-    for (const auto& input : inputs) sources.push_back(model.add_constant(input));
+    for (const auto& input : inputs)
+        sources.push_back(model.add_constant(input));
     graph::Node& node = model.add_op(type, version, sources, attributes, "op");
     graph::infer_shapes(model);
-    for (size_t i = 0; i < node.outputs.size(); ++i) model.add_result(node.output(i));
+    for (size_t i = 0; i < node.outputs.size(); ++i)
+        model.add_result(node.output(i));
     if (inferred) {
         inferred->clear();
-        for (const auto& output : node.outputs) inferred->push_back(output.type);
+        for (const auto& output : node.outputs)
+            inferred->push_back(output.type);
     }
     return graph::evaluate_node(node, inputs);
 }
@@ -34,13 +37,14 @@ std::vector<graph::PortType> infer_op(const std::string& type, const std::string
         if (i < values.size() && !values[i].empty())
             sources.push_back(model.add_constant(values[i]));
         else
-            sources.push_back(model.add_parameter("input" + std::to_string(i), inputs[i].type,
-                                                  inputs[i].shape));
+            sources.push_back(
+                model.add_parameter("input" + std::to_string(i), inputs[i].type, inputs[i].shape));
     }
     graph::Node& node = model.add_op(type, version, sources, attributes, "op");
     graph::infer_shapes(model);
     std::vector<graph::PortType> outputs;
-    for (const auto& output : node.outputs) outputs.push_back(output.type);
+    for (const auto& output : node.outputs)
+        outputs.push_back(output.type);
     return outputs;
 }
 
@@ -68,7 +72,8 @@ Tensor i32(Shape shape, std::vector<int32_t> values) {
 Tensor iota_f32(Shape shape, float scale) {
     Tensor tensor(ElementType::f32, std::move(shape));
     float* data = tensor.data<float>();
-    for (size_t i = 0; i < tensor.size(); ++i) data[i] = static_cast<float>(i) * scale;
+    for (size_t i = 0; i < tensor.size(); ++i)
+        data[i] = static_cast<float>(i) * scale;
     return tensor;
 }
 

@@ -13,7 +13,8 @@ namespace es::testing {
 // runs the op's reference kernel. Returns the outputs; `inferred` (if given) receives the port
 // types shape inference produced, so tests can check the two agree.
 std::vector<Tensor> run_op(const std::string& type, const std::string& version,
-                           const std::vector<Tensor>& inputs, const graph::Attributes& attributes = {},
+                           const std::vector<Tensor>& inputs,
+                           const graph::Attributes& attributes = {},
                            std::vector<graph::PortType>* inferred = nullptr);
 
 // Shape inference only, with inputs of the given types; `values` may hold constant inputs (empty

@@ -1,11 +1,11 @@
 #include "tests/support/test_data.h"
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <random>
-#include <sys/wait.h>
 #include <vector>
 
 namespace es::testing {
@@ -20,7 +20,9 @@ std::optional<std::filesystem::path> shared_dir() {
     return std::nullopt;
 }
 
-std::filesystem::path edgesight_binary() { return ES_BINARY; }
+std::filesystem::path edgesight_binary() {
+    return ES_BINARY;
+}
 
 namespace {
 
@@ -28,7 +30,8 @@ struct TempDirs {
     std::vector<std::filesystem::path> paths;
     ~TempDirs() {
         std::error_code ignored;
-        for (const auto& path : paths) std::filesystem::remove_all(path, ignored);
+        for (const auto& path : paths)
+            std::filesystem::remove_all(path, ignored);
     }
 };
 

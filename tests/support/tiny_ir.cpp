@@ -65,13 +65,15 @@ std::filesystem::path write_tiny_ir(const std::filesystem::path& dir, const std:
     std::ofstream(xml_path) << xml;
     const float weights[3] = {1.0f, 2.0f, 3.0f};
     std::ofstream bin(dir / (name + ".bin"), std::ios::binary);
-    bin.write(reinterpret_cast<const char*>(weights), static_cast<std::streamsize>(std::min<size_t>(bin_bytes, 12)));
+    bin.write(reinterpret_cast<const char*>(weights),
+              static_cast<std::streamsize>(std::min<size_t>(bin_bytes, 12)));
     return xml_path;
 }
 
 std::string replace_once(std::string text, const std::string& from, const std::string& to) {
     const size_t position = text.find(from);
-    if (position == std::string::npos) throw std::logic_error("replace_once: '" + from + "' not found");
+    if (position == std::string::npos)
+        throw std::logic_error("replace_once: '" + from + "' not found");
     return text.replace(position, from.size(), to);
 }
 

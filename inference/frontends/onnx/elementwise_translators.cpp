@@ -11,7 +11,8 @@ graph::Output scalar_like(NodeContext& context, const graph::Output& like, doubl
     Tensor scalar(ElementType::f64, {});
     scalar.data<double>()[0] = value;
     const ElementType type = like.type().type;
-    return context.constant(convert(scalar, type == ElementType::undefined ? ElementType::f32 : type));
+    return context.constant(
+        convert(scalar, type == ElementType::undefined ? ElementType::f32 : type));
 }
 
 template <const char* Type>
@@ -56,7 +57,8 @@ Outputs translate_prelu(NodeContext& context) {
     if (context.opset() >= 7 && x_shape.rank_known() && slope_shape.rank_known() &&
         slope_shape.rank() < x_shape.rank()) {
         std::vector<int64_t> axes;
-        for (size_t i = 0; i < x_shape.rank() - slope_shape.rank(); ++i) axes.push_back(static_cast<int64_t>(i));
+        for (size_t i = 0; i < x_shape.rank() - slope_shape.rank(); ++i)
+            axes.push_back(static_cast<int64_t>(i));
         Tensor axes_tensor(ElementType::i64, {static_cast<int64_t>(axes.size())});
         std::copy(axes.begin(), axes.end(), axes_tensor.data<int64_t>());
         slope = context.add("Unsqueeze", "opset1", {slope, context.constant(axes_tensor)}).output();
@@ -66,14 +68,16 @@ Outputs translate_prelu(NodeContext& context) {
 
 Outputs translate_elu(NodeContext& context) {
     const double alpha = context.attribute_float("alpha", 1.0f);
-    return {context.add("Elu", "opset1", {context.input(0)}, {{"alpha", fmt::format("{}", alpha)}}).output()};
+    return {context.add("Elu", "opset1", {context.input(0)}, {{"alpha", fmt::format("{}", alpha)}})
+                .output()};
 }
 
 Outputs translate_selu(NodeContext& context) {
     const double alpha = context.attribute_float("alpha", 1.67326319217681884765625f);
     const double gamma = context.attribute_float("gamma", 1.05070102214813232421875f);
     const graph::Output elu =
-        context.add("Elu", "opset1", {context.input(0)}, {{"alpha", fmt::format("{}", alpha)}}).output();
+        context.add("Elu", "opset1", {context.input(0)}, {{"alpha", fmt::format("{}", alpha)}})
+            .output();
     return {context.add("Multiply", "opset1", {elu, scalar_like(context, elu, gamma)}).output()};
 }
 
@@ -81,16 +85,20 @@ Outputs translate_hard_sigmoid(NodeContext& context) {
     const graph::Output x = context.input(0);
     const double alpha = context.attribute_float("alpha", 0.2f);
     const double beta = context.attribute_float("beta", 0.5f);
-    const graph::Output scaled = context.add("Multiply", "opset1", {x, scalar_like(context, x, alpha)}).output();
-    const graph::Output shifted = context.add("Add", "opset1", {scaled, scalar_like(context, x, beta)}).output();
+    const graph::Output scaled =
+        context.add("Multiply", "opset1", {x, scalar_like(context, x, alpha)}).output();
+    const graph::Output shifted =
+        context.add("Add", "opset1", {scaled, scalar_like(context, x, beta)}).output();
     return {context.add("Clamp", "opset1", {shifted}, {{"min", "0"}, {"max", "1"}}).output()};
 }
 
 Outputs translate_gelu(NodeContext& context) {
     const std::string approximate = context.attribute_string("approximate", "none");
-    if (approximate != "none" && approximate != "tanh") context.fail("unknown approximate '" + approximate + "'");
-    return {context.add("Gelu", "opset7", {context.input(0)},
-                        {{"approximation_mode", approximate == "tanh" ? "tanh" : "erf"}})
+    if (approximate != "none" && approximate != "tanh")
+        context.fail("unknown approximate '" + approximate + "'");
+    return {context
+                .add("Gelu", "opset7", {context.input(0)},
+                     {{"approximation_mode", approximate == "tanh" ? "tanh" : "erf"}})
                 .output()};
 }
 
@@ -113,7 +121,10 @@ Outputs translate_clip(NodeContext& context) {
         const float min = context.attribute_float("min", -3.402823466e38f);
         const float max = context.attribute_float("max", 3.402823466e38f);
         if (min <= max)
-            return {context.add("Clamp", "opset1", {x}, {{"min", fmt::format("{}", min)}, {"max", fmt::format("{}", max)}}).output()};
+            return {context
+                        .add("Clamp", "opset1", {x},
+                             {{"min", fmt::format("{}", min)}, {"max", fmt::format("{}", max)}})
+                        .output()};
         x = context.add("Maximum", "opset1", {x, scalar_like(context, x, min)}).output();
         return {context.add("Minimum", "opset1", {x, scalar_like(context, x, max)}).output()};
     }
@@ -138,14 +149,18 @@ Outputs softmax(NodeContext& context) {
     // [prod(d[:axis]), -1]: 0 copies dimension 0 when axis == 1, the common case
     Tensor flat_shape(ElementType::i64, {2});
     int64_t leading = 1;
-    for (size_t i = 0; i < *axis; ++i) leading = shape[i] < 0 || leading < 0 ? -1 : leading * shape[i];
+    for (size_t i = 0; i < *axis; ++i)
+        leading = shape[i] < 0 || leading < 0 ? -1 : leading * shape[i];
     if (leading < 0 && *axis != 1) context.fail("needs static leading dimensions before opset 13");
     flat_shape.data<int64_t>()[0] = leading < 0 ? 0 : leading;
     flat_shape.data<int64_t>()[1] = -1;
     const graph::Output flat =
-        context.add("Reshape", "opset1", {x, context.constant(flat_shape)}, {{"special_zero", "true"}}).output();
+        context
+            .add("Reshape", "opset1", {x, context.constant(flat_shape)}, {{"special_zero", "true"}})
+            .output();
     const graph::Output result = context.add(Type, Version, {flat}, {{"axis", "1"}}).output();
-    return {context.add("Reshape", "opset1", {result, original_shape}, {{"special_zero", "false"}}).output()};
+    return {context.add("Reshape", "opset1", {result, original_shape}, {{"special_zero", "false"}})
+                .output()};
 }
 
 ElementType cast_target(NodeContext& context, int64_t onnx_type) {
@@ -156,19 +171,23 @@ ElementType cast_target(NodeContext& context, int64_t onnx_type) {
 
 Outputs translate_cast(NodeContext& context) {
     const ElementType type = cast_target(context, context.attribute_int("to", 0));
-    return {context.add("Convert", "opset1", {context.input(0)},
-                        {{"destination_type", std::string(to_string(type))}})
+    return {context
+                .add("Convert", "opset1", {context.input(0)},
+                     {{"destination_type", std::string(to_string(type))}})
                 .output()};
 }
 
 Outputs translate_cast_like(NodeContext& context) {
     const ElementType type = context.input_type(1).type;
-    return {context.add("Convert", "opset1", {context.input(0)},
-                        {{"destination_type", std::string(to_string(type))}})
+    return {context
+                .add("Convert", "opset1", {context.input(0)},
+                     {{"destination_type", std::string(to_string(type))}})
                 .output()};
 }
 
-Outputs translate_dropout(NodeContext& context) { return {context.input(0)}; }
+Outputs translate_dropout(NodeContext& context) {
+    return {context.input(0)};
+}
 
 constexpr char k_add[] = "Add";
 constexpr char k_subtract[] = "Subtract";

@@ -4,7 +4,8 @@ namespace es::frontends::onnx_import {
 namespace {
 
 std::vector<graph::Output> translate_constant(NodeContext& context) {
-    if (context.has_attribute("value")) return {context.constant(context.attribute_tensor("value"))};
+    if (context.has_attribute("value"))
+        return {context.constant(context.attribute_tensor("value"))};
     if (context.has_attribute("value_float"))
         return {context.constant<float>({}, {context.attribute_float("value_float", 0.0f)})};
     if (context.has_attribute("value_int"))
@@ -24,7 +25,9 @@ std::vector<graph::Output> translate_constant(NodeContext& context) {
     context.fail("needs one of the attributes value, value_float(s), value_int(s)");
 }
 
-std::vector<graph::Output> translate_identity(NodeContext& context) { return {context.input(0)}; }
+std::vector<graph::Output> translate_identity(NodeContext& context) {
+    return {context.input(0)};
+}
 
 }  // namespace
 

@@ -12,7 +12,8 @@ NodeContext::NodeContext(const onnx::NodeProto& proto, graph::Model& model, int6
     : m_proto(proto), m_model(model), m_opset(opset), m_inputs(std::move(inputs)) {}
 
 std::string NodeContext::describe() const {
-    return fmt::format("node '{}' ({})", m_proto.name().empty() ? m_proto.output(0) : m_proto.name(),
+    return fmt::format("node '{}' ({})",
+                       m_proto.name().empty() ? m_proto.output(0) : m_proto.name(),
                        m_proto.op_type());
 }
 
@@ -47,7 +48,8 @@ float NodeContext::attribute_float(const std::string& name, float fallback) cons
     return attribute ? attribute->f() : fallback;
 }
 
-std::string NodeContext::attribute_string(const std::string& name, const std::string& fallback) const {
+std::string NodeContext::attribute_string(const std::string& name,
+                                          const std::string& fallback) const {
     const auto* attribute = find(name);
     return attribute ? attribute->s() : fallback;
 }
@@ -77,7 +79,8 @@ graph::Node& NodeContext::add(const std::string& type, const std::string& versio
     const std::string base = m_proto.name().empty() ? m_proto.output(0) : m_proto.name();
     const std::string name = m_added == 0 ? base : fmt::format("{}/{}_{}", base, type, m_added);
     ++m_added;
-    graph::Node& node = m_model.add_op(type, version, std::move(inputs), std::move(attributes), name);
+    graph::Node& node =
+        m_model.add_op(type, version, std::move(inputs), std::move(attributes), name);
     try {
         graph::infer_node(node);
     } catch (const Error& error) {
@@ -93,28 +96,44 @@ graph::Output NodeContext::constant(const Tensor& value) {
 
 std::optional<ElementType> element_type_from_onnx(int32_t type) {
     switch (type) {
-        case onnx::TensorProto::FLOAT: return ElementType::f32;
-        case onnx::TensorProto::UINT8: return ElementType::u8;
-        case onnx::TensorProto::INT8: return ElementType::i8;
-        case onnx::TensorProto::UINT16: return ElementType::u16;
-        case onnx::TensorProto::INT16: return ElementType::i16;
-        case onnx::TensorProto::INT32: return ElementType::i32;
-        case onnx::TensorProto::INT64: return ElementType::i64;
-        case onnx::TensorProto::BOOL: return ElementType::boolean;
-        case onnx::TensorProto::FLOAT16: return ElementType::f16;
-        case onnx::TensorProto::DOUBLE: return ElementType::f64;
-        case onnx::TensorProto::UINT32: return ElementType::u32;
-        case onnx::TensorProto::UINT64: return ElementType::u64;
-        default: return std::nullopt;
+        case onnx::TensorProto::FLOAT:
+            return ElementType::f32;
+        case onnx::TensorProto::UINT8:
+            return ElementType::u8;
+        case onnx::TensorProto::INT8:
+            return ElementType::i8;
+        case onnx::TensorProto::UINT16:
+            return ElementType::u16;
+        case onnx::TensorProto::INT16:
+            return ElementType::i16;
+        case onnx::TensorProto::INT32:
+            return ElementType::i32;
+        case onnx::TensorProto::INT64:
+            return ElementType::i64;
+        case onnx::TensorProto::BOOL:
+            return ElementType::boolean;
+        case onnx::TensorProto::FLOAT16:
+            return ElementType::f16;
+        case onnx::TensorProto::DOUBLE:
+            return ElementType::f64;
+        case onnx::TensorProto::UINT32:
+            return ElementType::u32;
+        case onnx::TensorProto::UINT64:
+            return ElementType::u64;
+        default:
+            return std::nullopt;
     }
 }
 
 Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& where) {
     const auto type = element_type_from_onnx(proto.data_type());
-    if (!type) throw_bad_input("{}: tensor '{}' has unsupported ONNX data type {}", where, proto.name(), proto.data_type());
+    if (!type)
+        throw_bad_input("{}: tensor '{}' has unsupported ONNX data type {}", where, proto.name(),
+                        proto.data_type());
     if (proto.data_location() == onnx::TensorProto::EXTERNAL)
-        throw_bad_input("{}: tensor '{}' keeps its data in an external file, which is not supported",
-                        where, proto.name());
+        throw_bad_input(
+            "{}: tensor '{}' keeps its data in an external file, which is not supported", where,
+            proto.name());
     Shape shape(proto.dims().begin(), proto.dims().end());
     Tensor tensor;
     try {
@@ -131,7 +150,8 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& wher
     if (proto.has_raw_data()) {
         if (proto.raw_data().size() != tensor.byte_size())
             throw_bad_input("{}: tensor '{}' of shape {} has {} bytes of data, expected {}", where,
-                            proto.name(), to_string(shape), proto.raw_data().size(), tensor.byte_size());
+                            proto.name(), to_string(shape), proto.raw_data().size(),
+                            tensor.byte_size());
         std::memcpy(tensor.bytes(), proto.raw_data().data(), tensor.byte_size());
         return tensor;
     }
@@ -142,7 +162,8 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& wher
             break;
         case ElementType::f64:
             expect(static_cast<size_t>(proto.double_data_size()));
-            std::copy(proto.double_data().begin(), proto.double_data().end(), tensor.data<double>());
+            std::copy(proto.double_data().begin(), proto.double_data().end(),
+                      tensor.data<double>());
             break;
         case ElementType::i64:
             expect(static_cast<size_t>(proto.int64_data_size()));
@@ -152,8 +173,11 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& wher
         case ElementType::u64:
             expect(static_cast<size_t>(proto.uint64_data_size()));
             for (size_t i = 0; i < count; ++i) {
-                if (*type == ElementType::u32) tensor.data<uint32_t>()[i] = static_cast<uint32_t>(proto.uint64_data(static_cast<int>(i)));
-                else tensor.data<uint64_t>()[i] = proto.uint64_data(static_cast<int>(i));
+                if (*type == ElementType::u32)
+                    tensor.data<uint32_t>()[i] =
+                        static_cast<uint32_t>(proto.uint64_data(static_cast<int>(i)));
+                else
+                    tensor.data<uint64_t>()[i] = proto.uint64_data(static_cast<int>(i));
             }
             break;
         default: {

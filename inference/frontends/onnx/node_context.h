@@ -13,7 +13,7 @@ namespace es::frontends::onnx_import {
 // What an op translator sees of one ONNX node: its inputs as graph outputs, its attributes,
 // the opset, and the model to add IR nodes to.
 class NodeContext {
-public:
+  public:
     NodeContext(const onnx::NodeProto& proto, graph::Model& model, int64_t opset,
                 std::vector<std::optional<graph::Output>> inputs);
 
@@ -34,8 +34,10 @@ public:
     int64_t attribute_int(const std::string& name, int64_t fallback) const;
     float attribute_float(const std::string& name, float fallback) const;
     std::string attribute_string(const std::string& name, const std::string& fallback) const;
-    std::vector<int64_t> attribute_ints(const std::string& name, std::vector<int64_t> fallback = {}) const;
-    std::vector<float> attribute_floats(const std::string& name, std::vector<float> fallback = {}) const;
+    std::vector<int64_t> attribute_ints(const std::string& name,
+                                        std::vector<int64_t> fallback = {}) const;
+    std::vector<float> attribute_floats(const std::string& name,
+                                        std::vector<float> fallback = {}) const;
     Tensor attribute_tensor(const std::string& name) const;
 
     // Adds an IR node named after this ONNX node (suffixed when one ONNX node becomes several)
@@ -52,7 +54,7 @@ public:
     std::string describe() const;
     [[noreturn]] void fail(const std::string& message) const;
 
-private:
+  private:
     const onnx::AttributeProto* find(const std::string& name) const;
 
     const onnx::NodeProto& m_proto;

@@ -38,7 +38,7 @@ void add_tensor_name(graph::Output output, const std::string& name) {
 }
 
 class Importer {
-public:
+  public:
     explicit Importer(std::filesystem::path path) : m_path(std::move(path)) {}
 
     graph::Model import() {
@@ -59,17 +59,21 @@ public:
         }
         for (const auto& input : graph_proto.input()) {
             if (m_values.count(input.name())) continue;  // an initializer with a default value
-            const auto type = onnx_import::element_type_from_onnx(input.type().tensor_type().elem_type());
+            const auto type =
+                onnx_import::element_type_from_onnx(input.type().tensor_type().elem_type());
             if (!type)
                 throw_bad_input("{}: input '{}' has unsupported element type {}", m_path.string(),
                                 input.name(), input.type().tensor_type().elem_type());
-            m_values[input.name()] = model.add_parameter(input.name(), *type, shape_from(input.type()));
+            m_values[input.name()] =
+                model.add_parameter(input.name(), *type, shape_from(input.type()));
         }
-        for (const auto& node : graph_proto.node()) translate(node, model, opset);
+        for (const auto& node : graph_proto.node())
+            translate(node, model, opset);
         for (const auto& output : graph_proto.output()) {
             const auto found = m_values.find(output.name());
             if (found == m_values.end())
-                throw_bad_input("{}: graph output '{}' is produced by no node", m_path.string(), output.name());
+                throw_bad_input("{}: graph output '{}' is produced by no node", m_path.string(),
+                                output.name());
             add_tensor_name(found->second, output.name());
             model.add_result(found->second, output.name() + "/sink_port_0");
         }
@@ -78,7 +82,7 @@ public:
         return model;
     }
 
-private:
+  private:
     int64_t default_opset(const onnx::ModelProto& proto) const {
         for (const auto& entry : proto.opset_import()) {
             if (!entry.domain().empty() && entry.domain() != "ai.onnx") continue;
@@ -95,7 +99,8 @@ private:
         for (const auto& node : graph.node()) {
             const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
             if (default_domain && onnx_import::find_translator(node.op_type())) continue;
-            const std::string key = default_domain ? node.op_type() : node.domain() + "::" + node.op_type();
+            const std::string key =
+                default_domain ? node.op_type() : node.domain() + "::" + node.op_type();
             auto& [count, first] = missing[key];
             if (count++ == 0) first = node.name().empty() ? node.output(0) : node.name();
         }
@@ -129,7 +134,8 @@ private:
         for (int i = 0; i < node.output_size(); ++i) {
             if (node.output(i).empty()) continue;
             if (static_cast<size_t>(i) >= outputs.size())
-                throw_bad_input("{}: {}: output {} is not supported", m_path.string(), context.describe(), i);
+                throw_bad_input("{}: {}: output {} is not supported", m_path.string(),
+                                context.describe(), i);
             m_values[node.output(i)] = outputs[i];
             add_tensor_name(outputs[i], node.output(i));
         }
@@ -141,7 +147,9 @@ private:
 
 }  // namespace
 
-graph::Model read_onnx(const std::filesystem::path& path) { return Importer(path).import(); }
+graph::Model read_onnx(const std::filesystem::path& path) {
+    return Importer(path).import();
+}
 
 Tensor read_onnx_tensor(const std::filesystem::path& path) {
     onnx::TensorProto proto;

@@ -30,7 +30,6 @@ void expect_float(const InferContext& context, size_t i, const char* what);
 // Throws unless input `i` is boolean.
 void expect_boolean(const InferContext& context, size_t i, const char* what);
 
-
 // A destination walked as contiguous runs along its innermost dimension. Dimensions are
 // coalesced wherever every source is contiguous (or broadcast) across them, so that equal
 // shapes become one run and [1,C,H,W] against [1,C,1,1] becomes C runs of H*W.

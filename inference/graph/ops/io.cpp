@@ -8,7 +8,8 @@ std::vector<PortType> infer_parameter(const InferContext& context) {
     const Attributes& attributes = context.attributes();
     const ElementType type = attributes.get_element_type("element_type");
     const auto shape = parse_partial_shape(attributes.get_string("shape"));
-    if (!shape) throw_bad_input("attribute 'shape': cannot parse '{}'", attributes.get_string("shape"));
+    if (!shape)
+        throw_bad_input("attribute 'shape': cannot parse '{}'", attributes.get_string("shape"));
     return {{type, *shape}};
 }
 
@@ -27,7 +28,9 @@ void evaluate_const(const Node& node, std::span<const Tensor>, std::vector<Tenso
 }
 
 // A Result has no output port: it marks its input as a model output.
-std::vector<PortType> infer_result(const InferContext&) { return {}; }
+std::vector<PortType> infer_result(const InferContext&) {
+    return {};
+}
 
 void evaluate_result(const Node&, std::span<const Tensor>, std::vector<Tensor>&) {}
 

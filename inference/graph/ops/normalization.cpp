@@ -8,7 +8,6 @@
 namespace es::graph::ops {
 namespace {
 
-
 void expect_float(const InferContext& context, size_t i, const char* what) {
     const ElementType type = context.input(i).type;
     if (!is_float(type))

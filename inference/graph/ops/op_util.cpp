@@ -22,6 +22,8 @@ std::optional<std::vector<int64_t>> constant_ints(const InferContext& context, s
     return value->to_int64s();
 }
 
-std::vector<PortType> same_as_input(const InferContext& context) { return {context.input(0)}; }
+std::vector<PortType> same_as_input(const InferContext& context) {
+    return {context.input(0)};
+}
 
 }  // namespace es::graph::ops

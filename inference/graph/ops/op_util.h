@@ -23,17 +23,28 @@ std::vector<PortType> same_as_input(const InferContext& context);
 template <typename Fn>
 auto dispatch_numeric(ElementType type, Fn&& fn) {
     switch (type) {
-        case ElementType::f32: return fn(float{});
-        case ElementType::f64: return fn(double{});
-        case ElementType::i8: return fn(int8_t{});
-        case ElementType::i16: return fn(int16_t{});
-        case ElementType::i32: return fn(int32_t{});
-        case ElementType::i64: return fn(int64_t{});
-        case ElementType::u8: return fn(uint8_t{});
-        case ElementType::u16: return fn(uint16_t{});
-        case ElementType::u32: return fn(uint32_t{});
-        case ElementType::u64: return fn(uint64_t{});
-        default: break;
+        case ElementType::f32:
+            return fn(float{});
+        case ElementType::f64:
+            return fn(double{});
+        case ElementType::i8:
+            return fn(int8_t{});
+        case ElementType::i16:
+            return fn(int16_t{});
+        case ElementType::i32:
+            return fn(int32_t{});
+        case ElementType::i64:
+            return fn(int64_t{});
+        case ElementType::u8:
+            return fn(uint8_t{});
+        case ElementType::u16:
+            return fn(uint16_t{});
+        case ElementType::u32:
+            return fn(uint32_t{});
+        case ElementType::u64:
+            return fn(uint64_t{});
+        default:
+            break;
     }
     throw_bad_input("element type {} is not supported here", to_string(type));
 }

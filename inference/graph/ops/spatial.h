@@ -278,7 +278,6 @@ inline ConvInputs check_conv_inputs(const InferContext& context, size_t num_spat
     return result;
 }
 
-
 // Range [first, last) of positions p in [0, count) for which p * stride + offset lies in
 // [0, limit): the part of a row that a kernel tap reads (or writes) inside the tensor.
 inline std::pair<int64_t, int64_t> valid_range(int64_t count, int64_t stride, int64_t offset,

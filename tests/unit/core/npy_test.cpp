@@ -1,5 +1,5 @@
-#include "inference/core/error.h"
 #include "inference/core/npy.h"
+#include "inference/core/error.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
@@ -29,10 +29,11 @@ void write_raw(const std::filesystem::path& path, const std::string& header, siz
 
 TEST_CASE("npy round trip for every supported dtype") {
     const auto dir = testing::temp_dir("npy");
-    for (ElementType type : {ElementType::f32, ElementType::f16, ElementType::i32,
-                             ElementType::i64, ElementType::u8, ElementType::i8}) {
+    for (ElementType type : {ElementType::f32, ElementType::f16, ElementType::i32, ElementType::i64,
+                             ElementType::u8, ElementType::i8}) {
         Tensor tensor(type, {2, 3, 1});
-        for (size_t i = 0; i < tensor.byte_size(); ++i) tensor.bytes()[i] = std::byte(i * 7 + 1);
+        for (size_t i = 0; i < tensor.byte_size(); ++i)
+            tensor.bytes()[i] = std::byte(i * 7 + 1);
         const auto path = dir / (std::string(to_string(type)) + ".npy");
         write_npy(path, tensor);
         const Tensor back = read_npy(path);
@@ -67,9 +68,12 @@ TEST_CASE("npy rejects what it cannot read with the file name in the message") {
         }
         return std::string("no error");
     };
-    write_raw(dir / "big_endian.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8);
-    CHECK(message_of(dir / "big_endian.npy").find("unsupported .npy dtype '>f4'") != std::string::npos);
-    write_raw(dir / "fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16);
+    write_raw(dir / "big_endian.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }",
+              8);
+    CHECK(message_of(dir / "big_endian.npy").find("unsupported .npy dtype '>f4'") !=
+          std::string::npos);
+    write_raw(dir / "fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
+              16);
     CHECK(message_of(dir / "fortran.npy").find("Fortran") != std::string::npos);
     write_raw(dir / "short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", 8);
     CHECK(message_of(dir / "short.npy").find("short.npy: holds 8 data bytes") != std::string::npos);

@@ -1,5 +1,5 @@
-#include "inference/core/error.h"
 #include "inference/core/tensor.h"
+#include "inference/core/error.h"
 
 #include <doctest/doctest.h>
 

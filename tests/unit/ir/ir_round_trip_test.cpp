@@ -10,7 +10,8 @@ using namespace es;
 
 TEST_CASE("IR reader builds the graph the XML describes") {
     const auto dir = testing::temp_dir("ir");
-    const graph::Model model = ir::read_model(testing::write_tiny_ir(dir, "tiny", testing::tiny_ir_xml()));
+    const graph::Model model =
+        ir::read_model(testing::write_tiny_ir(dir, "tiny", testing::tiny_ir_xml()));
     CHECK(model.name == "tiny");
     REQUIRE(model.nodes().size() == 5);
     REQUIRE(model.parameters().size() == 1);
@@ -29,7 +30,8 @@ TEST_CASE("IR reader builds the graph the XML describes") {
 
 TEST_CASE("IR writer output reads back as the same model") {
     const auto dir = testing::temp_dir("ir");
-    const graph::Model original = ir::read_model(testing::write_tiny_ir(dir, "tiny", testing::tiny_ir_xml()));
+    const graph::Model original =
+        ir::read_model(testing::write_tiny_ir(dir, "tiny", testing::tiny_ir_xml()));
     ir::write_model(original, dir / "copy.xml");
     const graph::Model copy = ir::read_model(dir / "copy.xml");
     std::string difference;
@@ -41,7 +43,8 @@ TEST_CASE("IR writer keeps names with commas, rt_info and dynamic dimensions") {
     model.name = "built";
     graph::Output input = model.add_parameter("x", ElementType::f32, PartialShape{-1, 3});
     input.node->outputs[0].names = {"x", "alias,with comma"};
-    input.node->rt_info = {graph::RtAttribute{{{"name", "fused_names"}, {"version", "0"}, {"value", "x"}}}};
+    input.node->rt_info = {
+        graph::RtAttribute{{{"name", "fused_names"}, {"version", "0"}, {"value", "x"}}}};
     graph::Node& relu = model.add_op("ReLU", "opset1", {input});
     model.add_result(relu.output());
     graph::infer_shapes(model);
@@ -64,8 +67,8 @@ TEST_CASE("IR reader checks inferred shapes against the declared ones") {
         FAIL("expected an error");
     } catch (const Error& error) {
         CHECK(error.kind() == ErrorKind::BadInput);
-        CHECK(std::string(error.what()).find("layer 0 'input' (Parameter): output 0 has shape "
-                                             "[1,3,4,5] but the file declares [1,3,4,4]") !=
-              std::string::npos);
+        CHECK(std::string(error.what())
+                  .find("layer 0 'input' (Parameter): output 0 has shape "
+                        "[1,3,4,5] but the file declares [1,3,4,4]") != std::string::npos);
     }
 }

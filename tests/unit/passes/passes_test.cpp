@@ -44,7 +44,8 @@ void complete(Model& model, Output output) {
     graph::infer_shapes(model);
 }
 
-Output add_op(Model& model, const std::string& type, std::vector<Output> inputs, graph::Attributes attributes = {}) {
+Output add_op(Model& model, const std::string& type, std::vector<Output> inputs,
+              graph::Attributes attributes = {}) {
     return model.add_op(type, "opset1", std::move(inputs), std::move(attributes)).output();
 }
 
@@ -55,8 +56,9 @@ TEST_CASE("ConstantFolding folds constant subgraphs and static ShapeOf") {
         [] {
             Model model;
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{2, 3});
-            const Output c = add_op(model, "Multiply", {model.add_constant(f32({3}, {1, 2, 3})),
-                                                        model.add_constant(f32({}, {2}))});
+            const Output c =
+                add_op(model, "Multiply",
+                       {model.add_constant(f32({3}, {1, 2, 3})), model.add_constant(f32({}, {2}))});
             const Output shape = model.add_op("ShapeOf", "opset3", {x}).output();
             const Output sum = add_op(model, "Add", {x, c});
             complete(model, add_op(model, "Reshape", {sum, shape}, {{"special_zero", "false"}}));
@@ -67,7 +69,7 @@ TEST_CASE("ConstantFolding folds constant subgraphs and static ShapeOf") {
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{2, 3});
             const Output sum = add_op(model, "Add", {x, model.add_constant(f32({3}, {2, 4, 6}))});
             complete(model, add_op(model, "Reshape", {sum, model.add_constant(i64({2}, {2, 3}))},
-                                        {{"special_zero", "false"}}));
+                                   {{"special_zero", "false"}}));
             return model;
         },
         2);
@@ -97,7 +99,8 @@ TEST_CASE("IdentityRemoval drops no-op Convert, Transpose, Multiply by one and A
 TEST_CASE("IdentityRemoval keeps a Multiply by ones that broadcasts its input") {
     Model model;
     const Output x = model.add_parameter("x", ElementType::f32, PartialShape{3});
-    complete(model, add_op(model, "Multiply", {x, model.add_constant(f32({2, 3}, {1, 1, 1, 1, 1, 1}))}));
+    complete(model,
+             add_op(model, "Multiply", {x, model.add_constant(f32({2, 3}, {1, 1, 1, 1, 1, 1}))}));
     CHECK(run_pass<passes::IdentityRemoval>(model) == 0);
 }
 
@@ -106,10 +109,13 @@ TEST_CASE("BatchNormDecomposition turns BatchNormInference into Multiply and Add
         [] {
             Model model;
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 2, 2, 2});
-            const Output bn = model.add_op("BatchNormInference", "opset5",
-                                           {x, model.add_constant(f32({2}, {2, 3})), model.add_constant(f32({2}, {1, -1})),
-                                            model.add_constant(f32({2}, {4, 0})), model.add_constant(f32({2}, {3, 8}))},
-                                           {{"epsilon", "1"}})
+            const Output bn = model
+                                  .add_op("BatchNormInference", "opset5",
+                                          {x, model.add_constant(f32({2}, {2, 3})),
+                                           model.add_constant(f32({2}, {1, -1})),
+                                           model.add_constant(f32({2}, {4, 0})),
+                                           model.add_constant(f32({2}, {3, 8}))},
+                                          {{"epsilon", "1"}})
                                   .output();
             complete(model, bn);
             return model;
@@ -118,10 +124,12 @@ TEST_CASE("BatchNormDecomposition turns BatchNormInference into Multiply and Add
             // scale = gamma / sqrt(var + eps) = {1, 1}; shift = beta - mean * scale = {-3, -1}
             Model model;
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 2, 2, 2});
-            const Output scaled = add_op(model, "Multiply", {x, model.add_constant(f32({1, 2, 1, 1}, {1, 1}))},
-                                         {{"auto_broadcast", "numpy"}});
-            complete(model, add_op(model, "Add", {scaled, model.add_constant(f32({1, 2, 1, 1}, {-3, -1}))},
-                                        {{"auto_broadcast", "numpy"}}));
+            const Output scaled =
+                add_op(model, "Multiply", {x, model.add_constant(f32({1, 2, 1, 1}, {1, 1}))},
+                       {{"auto_broadcast", "numpy"}});
+            complete(model,
+                     add_op(model, "Add", {scaled, model.add_constant(f32({1, 2, 1, 1}, {-3, -1}))},
+                            {{"auto_broadcast", "numpy"}}));
             return model;
         },
         1);
@@ -129,8 +137,11 @@ TEST_CASE("BatchNormDecomposition turns BatchNormInference into Multiply and Add
 
 namespace {
 
-const graph::Attributes k_conv = {{"strides", "1,1"}, {"dilations", "1,1"}, {"pads_begin", "0,0"},
-                                  {"pads_end", "0,0"}, {"auto_pad", "explicit"}};
+const graph::Attributes k_conv = {{"strides", "1,1"},
+                                  {"dilations", "1,1"},
+                                  {"pads_begin", "0,0"},
+                                  {"pads_end", "0,0"},
+                                  {"auto_pad", "explicit"}};
 
 }  // namespace
 
@@ -139,14 +150,17 @@ TEST_CASE("ConvScaleFolding moves a per-channel Multiply into the weights") {
         [] {
             Model model;
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 1, 3, 3});
-            const Output conv = add_op(model, "Convolution", {x, model.add_constant(f32({2, 1, 1, 1}, {1, 2}))}, k_conv);
-            complete(model, add_op(model, "Multiply", {conv, model.add_constant(f32({1, 2, 1, 1}, {10, -1}))}));
+            const Output conv = add_op(model, "Convolution",
+                                       {x, model.add_constant(f32({2, 1, 1, 1}, {1, 2}))}, k_conv);
+            complete(model, add_op(model, "Multiply",
+                                   {conv, model.add_constant(f32({1, 2, 1, 1}, {10, -1}))}));
             return model;
         },
         [] {
             Model model;
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 1, 3, 3});
-            complete(model, add_op(model, "Convolution", {x, model.add_constant(f32({2, 1, 1, 1}, {10, -2}))}, k_conv));
+            complete(model, add_op(model, "Convolution",
+                                   {x, model.add_constant(f32({2, 1, 1, 1}, {10, -2}))}, k_conv));
             return model;
         },
         1);
@@ -155,7 +169,8 @@ TEST_CASE("ConvScaleFolding moves a per-channel Multiply into the weights") {
 TEST_CASE("ConvScaleFolding leaves a Multiply that scales along another axis") {
     Model model;
     const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 1, 2, 2});
-    const Output conv = add_op(model, "Convolution", {x, model.add_constant(f32({2, 1, 1, 1}, {1, 2}))}, k_conv);
+    const Output conv =
+        add_op(model, "Convolution", {x, model.add_constant(f32({2, 1, 1, 1}, {1, 2}))}, k_conv);
     complete(model, add_op(model, "Multiply", {conv, model.add_constant(f32({2}, {3, 4}))}));
     CHECK(run_pass<passes::ConvScaleFolding>(model) == 0);
 }
@@ -167,16 +182,17 @@ TEST_CASE("TransposeReshapeCancellation removes inverse transposes and merges re
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 4});
             Output y = add_op(model, "Transpose", {x, model.add_constant(i64({4}, {0, 2, 3, 1}))});
             y = add_op(model, "Transpose", {y, model.add_constant(i64({4}, {0, 3, 1, 2}))});
-            y = add_op(model, "Reshape", {y, model.add_constant(i64({2}, {2, 12}))}, {{"special_zero", "false"}});
+            y = add_op(model, "Reshape", {y, model.add_constant(i64({2}, {2, 12}))},
+                       {{"special_zero", "false"}});
             complete(model, add_op(model, "Reshape", {y, model.add_constant(i64({3}, {4, 3, 2}))},
-                                        {{"special_zero", "false"}}));
+                                   {{"special_zero", "false"}}));
             return model;
         },
         [] {
             Model model;
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 4});
             complete(model, add_op(model, "Reshape", {x, model.add_constant(i64({3}, {4, 3, 2}))},
-                                        {{"special_zero", "false"}}));
+                                   {{"special_zero", "false"}}));
             return model;
         },
         2);
@@ -188,7 +204,8 @@ TEST_CASE("MergeEqualConstants keeps one of each equal constant") {
             Model model;
             const Output x = model.add_parameter("x", ElementType::f32, PartialShape{3});
             const Output a = add_op(model, "Add", {x, model.add_constant(f32({3}, {1, 2, 3}))});
-            complete(model, add_op(model, "Multiply", {a, model.add_constant(f32({3}, {1, 2, 3}))}));
+            complete(model,
+                     add_op(model, "Multiply", {a, model.add_constant(f32({3}, {1, 2, 3}))}));
             return model;
         },
         [] {
@@ -205,7 +222,11 @@ TEST_CASE("MergeEqualConstants keeps one of each equal constant") {
 TEST_CASE("Fp16Compression stores f32 constants as f16 with a decompression Convert") {
     Model model;
     const Output x = model.add_parameter("x", ElementType::f32, PartialShape{3});
-    complete(model, add_op(model, "Add", {x, model.add_constant(f32({3}, {0.1f, 2, 1e6f})), }));
+    complete(model, add_op(model, "Add",
+                           {
+                               x,
+                               model.add_constant(f32({3}, {0.1f, 2, 1e6f})),
+                           }));
     Model small;
     const Output y = small.add_parameter("y", ElementType::f32, PartialShape{2});
     complete(small, add_op(small, "Add", {y, small.add_constant(f32({2}, {0.1f, 2}))}));
@@ -226,13 +247,15 @@ TEST_CASE("optimize removes NHWC layout transposes around elementwise ops") {
         Output y = add_op(model, "Transpose", {x, model.add_constant(i64({4}, {0, 2, 3, 1}))});
         y = add_op(model, "ReLU", {y});
         y = add_op(model, "Add", {y, model.add_constant(f32({2}, {5, 7}))});
-        complete(model, add_op(model, "Transpose", {y, model.add_constant(i64({4}, {0, 3, 1, 2}))}));
+        complete(model,
+                 add_op(model, "Transpose", {y, model.add_constant(i64({4}, {0, 3, 1, 2}))}));
     }
     Model expected;
     {
         const Output x = expected.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
         const Output relu = add_op(expected, "ReLU", {x});
-        complete(expected, add_op(expected, "Add", {relu, expected.add_constant(f32({1, 2, 1, 1}, {5, 7}))}));
+        complete(expected,
+                 add_op(expected, "Add", {relu, expected.add_constant(f32({1, 2, 1, 1}, {5, 7}))}));
     }
     const auto records = passes::optimize(model);
     CHECK(graph_signature(model) == graph_signature(expected));
