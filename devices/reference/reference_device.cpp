@@ -9,9 +9,9 @@
 namespace es::devices {
 namespace {
 
-class ReferenceExecutable : public runtime::Executable {
+class ReferenceContext : public runtime::ExecutionContext {
   public:
-    explicit ReferenceExecutable(std::shared_ptr<const graph::Model> model)
+    explicit ReferenceContext(std::shared_ptr<const graph::Model> model)
         : m_model(std::move(model)) {
         const auto& nodes = m_model->nodes();
         for (size_t i = 0; i < nodes.size(); ++i)
@@ -22,10 +22,10 @@ class ReferenceExecutable : public runtime::Executable {
                 m_last_use[m_position.at(input.source.node)] = i;
     }
 
-    std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
+    void run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) override {
         const auto& nodes = m_model->nodes();
         std::vector<std::vector<Tensor>> values(nodes.size());
-        std::vector<Tensor> outputs;
+        outputs.clear();
         size_t next_input = 0;
         for (size_t i = 0; i < nodes.size(); ++i) {
             const graph::Node& node = *nodes[i];
@@ -47,7 +47,6 @@ class ReferenceExecutable : public runtime::Executable {
                 if (m_last_use[producer] == i) values[producer].clear();
             }
         }
-        return outputs;
     }
 
   private:
@@ -63,6 +62,19 @@ class ReferenceExecutable : public runtime::Executable {
     std::shared_ptr<const graph::Model> m_model;
     std::unordered_map<const graph::Node*, size_t> m_position;
     std::vector<size_t> m_last_use;
+};
+
+class ReferenceExecutable : public runtime::Executable {
+  public:
+    explicit ReferenceExecutable(std::shared_ptr<const graph::Model> model)
+        : m_model(std::move(model)) {}
+
+    std::unique_ptr<runtime::ExecutionContext> create_context() const override {
+        return std::make_unique<ReferenceContext>(m_model);
+    }
+
+  private:
+    std::shared_ptr<const graph::Model> m_model;
 };
 
 }  // namespace

@@ -13,19 +13,16 @@ graph::PortType as_computed(graph::PortType type) {
 
 CompiledModel::CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
                              const CompileOptions& options)
-    : m_model(std::move(model)),
-      m_device(&device),
-      m_options(options),
-      m_device_name(device.name()) {
-    for (graph::Node* parameter : m_model->parameters())
+    : m_executable(device.compile(model, options)), m_device_name(device.name()) {
+    for (graph::Node* parameter : model->parameters())
         m_inputs.push_back({graph::output_name(parameter->output()), parameter->outputs[0].type});
-    for (graph::Node* result : m_model->results())
+    for (graph::Node* result : model->results())
         m_outputs.push_back({graph::output_name(result->inputs[0].source),
                              as_computed(result->inputs[0].source.type())});
 }
 
 InferRequest CompiledModel::create_infer_request() const {
-    return InferRequest(m_device->compile(m_model, m_options), m_inputs, m_outputs);
+    return InferRequest(m_executable->create_context(), m_inputs, m_outputs);
 }
 
 }  // namespace es::runtime

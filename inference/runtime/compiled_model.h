@@ -21,9 +21,7 @@ class CompiledModel {
     InferRequest create_infer_request() const;
 
   private:
-    std::shared_ptr<const graph::Model> m_model;
-    const Device* m_device;
-    CompileOptions m_options;
+    std::shared_ptr<const Executable> m_executable;
     std::string m_device_name;
     std::vector<PortInfo> m_inputs;
     std::vector<PortInfo> m_outputs;

@@ -8,18 +8,41 @@
 
 namespace es::runtime {
 
+// What a device compiles for. The runtime resolves hints into streams and threads before
+// a device sees them: a device gets the thread count of one stream.
 struct CompileOptions {
-    std::string hint = "latency";  // "latency" or "throughput"
-    int nstreams = 0;              // 0: from the hint
-    int nthreads = 0;              // 0: all cores
+    int threads_per_stream = 1;
+    bool profile = false;  // keep per-layer counters
 };
 
-// A model compiled for one device. run() is called by one thread at a time per executable.
+// Time and implementation of one executed layer (benchmark_app's performance counters).
+struct LayerProfile {
+    std::string name;            // the node, or the first of the nodes fused into it
+    std::string type;            // op type, e.g. "Convolution"
+    std::string implementation;  // e.g. "brg:avx512_core", "ref", "fused into conv1"
+    double milliseconds = 0;     // summed over runs since the context was created
+    int runs = 0;
+};
+
+// The per-request state of a compiled model: its intermediate buffers and scratch memory.
+// One thread at a time runs a context.
+class ExecutionContext {
+  public:
+    virtual ~ExecutionContext() = default;
+    // `inputs` in the order of the model's Parameters, already checked against their types.
+    // Writes one tensor per Result into `outputs`, reusing a tensor's buffer in place when its
+    // type and shape already match, so that steady-state inference allocates nothing.
+    virtual void run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) = 0;
+    virtual std::vector<LayerProfile> layer_profile() const { return {}; }
+};
+
+// A model compiled for one device: immutable, shared by every request made from it.
 class Executable {
   public:
     virtual ~Executable() = default;
-    // `inputs` in the order of the model's Parameters; returns one tensor per Result, in order.
-    virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
+    virtual std::unique_ptr<ExecutionContext> create_context() const = 0;
+    // Bytes of weights and per-context buffers this compiled model holds with one context.
+    virtual size_t peak_memory_bytes() const { return 0; }
 };
 
 // A backend: says which nodes it can run and compiles whole models.
@@ -27,6 +50,8 @@ class Device {
   public:
     virtual ~Device() = default;
     virtual std::string name() const = 0;
+    // One line for `edgesight devices`, e.g. the CPU model and ISA.
+    virtual std::string description() const { return name(); }
     virtual bool supports(const graph::Node& node) const = 0;
     virtual std::unique_ptr<Executable> compile(std::shared_ptr<const graph::Model> model,
                                                 const CompileOptions& options) const = 0;

@@ -4,9 +4,9 @@
 
 namespace es::runtime {
 
-InferRequest::InferRequest(std::unique_ptr<Executable> executable, std::vector<PortInfo> inputs,
+InferRequest::InferRequest(std::unique_ptr<ExecutionContext> context, std::vector<PortInfo> inputs,
                            std::vector<PortInfo> outputs)
-    : m_executable(std::move(executable)),
+    : m_context(std::move(context)),
       m_input_info(std::move(inputs)),
       m_output_info(std::move(outputs)),
       m_inputs(m_input_info.size()),
@@ -67,7 +67,7 @@ void InferRequest::infer() {
         if (m_inputs[i].empty())
             throw_bad_input("input '{}' has a dynamic shape {} and was not set",
                             (m_input_info)[i].name, to_string((m_input_info)[i].type.shape));
-    m_outputs = m_executable->run(m_inputs);
+    m_context->run(m_inputs, m_outputs);
 }
 
 }  // namespace es::runtime

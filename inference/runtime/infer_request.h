@@ -16,7 +16,7 @@ struct PortInfo {
 // One set of input and output tensors and the executable that maps the first to the second.
 class InferRequest {
   public:
-    InferRequest(std::unique_ptr<Executable> executable, std::vector<PortInfo> inputs,
+    InferRequest(std::unique_ptr<ExecutionContext> context, std::vector<PortInfo> inputs,
                  std::vector<PortInfo> outputs);
     InferRequest(InferRequest&&) noexcept;
     InferRequest& operator=(InferRequest&&) noexcept;
@@ -35,7 +35,7 @@ class InferRequest {
     void infer();
 
   private:
-    std::unique_ptr<Executable> m_executable;
+    std::unique_ptr<ExecutionContext> m_context;
     std::vector<PortInfo> m_input_info;
     std::vector<PortInfo> m_output_info;
     std::vector<Tensor> m_inputs;
