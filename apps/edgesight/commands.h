@@ -13,5 +13,6 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_inspect_command(CLI::App& app);
 CommandRunner add_infer_command(CLI::App& app);
 CommandRunner add_convert_command(CLI::App& app);
+CommandRunner add_check_command(CLI::App& app);
 
 }  // namespace es::app
