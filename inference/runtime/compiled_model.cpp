@@ -16,14 +16,17 @@ graph::PortType as_computed(graph::PortType type) {
 }  // namespace
 
 CompiledModel::CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
-                             const StreamsConfig& streams, bool profile)
-    : m_state(std::make_shared<CompiledState>(streams.nstreams)) {
+                             const StreamsConfig& streams, bool profile) {
     const auto start = std::chrono::steady_clock::now();
-    m_state->executable = device.compile(
+    auto executable = device.compile(
         model,
         CompileOptions{.threads_per_stream = streams.threads_per_stream, .profile = profile});
-    m_state->compile_milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const std::chrono::duration<double, std::milli> compile_time =
+        std::chrono::steady_clock::now() - start;
+
+    m_state = std::make_shared<CompiledState>(streams.nstreams);
+    m_state->executable = std::move(executable);
+    m_state->compile_milliseconds = compile_time.count();
     m_state->device_name = device.name();
     m_state->streams = streams;
     for (graph::Node* parameter : model->parameters())

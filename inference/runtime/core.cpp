@@ -44,6 +44,28 @@ const Device& choose_device(const std::vector<std::unique_ptr<Device>>& devices,
     throw_bad_input("unknown device '{}' (available: AUTO, {})", device, known);
 }
 
+// `model` with the first dimension of every input set to `batch`, shapes re-inferred. Throws
+// es::Error (BadInput) naming the input when one has rank 0 or an unknown rank, or naming the
+// layer when the model cannot take that batch (a first dimension fixed inside the model).
+std::shared_ptr<const graph::Model> with_batch(const graph::Model& model, int batch) {
+    std::vector<std::pair<std::string, PartialShape>> shapes;
+    for (const graph::Node* parameter : model.parameters()) {
+        PartialShape shape = parameter->outputs[0].type.shape;
+        if (!shape.rank_known() || shape.rank() == 0)
+            throw_bad_input("batch {}: input '{}' has shape {}; a batch needs a first dimension",
+                            batch, parameter->name, to_string(shape));
+        shape[0] = batch;
+        shapes.emplace_back(parameter->name, shape);
+    }
+    auto batched = std::make_shared<graph::Model>(model.clone());
+    try {
+        graph::reshape(*batched, shapes);
+    } catch (const Error& error) {
+        throw_bad_input("batch {}: model '{}' cannot take it: {}", batch, model.name, error.what());
+    }
+    return batched;
+}
+
 }  // namespace
 
 Core::Core(std::vector<std::unique_ptr<Device>> devices) : m_devices(std::move(devices)) {}
@@ -69,25 +91,6 @@ CompiledModel Core::compile(std::shared_ptr<const graph::Model> model, const std
         throw_bad_input("batch {}: expected 0 (the model's own) or a positive size", config.batch);
     if (config.batch > 0) model = with_batch(*model, config.batch);
     return CompiledModel(model, choose_device(m_devices, *model, device), streams, config.profile);
-}
-
-std::shared_ptr<const graph::Model> with_batch(const graph::Model& model, int batch) {
-    std::vector<std::pair<std::string, PartialShape>> shapes;
-    for (const graph::Node* parameter : model.parameters()) {
-        PartialShape shape = parameter->outputs[0].type.shape;
-        if (!shape.rank_known() || shape.rank() == 0)
-            throw_bad_input("batch {}: input '{}' has shape {}; a batch needs a first dimension",
-                            batch, parameter->name, to_string(shape));
-        shape[0] = batch;
-        shapes.emplace_back(parameter->name, shape);
-    }
-    auto batched = std::make_shared<graph::Model>(model.clone());
-    try {
-        graph::reshape(*batched, shapes);
-    } catch (const Error& error) {
-        throw_bad_input("batch {}: model '{}' cannot take it: {}", batch, model.name, error.what());
-    }
-    return batched;
 }
 
 }  // namespace es::runtime

@@ -30,9 +30,4 @@ class Core {
     std::vector<std::unique_ptr<Device>> m_devices;
 };
 
-// `model` with the first dimension of every input set to `batch`, shapes re-inferred. Throws
-// es::Error (BadInput) naming the input when one has rank 0 or an unknown rank, or naming the
-// layer when the model cannot take that batch (a first dimension fixed inside the model).
-std::shared_ptr<const graph::Model> with_batch(const graph::Model& model, int batch);
-
 }  // namespace es::runtime
