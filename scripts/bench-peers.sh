@@ -117,7 +117,8 @@ else
       model_paths[$name]="$(cd "$(dirname "$model")" && pwd)/$(basename "$model")"
       selected+=("$name")
     else
-      echo "bench-peers: --models: '$model' is neither one of ${!model_paths[*]} nor an .onnx file" >&2
+      echo "bench-peers: --models: '$model' is neither an .onnx file nor one of" \
+           "${!model_paths[*]}" >&2
       exit 2
     fi
   done
@@ -159,8 +160,9 @@ for model in "${selected[@]}"; do
   shapes=()
   shape_error=""
   if [ "$model" = ppocrv4_det ]; then
-    shapes=(x=1,3,640,640)
+    shapes=("x=1,3,640,640")
   elif inputs="$("${ort[@]}" "$path" --inputs 2> "$work/inputs.err")"; then
+    # shellcheck disable=SC2016  # JavaScript, not shell
     mapfile -t shapes < <(node -e '
       for (const input of JSON.parse(process.argv[1]))
         console.log(`${input.name}=${input.dims.join(",")}`);' "$inputs")
@@ -176,7 +178,9 @@ for model in "${selected[@]}"; do
   opencv_compat=""
   for mode in latency throughput; do
     if [ -n "$shape_error" ]; then
-      for engine in edgesight onnxruntime opencv-dnn; do skip "$model" "$mode" "$engine" "$shape_error"; done
+      for engine in edgesight onnxruntime opencv-dnn; do
+        skip "$model" "$mode" "$engine" "$shape_error"
+      done
       continue
     fi
     if [ -n "$edgesight_missing" ]; then
