@@ -131,6 +131,7 @@ manifest="$work/manifest.tsv"
 : > "$manifest"
 run_limit="$(awk -v t="$time_s" 'BEGIN { printf "%d", t * 3 + 300 }')"
 
+load_before="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo unknown)"
 edgesight_missing=""
 build/bin/edgesight --help | grep -Eq '^ +bench ' || edgesight_missing="edgesight bench missing"
 
@@ -210,4 +211,4 @@ done
 
 version="$(build/bin/edgesight --version 2>/dev/null | head -1 || true)"
 node scripts/peers/report.mjs "$manifest" --threads "$threads" --time "$time_s" \
-  --edgesight-version "$version" ${json:+--json "$json"}
+  --edgesight-version "$version" --load-before "$load_before" ${json:+--json "$json"}

@@ -4,7 +4,10 @@
 // means of those throughput ratios.
 //
 //   node scripts/peers/report.mjs MANIFEST.tsv --threads N --time S
-//        [--edgesight-version TEXT] [--json FILE]
+//        [--edgesight-version TEXT] [--load-before LOAD] [--json FILE]
+//
+// --load-before: the 1-minute load average when the runs began, printed beside the one at the
+// end: other work on the machine makes every number slower and noisier.
 //
 // MANIFEST.tsv: one run a line, tab-separated: model, mode, engine, note, exit code, the path
 // prefix of its PREFIX.out (the engine's JSON) and PREFIX.err, and the model's file. A note
@@ -25,6 +28,7 @@ function parseArguments(argv) {
     else if (key === '--time') options.time = Number(value);
     else if (key === '--edgesight-version') options.edgesightVersion = value;
     else if (key === '--json') options.json = value;
+    else if (key === '--load-before') options.loadBefore = value;
     else throw new Error(`unknown option ${key}`);
   }
   if (!options.manifest) throw new Error('MANIFEST is required');
@@ -175,6 +179,12 @@ function printTable(entries, options) {
     entries.find((e) => e.engine === engine && e.result)?.result.version;
   console.log(`\nedgesight vs peers: ${options.threads} threads, ${options.time} s per run, ` +
               `${cpu} (${os.cpus().length} logical cores)`);
+  // The runs themselves add up to --threads to the load average at the end.
+  const loadAfter = os.loadavg()[0];
+  const busy = Number(options.loadBefore) > 0.5 || loadAfter > options.threads + 0.5;
+  console.log(`1-minute load average: ${options.loadBefore ?? '?'} before the runs, ` +
+              `${loadAfter.toFixed(2)} after` +
+              (busy ? ' (other work was running: timings are slower and noisier than idle)' : ''));
   console.log(`${options.edgesightVersion || 'edgesight'}; ONNX Runtime ` +
               `${versionOf('onnxruntime') ?? '?'} (onnxruntime-node, CPU); OpenCV ` +
               `${versionOf('opencv-dnn') ?? '?'} DNN (default backend, CPU)`);
@@ -218,6 +228,7 @@ function main() {
       },
       threads: options.threads,
       time_s: options.time,
+      load_average_1m: { before: Number(options.loadBefore), after: os.loadavg()[0] },
       edgesight_version: options.edgesightVersion || null,
       results: entries,
       geomean_throughput_ratio: geomean,
