@@ -4,11 +4,12 @@
 
 namespace es::devices {
 
-// REF: runs every node with its reference kernel, one after the other. The oracle that
-// optimized devices are tested against.
+// REF: runs every node with its reference kernel, one after the other, on the stream's thread.
+// The oracle that optimized devices are tested against.
 class ReferenceDevice : public runtime::Device {
   public:
     std::string name() const override { return "REF"; }
+    std::string description() const override;
     bool supports(const graph::Node& node) const override;
     std::unique_ptr<runtime::Executable> compile(
         std::shared_ptr<const graph::Model> model,

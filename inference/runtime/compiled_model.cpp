@@ -1,5 +1,9 @@
 #include "inference/runtime/compiled_model.h"
 
+#include "inference/runtime/compiled_state.h"
+
+#include <chrono>
+
 namespace es::runtime {
 namespace {
 
@@ -12,17 +16,67 @@ graph::PortType as_computed(graph::PortType type) {
 }  // namespace
 
 CompiledModel::CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
-                             const CompileOptions& options)
-    : m_executable(device.compile(model, options)), m_device_name(device.name()) {
+                             const StreamsConfig& streams, bool profile)
+    : m_state(std::make_shared<CompiledState>(streams.nstreams)) {
+    const auto start = std::chrono::steady_clock::now();
+    m_state->executable = device.compile(
+        model,
+        CompileOptions{.threads_per_stream = streams.threads_per_stream, .profile = profile});
+    m_state->compile_milliseconds =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    m_state->device_name = device.name();
+    m_state->streams = streams;
     for (graph::Node* parameter : model->parameters())
-        m_inputs.push_back({graph::output_name(parameter->output()), parameter->outputs[0].type});
+        m_state->inputs.push_back(
+            {graph::output_name(parameter->output()), parameter->outputs[0].type});
     for (graph::Node* result : model->results())
-        m_outputs.push_back({graph::output_name(result->inputs[0].source),
-                             as_computed(result->inputs[0].source.type())});
+        m_state->outputs.push_back({graph::output_name(result->inputs[0].source),
+                                    as_computed(result->inputs[0].source.type())});
+    m_state->model = std::move(model);
+}
+
+const std::string& CompiledModel::device_name() const {
+    return m_state->device_name;
+}
+
+const std::vector<PortInfo>& CompiledModel::inputs() const {
+    return m_state->inputs;
+}
+
+const std::vector<PortInfo>& CompiledModel::outputs() const {
+    return m_state->outputs;
+}
+
+const graph::Model& CompiledModel::model() const {
+    return *m_state->model;
+}
+
+int CompiledModel::nstreams() const {
+    return m_state->streams.nstreams;
+}
+
+int CompiledModel::threads_per_stream() const {
+    return m_state->streams.threads_per_stream;
+}
+
+int CompiledModel::nthreads() const {
+    return m_state->streams.nthreads;
+}
+
+int CompiledModel::optimal_nireq() const {
+    return m_state->streams.optimal_nireq;
+}
+
+size_t CompiledModel::peak_memory_bytes() const {
+    return m_state->executable->peak_memory_bytes();
+}
+
+double CompiledModel::compile_milliseconds() const {
+    return m_state->compile_milliseconds;
 }
 
 InferRequest CompiledModel::create_infer_request() const {
-    return InferRequest(m_executable->create_context(), m_inputs, m_outputs);
+    return InferRequest(m_state);
 }
 
 }  // namespace es::runtime

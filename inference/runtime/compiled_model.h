@@ -2,6 +2,7 @@
 
 #include "inference/runtime/device.h"
 #include "inference/runtime/infer_request.h"
+#include "inference/runtime/runtime_config.h"
 
 #include <memory>
 #include <string>
@@ -9,22 +10,34 @@
 
 namespace es::runtime {
 
-// A model compiled for a device; creates requests that run it.
+struct CompiledState;
+
+// A model compiled once for a device, with the streams that run its requests. Copies share the
+// compiled model. Destroying it while requests are in flight is safe: each request keeps the
+// executable and the streams alive until it is destroyed (see InferRequest).
 class CompiledModel {
   public:
+    // Compiles `model` on `device` now; Core::compile resolves `streams` and the batch.
     CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
-                  const CompileOptions& options);
+                  const StreamsConfig& streams, bool profile);
 
-    const std::string& device_name() const { return m_device_name; }
-    const std::vector<PortInfo>& inputs() const { return m_inputs; }
-    const std::vector<PortInfo>& outputs() const { return m_outputs; }
+    const std::string& device_name() const;
+    const std::vector<PortInfo>& inputs() const;
+    const std::vector<PortInfo>& outputs() const;
+    // The model as compiled (after batch reshaping).
+    const graph::Model& model() const;
+
+    int nstreams() const;
+    int threads_per_stream() const;
+    int nthreads() const;
+    int optimal_nireq() const;
+    size_t peak_memory_bytes() const;
+    double compile_milliseconds() const;
+
     InferRequest create_infer_request() const;
 
   private:
-    std::shared_ptr<const Executable> m_executable;
-    std::string m_device_name;
-    std::vector<PortInfo> m_inputs;
-    std::vector<PortInfo> m_outputs;
+    std::shared_ptr<CompiledState> m_state;
 };
 
 }  // namespace es::runtime

@@ -1,6 +1,7 @@
 #include "inference/runtime/core.h"
 
 #include "inference/core/error.h"
+#include "inference/graph/shape_inference.h"
 
 #include <map>
 
@@ -18,6 +19,31 @@ std::string unsupported_by(const Device& device, const graph::Model& model) {
     return text;
 }
 
+const Device& choose_device(const std::vector<std::unique_ptr<Device>>& devices,
+                            const graph::Model& model, const std::string& device) {
+    if (device == "AUTO") {
+        std::string reasons;
+        for (const auto& candidate : devices) {
+            const std::string missing = unsupported_by(*candidate, model);
+            if (missing.empty()) return *candidate;
+            reasons += fmt::format("\n  {} lacks {}", candidate->name(), missing);
+        }
+        throw_bad_input("no device can run model '{}':{}", model.name, reasons);
+    }
+    for (const auto& candidate : devices) {
+        if (candidate->name() != device) continue;
+        const std::string missing = unsupported_by(*candidate, model);
+        if (!missing.empty())
+            throw_bad_input("device {} cannot run model '{}': it lacks {}", device, model.name,
+                            missing);
+        return *candidate;
+    }
+    std::string known;
+    for (const auto& candidate : devices)
+        known += (known.empty() ? "" : ", ") + candidate->name();
+    throw_bad_input("unknown device '{}' (available: AUTO, {})", device, known);
+}
+
 }  // namespace
 
 Core::Core(std::vector<std::unique_ptr<Device>> devices) : m_devices(std::move(devices)) {}
@@ -29,29 +55,39 @@ std::vector<std::string> Core::device_names() const {
     return names;
 }
 
+std::vector<const Device*> Core::devices() const {
+    std::vector<const Device*> devices;
+    for (const auto& device : m_devices)
+        devices.push_back(device.get());
+    return devices;
+}
+
 CompiledModel Core::compile(std::shared_ptr<const graph::Model> model, const std::string& device,
-                            const CompileOptions& options) const {
-    if (device == "AUTO") {
-        std::string reasons;
-        for (const auto& candidate : m_devices) {
-            const std::string missing = unsupported_by(*candidate, *model);
-            if (missing.empty()) return CompiledModel(model, *candidate, options);
-            reasons += fmt::format("\n  {} lacks {}", candidate->name(), missing);
-        }
-        throw_bad_input("no device can run model '{}':{}", model->name, reasons);
+                            const RuntimeConfig& config) const {
+    const StreamsConfig streams = resolve_streams(config, available_cores());
+    if (config.batch < 0)
+        throw_bad_input("batch {}: expected 0 (the model's own) or a positive size", config.batch);
+    if (config.batch > 0) model = with_batch(*model, config.batch);
+    return CompiledModel(model, choose_device(m_devices, *model, device), streams, config.profile);
+}
+
+std::shared_ptr<const graph::Model> with_batch(const graph::Model& model, int batch) {
+    std::vector<std::pair<std::string, PartialShape>> shapes;
+    for (const graph::Node* parameter : model.parameters()) {
+        PartialShape shape = parameter->outputs[0].type.shape;
+        if (!shape.rank_known() || shape.rank() == 0)
+            throw_bad_input("batch {}: input '{}' has shape {}; a batch needs a first dimension",
+                            batch, parameter->name, to_string(shape));
+        shape[0] = batch;
+        shapes.emplace_back(parameter->name, shape);
     }
-    for (const auto& candidate : m_devices) {
-        if (candidate->name() != device) continue;
-        const std::string missing = unsupported_by(*candidate, *model);
-        if (!missing.empty())
-            throw_bad_input("device {} cannot run model '{}': it lacks {}", device, model->name,
-                            missing);
-        return CompiledModel(model, *candidate, options);
+    auto batched = std::make_shared<graph::Model>(model.clone());
+    try {
+        graph::reshape(*batched, shapes);
+    } catch (const Error& error) {
+        throw_bad_input("batch {}: model '{}' cannot take it: {}", batch, model.name, error.what());
     }
-    std::string known;
-    for (const auto& name : device_names())
-        known += (known.empty() ? "" : ", ") + name;
-    throw_bad_input("unknown device '{}' (available: AUTO, {})", device, known);
+    return batched;
 }
 
 }  // namespace es::runtime

@@ -2,6 +2,7 @@
 
 #include "inference/runtime/compiled_model.h"
 #include "inference/runtime/device.h"
+#include "inference/runtime/runtime_config.h"
 
 #include <memory>
 #include <string>
@@ -15,14 +16,23 @@ class Core {
     explicit Core(std::vector<std::unique_ptr<Device>> devices);
 
     std::vector<std::string> device_names() const;
+    // Every device, in registration order (most capable first).
+    std::vector<const Device*> devices() const;
     // `device` names a registered device, or "AUTO": the first device (in registration order,
-    // most capable first) that supports every node. Throws es::Error (BadInput) for an unknown
-    // device or one that lacks some op, listing those ops.
+    // most capable first) that supports every node. Resolves `config`'s streams and threads
+    // for this process's cores, and with a batch sets every input's first dimension first.
+    // Throws es::Error (BadInput) for an unknown device or one that lacks some op (listing
+    // them), a bad config value (naming it), or a batch the model cannot take.
     CompiledModel compile(std::shared_ptr<const graph::Model> model, const std::string& device,
-                          const CompileOptions& options = {}) const;
+                          const RuntimeConfig& config = {}) const;
 
   private:
     std::vector<std::unique_ptr<Device>> m_devices;
 };
+
+// `model` with the first dimension of every input set to `batch`, shapes re-inferred. Throws
+// es::Error (BadInput) naming the input when one has rank 0 or an unknown rank, or naming the
+// layer when the model cannot take that batch (a first dimension fixed inside the model).
+std::shared_ptr<const graph::Model> with_batch(const graph::Model& model, int batch);
 
 }  // namespace es::runtime

@@ -56,3 +56,107 @@ TEST_CASE("InferRequest rejects what does not fit the model, naming the input") 
     CHECK_THROWS_WITH_AS(core.compile(small_model(), "GPU"),
                          doctest::Contains("unknown device 'GPU'"), Error);
 }
+
+namespace {
+
+// Parameter [1,2,5,5] → Convolution 3×2×3×3 (pads 1) → ReLU → Result
+std::shared_ptr<graph::Model> conv_model() {
+    auto model = std::make_shared<graph::Model>();
+    model->name = "conv";
+    const graph::Output x = model->add_parameter("x", ElementType::f32, PartialShape{1, 2, 5, 5});
+    const graph::Output conv = model
+                                   ->add_op("Convolution", "opset1",
+                                            {x, model->add_constant(iota_f32({3, 2, 3, 3}, 0.01f))},
+                                            {{"strides", "1,1"},
+                                             {"pads_begin", "1,1"},
+                                             {"pads_end", "1,1"},
+                                             {"dilations", "1,1"},
+                                             {"auto_pad", "explicit"}},
+                                            "conv")
+                                   .output();
+    model->add_op("ReLU", "opset1", {conv}, {}, "relu");
+    model->add_result(model->find("relu")->output(), "relu/sink_port_0");
+    graph::infer_shapes(*model);
+    return model;
+}
+
+}  // namespace
+
+TEST_CASE("batch sets every input's first dimension before compiling") {
+    const runtime::Core core(devices::make_registry());
+    const auto compiled = core.compile(conv_model(), "REF", {.batch = 3});
+    CHECK(compiled.inputs()[0].type.shape == PartialShape{3, 2, 5, 5});
+    CHECK(compiled.outputs()[0].type.shape == PartialShape{3, 3, 5, 5});
+    auto request = compiled.create_infer_request();
+    CHECK(request.input(0).shape() == Shape{3, 2, 5, 5});
+    request.infer();
+    CHECK(request.output(0).shape() == Shape{3, 3, 5, 5});
+    // the dynamic first dimension of the small model becomes static
+    CHECK(core.compile(small_model(), "REF", {.batch = 2}).inputs()[0].type.shape ==
+          PartialShape{2, 2});
+}
+
+TEST_CASE("batch is rejected for a scalar input and a first dimension fixed inside the model") {
+    const runtime::Core core(devices::make_registry());
+    auto scalar = std::make_shared<graph::Model>();
+    scalar->name = "scalar";
+    scalar->add_result(scalar->add_parameter("s", ElementType::f32, PartialShape(Shape{})));
+    graph::infer_shapes(*scalar);
+    CHECK_THROWS_WITH_AS(core.compile(scalar, "REF", {.batch = 2}),
+                         doctest::Contains("batch 2: input 's' has shape []"), Error);
+
+    // Reshape to a constant [1,50]: a batch of 2 has 100 values per 50-value row
+    auto fixed = std::make_shared<graph::Model>();
+    fixed->name = "fixed";
+    const graph::Output x = fixed->add_parameter("x", ElementType::f32, PartialShape{1, 2, 5, 5});
+    fixed->add_result(fixed
+                          ->add_op("Reshape", "opset1", {x, fixed->add_constant(i64({2}, {1, 50}))},
+                                   {{"special_zero", "false"}}, "flatten")
+                          .output());
+    graph::infer_shapes(*fixed);
+    CHECK_NOTHROW(core.compile(fixed, "REF", {.batch = 1}));
+    CHECK_THROWS_WITH_AS(core.compile(fixed, "REF", {.batch = 2}),
+                         doctest::Contains("batch 2: model 'fixed' cannot take it"), Error);
+    CHECK_THROWS_WITH_AS(core.compile(fixed, "REF", {.batch = -1}), doctest::Contains("batch -1"),
+                         Error);
+}
+
+TEST_CASE("Core resolves hints into the compiled model's streams") {
+    const runtime::Core core(devices::make_registry());
+    const int cores = runtime::available_cores();
+    const auto latency = core.compile(conv_model(), "REF");
+    CHECK(latency.nstreams() == 1);
+    CHECK(latency.threads_per_stream() == cores);
+    CHECK(latency.optimal_nireq() == 1);
+    const auto throughput =
+        core.compile(conv_model(), "REF", {.hint = runtime::PerformanceHint::throughput});
+    CHECK(throughput.nstreams() == cores);
+    CHECK(throughput.threads_per_stream() == 1);
+    CHECK(throughput.optimal_nireq() == 2 * cores);
+    CHECK_THROWS_WITH_AS(core.compile(conv_model(), "REF", {.nthreads = cores + 1}),
+                         doctest::Contains("nthreads"), Error);
+    CHECK(core.devices().size() == 1);
+    CHECK(core.devices()[0]->description().find("reference") != std::string::npos);
+}
+
+TEST_CASE("REF reports per-layer counters and its memory") {
+    const runtime::Core core(devices::make_registry());
+    const auto compiled = core.compile(conv_model(), "REF", {.profile = true});
+    // weights 3·2·3·3 f32, then input 2·5·5 + conv 3·5·5 + relu 3·5·5 f32 alive at once (the
+    // input is the request's, the conv output is freed only after ReLU has written its own)
+    CHECK(compiled.peak_memory_bytes() == (54 + 50 + 75 + 75) * 4);
+    CHECK(compiled.compile_milliseconds() >= 0);
+    auto request = compiled.create_infer_request();
+    request.infer();
+    request.infer();
+    const auto layers = request.layer_profile();
+    REQUIRE(layers.size() == compiled.model().nodes().size());
+    bool found_conv = false;
+    for (const auto& layer : layers) {
+        CHECK(layer.runs == 2);
+        CHECK(layer.implementation == "ref");
+        if (layer.name == "conv") found_conv = layer.type == "Convolution";
+    }
+    CHECK(found_conv);
+    CHECK(core.compile(conv_model(), "REF").create_infer_request().layer_profile().empty());
+}

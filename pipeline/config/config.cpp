@@ -1,0 +1,243 @@
+#include "pipeline/config/config.h"
+
+#include "inference/core/error.h"
+#include "pipeline/config/config_checks.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace es::pipeline {
+
+std::string_view to_string(SourceKind kind) {
+    switch (kind) {
+        case SourceKind::file:
+            return "file";
+        case SourceKind::rtsp:
+            return "rtsp";
+        case SourceKind::http:
+            return "http";
+        case SourceKind::v4l2:
+            return "v4l2";
+        case SourceKind::test:
+            return "test";
+    }
+    return "?";
+}
+
+std::string_view to_string(ResizeMode mode) {
+    return mode == ResizeMode::stretch ? "stretch" : "letterbox";
+}
+
+std::string_view to_string(ColorOrder order) {
+    return order == ColorOrder::bgr ? "bgr" : "rgb";
+}
+
+std::string_view to_string(TensorLayout layout) {
+    return layout == TensorLayout::nchw ? "NCHW" : "NHWC";
+}
+
+std::string_view to_string(PerformanceHint hint) {
+    return hint == PerformanceHint::throughput ? "throughput" : "latency";
+}
+
+std::string_view to_string(DecoderKind kind) {
+    switch (kind) {
+        case DecoderKind::ssd:
+            return "ssd";
+        case DecoderKind::yolo:
+            return "yolo";
+        case DecoderKind::centernet:
+            return "centernet";
+        case DecoderKind::classification:
+            return "classification";
+    }
+    return "?";
+}
+
+std::string to_string(const ConfigProblem& problem) {
+    if (problem.path.empty()) return problem.message;
+    return fmt::format("{}: {}", problem.path, problem.message);
+}
+
+std::filesystem::path resolve_path(const CheckContext& context, const std::string& text) {
+    const std::filesystem::path path(text);
+    return (path.is_absolute() ? path : context.base_dir / path).lexically_normal();
+}
+
+bool check_readable(const std::filesystem::path& path, const std::string& json_path,
+                    const CheckContext& context) {
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    std::string problem;
+    if (!std::filesystem::exists(status))
+        problem = "no such file";
+    else if (std::filesystem::is_directory(status))
+        problem = "is a folder; expected a file";
+    else if (!std::ifstream(path, std::ios::binary).is_open())
+        problem = "cannot be read (permissions?)";
+    if (problem.empty()) return true;
+    context.problems.push_back({json_path, fmt::format("{}: {}", path.string(), problem)});
+    return false;
+}
+
+std::optional<std::filesystem::path> readable_file(const ObjectReader& reader, std::string_view key,
+                                                   bool required, const CheckContext& context) {
+    const auto text = reader.string(key, required);
+    if (!text) return std::nullopt;
+    auto path = resolve_path(context, *text);
+    if (!check_readable(path, reader.path(key), context)) return std::nullopt;
+    return path;
+}
+
+bool is_valid_name(const std::string& name) {
+    if (name.empty()) return false;
+    for (char c : name) {
+        const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                             (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (!allowed) return false;
+    }
+    return true;
+}
+
+std::string checked_name(const ObjectReader& reader, std::string_view key, std::string_view what) {
+    auto name = reader.string(key, true);
+    if (!name) return {};
+    if (!is_valid_name(*name)) {
+        reader.problem(key, fmt::format("{} '{}' has characters other than letters, digits, '_' "
+                                        "and '-'",
+                                        what, *name));
+        return {};
+    }
+    return *name;
+}
+
+namespace {
+
+PipelineConfig check_pipeline(const nlohmann::json& json, const std::string& path,
+                              const CheckContext& context) {
+    PipelineConfig pipeline;
+    const ObjectReader reader(
+        json, path, {"name", "sources", "model", "inference_interval", "publish_empty", "outputs"},
+        context.problems);
+    if (!reader.is_object()) return pipeline;
+    pipeline.name = checked_name(reader, "name", "pipeline name");
+
+    if (const auto* sources = reader.array("sources", true)) {
+        if (sources->empty()) reader.problem("sources", "expected at least one source");
+        std::map<std::string, std::string> seen;  // id → its JSON path
+        for (size_t i = 0; i < sources->size(); ++i) {
+            const std::string source_path = element_path(reader.path("sources"), i);
+            SourceConfig source = check_source((*sources)[i], source_path, context);
+            if (!source.id.empty()) {
+                const auto [it, inserted] = seen.emplace(source.id, source_path);
+                if (!inserted)
+                    context.problems.push_back(
+                        {source_path + ".id",
+                         fmt::format("duplicate source id '{}' (also {})", source.id, it->second)});
+            }
+            pipeline.sources.push_back(std::move(source));
+        }
+    }
+    if (const auto* model = reader.object("model", true))
+        pipeline.model = check_model(*model, reader.path("model"), context);
+    if (const auto interval = reader.integer("inference_interval", 1, 1000))
+        pipeline.inference_interval = static_cast<int>(*interval);
+    if (const auto publish_empty = reader.boolean("publish_empty"))
+        pipeline.publish_empty = *publish_empty;
+
+    if (const auto* outputs = reader.array("outputs", true)) {
+        if (outputs->empty()) reader.problem("outputs", "expected at least one output");
+        for (size_t i = 0; i < outputs->size(); ++i)
+            pipeline.outputs.push_back(check_output(
+                (*outputs)[i], element_path(reader.path("outputs"), i), pipeline.name, context));
+    }
+    return pipeline;
+}
+
+// Brokers drop the older of two connections with one client id.
+void check_client_ids(const Config& config, std::vector<ConfigProblem>& problems) {
+    std::map<std::string, std::string> seen;  // client id → JSON path of its output
+    for (size_t p = 0; p < config.pipelines.size(); ++p) {
+        const auto& outputs = config.pipelines[p].outputs;
+        for (size_t o = 0; o < outputs.size(); ++o) {
+            const auto* mqtt = std::get_if<MqttOutputConfig>(&outputs[o]);
+            if (!mqtt || mqtt->client_id.empty()) continue;
+            const std::string path = fmt::format("pipelines[{}].outputs[{}].mqtt", p, o);
+            const auto [it, inserted] = seen.emplace(mqtt->client_id, path);
+            if (!inserted)
+                problems.push_back(
+                    {path + ".client_id", fmt::format("client id '{}' is also used by {}; a broker "
+                                                      "keeps only one connection per client id",
+                                                      mqtt->client_id, it->second)});
+        }
+    }
+}
+
+}  // namespace
+
+ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::path& base_dir) {
+    ConfigCheck check;
+    const CheckContext context{base_dir, check.problems};
+    const ObjectReader reader(document, "", {"pipelines"}, check.problems);
+    const auto* pipelines = reader.array("pipelines", true);
+    if (!pipelines) return check;
+    if (pipelines->empty()) reader.problem("pipelines", "expected at least one pipeline");
+    std::map<std::string, std::string> seen;  // name → its JSON path
+    for (size_t i = 0; i < pipelines->size(); ++i) {
+        const std::string path = element_path("pipelines", i);
+        PipelineConfig pipeline = check_pipeline((*pipelines)[i], path, context);
+        if (!pipeline.name.empty()) {
+            const auto [it, inserted] = seen.emplace(pipeline.name, path);
+            if (!inserted)
+                check.problems.push_back(
+                    {path + ".name", fmt::format("duplicate pipeline name '{}' (also {})",
+                                                 pipeline.name, it->second)});
+        }
+        check.config.pipelines.push_back(std::move(pipeline));
+    }
+    check_client_ids(check.config, check.problems);
+    return check;
+}
+
+ConfigCheck check_config_file(const std::filesystem::path& path) {
+    ConfigCheck check;
+    std::error_code error;
+    std::ifstream file(path, std::ios::binary);
+    if (!std::filesystem::exists(path, error)) {
+        check.problems.push_back({"", "no such file"});
+        return check;
+    }
+    if (std::filesystem::is_directory(path, error) || !file.is_open()) {
+        check.problems.push_back({"", "cannot be read as a file"});
+        return check;
+    }
+    std::ostringstream text;
+    text << file.rdbuf();
+    nlohmann::json document;
+    try {
+        document = nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& parse_error) {
+        // nlohmann's message: "[json.exception.parse_error.101] parse error at line 3, ..."
+        std::string message = parse_error.what();
+        if (const size_t start = message.find("] "); start != std::string::npos)
+            message = message.substr(start + 2);
+        check.problems.push_back({"", "not valid JSON: " + message});
+        return check;
+    }
+    const auto base_dir = std::filesystem::absolute(path, error).parent_path();
+    return check_config(document, base_dir);
+}
+
+Config parse_config(const std::filesystem::path& path) {
+    ConfigCheck check = check_config_file(path);
+    if (check.ok()) return std::move(check.config);
+    std::string message;
+    for (const auto& problem : check.problems)
+        message += (message.empty() ? "" : "\n") + path.string() + ": " + to_string(problem);
+    throw_bad_input("{}", message);
+}
+
+}  // namespace es::pipeline

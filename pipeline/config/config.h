@@ -1,0 +1,136 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+// The pipeline config (configs/README.md documents the JSON schema): plain structs with
+// defaults applied and relative paths resolved against the config's folder.
+namespace es::pipeline {
+
+enum class SourceKind { file, rtsp, http, v4l2, test };
+enum class ResizeMode { stretch, letterbox };
+enum class ColorOrder { bgr, rgb };
+enum class TensorLayout { nchw, nhwc };
+enum class PerformanceHint { throughput, latency };
+enum class DecoderKind { ssd, yolo, centernet, classification };
+
+std::string_view to_string(SourceKind kind);
+std::string_view to_string(ResizeMode mode);
+std::string_view to_string(ColorOrder order);
+std::string_view to_string(TensorLayout layout);
+std::string_view to_string(PerformanceHint hint);
+std::string_view to_string(DecoderKind kind);
+
+struct Resolution {
+    int width = 0;
+    int height = 0;
+};
+
+struct SourceConfig {
+    std::string id;   // unique in its pipeline; [A-Za-z0-9_-]
+    std::string uri;  // as written
+    SourceKind kind = SourceKind::file;
+    std::filesystem::path file;            // file sources: the video, resolved
+    std::optional<double> fps;             // at most this many frames per second
+    bool loop = false;                     // file sources: start again at the end
+    bool realtime = false;                 // file sources: pace frames at the file's rate
+    std::optional<Resolution> resolution;  // scale to (or ask a camera for) this size
+};
+
+struct PreprocessConfig {
+    ResizeMode resize = ResizeMode::stretch;
+    ColorOrder color = ColorOrder::bgr;
+    // Per channel of the model input, in its colour order: value = (pixel - mean) * scale.
+    std::array<float, 3> mean{0.0f, 0.0f, 0.0f};
+    std::array<float, 3> scale{1.0f, 1.0f, 1.0f};
+    std::optional<TensorLayout> layout;  // nullopt: read from the model input's shape
+};
+
+struct ModelConfig {
+    std::filesystem::path path;  // resolved
+    std::string device = "AUTO";
+    PerformanceHint hint = PerformanceHint::throughput;
+    int nireq = 0;                    // infer requests; 0: as many as the hint makes optimal
+    std::vector<std::string> labels;  // label_id → name; empty: none given
+    DecoderKind decoder = DecoderKind::ssd;
+    float threshold = 0.5f;  // minimum confidence of a published result
+    int top_k = 1;           // classification: results per frame
+    PreprocessConfig preprocess;
+};
+
+// Empty paths are unset.
+struct TlsConfig {
+    std::filesystem::path ca;
+    std::filesystem::path cert;
+    std::filesystem::path key;
+};
+
+struct MqttOutputConfig {
+    std::string uri = "tcp://localhost:1883";
+    std::string topic = "edgesight/{pipeline}/{source}/detections";  // {pipeline}, {source}
+    int qos = 1;
+    std::string client_id;  // default "edgesight-<pipeline>"
+    std::string username;   // empty: anonymous
+    std::filesystem::path password_file;
+    std::optional<TlsConfig> tls;
+    std::filesystem::path persistence_dir;  // empty: the publisher's default
+};
+
+struct FileOutputConfig {
+    std::filesystem::path path;  // JSON lines, appended
+};
+
+struct StdoutOutputConfig {};
+
+using OutputConfig = std::variant<MqttOutputConfig, FileOutputConfig, StdoutOutputConfig>;
+
+struct PipelineConfig {
+    std::string name;  // unique; [A-Za-z0-9_-]
+    std::vector<SourceConfig> sources;
+    ModelConfig model;
+    int inference_interval = 1;  // run the model on every n-th frame of each source
+    bool publish_empty = true;   // publish frames without results too
+    std::vector<OutputConfig> outputs;
+};
+
+struct Config {
+    std::vector<PipelineConfig> pipelines;
+};
+
+// One thing wrong with a config: where (a JSON path such as "pipelines[0].sources[1].uri",
+// empty for the document itself) and what was expected.
+struct ConfigProblem {
+    std::string path;
+    std::string message;
+};
+
+// "pipelines[0].model.threshold: expected ..."
+std::string to_string(const ConfigProblem& problem);
+
+// A config read as far as it could be, and everything wrong with it.
+struct ConfigCheck {
+    Config config;
+    std::vector<ConfigProblem> problems;
+    bool ok() const { return problems.empty(); }
+};
+
+// Validates a config document; relative paths are taken from `base_dir`. Files the config
+// names must exist and be readable.
+ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::path& base_dir);
+
+// Reads and validates a config file; a file that cannot be read or is not JSON is one problem,
+// with an empty path. Messages do not repeat the file's name.
+ConfigCheck check_config_file(const std::filesystem::path& path);
+
+// The config of a valid file; otherwise throws es::Error (BadInput) listing every problem, one
+// per line as "FILE: PATH: MESSAGE".
+Config parse_config(const std::filesystem::path& path);
+
+}  // namespace es::pipeline

@@ -1,0 +1,44 @@
+#pragma once
+
+// The parts of the config check, one per object of the schema.
+#include "pipeline/config/config.h"
+#include "pipeline/config/json_reader.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace es::pipeline {
+
+struct CheckContext {
+    std::filesystem::path base_dir;  // relative paths start here
+    std::vector<ConfigProblem>& problems;
+};
+
+SourceConfig check_source(const nlohmann::json& json, const std::string& path,
+                          const CheckContext& context);
+ModelConfig check_model(const nlohmann::json& json, const std::string& path,
+                        const CheckContext& context);
+OutputConfig check_output(const nlohmann::json& json, const std::string& path,
+                          const std::string& pipeline_name, const CheckContext& context);
+
+// `text` taken relative to the config's folder unless absolute.
+std::filesystem::path resolve_path(const CheckContext& context, const std::string& text);
+
+// The readable file that `key` names, resolved; nullopt (reported) when it is absent, not a
+// regular file or unreadable.
+std::optional<std::filesystem::path> readable_file(const ObjectReader& reader, std::string_view key,
+                                                   bool required, const CheckContext& context);
+
+// Whether `path` can be opened for reading; reports under `json_path` when not.
+bool check_readable(const std::filesystem::path& path, const std::string& json_path,
+                    const CheckContext& context);
+
+// Names of pipelines, sources: [A-Za-z0-9_-]+
+bool is_valid_name(const std::string& name);
+
+// The required name under `key`, empty (reported) when absent or not a valid name.
+std::string checked_name(const ObjectReader& reader, std::string_view key, std::string_view what);
+
+}  // namespace es::pipeline

@@ -1,0 +1,192 @@
+// The pipeline config: defaults, the example configs, files that are not configs.
+#include "pipeline/config/config.h"
+#include "inference/core/error.h"
+#include "tests/support/test_data.h"
+#include "tests/unit/pipeline/config_testing.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+using namespace es;
+using namespace es::pipeline;
+using namespace es::testing;
+
+TEST_CASE("config: a minimal config gets every default") {
+    ConfigFixture fixture;
+    const Config config = fixture.checked();
+    REQUIRE(config.pipelines.size() == 1);
+    const PipelineConfig& pipeline = config.pipelines[0];
+    CHECK(pipeline.name == "lobby");
+    CHECK(pipeline.inference_interval == 1);
+    CHECK(pipeline.publish_empty);
+
+    REQUIRE(pipeline.sources.size() == 1);
+    const SourceConfig& source = pipeline.sources[0];
+    CHECK(source.id == "cam1");
+    CHECK(source.kind == SourceKind::rtsp);
+    CHECK(!source.fps);
+    CHECK(!source.loop);
+    CHECK(!source.realtime);
+    CHECK(!source.resolution);
+
+    const ModelConfig& model = pipeline.model;
+    CHECK(model.path == fixture.dir / "model.xml");
+    CHECK(model.device == "AUTO");
+    CHECK(model.hint == PerformanceHint::throughput);
+    CHECK(model.nireq == 0);
+    CHECK(model.labels.empty());
+    CHECK(model.decoder == DecoderKind::ssd);
+    CHECK(model.threshold == 0.5f);
+    CHECK(model.top_k == 1);
+    CHECK(model.preprocess.resize == ResizeMode::stretch);
+    CHECK(model.preprocess.color == ColorOrder::bgr);
+    CHECK(model.preprocess.mean == std::array<float, 3>{0, 0, 0});
+    CHECK(model.preprocess.scale == std::array<float, 3>{1, 1, 1});
+    CHECK(!model.preprocess.layout);
+
+    REQUIRE(pipeline.outputs.size() == 1);
+    const auto* mqtt = std::get_if<MqttOutputConfig>(&pipeline.outputs[0]);
+    REQUIRE(mqtt);
+    CHECK(mqtt->uri == "tcp://localhost:1883");
+    CHECK(mqtt->topic == "edgesight/{pipeline}/{source}/detections");
+    CHECK(mqtt->qos == 1);
+    CHECK(mqtt->client_id == "edgesight-lobby");
+    CHECK(mqtt->username.empty());
+    CHECK(mqtt->password_file.empty());
+    CHECK(!mqtt->tls);
+    CHECK(mqtt->persistence_dir.empty());
+}
+
+TEST_CASE("config: every key set is read") {
+    ConfigFixture fixture;
+    fixture.write_file("secrets/password", "hunter2\n");
+    fixture.write_file("tls/ca.pem", "ca");
+    fixture.write_file("tls/client.pem", "cert");
+    fixture.write_file("tls/client.key", "key");
+    fixture.pipeline()["inference_interval"] = 3;
+    fixture.pipeline()["publish_empty"] = false;
+    fixture.pipeline()["sources"] = nlohmann::json::parse(R"([
+        {"id": "file-1", "uri": "clip.mp4", "loop": true, "realtime": true, "fps": 12.5,
+         "resolution": "640x360"},
+        {"id": "file_2", "uri": "file://clip.mp4"},
+        {"id": "usb", "uri": "v4l2:///dev/video2"},
+        {"id": "web", "uri": "https://example.com/live.m3u8"},
+        {"id": "pattern", "uri": "test://ball"}])");
+    fixture.model() = nlohmann::json::parse(R"({
+        "path": "model.xml", "device": "GPU.1", "hint": "latency", "nireq": 3,
+        "labels": "labels.txt", "decoder": "classification", "threshold": 0.25, "top_k": 5,
+        "preprocess": {"resize": "letterbox", "color": "rgb", "mean": [1, 2, 3], "scale": 0.5,
+                       "layout": "NHWC"}})");
+    fixture.pipeline()["outputs"] = nlohmann::json::parse(R"([
+        {"mqtt": {"uri": "ssl://broker.local:8883", "topic": "site/{source}", "qos": 2,
+                  "client_id": "me", "username": "edge", "password_file": "secrets/password",
+                  "tls": {"ca": "tls/ca.pem", "cert": "tls/client.pem", "key": "tls/client.key"},
+                  "persistence_dir": "queue"}},
+        {"file": {"path": "out.jsonl"}},
+        {"stdout": {}}])");
+    const Config config = fixture.checked();
+    const PipelineConfig& pipeline = config.pipelines.at(0);
+    CHECK(pipeline.inference_interval == 3);
+    CHECK(!pipeline.publish_empty);
+
+    REQUIRE(pipeline.sources.size() == 5);
+    CHECK(pipeline.sources[0].kind == SourceKind::file);
+    CHECK(pipeline.sources[0].file == fixture.dir / "clip.mp4");
+    CHECK(pipeline.sources[0].loop);
+    CHECK(pipeline.sources[0].realtime);
+    CHECK(pipeline.sources[0].fps == 12.5);
+    REQUIRE(pipeline.sources[0].resolution);
+    CHECK(pipeline.sources[0].resolution->width == 640);
+    CHECK(pipeline.sources[0].resolution->height == 360);
+    CHECK(pipeline.sources[1].file == fixture.dir / "clip.mp4");
+    CHECK(pipeline.sources[2].kind == SourceKind::v4l2);
+    CHECK(pipeline.sources[3].kind == SourceKind::http);
+    CHECK(pipeline.sources[4].kind == SourceKind::test);
+
+    const ModelConfig& model = pipeline.model;
+    CHECK(model.device == "GPU.1");
+    CHECK(model.hint == PerformanceHint::latency);
+    CHECK(model.nireq == 3);
+    CHECK(model.labels == std::vector<std::string>{"background", "person", "car"});
+    CHECK(model.decoder == DecoderKind::classification);
+    CHECK(model.threshold == 0.25f);
+    CHECK(model.top_k == 5);
+    CHECK(model.preprocess.resize == ResizeMode::letterbox);
+    CHECK(model.preprocess.color == ColorOrder::rgb);
+    CHECK(model.preprocess.mean == std::array<float, 3>{1, 2, 3});
+    CHECK(model.preprocess.scale == std::array<float, 3>{0.5f, 0.5f, 0.5f});
+    CHECK(model.preprocess.layout == TensorLayout::nhwc);
+
+    REQUIRE(pipeline.outputs.size() == 3);
+    const auto& mqtt = std::get<MqttOutputConfig>(pipeline.outputs[0]);
+    CHECK(mqtt.uri == "ssl://broker.local:8883");
+    CHECK(mqtt.topic == "site/{source}");
+    CHECK(mqtt.qos == 2);
+    CHECK(mqtt.client_id == "me");
+    CHECK(mqtt.username == "edge");
+    CHECK(mqtt.password_file == fixture.dir / "secrets/password");
+    REQUIRE(mqtt.tls);
+    CHECK(mqtt.tls->ca == fixture.dir / "tls/ca.pem");
+    CHECK(mqtt.tls->key == fixture.dir / "tls/client.key");
+    CHECK(mqtt.persistence_dir == fixture.dir / "queue");
+    CHECK(std::get<FileOutputConfig>(pipeline.outputs[1]).path == fixture.dir / "out.jsonl");
+    CHECK(std::holds_alternative<StdoutOutputConfig>(pipeline.outputs[2]));
+}
+
+TEST_CASE("config: the example configs pass the check") {
+    const auto shared = shared_dir();
+    if (!shared) return;
+    for (const std::string name : {"file-video.json", "rtsp-camera.json", "usb-camera.json"}) {
+        CAPTURE(name);
+        const auto check = check_config(nlohmann::json::parse(example_config_text(name, *shared)),
+                                        std::filesystem::path(ES_SOURCE_DIR) / "configs");
+        for (const auto& problem : check.problems)
+            FAIL_CHECK(to_string(problem));
+        CHECK(check.config.pipelines.size() >= 1);
+    }
+}
+
+TEST_CASE("config: files that are not configs") {
+    const auto dir = temp_dir("config-file");
+    CHECK(check_config_file(dir / "absent.json").problems.at(0).message == "no such file");
+    CHECK(check_config_file(dir).problems.at(0).message == "cannot be read as a file");
+
+    std::ofstream(dir / "broken.json") << "{\n  \"pipelines\": [\n    {,\n  ]\n}\n";
+    const auto broken = check_config_file(dir / "broken.json");
+    REQUIRE(broken.problems.size() == 1);
+    CHECK(broken.problems[0].path.empty());
+    CHECK(broken.problems[0].message.find("not valid JSON: parse error at line 3, column 6") == 0);
+
+    std::ofstream(dir / "array.json") << "[]";
+    const auto array = check_config_file(dir / "array.json");
+    REQUIRE(array.problems.size() == 1);
+    CHECK(to_string(array.problems[0]) == "expected an object, found an array");
+
+    std::ofstream(dir / "empty.json") << R"({"pipelines": []})";
+    CHECK(to_string(check_config_file(dir / "empty.json").problems.at(0)) ==
+          "pipelines: expected at least one pipeline");
+}
+
+TEST_CASE("config: parse_config throws every problem, one per line") {
+    const auto dir = temp_dir("config-parse");
+    const auto path = dir / "bad.json";
+    std::ofstream(path) << R"({"pipelines": [{"name": "a b"}], "extra": 1})";
+    try {
+        parse_config(path);
+        FAIL("parse_config accepted a bad config");
+    } catch (const Error& error) {
+        CHECK(error.kind() == ErrorKind::BadInput);
+        const std::string message = error.what();
+        CHECK(message.find(path.string() + ": extra: unknown key; expected pipelines") !=
+              std::string::npos);
+        CHECK(message.find(path.string() + ": pipelines[0].name: pipeline name 'a b' has "
+                                           "characters other than letters, digits, '_' and '-'") !=
+              std::string::npos);
+        CHECK(message.find("pipelines[0].sources: missing; expected an array") !=
+              std::string::npos);
+        CHECK(message.find("pipelines[0].model: missing; expected an object") != std::string::npos);
+        CHECK(message.find("pipelines[0].outputs: missing; expected an array") !=
+              std::string::npos);
+    }
+}
