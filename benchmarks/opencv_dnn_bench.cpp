@@ -124,10 +124,9 @@ struct LoadedNet {
 LoadedNet load_net(const Options& options,
                    const std::optional<es::benchmarks::OpenCvCompatModel>& compat,
                    const std::vector<cv::Mat>& blobs) {
-    LoadedNet loaded{compat ? cv::dnn::readNetFromONNX(compat->bytes.data(), compat->bytes.size())
-                            : cv::dnn::readNetFromONNX(options.model),
-                     {},
-                     {}};
+    LoadedNet loaded;
+    loaded.net = compat ? cv::dnn::readNetFromONNX(compat->bytes.data(), compat->bytes.size())
+                        : cv::dnn::readNetFromONNX(options.model);
     loaded.net.setPreferableBackend(cv::dnn::DNN_BACKEND_DEFAULT);
     loaded.net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     loaded.output_names = loaded.net.getUnconnectedOutLayersNames();
@@ -147,6 +146,42 @@ StreamRun run_until(LoadedNet& loaded, Clock::time_point deadline) {
     }
     run.end = now;
     return run;
+}
+
+struct Measurement {
+    Clock::time_point start;
+    std::vector<StreamRun> runs;  // one per net
+};
+
+// Runs every net back to back for `period`, each on its own thread when there are several;
+// all start together.
+Measurement measure(std::vector<LoadedNet>& nets, Clock::duration period) {
+    Measurement measurement{{}, std::vector<StreamRun>(nets.size())};
+    if (nets.size() == 1) {
+        measurement.start = Clock::now();
+        measurement.runs[0] = run_until(nets[0], measurement.start + period);
+        return measurement;
+    }
+    std::vector<std::exception_ptr> errors(nets.size());
+    std::latch ready(static_cast<std::ptrdiff_t>(nets.size()) + 1);
+    std::vector<std::thread> threads;
+    for (size_t stream = 0; stream < nets.size(); ++stream) {
+        threads.emplace_back([&, stream] {
+            ready.arrive_and_wait();
+            try {
+                measurement.runs[stream] = run_until(nets[stream], measurement.start + period);
+            } catch (...) {
+                errors[stream] = std::current_exception();
+            }
+        });
+    }
+    measurement.start = Clock::now();
+    ready.arrive_and_wait();
+    for (std::thread& thread : threads)
+        thread.join();
+    for (const std::exception_ptr& error : errors)
+        if (error) std::rethrow_exception(error);
+    return measurement;
 }
 
 // Nearest-rank percentile of sorted values, as ort-bench.mjs computes it.
@@ -195,39 +230,13 @@ nlohmann::json benchmark(const Options& options) {
         for (int run = 1; run < warm_up_runs; ++run)
             loaded.run();
 
-    std::vector<StreamRun> runs(streams);
-    Clock::time_point start;
-    if (!throughput) {
-        start = Clock::now();
-        runs[0] = run_until(nets[0], start + std::chrono::duration_cast<Clock::duration>(
-                                                 std::chrono::duration<double>(options.time_s)));
-    } else {
-        std::vector<std::exception_ptr> errors(streams);
-        std::latch ready(streams + 1);
-        std::vector<std::thread> threads;
-        for (int stream = 0; stream < streams; ++stream) {
-            threads.emplace_back([&, stream] {
-                ready.arrive_and_wait();
-                try {
-                    runs[stream] = run_until(
-                        nets[stream], start + std::chrono::duration_cast<Clock::duration>(
-                                                  std::chrono::duration<double>(options.time_s)));
-                } catch (...) {
-                    errors[stream] = std::current_exception();
-                }
-            });
-        }
-        start = Clock::now();
-        ready.arrive_and_wait();
-        for (std::thread& thread : threads)
-            thread.join();
-        for (const std::exception_ptr& error : errors)
-            if (error) std::rethrow_exception(error);
-    }
-
+    const Measurement measurement = measure(
+        nets,
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.time_s)));
+    const Clock::time_point start = measurement.start;
     std::vector<double> latencies;
     Clock::time_point end = start;
-    for (const StreamRun& run : runs) {
+    for (const StreamRun& run : measurement.runs) {
         latencies.insert(latencies.end(), run.latencies_ms.begin(), run.latencies_ms.end());
         end = std::max(end, run.end);
     }

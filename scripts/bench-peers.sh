@@ -117,7 +117,8 @@ else
       model_paths[$name]="$(cd "$(dirname "$model")" && pwd)/$(basename "$model")"
       selected+=("$name")
     else
-      echo "bench-peers: --models: '$model' is neither one of ${!model_paths[*]} nor an .onnx file" >&2
+      echo "bench-peers: --models: '$model' is neither an .onnx file nor one of" \
+           "${!model_paths[*]}" >&2
       exit 2
     fi
   done
@@ -130,6 +131,7 @@ manifest="$work/manifest.tsv"
 : > "$manifest"
 run_limit="$(awk -v t="$time_s" 'BEGIN { printf "%d", t * 3 + 300 }')"
 
+load_before="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo unknown)"
 edgesight_missing=""
 build/bin/edgesight --help | grep -Eq '^ +bench ' || edgesight_missing="edgesight bench missing"
 
@@ -159,8 +161,9 @@ for model in "${selected[@]}"; do
   shapes=()
   shape_error=""
   if [ "$model" = ppocrv4_det ]; then
-    shapes=(x=1,3,640,640)
+    shapes=("x=1,3,640,640")
   elif inputs="$("${ort[@]}" "$path" --inputs 2> "$work/inputs.err")"; then
+    # shellcheck disable=SC2016  # JavaScript, not shell
     mapfile -t shapes < <(node -e '
       for (const input of JSON.parse(process.argv[1]))
         console.log(`${input.name}=${input.dims.join(",")}`);' "$inputs")
@@ -176,7 +179,9 @@ for model in "${selected[@]}"; do
   opencv_compat=""
   for mode in latency throughput; do
     if [ -n "$shape_error" ]; then
-      for engine in edgesight onnxruntime opencv-dnn; do skip "$model" "$mode" "$engine" "$shape_error"; done
+      for engine in edgesight onnxruntime opencv-dnn; do
+        skip "$model" "$mode" "$engine" "$shape_error"
+      done
       continue
     fi
     if [ -n "$edgesight_missing" ]; then
@@ -206,4 +211,4 @@ done
 
 version="$(build/bin/edgesight --version 2>/dev/null | head -1 || true)"
 node scripts/peers/report.mjs "$manifest" --threads "$threads" --time "$time_s" \
-  --edgesight-version "$version" ${json:+--json "$json"}
+  --edgesight-version "$version" --load-before "$load_before" ${json:+--json "$json"}

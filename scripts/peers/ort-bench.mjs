@@ -191,7 +191,7 @@ async function measureThroughput(options) {
   return {
     start, runs, version: ready[0].version,
     loadMs: ready.reduce((sum, stream) => sum + stream.loadMs, 0),
-    firstInferenceMs: ready.reduce((sum, stream) => sum + stream.firstInferenceMs, 0) / ready.length,
+    firstInferenceMs: ready.reduce((sum, s) => sum + s.firstInferenceMs, 0) / ready.length,
   };
 }
 

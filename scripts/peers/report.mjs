@@ -4,11 +4,15 @@
 // means of those throughput ratios.
 //
 //   node scripts/peers/report.mjs MANIFEST.tsv --threads N --time S
-//        [--edgesight-version TEXT] [--json FILE]
+//        [--edgesight-version TEXT] [--load-before LOAD] [--json FILE]
+//
+// --load-before: the 1-minute load average when the runs began, printed beside the one at the
+// end: other work on the machine makes every number slower and noisier.
 //
 // MANIFEST.tsv: one run a line, tab-separated: model, mode, engine, note, exit code, the path
-// prefix of its PREFIX.out (the engine's JSON) and PREFIX.err, and the model's file. A note "compat PREFIX" marks an
-// OpenCV run on the rewritten graph, PREFIX being the run that failed on the model as exported.
+// prefix of its PREFIX.out (the engine's JSON) and PREFIX.err, and the model's file. A note
+// "compat PREFIX" marks an OpenCV run on the rewritten graph, PREFIX being the run that failed
+// on the model as exported.
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -24,6 +28,7 @@ function parseArguments(argv) {
     else if (key === '--time') options.time = Number(value);
     else if (key === '--edgesight-version') options.edgesightVersion = value;
     else if (key === '--json') options.json = value;
+    else if (key === '--load-before') options.loadBefore = value;
     else throw new Error(`unknown option ${key}`);
   }
   if (!options.manifest) throw new Error('MANIFEST is required');
@@ -51,7 +56,9 @@ function reasonOf(prefix, rc, modelPath) {
   const error = lines.filter((line) => line.startsWith('error:')).pop() ?? lines.pop();
   if (!error) return `exit code ${rc}, no message`;
   let reason = error.replace(/^error:\s*/, '');
-  if (modelPath) reason = reason.split(` ${modelPath}: `).join(': ').split(`${modelPath}: `).join('');
+  if (modelPath) {
+    reason = reason.split(` ${modelPath}: `).join(': ').split(`${modelPath}: `).join('');
+  }
   return reason;
 }
 
@@ -66,11 +73,13 @@ function collect(manifest) {
     const result = rc === 0 ? parseResult(readText(`${prefix}.out`)) : undefined;
     const entry = { model, mode, engine };
     if (result && typeof result.throughput_fps === 'number') entry.result = result;
-    else entry.reason = rc === 0 ? 'its output has no throughput_fps' : reasonOf(prefix, rc, modelPath);
+    else if (rc === 0) entry.reason = 'its output has no throughput_fps';
+    else entry.reason = reasonOf(prefix, rc, modelPath);
     if (note.startsWith('compat ')) {
       entry.rewritten = true;
       entry.rejected_as_exported = reasonOf(note.slice('compat '.length), 1, modelPath);
-      if (!entry.result) entry.reason = `as exported: ${entry.rejected_as_exported}; rewritten: ${entry.reason}`;
+      if (!entry.result)
+        entry.reason = `as exported: ${entry.rejected_as_exported}; rewritten: ${entry.reason}`;
     }
     const previous = entries.get(key);
     if (!previous || !previous.result) entries.set(key, entry);
@@ -78,7 +87,8 @@ function collect(manifest) {
   return [...entries.values()];
 }
 
-const ratio = (a, b) => (a?.result && b?.result ? a.result.throughput_fps / b.result.throughput_fps : undefined);
+const ratio = (a, b) =>
+  (a?.result && b?.result ? a.result.throughput_fps / b.result.throughput_fps : undefined);
 
 function geometricMean(values) {
   if (values.length === 0) return undefined;
@@ -110,13 +120,14 @@ function printTable(entries, options) {
           const counts = entry.result?.rewrites;
           const parts = [];
           if (counts?.clip_bounds_to_attributes)
-            parts.push(`${counts.clip_bounds_to_attributes} Clip nodes with their bounds as attributes`);
+            parts.push(`${counts.clip_bounds_to_attributes} Clip nodes with bounds as attributes`);
           if (counts?.constant_identities_removed)
             parts.push(`${counts.constant_identities_removed} Identity nodes of constants removed`);
           const what = parts.join(', ') ||
                        'Clip bounds as attributes and Identity nodes of constants removed';
           const note = `\u2020 ${model}: OpenCV rejects the model as exported ` +
-                       `(${entry.rejected_as_exported}); measured on the same network rewritten: ${what}`;
+                       `(${entry.rejected_as_exported}); measured on the same network ` +
+                       `rewritten: ${what}`;
           if (!notes.includes(note)) notes.push(note);
         }
         if (!entry.result) {
@@ -124,7 +135,8 @@ function printTable(entries, options) {
           continue;
         }
         const latency = entry.result.latency_ms ?? {};
-        const cells = [format(entry.result.throughput_fps), format(latency.median), format(latency.p90)];
+        const cells = [format(entry.result.throughput_fps), format(latency.median),
+                       format(latency.p90)];
         if (engine === 'edgesight') {
           for (const [peer] of peers) {
             const value = ratio(edgesight, find(model, mode, peer));
@@ -157,18 +169,27 @@ function printTable(entries, options) {
     }
     const left = lead.map((cell, i) => cell.padEnd(widths[i])).join('  ');
     if (row.message) return `${left}  ${row.message}`;
-    return `${left}  ${row.cells.map((cell, i) => cell.padStart(widths[i + 3])).join('  ')}`.trimEnd();
+    const right = row.cells.map((cell, i) => cell.padStart(widths[i + 3])).join('  ');
+    return `${left}  ${right}`.trimEnd();
   });
   lines.splice(1, 0, '-'.repeat(widths.reduce((sum, width) => sum + width + 2, -2)));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const versionOf = (engine) => entries.find((e) => e.engine === engine && e.result)?.result.version;
+  const versionOf = (engine) =>
+    entries.find((e) => e.engine === engine && e.result)?.result.version;
   console.log(`\nedgesight vs peers: ${options.threads} threads, ${options.time} s per run, ` +
               `${cpu} (${os.cpus().length} logical cores)`);
+  // The runs themselves add up to --threads to the load average at the end.
+  const loadAfter = os.loadavg()[0];
+  const busy = Number(options.loadBefore) > 0.5 || loadAfter > options.threads + 0.5;
+  console.log(`1-minute load average: ${options.loadBefore ?? '?'} before the runs, ` +
+              `${loadAfter.toFixed(2)} after` +
+              (busy ? ' (other work was running: timings are slower and noisier than idle)' : ''));
   console.log(`${options.edgesightVersion || 'edgesight'}; ONNX Runtime ` +
               `${versionOf('onnxruntime') ?? '?'} (onnxruntime-node, CPU); OpenCV ` +
               `${versionOf('opencv-dnn') ?? '?'} DNN (default backend, CPU)`);
-  console.log('es/ORT, es/OpenCV: edgesight throughput / the peer\'s; above 1: edgesight is faster\n');
+  console.log('es/ORT, es/OpenCV: edgesight throughput / the peer\'s; ' +
+              'above 1: edgesight is faster\n');
   console.log(lines.join('\n'));
   for (const note of notes) console.log(note);
 
@@ -200,9 +221,14 @@ function main() {
   const geomean = printTable(entries, options);
   if (options.json) {
     const report = {
-      machine: { cpu: os.cpus()[0]?.model, logical_cores: os.cpus().length, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpu: os.cpus()[0]?.model,
+        logical_cores: os.cpus().length,
+        platform: `${os.platform()} ${os.release()}`,
+      },
       threads: options.threads,
       time_s: options.time,
+      load_average_1m: { before: Number(options.loadBefore), after: os.loadavg()[0] },
       edgesight_version: options.edgesightVersion || null,
       results: entries,
       geomean_throughput_ratio: geomean,
