@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev doctest-dev
   libpugixml-dev libprotobuf-dev protobuf-compiler libonnx-dev
-  libopencv-dev
+  libopencv-dev libdnnl-dev
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

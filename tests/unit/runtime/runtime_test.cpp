@@ -26,11 +26,11 @@ std::shared_ptr<graph::Model> small_model() {
 
 }  // namespace
 
-TEST_CASE("Core compiles on AUTO (REF today) and requests run the model") {
+TEST_CASE("Core compiles on AUTO (CPU first) and requests run the model") {
     const runtime::Core core(devices::make_registry());
-    CHECK(core.device_names() == std::vector<std::string>{"REF"});
+    CHECK(core.device_names() == std::vector<std::string>{"CPU", "REF"});
     const auto compiled = core.compile(small_model(), "AUTO");
-    CHECK(compiled.device_name() == "REF");
+    CHECK(compiled.device_name() == "CPU");
     REQUIRE(compiled.inputs().size() == 1);
     CHECK(compiled.inputs()[0].name == "x");
     CHECK(compiled.outputs()[0].name == "y");

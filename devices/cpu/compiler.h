@@ -1,0 +1,115 @@
+#pragma once
+
+#include "devices/cpu/plan.h"
+#include "devices/cpu/steps.h"
+#include "inference/runtime/device.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace es::devices::cpu {
+
+// `node`'s output `port` (graph::Node::output is not const).
+inline graph::Output output_of(const graph::Node& node, size_t port = 0) {
+    return {const_cast<graph::Node*>(&node), port};
+}
+
+// f32 wherever the model says f16: the device computes floats in f32.
+inline ElementType stored_type(ElementType type) {
+    return type == ElementType::f16 ? ElementType::f32 : type;
+}
+
+// Primitive attributes every primitive is made with: the scratchpad comes from the arena.
+dnnl::primitive_attr default_attr();
+
+// Builds the Plan of a model for concrete input shapes: folds constants, asks the primitive
+// families (primitive_family.h) to lower each node, falls back to reference kernels, inserts
+// the reorders that layouts need and plans the arena. The families see it through the methods
+// below.
+class Compiler {
+  public:
+    // `model` is not modified; the plan keeps a folded copy of it.
+    static std::shared_ptr<const Plan> compile(const graph::Model& model,
+                                               const std::vector<Shape>& input_shapes,
+                                               const runtime::CompileOptions& options);
+
+    // The value computed for `output` (a constant's is made on first use).
+    ValueId value_of(const graph::Output& output);
+    ValueId input_value(const graph::Node& node, size_t input) {
+        return value_of(node.inputs.at(input).source);
+    }
+    // The value of `output` if a step has computed it already.
+    std::optional<ValueId> computed(const graph::Output& output) const;
+    const Value& value(ValueId id) const { return m_plan->values[static_cast<size_t>(id)]; }
+    // The value of a Const output as f32 (where the model says f16); nullptr when not constant.
+    const Tensor* constant(const graph::Output& output);
+    const Tensor* constant_input(const graph::Node& node, size_t input) {
+        return constant(node.inputs.at(input).source);
+    }
+    // Static shape of an output (what shape inference gave for this plan's inputs).
+    const Shape& shape_of(const graph::Output& output) const;
+    // The only node reading `output`, unless it has several readers or is a model output.
+    const graph::Node* sole_consumer(const graph::Output& output) const;
+    const std::vector<const graph::Node*>& consumers(const graph::Output& output) const;
+    bool is_model_output(const graph::Output& output) const;
+    // Position of a node in execution order.
+    size_t position(const graph::Node& node) const { return m_position.at(&node); }
+    // True when `id` lives alone in its arena buffer, so a step may overwrite it in place.
+    bool owns_buffer(ValueId id) const;
+
+    // `id` in layout `desc`: itself, or a reordered copy (made once per layout).
+    ValueId to_layout(ValueId id, const dnnl::memory::desc& desc);
+    ValueId to_plain(ValueId id);
+    // A new value with its own arena buffer.
+    ValueId add_value(const std::string& name, ElementType type, const Shape& shape,
+                      const dnnl::memory::desc& desc);
+    // A value sharing the memory of `base` (a reshape, or an in-place result).
+    ValueId add_alias(ValueId base, const std::string& name, const Shape& shape,
+                      const dnnl::memory::desc& desc);
+    // Weights: `weights` (laid out as `src_desc`) reordered now into `desc`, owned by the plan.
+    ValueId add_weights(Tensor weights, const dnnl::memory::desc& src_desc,
+                        const dnnl::memory::desc& desc);
+    void define(const graph::Output& output, ValueId id);
+    // Records that `node` is computed by the step of `into` (a post-op).
+    void fuse(const graph::Node& node, const graph::Node& into);
+    bool is_fused(const graph::Node& node) const { return m_fused.count(&node) > 0; }
+    // Adds a step running `primitive` for `node`.
+    void add_primitive(const graph::Node& node, const dnnl::primitive_desc_base& primitive,
+                       std::vector<PrimitiveArg> args);
+    void add_step(std::unique_ptr<Step> step);
+
+  private:
+    Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>& input_shapes);
+    void build();
+    void add_inputs();
+    void lower(const graph::Node& node);
+    void lower_to_reference(const graph::Node& node);
+    void add_outputs();
+    void plan_memory();
+    ValueId add_value_in(Storage storage, int index, const std::string& name, ElementType type,
+                         const Shape& shape, const dnnl::memory::desc& desc);
+
+    std::shared_ptr<graph::Model> m_model;
+    std::shared_ptr<Plan> m_plan;
+    std::vector<graph::Node*> m_parameters;
+    std::vector<graph::Node*> m_results;
+    std::unordered_map<const graph::Node*, size_t> m_position;
+    std::map<std::pair<const graph::Node*, size_t>, std::vector<const graph::Node*>> m_consumers;
+    std::map<std::pair<const graph::Node*, size_t>, ValueId> m_values;
+    std::map<std::pair<const graph::Node*, size_t>, Tensor> m_constants;
+    struct Reordered {
+        ValueId src;
+        dnnl::memory::desc desc;
+        ValueId dst;
+    };
+    std::vector<Reordered> m_reordered;
+    std::unordered_set<const graph::Node*> m_fused;
+    std::set<std::pair<const graph::Node*, size_t>> m_model_outputs;
+    std::vector<int> m_buffer_users;  // values sharing each buffer
+};
+
+}  // namespace es::devices::cpu

@@ -1,0 +1,180 @@
+#include "devices/cpu/post_ops.h"
+#include "devices/cpu/primitive_family.h"
+#include "devices/cpu/window.h"
+
+#include <numeric>
+
+namespace es::devices::cpu {
+namespace {
+
+using Tag = dnnl::memory::format_tag;
+using DataType = dnnl::memory::data_type;
+
+dnnl::memory::desc any_desc(const Shape& shape) {
+    return dnnl::memory::desc(dnnl_dims(shape), DataType::f32, Tag::any);
+}
+
+// Applies the chain's folded scale and shift ops to per-output-channel `weights` (rows of the
+// tensor) and `bias`.
+void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bias) {
+    const size_t channels = bias.size();
+    const size_t row = weights.size() / channels;
+    float* w = weights.data<float>();
+    for (size_t i = 0; i < chain.folded; ++i) {
+        const FusedOp& op = chain.ops[i];
+        const float* values = op.operand.data<float>();
+        for (size_t c = 0; c < channels; ++c) {
+            const float value = values[op.operand.size() > 1 ? c : 0];
+            if (op.kind == FusedOp::Kind::shift) {
+                bias[c] += value;
+                continue;
+            }
+            bias[c] *= value;
+            for (size_t k = 0; k < row; ++k)
+                w[c * row + k] *= value;
+        }
+    }
+}
+
+// The destination: a new value, or the residual's buffer when the chain ends in a sum.
+ValueId destination(const PostOpChain& chain, size_t count, const graph::Node& node,
+                    Compiler& compiler, const Shape& shape, const dnnl::memory::desc& desc) {
+    if (const auto residual = chain.residual(count))
+        return compiler.add_alias(*residual, node.name, shape, desc);
+    return compiler.add_value(node.name, ElementType::f32, shape, desc);
+}
+
+struct ConvInputs {
+    ValueId src = 0;
+    Shape src_shape;
+    Shape dst_shape;
+    const Tensor* weights = nullptr;
+    std::vector<int64_t> kernel;
+};
+
+std::optional<ConvInputs> read_inputs(const graph::Node& node, Compiler& compiler, bool grouped) {
+    ConvInputs inputs;
+    inputs.weights = compiler.constant_input(node, 1);
+    inputs.src = compiler.input_value(node, 0);
+    const Value& src = compiler.value(inputs.src);
+    if (!inputs.weights || inputs.weights->type() != ElementType::f32 ||
+        src.type != ElementType::f32 || src.shape.size() < 3 || src.shape.size() > 5)
+        return std::nullopt;
+    inputs.src_shape = src.shape;
+    inputs.dst_shape = compiler.shape_of(output_of(node));
+    const Shape& weights = inputs.weights->shape();
+    inputs.kernel.assign(weights.begin() + (grouped ? 3 : 2), weights.end());
+    return inputs;
+}
+
+}  // namespace
+
+bool lower_convolution(const graph::Node& node, Compiler& compiler) {
+    const bool grouped = node.type == "GroupConvolution";
+    const auto inputs = read_inputs(node, compiler, grouped);
+    if (!inputs) return false;
+    const auto window =
+        forward_window(node.attributes, inputs->src_shape, inputs->dst_shape, inputs->kernel, true);
+    if (!window) return false;
+    const Shape& dst_shape = inputs->dst_shape;
+    const size_t rank = dst_shape.size();
+    const PostOpChain chain =
+        collect_post_ops(node, compiler, dst_shape, {.channel_axis = 1, .fold = true, .sum = true});
+
+    Tensor weights = *inputs->weights;
+    std::vector<float> bias;
+    if (chain.folded > 0) {
+        weights = weights.clone();
+        bias.assign(static_cast<size_t>(dst_shape[1]), 0.0f);
+        fold_into(chain, weights, bias);
+    }
+    const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
+    const auto created = create_with_post_ops(
+        chain, rank, 1, compiler, any_desc(dst_shape),
+        [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+            const auto desc =
+                bias.empty()
+                    ? dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                          any_desc(inputs->src_shape), any_desc(weights.shape()), dst_desc,
+                          window->strides, window->dilations, window->pads_begin, window->pads_end)
+                    : dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                          any_desc(inputs->src_shape), any_desc(weights.shape()), bias_desc,
+                          dst_desc, window->strides, window->dilations, window->pads_begin,
+                          window->pads_end);
+            return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+        });
+    if (!created) return false;
+    const auto& [primitive, count] = *created;
+
+    std::vector<PrimitiveArg> args = {
+        {DNNL_ARG_SRC, compiler.to_layout(inputs->src, primitive.src_desc())},
+        {DNNL_ARG_WEIGHTS,
+         compiler.add_weights(weights, plain_desc(ElementType::f32, weights.shape()),
+                              primitive.weights_desc())}};
+    if (!bias.empty()) {
+        Tensor bias_tensor(ElementType::f32, {dst_shape[1]});
+        std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
+        args.push_back(
+            {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())});
+    }
+    const ValueId dst = destination(chain, count, node, compiler, dst_shape, primitive.dst_desc());
+    args.push_back({DNNL_ARG_DST, dst});
+    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
+        args.push_back(arg);
+    compiler.add_primitive(node, primitive, std::move(args));
+    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+    return true;
+}
+
+// ConvolutionBackpropData is oneDNN's deconvolution; its weights are [C_in, C_out, k…]
+// ([G, C_in, C_out, k…] grouped) where oneDNN reads [C_out, C_in, k…]: the plain weights are
+// described with those axes swapped and reordered once.
+bool lower_deconvolution(const graph::Node& node, Compiler& compiler) {
+    const bool grouped = node.type == "GroupConvolutionBackpropData";
+    const auto inputs = read_inputs(node, compiler, grouped);
+    if (!inputs) return false;
+    const bool has_output_shape = node.inputs.size() > 2;
+    const auto window = backward_window(node.attributes, inputs->src_shape, inputs->dst_shape,
+                                        inputs->kernel, has_output_shape);
+    if (!window) return false;
+    for (auto pad : window->pads_end)
+        if (pad < 0) return false;
+    const Shape& dst_shape = inputs->dst_shape;
+    const size_t rank = dst_shape.size();
+    const PostOpChain chain =
+        collect_post_ops(node, compiler, dst_shape, {.channel_axis = 1, .sum = true});
+
+    const Tensor& weights = *inputs->weights;
+    std::vector<int64_t> order(weights.rank());
+    std::iota(order.begin(), order.end(), 0);
+    std::swap(order[grouped ? 1 : 0], order[grouped ? 2 : 1]);
+    const dnnl::memory::desc weights_desc =
+        permuted_desc(plain_desc(ElementType::f32, weights.shape()), order);
+    const auto created = create_with_post_ops(
+        chain, rank, 1, compiler, any_desc(dst_shape),
+        [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+            const dnnl::deconvolution_forward::desc desc(
+                dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                any_desc(inputs->src_shape),
+                dnnl::memory::desc(weights_desc.dims(), DataType::f32, Tag::any), dst_desc,
+                window->strides, window->dilations, window->pads_begin, window->pads_end);
+            return dnnl::deconvolution_forward::primitive_desc(desc, attr, cpu_engine());
+        });
+    if (!created) return false;
+    const auto& [primitive, count] = *created;
+
+    std::vector<PrimitiveArg> args = {
+        {DNNL_ARG_SRC, compiler.to_layout(inputs->src, primitive.src_desc())},
+        {DNNL_ARG_WEIGHTS, compiler.add_weights(weights, weights_desc, primitive.weights_desc())}};
+    const ValueId dst = destination(chain, count, node, compiler, dst_shape, primitive.dst_desc());
+    args.push_back({DNNL_ARG_DST, dst});
+    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
+        args.push_back(arg);
+    compiler.add_primitive(node, primitive, std::move(args));
+    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+    return true;
+}
+
+}  // namespace es::devices::cpu

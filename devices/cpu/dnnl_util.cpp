@@ -1,0 +1,101 @@
+#include "devices/cpu/dnnl_util.h"
+
+#include "inference/core/error.h"
+
+namespace es::devices::cpu {
+
+const dnnl::engine& cpu_engine() {
+    static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    return engine;
+}
+
+std::optional<dnnl::memory::data_type> dnnl_type(ElementType type) {
+    using dt = dnnl::memory::data_type;
+    switch (type) {
+        case ElementType::f32:
+            return dt::f32;
+        case ElementType::f16:
+            return dt::f16;
+        case ElementType::i32:
+            return dt::s32;
+        case ElementType::i8:
+            return dt::s8;
+        case ElementType::u8:
+        case ElementType::boolean:
+            return dt::u8;
+        default:
+            return std::nullopt;
+    }
+}
+
+dnnl::memory::dims dnnl_dims(const Shape& shape) {
+    if (shape.empty()) return {1};
+    return dnnl::memory::dims(shape.begin(), shape.end());
+}
+
+dnnl::memory::desc plain_desc(ElementType type, const Shape& shape) {
+    const auto data_type = dnnl_type(type);
+    if (!data_type) return {};
+    const auto dims = dnnl_dims(shape);
+    dnnl::memory::dims strides(dims.size(), 1);
+    for (size_t i = dims.size() - 1; i-- > 0;)
+        strides[i] = strides[i + 1] * std::max<dnnl::memory::dim>(dims[i + 1], 1);
+    return dnnl::memory::desc(dims, *data_type, strides);
+}
+
+bool is_plain(const dnnl::memory::desc& desc) {
+    if (desc.is_zero()) return true;
+    const dnnl_memory_desc_t& data = desc.data;
+    if (data.format_kind != dnnl_blocked || data.format_desc.blocking.inner_nblks != 0 ||
+        data.offset0 != 0)
+        return false;
+    dnnl_dim_t expected = 1;
+    for (int i = data.ndims; i-- > 0;) {
+        if (data.padded_dims[i] != data.dims[i]) return false;
+        if (data.dims[i] != 1 && data.format_desc.blocking.strides[i] != expected) return false;
+        expected *= data.dims[i];
+    }
+    return true;
+}
+
+dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,
+                                 const std::vector<int64_t>& permutation) {
+    // oneDNN's permute_axes maps axis i of the source to axis permutation[i] of the result: the
+    // inverse of Transpose's order.
+    std::vector<int> inverse(permutation.size());
+    for (size_t i = 0; i < permutation.size(); ++i)
+        inverse[static_cast<size_t>(permutation[i])] = static_cast<int>(i);
+    return desc.permute_axes(inverse);
+}
+
+std::string effective_isa() {
+    switch (dnnl::get_effective_cpu_isa()) {
+        case dnnl::cpu_isa::sse41:
+            return "sse41";
+        case dnnl::cpu_isa::avx:
+            return "avx";
+        case dnnl::cpu_isa::avx2:
+            return "avx2";
+        case dnnl::cpu_isa::avx2_vnni:
+            return "avx2_vnni";
+        case dnnl::cpu_isa::avx512_mic:
+        case dnnl::cpu_isa::avx512_mic_4ops:
+            return "avx512_mic";
+        case dnnl::cpu_isa::avx512_core:
+            return "avx512_core";
+        case dnnl::cpu_isa::avx512_core_vnni:
+            return "avx512_core_vnni";
+        case dnnl::cpu_isa::avx512_core_bf16:
+            return "avx512_core_bf16";
+        case dnnl::cpu_isa::avx512_core_amx:
+            return "avx512_core_amx";
+        default:
+            return "unknown";
+    }
+}
+
+std::string implementation_of(const dnnl::primitive_desc_base& primitive) {
+    return primitive.impl_info_str();
+}
+
+}  // namespace es::devices::cpu

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "inference/core/shape.h"
+#include "inference/core/tensor.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <optional>
+#include <string>
+
+namespace es::devices::cpu {
+
+// The one CPU engine every primitive of the process is made for.
+const dnnl::engine& cpu_engine();
+
+// oneDNN's data type for `type`; nullopt for types it lacks (i64, f64, u16 …).
+std::optional<dnnl::memory::data_type> dnnl_type(ElementType type);
+
+// Dimensions as oneDNN wants them: a scalar is [1].
+dnnl::memory::dims dnnl_dims(const Shape& shape);
+
+// Dense row-major layout of `shape`; a zero desc when oneDNN lacks the type.
+dnnl::memory::desc plain_desc(ElementType type, const Shape& shape);
+
+// True when `desc` describes a dense row-major layout (or is a zero desc).
+bool is_plain(const dnnl::memory::desc& desc);
+
+// The same memory seen with the layout's dimensions in another order: axis i of the result is
+// axis permutation[i] of `desc` (as Transpose numbers them).
+dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,
+                                 const std::vector<int64_t>& permutation);
+
+// "avx512_core_amx" …: the instruction set oneDNN's kernels use on this machine.
+std::string effective_isa();
+
+// The implementation oneDNN picked, e.g. "brg:avx512_core".
+std::string implementation_of(const dnnl::primitive_desc_base& primitive);
+
+// The primitive descriptor made by `make`, or nullopt when oneDNN has no implementation for it.
+template <typename Make>
+auto try_create(Make&& make) -> std::optional<decltype(make())> {
+    try {
+        return make();
+    } catch (const dnnl::error&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace es::devices::cpu

@@ -1,0 +1,289 @@
+#include "devices/cpu/post_ops.h"
+
+#include "inference/graph/op.h"
+
+#include <cmath>
+#include <limits>
+
+namespace es::devices::cpu {
+namespace {
+
+using Algorithm = dnnl::algorithm;
+using Kind = FusedOp::Kind;
+
+constexpr float k_infinity = std::numeric_limits<float>::infinity();
+
+enum class Broadcast { none, scalar, per_channel };
+
+// How a constant of shape `operand` broadcasts (NumPy rules) onto `dst` without changing it.
+Broadcast broadcast_of(const Shape& operand, const Shape& dst, size_t channel_axis) {
+    if (operand.size() > dst.size()) return Broadcast::none;
+    const size_t offset = dst.size() - operand.size();
+    bool channel = false;
+    for (size_t i = 0; i < operand.size(); ++i) {
+        if (operand[i] == 1) continue;
+        if (offset + i != channel_axis || operand[i] != dst[channel_axis]) return Broadcast::none;
+        channel = true;
+    }
+    return channel ? Broadcast::per_channel : Broadcast::scalar;
+}
+
+// The values of a per-channel or scalar constant, as [C] or [1].
+Tensor operand_of(const Tensor& constant) {
+    return constant.reshaped({static_cast<int64_t>(constant.size())});
+}
+
+float scalar_of(const Tensor& constant) {
+    return constant.data<float>()[0];
+}
+
+bool is_f32(const graph::Output& output) {
+    return stored_type(output.type().type) == ElementType::f32;
+}
+
+// Whether the chain may write its result over `residual` (the other input of an Add at the
+// end of the chain that starts at `primitive`).
+bool can_overwrite(const graph::Output& residual, const graph::Node& add,
+                   const graph::Node& primitive, Compiler& compiler) {
+    const auto id = compiler.computed(residual);
+    if (!id || !compiler.owns_buffer(*id) || compiler.is_model_output(residual)) return false;
+    for (const graph::Node* reader : compiler.consumers(residual))
+        if (reader != &add && compiler.position(*reader) >= compiler.position(primitive))
+            return false;
+    return true;
+}
+
+// The fused form of `next`, which reads `current` (the chain's output so far, of shape `dst`).
+std::optional<FusedOp> classify(const graph::Node& next, const graph::Output& current,
+                                const graph::Node& primitive, Compiler& compiler, const Shape& dst,
+                                const FusionRules& rules, bool may_fold, bool has_sum) {
+    FusedOp op;
+    op.node = &next;
+    if (next.outputs.size() != 1 || compiler.shape_of(output_of(next)) != dst ||
+        !is_f32(output_of(next)))
+        return std::nullopt;
+    if (auto eltwise = eltwise_ops(next, compiler)) {
+        op.kind = Kind::eltwise;
+        op.eltwise = std::move(*eltwise);
+        return op;
+    }
+    if (next.inputs.size() != 2) return std::nullopt;
+    const size_t self = next.inputs[0].source == current ? 0 : 1;
+    const graph::Output other = next.inputs[1 - self].source;
+    if (!is_f32(other)) return std::nullopt;
+    const Tensor* constant = compiler.constant(other);
+    const std::string& type = next.type;
+
+    if (type == "PReLU") {
+        if (!constant || self != 0) return std::nullopt;
+        const bool channel_slope = constant->rank() == 1 && dst.size() >= 2 &&
+                                   constant->shape()[0] == dst[1] && rules.channel_axis == 1;
+        const Broadcast broadcast = channel_slope
+                                        ? (dst[1] == 1 ? Broadcast::scalar : Broadcast::per_channel)
+                                        : broadcast_of(constant->shape(), dst, rules.channel_axis);
+        if (broadcast == Broadcast::none) return std::nullopt;
+        if (broadcast == Broadcast::scalar) {  // a leaky ReLU
+            op.kind = Kind::eltwise;
+            op.eltwise = {{Algorithm::eltwise_relu, scalar_of(*constant), 0}};
+            return op;
+        }
+        op.kind = Kind::prelu;
+        op.operand = operand_of(*constant);
+        return op;
+    }
+    if (!constant) {
+        if (type != "Add" || !rules.sum || has_sum || compiler.shape_of(other) != dst ||
+            !can_overwrite(other, next, primitive, compiler))
+            return std::nullopt;
+        op.kind = Kind::sum;
+        op.residual = *compiler.computed(other);
+        return op;
+    }
+    const Broadcast broadcast = broadcast_of(constant->shape(), dst, rules.channel_axis);
+    if (broadcast == Broadcast::none) return std::nullopt;
+    const Tensor operand = operand_of(*constant);
+    const bool scalar = broadcast == Broadcast::scalar;
+    const auto linear = [&](float alpha, float beta) {
+        op.kind = Kind::eltwise;
+        op.eltwise = {{Algorithm::eltwise_linear, alpha, beta}};
+        return op;
+    };
+    const auto binary = [&](Algorithm algorithm) {
+        op.kind = Kind::binary;
+        op.binary = algorithm;
+        op.operand = operand;
+        return op;
+    };
+    if (type == "Add") {
+        if (may_fold) {
+            op.kind = Kind::shift;
+            op.operand = operand;
+            return op;
+        }
+        return scalar ? linear(1, scalar_of(operand)) : binary(Algorithm::binary_add);
+    }
+    if (type == "Multiply") {
+        if (may_fold) {
+            op.kind = Kind::scale;
+            op.operand = operand;
+            return op;
+        }
+        return scalar ? linear(scalar_of(operand), 0) : binary(Algorithm::binary_mul);
+    }
+    if (type == "Subtract") {
+        if (self == 1) return scalar ? linear(-1, scalar_of(operand)) : std::optional<FusedOp>();
+        return scalar ? linear(1, -scalar_of(operand)) : binary(Algorithm::binary_sub);
+    }
+    if (type == "Divide" && self == 0) return binary(Algorithm::binary_div);
+    if (type == "Maximum") {
+        if (!scalar) return binary(Algorithm::binary_max);
+        op.kind = Kind::eltwise;
+        op.eltwise = {{Algorithm::eltwise_clip, scalar_of(operand), k_infinity}};
+        return op;
+    }
+    if (type == "Minimum") {
+        if (!scalar) return binary(Algorithm::binary_min);
+        op.kind = Kind::eltwise;
+        op.eltwise = {{Algorithm::eltwise_clip, -k_infinity, scalar_of(operand)}};
+        return op;
+    }
+    return std::nullopt;
+}
+
+// Dimensions of a per-channel operand ([1, C, 1 …]) or a scalar one ([1, 1 …]).
+dnnl::memory::desc operand_desc(const Tensor& operand, size_t rank, size_t channel_axis) {
+    dnnl::memory::dims dims(rank, 1);
+    if (operand.size() > 1) dims[channel_axis] = static_cast<dnnl::memory::dim>(operand.size());
+    return plain_desc(ElementType::f32, Shape(dims.begin(), dims.end()));
+}
+
+}  // namespace
+
+std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compiler& compiler) {
+    if (node.inputs.empty() || node.outputs.size() != 1 || !is_f32(node.inputs[0].source))
+        return std::nullopt;
+    const std::string& type = node.type;
+    const auto one = [](Algorithm algorithm, float alpha = 0, float beta = 0) {
+        return std::vector<EltwiseOp>{{algorithm, alpha, beta}};
+    };
+    const size_t inputs = node.inputs.size();
+    if (type == "Swish") {
+        float beta = 1;
+        if (inputs == 2) {
+            const Tensor* value = compiler.constant_input(node, 1);
+            if (!value || value->size() != 1 || value->type() != ElementType::f32)
+                return std::nullopt;
+            beta = scalar_of(*value);
+        }
+        return one(Algorithm::eltwise_swish, beta);
+    }
+    if (inputs != 1) return std::nullopt;
+    const auto& attributes = node.attributes;
+    if (type == "ReLU") return one(Algorithm::eltwise_relu);
+    if (type == "Clamp")
+        return one(Algorithm::eltwise_clip, static_cast<float>(attributes.get_float("min")),
+                   static_cast<float>(attributes.get_float("max")));
+    if (type == "Elu")
+        return one(Algorithm::eltwise_elu, static_cast<float>(attributes.get_float("alpha")));
+    if (type == "Sigmoid") return one(Algorithm::eltwise_logistic);
+    if (type == "Tanh") return one(Algorithm::eltwise_tanh);
+    if (type == "HSwish") return one(Algorithm::eltwise_hardswish);
+    // min(max(x + 3, 0), 6) / 6 = clip(x / 6 + 1/2, 0, 1)
+    if (type == "HSigmoid")
+        return std::vector<EltwiseOp>{{Algorithm::eltwise_linear, 1.0f / 6, 0.5f},
+                                      {Algorithm::eltwise_clip, 0, 1}};
+    if (type == "Exp") return one(Algorithm::eltwise_exp);
+    if (type == "Log") return one(Algorithm::eltwise_log);
+    if (type == "Sqrt") return one(Algorithm::eltwise_sqrt);
+    if (type == "Abs") return one(Algorithm::eltwise_abs);
+    if (type == "Negative") return one(Algorithm::eltwise_linear, -1, 0);
+    if (type == "Mish") return one(Algorithm::eltwise_mish);
+    if (type == "SoftPlus") return one(Algorithm::eltwise_soft_relu);
+    if (type == "Gelu") {
+        const bool tanh = node.op && node.op->since_opset >= 7 &&
+                          attributes.get_string("approximation_mode", "erf") == "tanh";
+        return one(tanh ? Algorithm::eltwise_gelu_tanh : Algorithm::eltwise_gelu_erf);
+    }
+    return std::nullopt;
+}
+
+std::optional<ValueId> PostOpChain::residual(size_t count) const {
+    for (size_t i = 0; i < count; ++i)
+        if (ops[i].kind == Kind::sum) return ops[i].residual;
+    return std::nullopt;
+}
+
+PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const Shape& dst,
+                             const FusionRules& rules) {
+    PostOpChain chain;
+    graph::Output current = output_of(node);
+    bool has_sum = false;
+    while (const graph::Node* next = compiler.sole_consumer(current)) {
+        const bool may_fold = rules.fold && chain.folded == chain.ops.size();
+        auto op = classify(*next, current, node, compiler, dst, rules, may_fold, has_sum);
+        if (!op) break;
+        if (op->kind == Kind::scale || op->kind == Kind::shift) ++chain.folded;
+        has_sum = has_sum || op->kind == Kind::sum;
+        chain.ops.push_back(std::move(*op));
+        current = output_of(*next);
+    }
+    return chain;
+}
+
+dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank,
+                             size_t channel_axis) {
+    dnnl::post_ops post_ops;
+    for (size_t i = chain.folded; i < count; ++i) {
+        const FusedOp& op = chain.ops[i];
+        switch (op.kind) {
+            case Kind::eltwise:
+                for (const EltwiseOp& eltwise : op.eltwise)
+                    post_ops.append_eltwise(1.0f, eltwise.algorithm, eltwise.alpha, eltwise.beta);
+                break;
+            case Kind::binary:
+                post_ops.append_binary(op.binary, operand_desc(op.operand, rank, channel_axis));
+                break;
+            case Kind::prelu:
+                post_ops.append_prelu(op.operand.size() > 1 ? 1 << channel_axis : 0);
+                break;
+            case Kind::sum:
+                post_ops.append_sum(1.0f);
+                break;
+            case Kind::scale:
+            case Kind::shift:
+                break;
+        }
+    }
+    return post_ops;
+}
+
+std::vector<PrimitiveArg> post_op_args(const PostOpChain& chain, size_t count, size_t rank,
+                                       size_t channel_axis, Compiler& compiler) {
+    std::vector<PrimitiveArg> args;
+    int index = 0;
+    for (size_t i = chain.folded; i < count; ++i) {
+        const FusedOp& op = chain.ops[i];
+        if (op.kind == Kind::binary || op.kind == Kind::prelu) {
+            const dnnl::memory::desc desc = op.kind == Kind::binary
+                                                ? operand_desc(op.operand, rank, channel_axis)
+                                                : plain_desc(ElementType::f32, op.operand.shape());
+            const int role = op.kind == Kind::binary ? DNNL_ARG_SRC_1 : DNNL_ARG_WEIGHTS;
+            args.push_back({DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | role,
+                            compiler.add_weights(op.operand, desc, desc)});
+        }
+        index += op.kind == Kind::eltwise ? static_cast<int>(op.eltwise.size()) : 1;
+    }
+    return args;
+}
+
+graph::Output finish_fusion(const PostOpChain& chain, size_t count, const graph::Node& node,
+                            Compiler& compiler) {
+    graph::Output output = output_of(node);
+    for (size_t i = 0; i < count; ++i) {
+        compiler.fuse(*chain.ops[i].node, node);
+        output = output_of(*chain.ops[i].node);
+    }
+    return output;
+}
+
+}  // namespace es::devices::cpu

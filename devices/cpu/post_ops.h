@@ -1,0 +1,89 @@
+#pragma once
+
+// Chains of consumers that a primitive computes as oneDNN post-ops: a per-channel bias or scale
+// (folded into the weights where the primitive allows), activations, per-channel arithmetic and
+// a residual Add done in place as a `sum`.
+
+#include "devices/cpu/compiler.h"
+
+#include <optional>
+
+namespace es::devices::cpu {
+
+struct EltwiseOp {
+    dnnl::algorithm algorithm;
+    float alpha = 0;
+    float beta = 0;
+};
+
+// The eltwise post-ops computing an activation node (one, or two for HSigmoid); nullopt when
+// the node is not an activation oneDNN computes exactly.
+std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compiler& compiler);
+
+// One fused node.
+struct FusedOp {
+    enum class Kind { scale, shift, eltwise, binary, prelu, sum };
+    const graph::Node* node = nullptr;
+    Kind kind = Kind::eltwise;
+    std::vector<EltwiseOp> eltwise;
+    dnnl::algorithm binary = dnnl::algorithm::binary_add;
+    Tensor operand;         // scale, shift, binary, prelu: per channel ([C]) or one value ([1])
+    ValueId residual = -1;  // sum: the value added, whose buffer the result overwrites
+};
+
+struct PostOpChain {
+    std::vector<FusedOp> ops;
+    size_t folded = 0;  // leading scale and shift ops: for the weights and bias, not post-ops
+    // True when ops [0, count) hold the sum.
+    std::optional<ValueId> residual(size_t count) const;
+};
+
+struct FusionRules {
+    size_t channel_axis = 1;
+    bool fold = false;  // leading Add/Multiply by constants may become scale and shift ops
+    bool sum = false;   // an Add of another tensor of the destination's shape may become a sum
+};
+
+// Follows the sole consumers of `node`'s output (which has shape `dst`) while each can be a
+// post-op of it.
+PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const Shape& dst,
+                             const FusionRules& rules);
+
+// oneDNN post-ops for ops [folded, count) of the chain on a destination of rank `rank`.
+dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank,
+                             size_t channel_axis);
+
+// The arguments binding the operands of those post-ops.
+std::vector<PrimitiveArg> post_op_args(const PostOpChain& chain, size_t count, size_t rank,
+                                       size_t channel_axis, Compiler& compiler);
+
+// True when oneDNN chose its slow reference implementation.
+inline bool is_reference_implementation(const dnnl::primitive_desc_base& primitive) {
+    return std::string(primitive.impl_info_str()).rfind("ref", 0) == 0;
+}
+
+// A primitive descriptor, from `make(attr, dst_desc)`, with as many of the chain's post-ops
+// as oneDNN takes without falling back to a reference implementation; the destination takes
+// the residual's layout while the chain holds a sum, `dst_desc` otherwise. Returns the
+// descriptor and how many ops of the chain it computes (at least the folded ones), or nullopt.
+template <typename Make>
+auto create_with_post_ops(const PostOpChain& chain, size_t rank, size_t channel_axis,
+                          Compiler& compiler, const dnnl::memory::desc& dst_desc, Make&& make)
+    -> std::optional<std::pair<decltype(make(dnnl::primitive_attr(), dst_desc)), size_t>> {
+    for (size_t count = chain.ops.size();; --count) {
+        dnnl::primitive_attr attr = default_attr();
+        attr.set_post_ops(make_post_ops(chain, count, rank, channel_axis));
+        const auto residual = chain.residual(count);
+        const auto primitive = try_create(
+            [&] { return make(attr, residual ? compiler.value(*residual).desc : dst_desc); });
+        if (primitive && (count == chain.folded || !is_reference_implementation(*primitive)))
+            return std::pair{*primitive, count};
+        if (count == chain.folded) return std::nullopt;
+    }
+}
+
+// Marks ops [0, count) as fused into `node` and returns the output the step computes.
+graph::Output finish_fusion(const PostOpChain& chain, size_t count, const graph::Node& node,
+                            Compiler& compiler);
+
+}  // namespace es::devices::cpu

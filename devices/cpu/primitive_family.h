@@ -1,0 +1,47 @@
+#pragma once
+
+// How a node becomes oneDNN primitives.
+//
+// A family (convolution.cpp, pooling.cpp …) provides lowerings: functions that take one node,
+// check that oneDNN can express its exact semantics for the shapes at hand, and then add the
+// steps that compute it through the Compiler (compiler.h), returning true. A lowering that
+// returns false must not have changed anything: the next lowering listed for the op type is
+// tried, and the node's reference kernel runs when none accepts it.
+//
+// To add a family:
+//   1. write `bool lower_xxx(const graph::Node& node, Compiler& compiler)` in a new file
+//      devices/cpu/xxx.cpp and declare it below;
+//   2. list it for its op types in lowerings() (primitive_family.cpp), before any lowering it
+//      should take precedence over;
+//   3. add cases to the op table in tests/unit/cpu that compare it with the reference kernel.
+//
+// Inside a lowering: read inputs with compiler.input_value() (constants with constant_input()),
+// ask oneDNN for a primitive with `format_tag::any` where the layout is free, bring inputs into
+// the layouts it chose with compiler.to_layout(), reorder weights once with add_weights(),
+// create the destination with add_value(), then add_primitive() and define() each output.
+// A lowering may compute consumers of the node as post-ops: it calls compiler.fuse() for each
+// one and defines the last fused node's output instead (post_ops.h collects such chains).
+
+#include "devices/cpu/compiler.h"
+
+#include <string_view>
+#include <vector>
+
+namespace es::devices::cpu {
+
+using Lowering = bool (*)(const graph::Node& node, Compiler& compiler);
+
+struct LoweringEntry {
+    std::string_view op_type;
+    Lowering lower;
+};
+
+// Every lowering, in the order they are tried for an op type.
+const std::vector<LoweringEntry>& lowerings();
+
+bool lower_convolution(const graph::Node& node, Compiler& compiler);
+bool lower_deconvolution(const graph::Node& node, Compiler& compiler);
+bool lower_reshape(const graph::Node& node, Compiler& compiler);
+bool lower_float_convert(const graph::Node& node, Compiler& compiler);
+
+}  // namespace es::devices::cpu

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "devices/cpu/plan.h"
+
+namespace es::devices::cpu {
+
+// One argument of a oneDNN primitive: DNNL_ARG_SRC … and the value bound to it.
+struct PrimitiveArg {
+    int arg = 0;
+    ValueId value = 0;
+};
+
+// Runs a oneDNN primitive on the values bound to its arguments; DNNL_ARG_DST (and
+// DNNL_ARG_DST_1 …) are written, the others read.
+class PrimitiveStep : public Step {
+  public:
+    PrimitiveStep(dnnl::primitive primitive, std::vector<PrimitiveArg> args,
+                  size_t scratchpad_bytes);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+    size_t scratchpad_bytes() const override { return m_scratchpad_bytes; }
+
+  private:
+    dnnl::primitive m_primitive;
+    std::vector<PrimitiveArg> m_args;
+    size_t m_scratchpad_bytes;
+};
+
+// Runs a node's reference kernel on plain-layout values. `kernel_outputs` are the types and
+// shapes the kernel produces from f32 inputs; where they differ from the values' the results
+// are converted.
+class ReferenceStep : public Step {
+  public:
+    ReferenceStep(const graph::Node& node, std::vector<ValueId> inputs,
+                  std::vector<ValueId> outputs, std::vector<graph::PortType> kernel_outputs);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+
+  private:
+    friend class ReferenceInstance;
+    const graph::Node& m_node;
+    std::vector<ValueId> m_inputs;
+    std::vector<ValueId> m_outputs;
+    std::vector<graph::PortType> m_kernel_outputs;
+};
+
+// Copies a plain value of a type oneDNN lacks (i64 …) into another.
+class CopyStep : public Step {
+  public:
+    CopyStep(ValueId src, ValueId dst);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+
+  private:
+    ValueId m_src;
+    ValueId m_dst;
+};
+
+}  // namespace es::devices::cpu

@@ -1,0 +1,187 @@
+// Post-op fusion: the chains IRs use after a convolution are computed by its primitive (the
+// profile says "fused into"), and the results still match the reference kernels.
+#include "tests/unit/cpu/cpu_testing.h"
+
+#include <algorithm>
+#include <functional>
+
+using namespace es;
+using namespace es::testing;
+
+namespace {
+
+const graph::Attributes k_same_3x3 = {
+    {"strides", "1,1"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"dilations", "1,1"}};
+
+graph::Output conv(GraphBuilder& g, graph::Output src, int64_t in, int64_t out,
+                   const std::string& name) {
+    return g.op("Convolution", {src, g.constant({out, in, 3, 3}, -0.3f, 0.3f)}, k_same_3x3, name);
+}
+
+graph::Output bias(GraphBuilder& g, graph::Output src, int64_t channels) {
+    return g.op("Add", {src, g.constant({1, channels, 1, 1})}, {}, "bias");
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names)
+        text += (text.empty() ? "" : ",") + name;
+    return text;
+}
+
+std::string sorted_names(std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    return joined(names);
+}
+
+struct FusionCase {
+    const char* name;
+    // Builds the graph around a convolution named "conv" whose input has 5 channels and output
+    // 8; returns the names that must be fused into it.
+    std::function<std::vector<std::string>(GraphBuilder&, graph::Output conv_output)> build;
+};
+
+// conv -> bias -> activation (an op on one input, or with a constant second input)
+FusionCase activation(const char* name, const std::string& type, graph::Attributes attributes,
+                      std::vector<Shape> constant_shapes = {},
+                      const std::string& version = "opset1") {
+    return {name, [=](GraphBuilder& g, graph::Output x) {
+                std::vector<graph::Output> inputs{bias(g, x, 8)};
+                for (const Shape& shape : constant_shapes)
+                    inputs.push_back(g.constant(shape, 0.1f, 0.9f));
+                g.output(g.op(type, inputs, attributes, "act", version));
+                return std::vector<std::string>{"bias", "act"};
+            }};
+}
+
+const std::vector<FusionCase> k_cases = {
+    activation("ReLU", "ReLU", {}),
+    activation("PReLU scalar", "PReLU", {}, {{1}}),
+    activation("ReLU6 (Clamp 0..6)", "Clamp", {{"min", "0"}, {"max", "6"}}),
+    activation("Clamp -0.5..0.25", "Clamp", {{"min", "-0.5"}, {"max", "0.25"}}),
+    activation("Elu", "Elu", {{"alpha", "0.7"}}),
+    activation("Sigmoid", "Sigmoid", {}),
+    activation("Tanh", "Tanh", {}),
+    activation("Swish", "Swish", {}, {}, "opset4"),
+    activation("Swish with beta", "Swish", {}, {{}}, "opset4"),
+    activation("HSwish", "HSwish", {}, {}, "opset4"),
+    activation("HSigmoid", "HSigmoid", {}, {}, "opset5"),
+    activation("Maximum with a scalar", "Maximum", {}, {{1}}),
+    {"ReLU6 as Maximum then Minimum (ONNX Clip)",
+     [](GraphBuilder& g, graph::Output x) {
+         const auto low =
+             g.op("Maximum", {bias(g, x, 8), g.constant(make_tensor<float>({}, {0}))}, {}, "max");
+         g.output(g.op("Minimum", {low, g.constant(make_tensor<float>({}, {6}))}, {}, "min"));
+         return std::vector<std::string>{"bias", "max", "min"};
+     }},
+    {"per-channel scale and shift folded, then per-channel ops after the activation",
+     [](GraphBuilder& g, graph::Output x) {
+         auto y = g.op("Multiply", {x, g.constant({1, 8, 1, 1})}, {}, "scale");
+         y = g.op("Add", {y, g.constant({8, 1, 1})}, {}, "shift");
+         y = g.op("ReLU", {y}, {}, "relu");
+         y = g.op("Multiply", {y, g.constant({1, 8, 1, 1})}, {}, "mul");
+         y = g.op("Subtract", {y, g.constant({1, 8, 1, 1})}, {}, "sub");
+         y = g.op("Add", {y, g.constant({1, 1, 1, 1})}, {}, "add");
+         g.output(y);
+         return std::vector<std::string>{"scale", "shift", "relu", "mul", "sub", "add"};
+     }},
+};
+
+}  // namespace
+
+TEST_CASE("convolution post-op chains are fused and match the reference kernels") {
+    for (const FusionCase& test : k_cases) {
+        const std::string name = test.name;
+        CAPTURE(name);
+        GraphBuilder g;
+        const auto x = g.input(PartialShape{1, 5, 7, 6});
+        const auto fused = test.build(g, conv(g, x, 5, 8, "conv"));
+        const auto model = g.finish();
+        const auto cpu =
+            check_against_reference(model, {random_inputs(*model, 3)}, 1e-4, {.profile = true});
+        auto expected = fused;
+        std::sort(expected.begin(), expected.end());
+        CHECK(sorted_names(fused_into(cpu[0].profile, "conv")) == joined(expected));
+    }
+}
+
+namespace {
+
+// Runs `model` on CPU and REF and returns what the CPU profile says was fused into `into`.
+std::string fused_names(const std::shared_ptr<graph::Model>& model, const std::string& into) {
+    const auto cpu =
+        check_against_reference(model, {random_inputs(*model, 5)}, 1e-4, {.profile = true});
+    return sorted_names(fused_into(cpu[0].profile, into));
+}
+
+}  // namespace
+
+// oneDNN 2.6 has only reference convolutions with a per-channel PReLU post-op: the PReLU runs as
+// its own primitive.
+TEST_CASE("per-channel PReLU after a convolution stays a separate primitive") {
+    for (const Shape& slope : {Shape{8}, Shape{8, 1, 1}}) {
+        GraphBuilder g;
+        const auto y = bias(g, conv(g, g.input(PartialShape{1, 5, 7, 6}), 5, 8, "conv"), 8);
+        g.output(g.op("PReLU", {y, g.constant(slope, 0.1f, 0.9f)}, {}, "prelu"));
+        CHECK(fused_names(g.finish(), "conv") == "bias");
+    }
+}
+
+TEST_CASE("a residual Add becomes an in-place sum when nothing reads its other input later") {
+    GraphBuilder g;
+    const auto x = g.input(PartialShape{1, 8, 6, 6});
+    const auto skip = conv(g, x, 8, 8, "skip");
+    auto y = g.op("ReLU", {bias(g, conv(g, x, 8, 8, "conv"), 8)}, {}, "relu");
+    y = g.op("Add", {y, skip}, {}, "residual");
+    g.output(g.op("ReLU", {y}, {}, "out"));
+    CHECK(fused_names(g.finish(), "conv") == "bias,out,relu,residual");
+}
+
+TEST_CASE("residual block: the Add fuses into the branch's last convolution") {
+    GraphBuilder g;
+    const auto x = g.input(PartialShape{1, 8, 9, 7});
+    const auto r = g.op("ReLU", {conv(g, x, 8, 8, "conv0")}, {}, "relu0");
+    const auto branch = g.op("ReLU", {conv(g, r, 8, 8, "conv1")}, {}, "relu1");
+    g.output(g.op("Add", {conv(g, branch, 8, 8, "conv2"), r}, {}, "residual"));
+    const auto model = g.finish();
+    CHECK(fused_names(model, "conv0") == "relu0");
+    CHECK(fused_names(model, "conv1") == "relu1");
+    CHECK(fused_names(model, "conv2") == "residual");
+}
+
+TEST_CASE("no fusion through a model output or an intermediate with several readers") {
+    {
+        GraphBuilder g;
+        const auto y = bias(g, conv(g, g.input(PartialShape{1, 5, 6, 6}), 5, 8, "conv"), 8);
+        g.output(y);
+        g.output(g.op("ReLU", {y}, {}, "relu"));
+        CHECK(fused_names(g.finish(), "conv") == "bias");
+    }
+    {
+        GraphBuilder g;
+        const auto y = conv(g, g.input(PartialShape{1, 5, 6, 6}), 5, 8, "conv");
+        g.output(g.op("ReLU", {y}, {}, "relu"));
+        g.output(g.op("Sigmoid", {y}, {}, "sigmoid"));
+        CHECK(fused_names(g.finish(), "conv").empty());
+    }
+    {
+        // The residual is read again after the convolution: it cannot be overwritten.
+        GraphBuilder g;
+        const auto x = g.input(PartialShape{1, 8, 6, 6});
+        const auto skip = conv(g, x, 8, 8, "skip");
+        const auto sum = g.op("Add", {conv(g, x, 8, 8, "conv"), skip}, {}, "residual");
+        g.output(g.op("Multiply", {sum, g.op("Sigmoid", {skip}, {}, "later")}));
+        CHECK(fused_names(g.finish(), "conv").empty());
+    }
+}
+
+TEST_CASE("deconvolution fuses its bias and activation") {
+    GraphBuilder g;
+    const graph::Attributes attributes = {
+        {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"output_padding", "1,1"}};
+    const auto y =
+        g.op("ConvolutionBackpropData",
+             {g.input(PartialShape{1, 6, 5, 4}), g.constant({6, 4, 3, 3})}, attributes, "deconv");
+    g.output(g.op("Elu", {bias(g, y, 4)}, {{"alpha", "1"}}, "elu"));
+    CHECK(fused_names(g.finish(), "deconv") == "bias,elu");
+}
