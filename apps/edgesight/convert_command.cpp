@@ -15,7 +15,7 @@ namespace {
 struct ConvertOptions {
     std::string model;
     std::string output;
-    std::string signature = "serving_default";
+    ImportOptions import;
     bool fp16 = false;
 };
 
@@ -32,7 +32,7 @@ int run_convert(const ConvertOptions& options) {
     const std::filesystem::path output(options.output);
     if (output.extension() != ".xml")
         throw_bad_input("-o {}: the output must end in .xml", options.output);
-    graph::Model model = import_model(options.model, options.signature);
+    graph::Model model = import_model(options.model, options.import);
     const auto before = graph::model_statistics(model);
     const auto records = passes::optimize(model, {.compress_to_fp16 = options.fp16});
     const auto after = graph::model_statistics(model);
@@ -62,8 +62,9 @@ CommandRunner add_convert_command(CLI::App& app) {
         ->required();
     command->add_option("-o,--output", options->output, "OUT.xml (OUT.bin is written beside it)")
         ->required();
-    command->add_option("--signature", options->signature,
+    command->add_option("--signature", options->import.signature,
                         "SavedModel signature to convert (default serving_default)");
+    add_extensions_option(*command, options->import);
     command->add_flag("--fp16", options->fp16,
                       "Store weights as f16 (Const + Convert, as OpenVINO does)");
     return [options] { return run_convert(*options); };

@@ -22,6 +22,7 @@ struct InferOptions {
     std::vector<std::string> add_outputs;
     std::vector<std::string> shapes;
     std::string device = "AUTO";
+    ImportOptions import;
 };
 
 // The Open Model Zoo convention: resized to the input's H×W, BGR, 0..255 as float, NCHW.
@@ -53,7 +54,7 @@ Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
 }
 
 int run_infer(const InferOptions& options) {
-    auto model = std::make_shared<graph::Model>(load_model(options.model));
+    auto model = std::make_shared<graph::Model>(load_model(options.model, options.import));
     apply_shape_overrides(*model, options.shapes);
     for (const auto& layer : options.add_outputs)
         graph::add_outputs(*model, layer);
@@ -113,6 +114,7 @@ CommandRunner add_infer_command(CLI::App& app) {
                         "Also write the outputs of this inner layer");
     command->add_option("--shape", options->shapes, "Override an input shape: [NAME=]1,3,H,W");
     command->add_option("--device", options->device, "AUTO or a device from `edgesight devices`");
+    add_extensions_option(*command, options->import);
     return [options] { return run_infer(*options); };
 }
 

@@ -11,20 +11,31 @@
 
 namespace es::app {
 
-graph::Model import_model(const std::string& path, const std::string& signature) {
+void add_extensions_option(CLI::App& command, ImportOptions& options) {
+    command
+        .add_option("--extensions", options.extensions,
+                    "JSON file mapping ops the converter lacks to IR ops (repeatable; see "
+                    "docs/extensions.md)")
+        ->allow_extra_args(false);
+}
+
+graph::Model import_model(const std::string& path, const ImportOptions& options) {
     const std::filesystem::path file(path);
+    const auto extensions = frontends::extensions::ExtensionSet::load(
+        {options.extensions.begin(), options.extensions.end()});
     if (file.extension() == ".xml") return ir::read_model(file);
     if (!std::filesystem::exists(file)) throw_bad_input("{}: no such file", path);
-    if (file.extension() == ".onnx") return frontends::read_onnx(file);
-    if (frontends::is_tf_model(file)) return frontends::read_tf_model(file, signature);
+    if (file.extension() == ".onnx") return frontends::read_onnx(file, extensions);
+    if (frontends::is_tf_model(file))
+        return frontends::read_tf_model(file, options.signature, extensions);
     throw_bad_input(
         "{}: unknown model format (expected an IR .xml, an ONNX .onnx, or a "
         "TensorFlow .pb, SavedModel directory or TF.js model.json)",
         path);
 }
 
-graph::Model load_model(const std::string& path) {
-    graph::Model model = import_model(path);
+graph::Model load_model(const std::string& path, const ImportOptions& options) {
+    graph::Model model = import_model(path, options);
     if (std::filesystem::path(path).extension() != ".xml") passes::optimize(model);
     return model;
 }

@@ -108,21 +108,24 @@ class OnnxModel {
         return *this;
     }
 
-    // Writes the model to a temporary file and converts it.
-    graph::Model convert() const {
-        const auto path = temp_dir("onnx-tensor") / "model.onnx";
+    void write(const std::filesystem::path& path) const {
         std::ofstream file(path, std::ios::binary);
         m_proto.SerializeToOstream(&file);
-        file.close();
-        return frontends::read_onnx(path);
+    }
+
+    // Writes the model to a temporary file and converts it.
+    graph::Model convert(const frontends::extensions::ExtensionSet& extensions = {}) const {
+        const auto path = temp_dir("onnx-tensor") / "model.onnx";
+        write(path);
+        return frontends::read_onnx(path, extensions);
     }
 
     // Converts the model, gives its inputs new `shapes` if any, and runs it on REF with `inputs`
     // in graph-input order.
-    std::vector<Tensor> run(
-        const std::vector<Tensor>& inputs,
-        const std::vector<std::pair<std::string, PartialShape>>& shapes = {}) const {
-        auto model = std::make_shared<graph::Model>(convert());
+    std::vector<Tensor> run(const std::vector<Tensor>& inputs,
+                            const std::vector<std::pair<std::string, PartialShape>>& shapes = {},
+                            const frontends::extensions::ExtensionSet& extensions = {}) const {
+        auto model = std::make_shared<graph::Model>(convert(extensions));
         if (!shapes.empty()) graph::reshape(*model, shapes);
         static const runtime::Core core(devices::make_registry());
         const auto compiled = core.compile(model, "REF");

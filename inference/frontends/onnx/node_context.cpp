@@ -6,15 +6,39 @@
 #include <cstring>
 
 namespace es::frontends::onnx_import {
+namespace {
+
+// ONNX node names are optional; the first output names the node then.
+std::string node_label(const onnx::NodeProto& proto) {
+    if (!proto.name().empty() || proto.output_size() == 0) return proto.name();
+    return proto.output(0);
+}
+
+// Models from before ONNX IR version 3 may leave an attribute's type out.
+onnx::AttributeProto::AttributeType kind_of(const onnx::AttributeProto& attribute) {
+    using Proto = onnx::AttributeProto;
+    if (attribute.type() != Proto::UNDEFINED) return attribute.type();
+    if (attribute.ints_size()) return Proto::INTS;
+    if (attribute.floats_size()) return Proto::FLOATS;
+    if (attribute.strings_size()) return Proto::STRINGS;
+    if (attribute.has_t()) return Proto::TENSOR;
+    if (attribute.has_s()) return Proto::STRING;
+    if (attribute.has_f()) return Proto::FLOAT;
+    if (attribute.has_i()) return Proto::INT;
+    return Proto::UNDEFINED;
+}
+
+}  // namespace
 
 NodeContext::NodeContext(const onnx::NodeProto& proto, graph::Model& model, int64_t opset,
                          std::vector<std::optional<graph::Output>> inputs)
-    : m_proto(proto), m_model(model), m_opset(opset), m_inputs(std::move(inputs)) {}
+    : m_proto(proto),
+      m_opset(opset),
+      m_inputs(std::move(inputs)),
+      m_builder(model, node_label(proto), false) {}
 
 std::string NodeContext::describe() const {
-    return fmt::format("node '{}' ({})",
-                       m_proto.name().empty() ? m_proto.output(0) : m_proto.name(),
-                       m_proto.op_type());
+    return fmt::format("node '{}' ({})", node_label(m_proto), m_proto.op_type());
 }
 
 void NodeContext::fail(const std::string& message) const {
@@ -74,24 +98,60 @@ Tensor NodeContext::attribute_tensor(const std::string& name) const {
     return tensor_from_proto(attribute->t(), describe());
 }
 
+std::optional<extensions::AttributeValue> NodeContext::attribute_value(
+    const std::string& name) const {
+    const auto* attribute = find(name);
+    if (!attribute) return std::nullopt;
+    auto list = [](auto values, ElementType type) {
+        using T = typename decltype(values)::value_type;
+        Tensor tensor(type, {static_cast<int64_t>(values.size())});
+        std::copy(values.begin(), values.end(), tensor.data<T>());
+        return tensor;
+    };
+    switch (kind_of(*attribute)) {
+        case onnx::AttributeProto::INT:
+            return make_tensor<int64_t>({}, {attribute->i()});
+        case onnx::AttributeProto::FLOAT:
+            return make_tensor<float>({}, {attribute->f()});
+        case onnx::AttributeProto::STRING:
+            return attribute->s();
+        case onnx::AttributeProto::INTS:
+            return list(std::vector<int64_t>(attribute->ints().begin(), attribute->ints().end()),
+                        ElementType::i64);
+        case onnx::AttributeProto::FLOATS:
+            return list(std::vector<float>(attribute->floats().begin(), attribute->floats().end()),
+                        ElementType::f32);
+        case onnx::AttributeProto::STRINGS: {
+            std::string joined;
+            for (const auto& text : attribute->strings())
+                joined += (joined.empty() ? "" : ",") + text;
+            return joined;
+        }
+        case onnx::AttributeProto::TENSOR:
+            return tensor_from_proto(attribute->t(), describe());
+        default:
+            fail(
+                fmt::format("attribute '{}' is of a kind an extension cannot map (graph, sparse "
+                            "tensor or type)",
+                            name));
+    }
+}
+
+extensions::SourceNode NodeContext::source_node() const {
+    size_t used_outputs = 0;
+    for (int i = 0; i < m_proto.output_size(); ++i)
+        if (!m_proto.output(i).empty()) used_outputs = static_cast<size_t>(i) + 1;
+    return {describe(), m_inputs, [this](const std::string& name) { return attribute_value(name); },
+            used_outputs};
+}
+
 graph::Node& NodeContext::add(const std::string& type, const std::string& version,
                               std::vector<graph::Output> inputs, graph::Attributes attributes) {
-    const std::string base = m_proto.name().empty() ? m_proto.output(0) : m_proto.name();
-    const std::string name = m_added == 0 ? base : fmt::format("{}/{}_{}", base, type, m_added);
-    ++m_added;
-    graph::Node& node =
-        m_model.add_op(type, version, std::move(inputs), std::move(attributes), name);
     try {
-        graph::infer_node(node);
+        return m_builder.add(type, version, std::move(inputs), std::move(attributes));
     } catch (const Error& error) {
         rethrow_with_context(error, describe());
     }
-    return node;
-}
-
-graph::Output NodeContext::constant(const Tensor& value) {
-    const std::string base = m_proto.name().empty() ? m_proto.output(0) : m_proto.name();
-    return m_model.add_constant(value, fmt::format("{}/Const_{}", base, m_added++));
 }
 
 std::optional<ElementType> element_type_from_onnx(int32_t type) {

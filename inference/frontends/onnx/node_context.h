@@ -1,5 +1,7 @@
 #pragma once
 
+#include "inference/frontends/common/extension.h"
+#include "inference/frontends/common/graph_builder.h"
 #include "inference/graph/model.h"
 
 #include <onnx/onnx_pb.h>
@@ -39,12 +41,17 @@ class NodeContext {
     std::vector<float> attribute_floats(const std::string& name,
                                         std::vector<float> fallback = {}) const;
     Tensor attribute_tensor(const std::string& name) const;
+    // Any attribute as an extension mapping reads it; nullopt when the node lacks it.
+    std::optional<extensions::AttributeValue> attribute_value(const std::string& name) const;
+    // The node as an extension mapping sees it.
+    extensions::SourceNode source_node() const;
 
     // Adds an IR node named after this ONNX node (suffixed when one ONNX node becomes several)
     // and infers its output types at once, so later translators see ranks and shapes.
     graph::Node& add(const std::string& type, const std::string& version,
                      std::vector<graph::Output> inputs, graph::Attributes attributes = {});
-    graph::Output constant(const Tensor& value);
+    graph::Output constant(const Tensor& value) { return m_builder.constant(value); }
+    GraphBuilder& builder() { return m_builder; }
     template <typename T>
     graph::Output constant(Shape shape, std::initializer_list<T> values) {
         return constant(make_tensor<T>(std::move(shape), values));
@@ -58,10 +65,9 @@ class NodeContext {
     const onnx::AttributeProto* find(const std::string& name) const;
 
     const onnx::NodeProto& m_proto;
-    graph::Model& m_model;
     int64_t m_opset;
     std::vector<std::optional<graph::Output>> m_inputs;
-    size_t m_added = 0;
+    GraphBuilder m_builder;
 };
 
 // Converts an onnx.TensorProto (raw_data or typed fields) to a Tensor.

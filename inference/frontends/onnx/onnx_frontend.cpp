@@ -11,6 +11,7 @@
 namespace es::frontends {
 namespace {
 
+using extensions::Framework;
 using onnx_import::NodeContext;
 
 constexpr int64_t k_min_opset = 6;
@@ -39,7 +40,8 @@ void add_tensor_name(graph::Output output, const std::string& name) {
 
 class Importer {
   public:
-    explicit Importer(std::filesystem::path path) : m_path(std::move(path)) {}
+    Importer(std::filesystem::path path, const extensions::ExtensionSet& extensions)
+        : m_path(std::move(path)), m_extensions(extensions) {}
 
     graph::Model import() {
         onnx::ModelProto proto;
@@ -94,13 +96,23 @@ class Importer {
         throw_bad_input("{}: the model imports no default-domain opset", m_path.string());
     }
 
+    static bool default_domain(const onnx::NodeProto& node) {
+        return node.domain().empty() || node.domain() == "ai.onnx";
+    }
+
+    // The extension that translates `node`, or nullptr where the op table does.
+    const extensions::OpExtension* extension_for(const onnx::NodeProto& node) const {
+        const bool builtin = default_domain(node) && onnx_import::find_translator(node.op_type());
+        return m_extensions.select(Framework::onnx, node.domain(), node.op_type(), builtin);
+    }
+
     void check_supported(const onnx::GraphProto& graph) const {
         std::map<std::string, std::pair<size_t, std::string>> missing;
         for (const auto& node : graph.node()) {
-            const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
-            if (default_domain && onnx_import::find_translator(node.op_type())) continue;
+            if (default_domain(node) && onnx_import::find_translator(node.op_type())) continue;
+            if (extension_for(node)) continue;
             const std::string key =
-                default_domain ? node.op_type() : node.domain() + "::" + node.op_type();
+                default_domain(node) ? node.op_type() : node.domain() + "::" + node.op_type();
             auto& [count, first] = missing[key];
             if (count++ == 0) first = node.name().empty() ? node.output(0) : node.name();
         }
@@ -127,7 +139,10 @@ class Importer {
         NodeContext context(node, model, opset, std::move(inputs));
         std::vector<graph::Output> outputs;
         try {
-            outputs = onnx_import::find_translator(node.op_type())->translate(context);
+            if (const auto* extension = extension_for(node))
+                outputs = extensions::apply(*extension, context.source_node(), context.builder());
+            else
+                outputs = onnx_import::find_translator(node.op_type())->translate(context);
         } catch (const Error& error) {
             rethrow_with_context(error, m_path.string());
         }
@@ -142,13 +157,15 @@ class Importer {
     }
 
     std::filesystem::path m_path;
+    const extensions::ExtensionSet& m_extensions;
     std::unordered_map<std::string, graph::Output> m_values;
 };
 
 }  // namespace
 
-graph::Model read_onnx(const std::filesystem::path& path) {
-    return Importer(path).import();
+graph::Model read_onnx(const std::filesystem::path& path,
+                       const extensions::ExtensionSet& extensions) {
+    return Importer(path, extensions).import();
 }
 
 Tensor read_onnx_tensor(const std::filesystem::path& path) {

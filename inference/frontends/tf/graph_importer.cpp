@@ -165,10 +165,18 @@ class Importer {
         return result;
     }
 
+    // The extension that translates `node`, or nullptr where the op table does.
+    const extensions::OpExtension* extension_for(const tensorflow::NodeDef& node) const {
+        if (!m_spec.extensions) return nullptr;
+        return m_spec.extensions->select(extensions::Framework::tf, "", node.op(),
+                                         find_translator(node.op()) != nullptr);
+    }
+
     void check_supported(const std::vector<const tensorflow::NodeDef*>& nodes) const {
         std::map<std::string, std::pair<size_t, std::string>> missing;
         for (const auto* node : nodes) {
-            if (m_fed.count(node->name()) || find_translator(node->op())) continue;
+            if (m_fed.count(node->name()) || find_translator(node->op()) || extension_for(*node))
+                continue;
             auto& [count, first] = missing[node->op()];
             if (count++ == 0) first = node->name();
         }
@@ -254,7 +262,10 @@ class Importer {
                             bound == m_spec.bound_values.end() ? nullptr : &bound->second);
         std::vector<graph::Output> outputs;
         try {
-            outputs = find_translator(node.op())->translate(context);
+            if (const auto* extension = extension_for(node))
+                outputs = extensions::apply(*extension, context.source_node(), context.builder());
+            else
+                outputs = find_translator(node.op())->translate(context);
         } catch (const Error& error) {
             rethrow_with_context(error, m_spec.where);
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "inference/frontends/common/extension.h"
 #include "inference/frontends/tf/proto/graph.pb.h"
 #include "inference/graph/model.h"
 
@@ -25,6 +26,8 @@ struct GraphSpec {
     std::vector<Endpoint> outputs;
     // Values bound to nodes by name: TF.js weights for Const nodes, variables for VarHandleOp.
     std::map<std::string, Tensor> bound_values;
+    // Mappings for ops the op table lacks (or overridden); nullptr: none.
+    const extensions::ExtensionSet* extensions = nullptr;
 };
 
 // Builds the graph with IR ops from a GraphDef (function calls inlined first). Only the nodes

@@ -2,39 +2,17 @@
 
 #include "inference/core/error.h"
 #include "inference/frontends/tf/tensor_conversion.h"
-#include "inference/graph/evaluate.h"
-#include "inference/graph/shape_inference.h"
 
 #include <fmt/ranges.h>
 
 namespace es::frontends::tf_import {
-namespace {
-
-// Constant subgraphs are folded while translating unless the result is much larger than its
-// inputs (a Fill of a big shape stays a Broadcast).
-constexpr size_t k_min_fold_limit = 1 << 16;
-
-bool foldable(const graph::Node& node) {
-    if (node.inputs.empty() || node.type == "Result") return false;
-    if (node.type == "ShapeOf") return node.input_type(0).shape.is_static();
-    size_t input_elements = 0;
-    for (const auto& input : node.inputs) {
-        if (input.source.node->type != "Const") return false;
-        input_elements += input.source.node->value.size();
-    }
-    for (const auto& output : node.outputs) {
-        if (!output.type.shape.is_static()) return true;  // data-dependent: evaluation decides
-        if (shape_size(output.type.shape.to_shape()) > std::max(input_elements, k_min_fold_limit))
-            return false;
-    }
-    return true;
-}
-
-}  // namespace
 
 NodeContext::NodeContext(const tensorflow::NodeDef& proto, graph::Model& model,
                          std::vector<graph::Output> inputs, const Tensor* bound_value)
-    : m_proto(proto), m_model(model), m_inputs(std::move(inputs)), m_bound_value(bound_value) {}
+    : m_proto(proto),
+      m_inputs(std::move(inputs)),
+      m_bound_value(bound_value),
+      m_builder(model, proto.name(), true) {}
 
 std::string NodeContext::describe() const {
     return fmt::format("node '{}' ({})", m_proto.name(), m_proto.op());
@@ -132,41 +110,84 @@ Tensor NodeContext::attribute_tensor(const std::string& name) const {
     return tensor_from_proto(attribute->tensor(), describe());
 }
 
-std::string NodeContext::next_name(const std::string& type) {
-    const std::string name =
-        m_added == 0 ? m_proto.name() : fmt::format("{}/{}_{}", m_proto.name(), type, m_added);
-    ++m_added;
-    return name;
+std::optional<extensions::AttributeValue> NodeContext::attribute_value(
+    const std::string& name) const {
+    const auto* attribute = find(name);
+    if (!attribute) return std::nullopt;
+    auto type_name = [](int dtype) {
+        const auto type = element_type_from_tf(dtype);
+        return type ? std::string(to_string(*type)) : tf_type_name(dtype);
+    };
+    auto shape_dims = [](const tensorflow::TensorShapeProto& proto) {
+        const PartialShape shape = shape_from_proto(proto);
+        std::vector<int64_t> dims;
+        if (shape.rank_known()) dims = shape.dims();
+        Tensor tensor(ElementType::i64, {static_cast<int64_t>(dims.size())});
+        std::copy(dims.begin(), dims.end(), tensor.data<int64_t>());
+        return tensor;
+    };
+    auto list = [](const auto& values, ElementType type) {
+        using T = typename std::decay_t<decltype(values)>::value_type;
+        Tensor tensor(type, {static_cast<int64_t>(values.size())});
+        std::copy(values.begin(), values.end(), tensor.data<T>());
+        return tensor;
+    };
+    using Value = tensorflow::AttrValue;
+    switch (attribute->value_case()) {
+        case Value::kS:
+            return attribute->s();
+        case Value::kI:
+            return make_tensor<int64_t>({}, {attribute->i()});
+        case Value::kF:
+            return make_tensor<float>({}, {attribute->f()});
+        case Value::kB:
+            return make_tensor<bool>({}, {attribute->b()});
+        case Value::kType:
+            return type_name(attribute->type());
+        case Value::kShape:
+            return shape_dims(attribute->shape());
+        case Value::kTensor:
+            return tensor_from_proto(attribute->tensor(), describe());
+        case Value::kList: {
+            const auto& values = attribute->list();
+            if (values.s_size() || values.type_size()) {
+                std::string joined;
+                for (const auto& text : values.s())
+                    joined += (joined.empty() ? "" : ",") + text;
+                for (int dtype : values.type())
+                    joined += (joined.empty() ? "" : ",") + type_name(dtype);
+                return joined;
+            }
+            if (values.f_size())
+                return list(std::vector<float>(values.f().begin(), values.f().end()),
+                            ElementType::f32);
+            if (values.b_size())
+                return list(std::vector<bool>(values.b().begin(), values.b().end()),
+                            ElementType::boolean);
+            return list(std::vector<int64_t>(values.i().begin(), values.i().end()),
+                        ElementType::i64);
+        }
+        default:
+            fail(
+                fmt::format("attribute '{}' is of a kind an extension cannot map (a function "
+                            "or placeholder)",
+                            name));
+    }
+}
+
+extensions::SourceNode NodeContext::source_node() const {
+    std::vector<std::optional<graph::Output>> inputs(m_inputs.begin(), m_inputs.end());
+    return {describe(), std::move(inputs),
+            [this](const std::string& name) { return attribute_value(name); }, std::nullopt};
 }
 
 graph::Node& NodeContext::add(const std::string& type, const std::string& version,
                               std::vector<graph::Output> inputs, graph::Attributes attributes) {
-    graph::Node& node =
-        m_model.add_op(type, version, std::move(inputs), std::move(attributes), next_name(type));
     try {
-        graph::infer_node(node);
-        if (!foldable(node)) return node;
-        std::vector<Tensor> values;
-        for (const auto& input : node.inputs)
-            values.push_back(input.source.node->value);
-        std::vector<Tensor> results;
-        if (node.type == "ShapeOf") {
-            const Shape shape = node.input_type(0).shape.to_shape();
-            Tensor dims(ElementType::i64, {static_cast<int64_t>(shape.size())});
-            std::copy(shape.begin(), shape.end(), dims.data<int64_t>());
-            results.push_back(convert(dims, node.outputs[0].type.type));
-        } else {
-            results = graph::evaluate_node(node, values);
-        }
-        if (results.size() != 1) return node;  // multi-output nodes stay
-        return *m_model.add_constant(results[0], node.name).node;
+        return m_builder.add(type, version, std::move(inputs), std::move(attributes));
     } catch (const Error& error) {
         rethrow_with_context(error, describe());
     }
-}
-
-graph::Output NodeContext::constant(const Tensor& value) {
-    return m_model.add_constant(value, next_name("Const"));
 }
 
 graph::Output NodeContext::i64_constant(const std::vector<int64_t>& values) {
@@ -176,7 +197,7 @@ graph::Output NodeContext::i64_constant(const std::vector<int64_t>& values) {
 }
 
 graph::Output NodeContext::parameter(ElementType type, PartialShape shape) {
-    return m_model.add_parameter(m_proto.name(), type, std::move(shape));
+    return m_builder.model().add_parameter(m_proto.name(), type, std::move(shape));
 }
 
 std::string join(const std::vector<int64_t>& values) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "inference/frontends/common/extension.h"
+#include "inference/frontends/common/graph_builder.h"
 #include "inference/frontends/tf/proto/node_def.pb.h"
 #include "inference/graph/model.h"
 
@@ -47,6 +49,10 @@ class NodeContext {
     ElementType attribute_type(const std::string& name, ElementType fallback) const;
     PartialShape attribute_shape(const std::string& name) const;
     Tensor attribute_tensor(const std::string& name) const;
+    // Any attribute as an extension mapping reads it; nullopt when the node lacks it.
+    std::optional<extensions::AttributeValue> attribute_value(const std::string& name) const;
+    // The node as an extension mapping sees it.
+    extensions::SourceNode source_node() const;
 
     // Adds an IR node named after this TF node (suffixed when one TF node becomes several) and
     // infers its output types at once. A node whose inputs are all constant is folded into a
@@ -54,7 +60,7 @@ class NodeContext {
     // translators; the returned node is then that Const.
     graph::Node& add(const std::string& type, const std::string& version,
                      std::vector<graph::Output> inputs, graph::Attributes attributes = {});
-    graph::Output constant(const Tensor& value);
+    graph::Output constant(const Tensor& value) { return m_builder.node_constant(value); }
     template <typename T>
     graph::Output constant(Shape shape, std::initializer_list<T> values) {
         return constant(make_tensor<T>(std::move(shape), values));
@@ -62,6 +68,7 @@ class NodeContext {
     graph::Output i64_constant(const std::vector<int64_t>& values);
     // A Parameter named after this node.
     graph::Output parameter(ElementType type, PartialShape shape);
+    GraphBuilder& builder() { return m_builder; }
 
     // "node 'conv1' (Conv2D)", for error messages.
     std::string describe() const;
@@ -69,13 +76,11 @@ class NodeContext {
 
   private:
     const tensorflow::AttrValue* find(const std::string& name) const;
-    std::string next_name(const std::string& type);
 
     const tensorflow::NodeDef& m_proto;
-    graph::Model& m_model;
     std::vector<graph::Output> m_inputs;
     const Tensor* m_bound_value;
-    size_t m_added = 0;
+    GraphBuilder m_builder;
 };
 
 // "1,2,3", for IR list attributes.

@@ -159,7 +159,8 @@ void read_signature(const Json& model, tf_import::GraphSpec& spec) {
 
 }  // namespace
 
-graph::Model read_tfjs_model(const std::filesystem::path& model_json) {
+graph::Model read_tfjs_model(const std::filesystem::path& model_json,
+                             const extensions::ExtensionSet& extensions) {
     const std::string where = model_json.string();
     if (!std::filesystem::exists(model_json)) throw_bad_input("{}: no such file", where);
     Json model;
@@ -188,6 +189,7 @@ graph::Model read_tfjs_model(const std::filesystem::path& model_json) {
     spec.where = where;
     spec.model_name = model_json.parent_path().filename().string();
     if (model_json.stem() != "model") spec.model_name = model_json.stem().string();
+    spec.extensions = &extensions;
     read_signature(model, spec);
 
     const auto directory = model_json.parent_path();
