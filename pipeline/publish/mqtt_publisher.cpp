@@ -1,0 +1,306 @@
+#include "pipeline/publish/mqtt_publisher.h"
+
+#include "inference/core/error.h"
+#include "pipeline/publish/result_json.h"
+
+#include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+
+namespace es::pipeline {
+
+namespace {
+
+// Replaces {pipeline} and {source}; throws for any other placeholder or an MQTT wildcard.
+std::string render_topic(const std::string& pattern, const std::string& pipeline,
+                         const std::string& source) {
+    std::string topic;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '+' || c == '#')
+            throw_bad_input("MQTT topic '{}': wildcard '{}' cannot be published to", pattern, c);
+        if (c != '{') {
+            topic += c;
+            continue;
+        }
+        const size_t end = pattern.find('}', i);
+        const std::string name =
+            pattern.substr(i + 1, end == std::string::npos ? end : end - i - 1);
+        if (end == std::string::npos || (name != "pipeline" && name != "source"))
+            throw_bad_input(
+                "MQTT topic '{}': unknown placeholder '{{{}}}' (expected {{pipeline}} "
+                "or {{source}})",
+                pattern, name);
+        topic += name == "pipeline" ? pipeline : source;
+        i = end;
+    }
+    if (topic.empty()) throw_bad_input("MQTT topic '{}' is empty", pattern);
+    return topic;
+}
+
+std::string read_password(const std::filesystem::path& path) {
+    std::ifstream file(path);
+    if (!file) throw_bad_input("MQTT password file {} cannot be read", path.string());
+    std::string password;
+    std::getline(file, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    return password;
+}
+
+void check_readable(const std::filesystem::path& path, const char* what) {
+    if (!path.empty() && !std::ifstream(path))
+        throw_bad_input("MQTT TLS {} {} cannot be read", what, path.string());
+}
+
+std::string host_name() {
+    char name[256] = {};
+    if (gethostname(name, sizeof(name) - 1) != 0 || !name[0]) return "host";
+    return name;
+}
+
+}  // namespace
+
+std::filesystem::path default_mqtt_persistence_dir() {
+    if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
+        return std::filesystem::path(state) / "edgesight" / "mqtt";
+    const std::filesystem::path system = "/var/lib/edgesight";
+    if (access(system.c_str(), W_OK) == 0) return system / "mqtt";
+    return std::filesystem::temp_directory_path() / fmt::format("edgesight-{}", getuid()) / "mqtt";
+}
+
+std::string mqtt_status_topic(const std::string& pipeline) {
+    return fmt::format("edgesight/{}/status", pipeline);
+}
+
+// Paho reports an action's end to a listener object; this one forwards it to a function.
+class ActionListener : public mqtt::iaction_listener {
+  public:
+    explicit ActionListener(std::function<void(const mqtt::token&, bool)> done)
+        : m_done(std::move(done)) {}
+    void on_success(const mqtt::token& token) override { m_done(token, true); }
+    void on_failure(const mqtt::token& token) override { m_done(token, false); }
+
+  private:
+    std::function<void(const mqtt::token&, bool)> m_done;
+};
+
+struct MqttPublisher::Impl {
+    enum class Connection { Connecting, Connected, Lost };
+
+    explicit Impl(MqttOptions options_);
+    ~Impl() { client.reset(); }  // first: its callbacks use the members below
+
+    void connect();
+    void finished(bool was_delivered);
+    void set_connection(Connection state, const std::string& reason);
+
+    const MqttOptions options;
+    const std::filesystem::path persistence_dir;
+    const std::string status_topic;
+    std::unique_ptr<mqtt::async_client> client;
+    ActionListener delivery_listener{
+        [this](const mqtt::token&, bool was_delivered) { finished(was_delivered); }};
+    ActionListener connect_listener{[this](const mqtt::token& token, bool connected) {
+        if (!connected)
+            set_connection(Connection::Connecting,
+                           mqtt::exception::error_str(token.get_return_code()));
+    }};
+
+    // Serializes seq numbering with publishing so messages leave in seq order.
+    std::mutex publish_mutex;
+    SequenceNumbers sequence;
+    bool closed = false;
+    bool rejecting = false;
+
+    std::mutex pending_mutex;
+    std::condition_variable all_delivered;
+    uint64_t pending = 0;
+    std::atomic<uint64_t> published{0}, delivered{0}, rejected{0};
+
+    std::mutex connection_mutex;
+    Connection connection = Connection::Connecting;
+    std::string last_problem;  // logged once until it changes
+};
+
+MqttPublisher::Impl::Impl(MqttOptions options_)
+    : options(std::move(options_)),
+      persistence_dir(options.persistence_dir.empty() ? default_mqtt_persistence_dir()
+                                                      : options.persistence_dir),
+      status_topic(mqtt_status_topic(options.pipeline)) {
+    if (options.qos < 0 || options.qos > 2)
+        throw_bad_input("MQTT qos {} (expected 0, 1 or 2)", options.qos);
+    render_topic(options.topic, options.pipeline, "source");
+    const bool tls_scheme =
+        options.broker.rfind("ssl://", 0) == 0 || options.broker.rfind("mqtts://", 0) == 0;
+    if (options.tls && !tls_scheme)
+        throw_bad_input("MQTT broker '{}': TLS options need an ssl:// or mqtts:// broker URI",
+                        options.broker);
+    if (options.tls) {
+        check_readable(options.tls->ca_file, "CA file");
+        check_readable(options.tls->cert_file, "certificate file");
+        check_readable(options.tls->key_file, "key file");
+    }
+    std::error_code error;
+    std::filesystem::create_directories(persistence_dir, error);
+    if (error)
+        throw_runtime("MQTT persistence folder {} cannot be created: {}", persistence_dir.string(),
+                      error.message());
+
+    mqtt::create_options create(MQTTVERSION_3_1_1, options.max_buffered_messages);
+    create.set_send_while_disconnected(true, /*anyTime=*/true);
+    create.set_delete_oldest_messages(false);
+    create.set_restore_messages(true);
+    const std::string client_id =
+        options.client_id.empty() ? fmt::format("edgesight-{}-{}", host_name(), options.pipeline)
+                                  : options.client_id;
+    try {
+        client = std::make_unique<mqtt::async_client>(options.broker, client_id, create,
+                                                      persistence_dir.string());
+    } catch (const mqtt::exception& exception) {
+        throw_bad_input("MQTT broker '{}' (client id '{}'): {}", options.broker, client_id,
+                        exception.what());
+    }
+}
+
+void MqttPublisher::Impl::connect() {
+    auto connect = mqtt::connect_options_builder()
+                       .clean_session(false)  // unacknowledged messages outlive reconnections
+                       .keep_alive_interval(options.keep_alive)
+                       .connect_timeout(std::chrono::seconds(10))
+                       .automatic_reconnect(options.reconnect_min, options.reconnect_max)
+                       .will(mqtt::message(status_topic, "offline", 1, true))
+                       .finalize();
+    if (!options.username.empty()) connect.set_user_name(options.username);
+    if (!options.password_file.empty()) connect.set_password(read_password(options.password_file));
+    if (options.tls) {
+        mqtt::ssl_options ssl;
+        if (!options.tls->ca_file.empty()) ssl.set_trust_store(options.tls->ca_file.string());
+        if (!options.tls->cert_file.empty()) ssl.set_key_store(options.tls->cert_file.string());
+        if (!options.tls->key_file.empty()) ssl.set_private_key(options.tls->key_file.string());
+        ssl.set_enable_server_cert_auth(true);
+        connect.set_ssl(std::move(ssl));
+    }
+    client->set_connected_handler([this](const std::string&) {
+        set_connection(Connection::Connected, {});
+        try {
+            client->publish(status_topic, "online", 6, 1, true);
+        } catch (const mqtt::exception& exception) {
+            spdlog::warn("MQTT {}: cannot publish status: {}", options.broker, exception.what());
+        }
+    });
+    client->set_connection_lost_handler([this](const std::string& cause) {
+        set_connection(Connection::Lost, cause.empty() ? "connection lost" : cause);
+    });
+    try {
+        client->connect(connect, nullptr, connect_listener);
+    } catch (const mqtt::exception& exception) {
+        throw_bad_input("MQTT broker '{}': {}", options.broker, exception.what());
+    }
+}
+
+void MqttPublisher::Impl::finished(bool was_delivered) {
+    std::lock_guard lock(pending_mutex);
+    if (pending > 0) --pending;
+    if (was_delivered) ++delivered;
+    all_delivered.notify_all();
+}
+
+void MqttPublisher::Impl::set_connection(Connection state, const std::string& reason) {
+    std::lock_guard lock(connection_mutex);
+    if (state == connection && reason == last_problem) return;
+    connection = state;
+    last_problem = reason;
+    switch (state) {
+        case Connection::Connected:
+            spdlog::info("MQTT {}: connected", options.broker);
+            break;
+        case Connection::Lost:
+            spdlog::warn("MQTT {}: {}; reconnecting, messages are kept until then", options.broker,
+                         reason);
+            break;
+        case Connection::Connecting:
+            spdlog::warn("MQTT {}: cannot connect ({}); retrying, messages are kept until then",
+                         options.broker, reason);
+            break;
+    }
+}
+
+MqttPublisher::MqttPublisher(MqttOptions options)
+    : m_impl(std::make_unique<Impl>(std::move(options))) {
+    m_impl->connect();
+    spdlog::debug("MQTT {}: persistence in {}", m_impl->options.broker,
+                  m_impl->persistence_dir.string());
+}
+
+MqttPublisher::~MqttPublisher() {
+    close();
+}
+
+void MqttPublisher::publish(const FrameResult& result) {
+    Impl& impl = *m_impl;
+    std::lock_guard lock(impl.publish_mutex);
+    if (impl.closed) throw_runtime("MQTT {}: publish after close", impl.options.broker);
+    const std::string topic =
+        render_topic(impl.options.topic, impl.options.pipeline, result.source);
+    auto message = mqtt::make_message(topic, result_json(result, impl.sequence.next(result.source)),
+                                      impl.options.qos, false);
+    {
+        std::lock_guard pending_lock(impl.pending_mutex);
+        ++impl.pending;
+    }
+    try {
+        impl.client->publish(message, nullptr, impl.delivery_listener);
+        ++impl.published;
+        impl.rejecting = false;
+    } catch (const mqtt::exception& exception) {
+        impl.finished(false);
+        ++impl.rejected;
+        if (!impl.rejecting)
+            spdlog::error("MQTT {}: message to {} rejected: {}", impl.options.broker, topic,
+                          exception.what());
+        impl.rejecting = true;
+    }
+}
+
+bool MqttPublisher::flush(std::chrono::milliseconds timeout) {
+    Impl& impl = *m_impl;
+    std::unique_lock lock(impl.pending_mutex);
+    return impl.all_delivered.wait_for(lock, timeout, [&] { return impl.pending == 0; });
+}
+
+void MqttPublisher::close() {
+    Impl& impl = *m_impl;
+    {
+        std::lock_guard lock(impl.publish_mutex);
+        if (impl.closed) return;
+        impl.closed = true;
+    }
+    const bool connected = stats().connected;
+    try {
+        auto offline = impl.client->publish(impl.status_topic, "offline", 7, 1, true);
+        if (connected) {
+            flush(std::chrono::seconds(5));
+            offline->wait_for(std::chrono::seconds(2));
+            impl.client->disconnect()->wait_for(std::chrono::seconds(2));
+        }
+    } catch (const mqtt::exception& exception) {
+        spdlog::debug("MQTT {}: close: {}", impl.options.broker, exception.what());
+    }
+}
+
+MqttPublisher::Stats MqttPublisher::stats() const {
+    std::lock_guard lock(m_impl->connection_mutex);
+    return {m_impl->published, m_impl->delivered, m_impl->rejected,
+            m_impl->connection == Impl::Connection::Connected};
+}
+
+const std::filesystem::path& MqttPublisher::persistence_dir() const {
+    return m_impl->persistence_dir;
+}
+
+}  // namespace es::pipeline

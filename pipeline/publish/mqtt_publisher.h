@@ -1,0 +1,80 @@
+#pragma once
+
+#include "pipeline/publish/publisher.h"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace es::pipeline {
+
+struct MqttTls {
+    std::filesystem::path ca_file;    // CA certificates the broker's certificate must chain to
+    std::filesystem::path cert_file;  // client certificate (PEM), for brokers that require one
+    std::filesystem::path key_file;   // its private key (PEM)
+};
+
+struct MqttOptions {
+    std::string broker = "tcp://localhost:1883";  // tcp://, mqtt://, ssl:// or mqtts://
+    std::string pipeline;                         // fills {pipeline}
+    std::string topic = "edgesight/{pipeline}/{source}/detections";
+    int qos = 1;
+    // Empty: "edgesight-<hostname>-<pipeline>". Persisted messages are filed under it, so it
+    // must stay the same across restarts to deliver them.
+    std::string client_id;
+    std::string username;
+    std::filesystem::path password_file;  // its first line is the password
+    std::optional<MqttTls> tls;
+    std::filesystem::path persistence_dir;  // empty: default_mqtt_persistence_dir()
+    // Messages kept while the broker is away; beyond this new messages are rejected (counted),
+    // never the oldest dropped.
+    int max_buffered_messages = 1000000;
+    std::chrono::seconds keep_alive{30};
+    // Reconnection delay (Paho counts whole seconds): doubled after each failed attempt ...
+    std::chrono::seconds reconnect_min{1};
+    std::chrono::seconds reconnect_max{30};  // ... up to this
+};
+
+// $XDG_STATE_HOME/edgesight/mqtt, else /var/lib/edgesight/mqtt when /var/lib/edgesight is
+// writable, else a folder under the system temp dir.
+std::filesystem::path default_mqtt_persistence_dir();
+
+// The retained status topic of a pipeline: "online" while connected, "offline" by last will.
+std::string mqtt_status_topic(const std::string& pipeline);
+
+// Publishes to an MQTT broker with Paho: QoS 1 by default, one topic per source, a retained
+// status topic with a last will, automatic reconnection with backoff. Messages not yet
+// acknowledged are kept in Paho's offline buffer and its file persistence, so they survive
+// broker outages and process restarts.
+class MqttPublisher : public Publisher {
+  public:
+    struct Stats {
+        uint64_t published = 0;  // accepted by publish()
+        uint64_t delivered = 0;  // acknowledged by the broker (QoS 1, 2) or sent (QoS 0)
+        uint64_t rejected = 0;   // refused: offline buffer full
+        bool connected = false;
+    };
+
+    // Throws es::Error (BadInput) for a bad option or an unreadable file; connects in the
+    // background (publishing may start at once).
+    explicit MqttPublisher(MqttOptions options);
+    ~MqttPublisher() override;
+
+    void publish(const FrameResult& result) override;
+    bool flush(std::chrono::milliseconds timeout) override;
+    // Publishes "offline" on the status topic, waits briefly for acknowledgements and
+    // disconnects; what is still unacknowledged stays persisted for the next start.
+    void close() override;
+
+    Stats stats() const;
+    const std::filesystem::path& persistence_dir() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace es::pipeline

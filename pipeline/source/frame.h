@@ -1,0 +1,33 @@
+#pragma once
+
+#include <opencv2/core/mat.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace es::pipeline {
+
+// One decoded picture of a source.
+//
+// Lifetime: `bgr` does not own its pixels; it views the decoded GStreamer buffer, which
+// `buffer` keeps mapped. The pixels stay valid while this Frame or any copy of it (or of
+// `buffer`) lives; copying the cv::Mat header alone does not keep them. Release frames
+// promptly: a file source decodes only as far ahead as the frames it has buffered.
+struct Frame {
+    cv::Mat bgr;                // 8-bit BGR, width x height, rows possibly padded
+    int64_t pts_ns = -1;        // presentation time in the stream; -1 when unknown
+    int64_t wall_time_ns = 0;   // system clock when the frame left the decoder
+    uint64_t frame_number = 0;  // 0, 1, 2 ... per source over restarts; gaps are drops
+    std::string source_id;
+    int width = 0;
+    int height = 0;
+    std::shared_ptr<const void> buffer;  // keeps `bgr`'s pixels mapped
+
+    void release() {
+        bgr.release();
+        buffer.reset();
+    }
+};
+
+}  // namespace es::pipeline

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "pipeline/source/frame.h"
+#include "pipeline/source/source_spec.h"
+#include "pipeline/source/source_uri.h"
+
+#include <gst/gst.h>
+
+#include <functional>
+
+namespace es::pipeline {
+
+// Initializes GStreamer once per process; throws es::Error (Runtime) when it cannot.
+void ensure_gstreamer();
+
+// The GStreamer pipeline of one source attempt: the URI's source and decoder, then
+// [videorate] → videoscale → videoconvert → appsink (BGR). Frames arrive on GStreamer's
+// streaming thread. Built in the NULL state; destroying it stops it.
+class GstSourcePipeline {
+  public:
+    using FrameHandler = std::function<void(Frame&&)>;
+
+    // Throws es::Error when an element is missing or an option has no GStreamer meaning.
+    GstSourcePipeline(const SourceSpec& spec, const SourceUri& uri, FrameHandler on_frame);
+    ~GstSourcePipeline();
+    GstSourcePipeline(const GstSourcePipeline&) = delete;
+    GstSourcePipeline& operator=(const GstSourcePipeline&) = delete;
+
+    GstElement* pipeline() const { return m_pipeline; }
+    GstBus* bus() const { return m_bus; }
+
+  private:
+    void build(const SourceSpec& spec, const SourceUri& uri);
+
+    FrameHandler m_on_frame;
+    GstElement* m_pipeline = nullptr;
+    GstBus* m_bus = nullptr;
+};
+
+}  // namespace es::pipeline

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace es::pipeline {
+
+struct Resolution {
+    int width = 0;
+    int height = 0;
+};
+
+// One video source of a pipeline, as the config describes it.
+struct SourceSpec {
+    std::string id;  // names the source in logs, frames and MQTT topics
+    // file:///path, rtsp://host/path[?transport=tcp|udp], http(s)://host/mjpeg,
+    // v4l2:///dev/videoN, test://[?pattern=ball&width=W&height=H&fps=F]
+    std::string uri;
+    double fps = 0;     // > 0: drop frames down to this rate; 0: the source's rate
+    bool loop = false;  // files: start again at the end
+    std::optional<Resolution> resolution;  // scale frames to this size; unset: the source's size
+    bool realtime = false;                 // files: deliver at the file's pace instead of at once
+};
+
+// When a failed or ended source is tried again.
+struct RetryPolicy {
+    std::chrono::milliseconds first_delay{1000};  // doubled after each failed attempt ...
+    std::chrono::milliseconds max_delay{30000};   // ... up to this
+    // A source that delivers no first frame for this long, or a live source that stops
+    // delivering for this long, counts as failed.
+    std::chrono::milliseconds stall_timeout{10000};
+};
+
+}  // namespace es::pipeline

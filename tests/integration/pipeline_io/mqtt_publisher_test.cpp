@@ -1,0 +1,254 @@
+#include "pipeline/publish/mqtt_publisher.h"
+#include "inference/core/error.h"
+#include "tests/integration/pipeline_io/mqtt_test_subscriber.h"
+#include "tests/support/child_process.h"
+#include "tests/support/mosquitto_broker.h"
+#include "tests/support/test_data.h"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+
+#include <map>
+#include <set>
+
+using namespace es;
+using namespace es::pipeline;
+using namespace es::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+FrameResult result_of(const std::string& source, uint64_t frame) {
+    FrameResult result;
+    result.timestamp_ns = 1764133000123456789 + static_cast<int64_t>(frame);
+    result.pipeline = "lobby";
+    result.source = source;
+    result.frame = frame;
+    result.width = 1920;
+    result.height = 1080;
+    ObjectResult person;
+    person.x = 192;
+    person.y = 108;
+    person.w = 96;
+    person.h = 240;
+    person.id = 17;
+    person.bounding_box = {0.1f, 0.1f, 0.15f, 0.32f};
+    person.confidence = 0.93f;
+    person.label = "person";
+    person.label_id = 1;
+    result.objects.push_back(person);
+    return result;
+}
+
+MqttOptions options_for(const MosquittoBroker& broker, const std::string& client_id) {
+    MqttOptions options;
+    options.broker = broker.uri();
+    options.pipeline = "lobby";
+    options.client_id = client_id;
+    options.persistence_dir = temp_dir("mqtt-persistence");
+    options.reconnect_min = 1s;
+    options.reconnect_max = 1s;
+    return options;
+}
+
+// The seq numbers per source in the detection messages received, each message's schema checked.
+std::map<std::string, std::vector<uint64_t>> sequences(const std::vector<ReceivedMessage>& messages,
+                                                       bool* schema_ok) {
+    std::map<std::string, std::vector<uint64_t>> seqs;
+    for (const auto& message : messages) {
+        if (message.topic.find("/detections") == std::string::npos) continue;
+        const auto json = nlohmann::json::parse(message.payload, nullptr, false);
+        const bool valid = json.is_object() && json["timestamp"].is_number_integer() &&
+                           json["pipeline"] == "lobby" && json["source"].is_string() &&
+                           message.topic == "edgesight/lobby/" + json["source"].get<std::string>() +
+                                                "/detections" &&
+                           json["frame"].is_number_unsigned() && json["seq"].is_number_unsigned() &&
+                           json["resolution"]["width"] == 1920 &&
+                           json["resolution"]["height"] == 1080 && json["objects"].is_array();
+        *schema_ok &= valid;
+        if (valid) seqs[json["source"]].push_back(json["seq"]);
+    }
+    return seqs;
+}
+
+size_t count_detections(const std::vector<ReceivedMessage>& messages) {
+    size_t count = 0;
+    for (const auto& message : messages)
+        count += message.topic.find("/detections") != std::string::npos;
+    return count;
+}
+
+// Every seq from 0 to count-1 arrived (QoS 1 may deliver one twice).
+bool gapless(std::vector<uint64_t> seqs, uint64_t count) {
+    const std::set<uint64_t> unique(seqs.begin(), seqs.end());
+    return unique.size() == count && *unique.begin() == 0 && *unique.rbegin() == count - 1;
+}
+
+std::vector<std::string> payloads_on(const std::vector<ReceivedMessage>& messages,
+                                     const std::string& topic) {
+    std::vector<std::string> payloads;
+    for (const auto& message : messages)
+        if (message.topic == topic) payloads.push_back(message.payload);
+    return payloads;
+}
+
+}  // namespace
+
+TEST_CASE("MQTT: every message arrives in the documented schema with gapless seq per source") {
+    auto broker = MosquittoBroker::start_new();
+    if (!broker) return;
+    MqttTestSubscriber subscriber(broker->uri(), "sub-schema", {"edgesight/#"}, false);
+    MqttPublisher publisher(options_for(*broker, "pub-schema"));
+    for (uint64_t frame = 0; frame < 50; ++frame) {
+        publisher.publish(result_of("cam1", frame));
+        publisher.publish(result_of("cam2", frame * 2));
+    }
+    CHECK(publisher.flush(10s));
+    REQUIRE(subscriber.wait_for(
+        [](const auto& messages) {
+            return count_detections(messages) >= 100 &&
+                   !payloads_on(messages, "edgesight/lobby/status").empty();
+        },
+        10s));
+    const auto messages = subscriber.messages();
+    bool schema_ok = true;
+    const auto seqs = sequences(messages, &schema_ok);
+    CHECK(schema_ok);
+    CHECK(seqs.at("cam1") == [] {
+        std::vector<uint64_t> expected(50);
+        for (uint64_t i = 0; i < 50; ++i)
+            expected[i] = i;
+        return expected;
+    }());
+    CHECK(gapless(seqs.at("cam2"), 50));
+    CHECK(
+        payloads_on(messages, "edgesight/lobby/cam1/detections")[0] ==
+        R"({"timestamp":1764133000123456789,"pipeline":"lobby","source":"cam1","frame":0,"seq":0,)"
+        R"("resolution":{"width":1920,"height":1080},"objects":[{"x":192,"y":108,"w":96,"h":240,)"
+        R"("id":17,"detection":{"bounding_box":{"x_min":0.1,"y_min":0.1,"x_max":0.15,"y_max":0.32},)"
+        R"("confidence":0.93,"label":"person","label_id":1}}]})");
+    CHECK(publisher.stats().delivered == 100);
+    const auto statuses = payloads_on(messages, "edgesight/lobby/status");
+    REQUIRE(statuses.size() == 1);
+    CHECK(statuses[0] == "online");
+}
+
+TEST_CASE("MQTT: the retained status is online, and offline by last will when the publisher dies") {
+    auto broker = MosquittoBroker::start_new();
+    if (!broker) return;
+    const auto dir = temp_dir("mqtt-will");
+    ChildProcess publisher({ES_MQTT_PUBLISH_PROCESS, broker->uri(), (dir / "persist").string(),
+                            "pub-will", "lobby", "cam", "1"},
+                           dir / "publisher.log");
+    MqttTestSubscriber watcher(broker->uri(), "sub-will", {"edgesight/lobby/status"}, false);
+    REQUIRE(watcher.wait_for(
+        [](const auto& m) { return !m.empty() && m.back().payload == "online"; }, 10s));
+    {
+        MqttTestSubscriber late(broker->uri(), "sub-online", {"edgesight/lobby/status"}, false);
+        REQUIRE(late.wait_for([](const auto& m) { return !m.empty(); }, 5s));
+        CHECK(late.messages()[0].payload == "online");
+        CHECK(late.messages()[0].retained);
+    }
+    publisher.stop(SIGKILL);
+    CHECK(watcher.wait_for(
+        [](const auto& m) { return !m.empty() && m.back().payload == "offline"; }, 10s));
+    MqttTestSubscriber after(broker->uri(), "sub-after", {"edgesight/lobby/status"}, false);
+    REQUIRE(after.wait_for([](const auto& m) { return !m.empty(); }, 5s));
+    CHECK(after.messages()[0].payload == "offline");
+    CHECK(after.messages()[0].retained);
+}
+
+TEST_CASE("MQTT: messages published while the broker is down arrive once it is back (QoS 1)") {
+    auto broker = MosquittoBroker::start_new();
+    if (!broker) return;
+    MqttTestSubscriber subscriber(broker->uri(), "sub-outage", {"edgesight/lobby/+/detections"},
+                                  true);
+    MqttPublisher publisher(options_for(*broker, "pub-outage"));
+    REQUIRE(wait_until([&] { return publisher.stats().connected; }, 5s));
+    uint64_t frame = 0;
+    for (; frame < 20; ++frame)
+        publisher.publish(result_of("cam1", frame));
+
+    broker->stop();
+    REQUIRE(wait_until([&] { return !publisher.stats().connected; }, 5s));
+    for (; frame < 40; ++frame) {
+        publisher.publish(result_of("cam1", frame));
+        std::this_thread::sleep_for(50ms);  // the broker stays away for about a second
+    }
+    CHECK_FALSE(publisher.flush(0ms));
+    broker->start();
+    for (; frame < 60; ++frame)
+        publisher.publish(result_of("cam1", frame));
+
+    CHECK(publisher.flush(15s));
+    CHECK(subscriber.wait_for(
+        [](const auto& messages) {
+            bool schema_ok = true;
+            const auto seqs = sequences(messages, &schema_ok);
+            return seqs.count("cam1") && gapless(seqs.at("cam1"), 60);
+        },
+        15s));
+    CHECK(publisher.stats().rejected == 0);
+}
+
+TEST_CASE("MQTT: messages persisted by a publisher that was killed are sent by its next start") {
+    auto broker = MosquittoBroker::create();
+    if (!broker) return;
+    const auto dir = temp_dir("mqtt-restart");
+    const std::string persist = (dir / "persist").string();
+    {
+        // The broker is not running: 25 messages go to the offline buffer and its files.
+        ChildProcess publisher(
+            {ES_MQTT_PUBLISH_PROCESS, broker->uri(), persist, "pub-restart", "lobby", "cam", "25"},
+            dir / "first.log");
+        REQUIRE(publisher.wait_for_output("published 25", 10s));
+        publisher.stop(SIGKILL);
+    }
+    broker->start();
+    MqttTestSubscriber subscriber(broker->uri(), "sub-restart", {"edgesight/lobby/+/detections"},
+                                  true);
+    // The restarted publisher sends the 25 persisted messages before a new one of its own.
+    ChildProcess restarted({ES_MQTT_PUBLISH_PROCESS, broker->uri(), persist, "pub-restart", "lobby",
+                            "cam-new", "1", "--wait"},
+                           dir / "second.log");
+    CHECK(subscriber.wait_for(
+        [](const auto& messages) {
+            bool schema_ok = true;
+            const auto seqs = sequences(messages, &schema_ok);
+            return seqs.count("cam") && gapless(seqs.at("cam"), 25) && seqs.count("cam-new");
+        },
+        15s));
+    INFO(restarted.output());
+    CHECK(restarted.wait_for_output("delivered", 15s));
+}
+
+TEST_CASE("MQTT options: a bad topic, qos, TLS setup or password file is refused") {
+    const auto refused = [](const std::function<void(MqttOptions&)>& change) {
+        MqttOptions options;
+        options.pipeline = "lobby";
+        options.persistence_dir = temp_dir("mqtt-options");
+        change(options);
+        try {
+            MqttPublisher publisher(options);
+        } catch (const Error& error) {
+            MESSAGE(std::string(error.what()));
+            return error.kind() == ErrorKind::BadInput;
+        }
+        return false;
+    };
+    CHECK(refused([](auto& o) { o.topic = "edgesight/{camera}/detections"; }));
+    CHECK(refused([](auto& o) { o.topic = "edgesight/+/detections"; }));
+    CHECK(refused([](auto& o) { o.qos = 3; }));
+    CHECK(refused([](auto& o) { o.password_file = "/nonexistent/password"; }));
+    CHECK(refused([](auto& o) {
+        o.broker = "ssl://localhost:8883";
+        o.tls = MqttTls{"/nonexistent/ca.pem", {}, {}};
+    }));
+    CHECK(refused([](auto& o) {
+        o.broker = "tcp://localhost:8883";
+        o.tls = MqttTls{};
+    }));
+    CHECK(refused([](auto& o) { o.broker = "udp://localhost:1883"; }));
+}

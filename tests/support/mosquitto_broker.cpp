@@ -1,0 +1,106 @@
+#include "tests/support/mosquitto_broker.h"
+
+#include "tests/support/test_data.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+namespace es::testing {
+
+namespace {
+
+sockaddr_in loopback(int port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+bool accepts_connections(int port) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    const sockaddr_in address = loopback(port);
+    const bool connected =
+        connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+    close(fd);
+    return connected;
+}
+
+std::string find_mosquitto() {
+    for (const char* candidate : {"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto",
+                                  "/usr/bin/mosquitto", "/usr/local/bin/mosquitto"})
+        if (access(candidate, X_OK) == 0) return candidate;
+    return {};
+}
+
+}  // namespace
+
+int free_tcp_port() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = loopback(0);
+    socklen_t size = sizeof(address);
+    if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0)
+        throw std::runtime_error("no free TCP port on 127.0.0.1");
+    close(fd);
+    return ntohs(address.sin_port);
+}
+
+std::unique_ptr<MosquittoBroker> MosquittoBroker::create() {
+    const std::string program = find_mosquitto();
+    if (program.empty()) {
+        std::cerr << "notice: mosquitto is not installed (apt-get install mosquitto); "
+                     "skipping the MQTT test\n";
+        return nullptr;
+    }
+    return std::unique_ptr<MosquittoBroker>(
+        new MosquittoBroker(program, temp_dir("mosquitto"), free_tcp_port()));
+}
+
+std::unique_ptr<MosquittoBroker> MosquittoBroker::start_new() {
+    auto broker = create();
+    if (broker) broker->start();
+    return broker;
+}
+
+MosquittoBroker::MosquittoBroker(std::string program, std::filesystem::path dir, int port)
+    : m_program(std::move(program)), m_dir(std::move(dir)), m_port(port) {
+    // Run as root, mosquitto would switch to its own user, which cannot write the folder.
+    const passwd* user = getpwuid(getuid());
+    std::ofstream config(m_dir / "mosquitto.conf");
+    config << "listener " << m_port << " 127.0.0.1\n"
+           << "allow_anonymous true\n"
+           << "persistence true\n"
+           << "persistence_location " << m_dir.string() << "/\n"
+           << "log_dest stdout\n"
+           << "log_type error\nlog_type warning\nlog_type notice\n";
+    if (user) config << "user " << user->pw_name << "\n";
+}
+
+void MosquittoBroker::start() {
+    if (m_process && m_process->running()) return;
+    m_process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{m_program, "-c", (m_dir / "mosquitto.conf").string()},
+        m_dir / "mosquitto.log");
+    if (!wait_until([&] { return accepts_connections(m_port) || !m_process->running(); },
+                    std::chrono::seconds(5)) ||
+        !m_process->running())
+        throw std::runtime_error("mosquitto did not start on port " + std::to_string(m_port) +
+                                 ": " + m_process->output());
+}
+
+void MosquittoBroker::stop() {
+    if (m_process) m_process->stop(SIGTERM);
+    m_process.reset();
+}
+
+}  // namespace es::testing
