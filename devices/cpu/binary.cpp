@@ -32,7 +32,7 @@ ValueId with_dims(Compiler& compiler, ValueId id, const Shape& dims) {
     if (compiler.value(id).shape.size() == dims.size()) return id;
     const ValueId plain = compiler.to_plain(id);
     return compiler.add_alias(plain, compiler.value(plain).name, dims,
-                              plain_desc(ElementType::f32, dims));
+                              plain_desc(ElementType::f32, dims), Compiler::Alias::view);
 }
 
 }  // namespace

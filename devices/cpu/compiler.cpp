@@ -351,9 +351,10 @@ ValueId Compiler::add_value(const std::string& name, ElementType type, const Sha
 }
 
 ValueId Compiler::add_alias(ValueId base, const std::string& name, const Shape& shape,
-                            const dnnl::memory::desc& desc) {
+                            const dnnl::memory::desc& desc, Alias kind) {
     const Value source = value(base);
-    if (source.storage == Storage::arena) ++m_buffer_users[static_cast<size_t>(source.index)];
+    if (source.storage == Storage::arena && kind == Alias::reshape)
+        ++m_buffer_users[static_cast<size_t>(source.index)];
     return add_value_in(source.storage, source.index, name, source.type, shape, desc);
 }
 

@@ -88,7 +88,8 @@ bool lower_transpose(const graph::Node& node, Compiler& compiler) {
                                              default_attr());
     });
     if (!primitive) return false;
-    const ValueId view = compiler.add_alias(src, node.name, dst_shape, permuted);
+    const ValueId view =
+        compiler.add_alias(src, node.name, dst_shape, permuted, Compiler::Alias::view);
     const ValueId dst = compiler.add_value(node.name, type, dst_shape, dst_desc);
     compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, view}, {DNNL_ARG_DST, dst}});
     compiler.define(output_of(node), dst);

@@ -79,7 +79,8 @@ bool lower_prelu(const graph::Node& node, Compiler& compiler) {
     const ValueId dst =
         compiler.add_value(node.name, ElementType::f32, shape, primitive->dst_desc());
     const ValueId weights_value =
-        compiler.to_layout(compiler.add_alias(slope, node.name + "/slope", weights, weights_desc),
+        compiler.to_layout(compiler.add_alias(slope, node.name + "/slope", weights, weights_desc,
+                                              Compiler::Alias::view),
                            primitive->weights_desc());
     compiler.add_primitive(
         node, *primitive,

@@ -125,15 +125,16 @@ bool lower_matmul(const graph::Node& node, Compiler& compiler) {
 
     const ValueId a_plain = compiler.to_plain(a);
     std::vector<PrimitiveArg> args = {
-        {DNNL_ARG_SRC,
-         compiler.add_alias(a_plain, compiler.value(a_plain).name, dims_of(a_desc), a_desc)}};
+        {DNNL_ARG_SRC, compiler.add_alias(a_plain, compiler.value(a_plain).name, dims_of(a_desc),
+                                          a_desc, Compiler::Alias::view)}};
     if (constant_b) {
         args.push_back(
             {DNNL_ARG_WEIGHTS, compiler.add_weights(weights, b_desc, primitive.weights_desc())});
     } else {
         const ValueId b_plain = compiler.to_plain(b);
-        args.push_back({DNNL_ARG_WEIGHTS, compiler.add_alias(b_plain, compiler.value(b_plain).name,
-                                                             dims_of(b_desc), b_desc)});
+        args.push_back(
+            {DNNL_ARG_WEIGHTS, compiler.add_alias(b_plain, compiler.value(b_plain).name,
+                                                  dims_of(b_desc), b_desc, Compiler::Alias::view)});
     }
     if (!bias.empty()) {
         Tensor bias_tensor(ElementType::f32, Shape(bias_dims.begin(), bias_dims.end()));

@@ -127,9 +127,9 @@ bool lower_reduction(const graph::Node& node, Compiler& compiler) {
     }
     if (dst_shape != kept) {  // keep_dims false: the same bytes without the reduced axes
         const ValueId plain = compiler.to_plain(*pooled);
-        compiler.define(output_of(node),
-                        compiler.add_alias(plain, node.name, dst_shape,
-                                           plain_desc(ElementType::f32, dst_shape)));
+        compiler.define(output_of(node), compiler.add_alias(plain, node.name, dst_shape,
+                                                            plain_desc(ElementType::f32, dst_shape),
+                                                            Compiler::Alias::reshape));
     } else {
         compiler.define(output_of(node), *pooled);
     }
