@@ -17,7 +17,8 @@ std::optional<dnnl::eltwise_forward::primitive_desc> eltwise_primitive(
 }  // namespace
 
 // Activations and unary math on their own, with the activation chain that follows as post-ops.
-// An op that takes two eltwise steps (HSigmoid) runs as two primitives, the second in place.
+// An op that takes several eltwise steps (HSigmoid, FakeQuantize) runs as one primitive per
+// step, all but the first in place.
 bool lower_eltwise(const graph::Node& node, Compiler& compiler) {
     const auto ops = eltwise_ops(node, compiler);
     if (!ops) return false;
@@ -28,9 +29,12 @@ bool lower_eltwise(const graph::Node& node, Compiler& compiler) {
     const size_t rank = std::max<size_t>(shape.size(), 1);
     PostOpChain chain;
     if (rank >= 2) chain = collect_post_ops(node, compiler, shape, {.channel_axis = 1});
-    const auto last =
-        ops->size() > 1 ? eltwise_primitive(ops->back(), src_desc, default_attr()) : std::nullopt;
-    if (ops->size() > 1 && !last) return false;
+    std::vector<dnnl::eltwise_forward::primitive_desc> rest;
+    for (size_t i = 1; i < ops->size(); ++i) {
+        const auto primitive = eltwise_primitive((*ops)[i], src_desc, default_attr());
+        if (!primitive) return false;
+        rest.push_back(*primitive);
+    }
     const EltwiseOp& first = ops->front();
     const auto created = create_with_post_ops(
         chain, rank, 1, compiler, src_desc,
@@ -46,7 +50,8 @@ bool lower_eltwise(const graph::Node& node, Compiler& compiler) {
     for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
         args.push_back(arg);
     compiler.add_primitive(node, primitive, std::move(args));
-    if (last) compiler.add_primitive(node, *last, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
+    for (const auto& step : rest)
+        compiler.add_primitive(node, step, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
     compiler.define(finish_fusion(chain, count, node, compiler), dst);
     return true;
 }

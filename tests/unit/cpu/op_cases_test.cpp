@@ -173,6 +173,22 @@ const std::vector<OpCase> k_cases = {
     unary("SoftPlus", "SoftPlus", k_image, {}, "opset4"),
     unary("Gelu-2 (erf)", "Gelu", k_image, {}, "opset2"),
     unary("Gelu-7 tanh", "Gelu", k_image, {{"approximation_mode", "tanh"}}, "opset7"),
+    {"FakeQuantize with scalar ranges",
+     [](GraphBuilder& g) {
+         const auto scalar = [&](float value) { return g.constant(make_tensor<float>({1, 1, 1, 1}, {value})); };
+         g.output(g.op("FakeQuantize",
+                       {g.input(PartialShape(k_image)), scalar(-1.2f), scalar(1.5f), scalar(-1.0f),
+                        scalar(2.0f)},
+                       {{"levels", "256"}}, "op"));
+     }},
+    {"FakeQuantize with per-channel ranges (no oneDNN form)",
+     [](GraphBuilder& g) {
+         const auto x = g.input(PartialShape(k_image));
+         const auto low = g.constant({1, 5, 1, 1}, -1.5f, -0.5f);
+         const auto high = g.constant({1, 5, 1, 1}, 0.5f, 1.5f);
+         g.output(g.op("FakeQuantize", {x, low, high, low, high}, {{"levels", "255"}}, "op"));
+     },
+     false},
     unary("Floor has no oneDNN form", "Floor", k_image, {}, "opset1", false),
     {"Swish with a constant beta",
      [](GraphBuilder& g) {
