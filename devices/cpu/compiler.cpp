@@ -7,8 +7,6 @@
 #include "inference/graph/op.h"
 #include "inference/graph/shape_inference.h"
 
-#include <omp.h>
-
 #include <climits>
 
 namespace es::devices::cpu {
@@ -19,21 +17,6 @@ using OutputKey = std::pair<const graph::Node*, size_t>;
 OutputKey key_of(const graph::Output& output) {
     return {output.node, output.port};
 }
-
-// Sets the OpenMP thread count of the calling thread while primitives are created (oneDNN
-// sizes their work split by it), and restores it afterwards.
-class ThreadScope {
-  public:
-    explicit ThreadScope(int threads) : m_previous(omp_get_max_threads()) {
-        omp_set_num_threads(std::max(1, threads));
-    }
-    ~ThreadScope() { omp_set_num_threads(m_previous); }
-    ThreadScope(const ThreadScope&) = delete;
-    ThreadScope& operator=(const ThreadScope&) = delete;
-
-  private:
-    int m_previous;
-};
 
 size_t bytes_of(ElementType type, const Shape& shape, const dnnl::memory::desc& desc) {
     return desc.is_zero() ? shape_size(shape) * element_size(type) : desc.get_size();
@@ -351,9 +334,10 @@ ValueId Compiler::add_value(const std::string& name, ElementType type, const Sha
 }
 
 ValueId Compiler::add_alias(ValueId base, const std::string& name, const Shape& shape,
-                            const dnnl::memory::desc& desc) {
+                            const dnnl::memory::desc& desc, Alias kind) {
     const Value source = value(base);
-    if (source.storage == Storage::arena) ++m_buffer_users[static_cast<size_t>(source.index)];
+    if (source.storage == Storage::arena && kind == Alias::reshape)
+        ++m_buffer_users[static_cast<size_t>(source.index)];
     return add_value_in(source.storage, source.index, name, source.type, shape, desc);
 }
 

@@ -67,9 +67,15 @@ class Compiler {
     // A new value with its own arena buffer.
     ValueId add_value(const std::string& name, ElementType type, const Shape& shape,
                       const dnnl::memory::desc& desc);
-    // A value sharing the memory of `base` (a reshape, or an in-place result).
+    // How an alias relates to the value whose memory it shares.
+    enum class Alias {
+        view,      // read only by the step being added (an operand seen with other dimensions)
+        reshape,   // a value of its own that later steps read, like its base
+        in_place,  // a result written over its base, which nothing reads any more
+    };
+    // A value sharing the memory of `base`.
     ValueId add_alias(ValueId base, const std::string& name, const Shape& shape,
-                      const dnnl::memory::desc& desc);
+                      const dnnl::memory::desc& desc, Alias kind);
     // Weights: `weights` (laid out as `src_desc`) reordered now into `desc`, owned by the plan.
     ValueId add_weights(Tensor weights, const dnnl::memory::desc& src_desc,
                         const dnnl::memory::desc& desc);

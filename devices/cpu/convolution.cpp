@@ -40,7 +40,7 @@ void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bi
 ValueId destination(const PostOpChain& chain, size_t count, const graph::Node& node,
                     Compiler& compiler, const Shape& shape, const dnnl::memory::desc& desc) {
     if (const auto residual = chain.residual(count))
-        return compiler.add_alias(*residual, node.name, shape, desc);
+        return compiler.add_alias(*residual, node.name, shape, desc, Compiler::Alias::in_place);
     return compiler.add_value(node.name, ElementType::f32, shape, desc);
 }
 
@@ -89,22 +89,32 @@ bool lower_convolution(const graph::Node& node, Compiler& compiler) {
         fold_into(chain, weights, bias);
     }
     const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
-    const auto created = create_with_post_ops(
-        chain, rank, 1, compiler, any_desc(dst_shape),
-        [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-            const auto desc =
-                bias.empty()
-                    ? dnnl::convolution_forward::desc(
-                          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                          any_desc(inputs->src_shape), any_desc(weights.shape()), dst_desc,
-                          window->strides, window->dilations, window->pads_begin, window->pads_end)
-                    : dnnl::convolution_forward::desc(
-                          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                          any_desc(inputs->src_shape), any_desc(weights.shape()), bias_desc,
-                          dst_desc, window->strides, window->dilations, window->pads_begin,
-                          window->pads_end);
-            return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
-        });
+    const auto create = [&](const dnnl::memory::desc& src_desc) {
+        return create_with_post_ops(
+            chain, rank, 1, compiler, any_desc(dst_shape),
+            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                const auto desc =
+                    bias.empty()
+                        ? dnnl::convolution_forward::desc(
+                              dnnl::prop_kind::forward_inference,
+                              dnnl::algorithm::convolution_direct, src_desc,
+                              any_desc(weights.shape()), dst_desc, window->strides,
+                              window->dilations, window->pads_begin, window->pads_end)
+                        : dnnl::convolution_forward::desc(
+                              dnnl::prop_kind::forward_inference,
+                              dnnl::algorithm::convolution_direct, src_desc,
+                              any_desc(weights.shape()), bias_desc, dst_desc, window->strides,
+                              window->dilations, window->pads_begin, window->pads_end);
+                return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+            });
+    };
+    // A first layer (few input channels, a plain image) is faster read as it is than reordered
+    // into the layout oneDNN would pick.
+    const dnnl::memory::desc& src_desc = compiler.value(inputs->src).desc;
+    auto created =
+        inputs->src_shape[1] <= 4 && is_plain(src_desc) ? create(src_desc) : std::nullopt;
+    if (!created || is_reference_implementation(created->first))
+        created = create(any_desc(inputs->src_shape));
     if (!created) return false;
     const auto& [primitive, count] = *created;
 

@@ -2,6 +2,10 @@
 
 #include "inference/core/error.h"
 
+#include <omp.h>
+
+#include <algorithm>
+
 namespace es::devices::cpu {
 
 const dnnl::engine& cpu_engine() {
@@ -92,6 +96,14 @@ std::string effective_isa() {
         default:
             return "unknown";
     }
+}
+
+ThreadScope::ThreadScope(int threads) : m_previous(omp_get_max_threads()) {
+    omp_set_num_threads(std::max(1, threads));
+}
+
+ThreadScope::~ThreadScope() {
+    omp_set_num_threads(m_previous);
 }
 
 std::string implementation_of(const dnnl::primitive_desc_base& primitive) {

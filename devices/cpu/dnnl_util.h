@@ -33,6 +33,19 @@ dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,
 // "avx512_core_amx" …: the instruction set oneDNN's kernels use on this machine.
 std::string effective_isa();
 
+// Sets the calling thread's OpenMP thread count for its lifetime (oneDNN sizes a primitive's
+// work split by it when the primitive is made) and restores the previous one.
+class ThreadScope {
+  public:
+    explicit ThreadScope(int threads);
+    ~ThreadScope();
+    ThreadScope(const ThreadScope&) = delete;
+    ThreadScope& operator=(const ThreadScope&) = delete;
+
+  private:
+    int m_previous;
+};
+
 // The implementation oneDNN picked, e.g. "brg:avx512_core".
 std::string implementation_of(const dnnl::primitive_desc_base& primitive);
 

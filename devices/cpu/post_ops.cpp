@@ -157,6 +157,29 @@ dnnl::memory::desc operand_desc(const Tensor& operand, size_t rank, size_t chann
     return plain_desc(ElementType::f32, Shape(dims.begin(), dims.end()));
 }
 
+// FakeQuantize with one range for the whole tensor, as the chain
+//   clip(x, in_low, in_high) -> linear to [0, levels - 1] -> round (half to even) -> linear to
+//   [out_low, out_high]
+// which computes the reference's formula up to float rounding in the two linear steps.
+std::optional<std::vector<EltwiseOp>> fake_quantize_ops(const graph::Node& node,
+                                                        Compiler& compiler) {
+    float limits[4];
+    for (size_t i = 1; i < 5; ++i) {
+        const Tensor* value = compiler.constant_input(node, i);
+        if (!value || value->type() != ElementType::f32 || value->size() != 1) return std::nullopt;
+        limits[i - 1] = scalar_of(*value);
+    }
+    const auto [in_low, in_high, out_low, out_high] = limits;
+    const auto steps = static_cast<float>(node.attributes.get_int("levels") - 1);
+    if (!(in_low < in_high) || steps < 1) return std::nullopt;
+    const float scale = steps / (in_high - in_low);
+    return std::vector<EltwiseOp>{
+        {Algorithm::eltwise_clip, in_low, in_high},
+        {Algorithm::eltwise_linear, scale, -in_low * scale},
+        {Algorithm::eltwise_round, 0, 0},
+        {Algorithm::eltwise_linear, (out_high - out_low) / steps, out_low}};
+}
+
 }  // namespace
 
 std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compiler& compiler) {
@@ -167,6 +190,7 @@ std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compi
         return std::vector<EltwiseOp>{{algorithm, alpha, beta}};
     };
     const size_t inputs = node.inputs.size();
+    if (type == "FakeQuantize") return fake_quantize_ops(node, compiler);
     if (type == "Swish") {
         float beta = 1;
         if (inputs == 2) {
@@ -221,7 +245,7 @@ PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const 
     while (const graph::Node* next = compiler.sole_consumer(current)) {
         const bool may_fold = rules.fold && chain.folded == chain.ops.size();
         auto op = classify(*next, current, node, compiler, dst, rules, may_fold, has_sum);
-        if (!op) break;
+        if (!op || !chain.accepts_after(*op)) break;
         if (op->kind == Kind::scale || op->kind == Kind::shift) ++chain.folded;
         has_sum = has_sum || op->kind == Kind::sum;
         chain.ops.push_back(std::move(*op));
@@ -230,27 +254,111 @@ PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const 
     return chain;
 }
 
-dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank,
-                             size_t channel_axis) {
-    dnnl::post_ops post_ops;
+namespace {
+
+// One oneDNN post-op.
+struct PostOpEntry {
+    enum class Kind { eltwise, binary, prelu, sum } kind;
+    dnnl::algorithm algorithm = dnnl::algorithm::undef;
+    float alpha = 0;
+    float beta = 0;
+    Tensor operand;  // binary, prelu
+};
+
+Tensor scalar_tensor(float value) {
+    Tensor tensor(ElementType::f32, {1});
+    tensor.data<float>()[0] = value;
+    return tensor;
+}
+
+// oneDNN 2.6's JIT kernels apply the wrong constants to eltwise post-ops that follow a `round`
+// one; after a round, linear, clip and ReLU are written as binary ops with scalar operands.
+bool rewritable_after_round(const EltwiseOp& op) {
+    return op.algorithm == Algorithm::eltwise_linear || op.algorithm == Algorithm::eltwise_clip ||
+           (op.algorithm == Algorithm::eltwise_relu && op.alpha == 0);
+}
+
+void add_eltwise(std::vector<PostOpEntry>& entries, const EltwiseOp& op, bool rounded) {
+    using EntryKind = PostOpEntry::Kind;
+    if (!rounded) {
+        entries.push_back({EntryKind::eltwise, op.algorithm, op.alpha, op.beta, {}});
+        return;
+    }
+    const auto binary = [&](Algorithm algorithm, float value) {
+        entries.push_back({EntryKind::binary, algorithm, 0, 0, scalar_tensor(value)});
+    };
+    if (op.algorithm == Algorithm::eltwise_linear) {
+        binary(Algorithm::binary_mul, op.alpha);
+        binary(Algorithm::binary_add, op.beta);
+    } else if (op.algorithm == Algorithm::eltwise_clip) {
+        binary(Algorithm::binary_max, op.alpha);
+        binary(Algorithm::binary_min, op.beta);
+    } else {
+        binary(Algorithm::binary_max, 0.0f);
+    }
+}
+
+std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
+    using EntryKind = PostOpEntry::Kind;
+    std::vector<PostOpEntry> entries;
+    bool rounded = false;
     for (size_t i = chain.folded; i < count; ++i) {
         const FusedOp& op = chain.ops[i];
         switch (op.kind) {
             case Kind::eltwise:
-                for (const EltwiseOp& eltwise : op.eltwise)
-                    post_ops.append_eltwise(1.0f, eltwise.algorithm, eltwise.alpha, eltwise.beta);
+                for (const EltwiseOp& eltwise : op.eltwise) {
+                    add_eltwise(entries, eltwise, rounded);
+                    rounded = rounded || eltwise.algorithm == Algorithm::eltwise_round;
+                }
                 break;
             case Kind::binary:
-                post_ops.append_binary(op.binary, operand_desc(op.operand, rank, channel_axis));
+                entries.push_back({EntryKind::binary, op.binary, 0, 0, op.operand});
                 break;
             case Kind::prelu:
-                post_ops.append_prelu(op.operand.size() > 1 ? 1 << channel_axis : 0);
+                entries.push_back({EntryKind::prelu, Algorithm::undef, 0, 0, op.operand});
                 break;
             case Kind::sum:
-                post_ops.append_sum(1.0f);
+                entries.push_back({EntryKind::sum, Algorithm::undef, 0, 0, {}});
                 break;
             case Kind::scale:
             case Kind::shift:
+                break;
+        }
+    }
+    return entries;
+}
+
+}  // namespace
+
+bool PostOpChain::accepts_after(const FusedOp& op) const {
+    bool rounded = false;
+    for (const FusedOp& earlier : ops)
+        for (const EltwiseOp& eltwise : earlier.eltwise)
+            rounded = rounded || eltwise.algorithm == Algorithm::eltwise_round;
+    if (!rounded) return true;
+    if (op.kind == Kind::prelu || op.kind == Kind::sum) return false;
+    for (const EltwiseOp& eltwise : op.eltwise)
+        if (!rewritable_after_round(eltwise)) return false;
+    return true;
+}
+
+dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank,
+                             size_t channel_axis) {
+    dnnl::post_ops post_ops;
+    for (const PostOpEntry& entry : expand(chain, count)) {
+        switch (entry.kind) {
+            case PostOpEntry::Kind::eltwise:
+                post_ops.append_eltwise(1.0f, entry.algorithm, entry.alpha, entry.beta);
+                break;
+            case PostOpEntry::Kind::binary:
+                post_ops.append_binary(entry.algorithm,
+                                       operand_desc(entry.operand, rank, channel_axis));
+                break;
+            case PostOpEntry::Kind::prelu:
+                post_ops.append_prelu(entry.operand.size() > 1 ? 1 << channel_axis : 0);
+                break;
+            case PostOpEntry::Kind::sum:
+                post_ops.append_sum(1.0f);
                 break;
         }
     }
@@ -261,17 +369,17 @@ std::vector<PrimitiveArg> post_op_args(const PostOpChain& chain, size_t count, s
                                        size_t channel_axis, Compiler& compiler) {
     std::vector<PrimitiveArg> args;
     int index = 0;
-    for (size_t i = chain.folded; i < count; ++i) {
-        const FusedOp& op = chain.ops[i];
-        if (op.kind == Kind::binary || op.kind == Kind::prelu) {
-            const dnnl::memory::desc desc = op.kind == Kind::binary
-                                                ? operand_desc(op.operand, rank, channel_axis)
-                                                : plain_desc(ElementType::f32, op.operand.shape());
-            const int role = op.kind == Kind::binary ? DNNL_ARG_SRC_1 : DNNL_ARG_WEIGHTS;
-            args.push_back({DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | role,
-                            compiler.add_weights(op.operand, desc, desc)});
+    for (const PostOpEntry& entry : expand(chain, count)) {
+        if (entry.kind == PostOpEntry::Kind::binary || entry.kind == PostOpEntry::Kind::prelu) {
+            const bool binary = entry.kind == PostOpEntry::Kind::binary;
+            const dnnl::memory::desc desc =
+                binary ? operand_desc(entry.operand, rank, channel_axis)
+                       : plain_desc(ElementType::f32, entry.operand.shape());
+            args.push_back({DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) |
+                                (binary ? DNNL_ARG_SRC_1 : DNNL_ARG_WEIGHTS),
+                            compiler.add_weights(entry.operand, desc, desc)});
         }
-        index += op.kind == Kind::eltwise ? static_cast<int>(op.eltwise.size()) : 1;
+        ++index;
     }
     return args;
 }

@@ -34,8 +34,10 @@ struct FusedOp {
 struct PostOpChain {
     std::vector<FusedOp> ops;
     size_t folded = 0;  // leading scale and shift ops: for the weights and bias, not post-ops
-    // True when ops [0, count) hold the sum.
+    // The residual when ops [0, count) hold the sum.
     std::optional<ValueId> residual(size_t count) const;
+    // Whether `op` can follow the ops so far (see the note on `round` in post_ops.cpp).
+    bool accepts_after(const FusedOp& op) const;
 };
 
 struct FusionRules {

@@ -39,9 +39,19 @@ struct LoweringEntry {
 // Every lowering, in the order they are tried for an op type.
 const std::vector<LoweringEntry>& lowerings();
 
-bool lower_convolution(const graph::Node& node, Compiler& compiler);
-bool lower_deconvolution(const graph::Node& node, Compiler& compiler);
-bool lower_reshape(const graph::Node& node, Compiler& compiler);
-bool lower_float_convert(const graph::Node& node, Compiler& compiler);
+bool lower_convolution(const graph::Node& node, Compiler& compiler);    // convolution.cpp
+bool lower_deconvolution(const graph::Node& node, Compiler& compiler);  // convolution.cpp
+bool lower_pooling(const graph::Node& node, Compiler& compiler);        // pooling.cpp
+bool lower_reduction(const graph::Node& node, Compiler& compiler);      // pooling.cpp
+bool lower_matmul(const graph::Node& node, Compiler& compiler);         // matmul.cpp
+bool lower_eltwise(const graph::Node& node, Compiler& compiler);        // eltwise.cpp
+bool lower_prelu(const graph::Node& node, Compiler& compiler);          // eltwise.cpp
+bool lower_binary(const graph::Node& node, Compiler& compiler);         // binary.cpp
+bool lower_concat(const graph::Node& node, Compiler& compiler);         // data_movement.cpp
+bool lower_softmax(const graph::Node& node, Compiler& compiler);        // data_movement.cpp
+bool lower_transpose(const graph::Node& node, Compiler& compiler);      // data_movement.cpp
+bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // interpolate.cpp
+bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
+bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp
 
 }  // namespace es::devices::cpu

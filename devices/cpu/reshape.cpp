@@ -9,7 +9,8 @@ bool lower_reshape(const graph::Node& node, Compiler& compiler) {
     const Value& value = compiler.value(src);
     const Shape& shape = compiler.shape_of(output_of(node));
     compiler.define(output_of(node),
-                    compiler.add_alias(src, node.name, shape, plain_desc(value.type, shape)));
+                    compiler.add_alias(src, node.name, shape, plain_desc(value.type, shape),
+                                       Compiler::Alias::reshape));
     return true;
 }
 

@@ -37,10 +37,10 @@ int64_t ceil_div(int64_t a, int64_t b) {
 
 struct Pads {
     std::vector<int64_t> begin;
+    std::vector<int64_t> end;
     std::vector<int64_t> strides;
     std::vector<int64_t> dilations;
     AutoPad auto_pad = AutoPad::explicit_pads;
-    std::vector<int64_t> output_padding;
 };
 
 std::optional<Pads> read_pads(const graph::Attributes& attributes, size_t spatial,
@@ -49,11 +49,13 @@ std::optional<Pads> read_pads(const graph::Attributes& attributes, size_t spatia
     const auto auto_pad = read_auto_pad(attributes);
     const auto strides = read_axes(attributes, "strides", spatial, 1);
     const auto begin = read_axes(attributes, "pads_begin", spatial, 0);
-    if (!auto_pad || !strides || !begin) return std::nullopt;
+    const auto end = read_axes(attributes, "pads_end", spatial, 0);
+    if (!auto_pad || !strides || !begin || !end) return std::nullopt;
     pads.auto_pad = *auto_pad;
     pads.strides = *strides;
-    pads.begin =
-        pads.auto_pad == AutoPad::explicit_pads ? *begin : std::vector<int64_t>(spatial, 0);
+    const bool explicit_pads = pads.auto_pad == AutoPad::explicit_pads;
+    pads.begin = explicit_pads ? *begin : std::vector<int64_t>(spatial, 0);
+    pads.end = explicit_pads ? *end : std::vector<int64_t>(spatial, 0);
     pads.dilations = dilations;
     for (int64_t value : pads.strides)
         if (value < 1) return std::nullopt;
@@ -81,11 +83,14 @@ std::optional<Window> forward_window(const graph::Attributes& attributes, const 
         const int64_t stride = pads->strides[i];
         const int64_t dilated = (kernel[i] - 1) * pads->dilations[i] + 1;
         int64_t begin = pads->begin[i];
+        int64_t end = pads->end[i];
         if (pads->auto_pad == AutoPad::same_upper || pads->auto_pad == AutoPad::same_lower) {
             const int64_t total =
                 std::max<int64_t>(0, (ceil_div(in, stride) - 1) * stride + dilated - in);
             begin = pads->auto_pad == AutoPad::same_lower ? total - total / 2 : total / 2;
+            end = total - begin;
         }
+        window.padded = window.padded || begin != 0 || end != 0;
         window.strides.push_back(stride);
         window.dilations.push_back(pads->dilations[i] - 1);
         window.pads_begin.push_back(begin);

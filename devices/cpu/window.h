@@ -18,6 +18,7 @@ struct Window {
     dnnl::memory::dims dilations;  // oneDNN counts the gaps: 0 is a dense window
     dnnl::memory::dims pads_begin;
     dnnl::memory::dims pads_end;  // what makes the output size exact (may exceed the attribute)
+    bool padded = false;          // the attributes (or auto_pad) pad some side
 };
 
 // Window of a forward convolution or pooling from `src` to `dst` (spatial axes from 2 on), with

@@ -67,6 +67,16 @@ const std::vector<FusionCase> k_cases = {
     activation("HSwish", "HSwish", {}, {}, "opset4"),
     activation("HSigmoid", "HSigmoid", {}, {}, "opset5"),
     activation("Maximum with a scalar", "Maximum", {}, {{1}}),
+    {"FakeQuantize after ReLU",
+     [](GraphBuilder& g, graph::Output x) {
+         const auto scalar = [&](float value) {
+             return g.constant(make_tensor<float>({}, {value}));
+         };
+         const auto y = g.op("ReLU", {bias(g, x, 8)}, {}, "relu");
+         g.output(g.op("FakeQuantize", {y, scalar(0), scalar(2.5f), scalar(0), scalar(2.5f)},
+                       {{"levels", "256"}}, "fq"));
+         return std::vector<std::string>{"bias", "relu", "fq"};
+     }},
     {"ReLU6 as Maximum then Minimum (ONNX Clip)",
      [](GraphBuilder& g, graph::Output x) {
          const auto low =

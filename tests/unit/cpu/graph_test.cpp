@@ -1,8 +1,10 @@
 // Whole graphs on the CPU device: oneDNN and reference steps mixed, dynamic batch, f16 models,
 // reshapes and integer tensors.
+#include "devices/cpu/matmul_peak.h"
 #include "tests/unit/cpu/cpu_testing.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace es;
 using namespace es::testing;
@@ -100,4 +102,10 @@ TEST_CASE("inputs passed through, reshaped, and integer outputs") {
     const auto cpu = check_against_reference(model, {random_inputs(*model, 4)});
     CHECK(cpu[0].outputs[2].type() == ElementType::i64);
     CHECK(cpu[0].outputs[3].type() == ElementType::i32);
+}
+
+TEST_CASE("the matmul peak is measured as a positive rate") {
+    const double gflops = devices::cpu_matmul_peak_gflops(1);
+    CHECK(gflops > 0.0);
+    CHECK(std::isfinite(gflops));
 }

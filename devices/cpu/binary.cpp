@@ -1,0 +1,91 @@
+#include "devices/cpu/post_ops.h"
+#include "devices/cpu/primitive_family.h"
+
+namespace es::devices::cpu {
+namespace {
+
+struct BinaryOp {
+    std::string_view type;
+    dnnl::algorithm algorithm;
+    bool commutative;
+};
+
+const BinaryOp k_binary_ops[] = {
+    {"Add", dnnl::algorithm::binary_add, true},
+    {"Multiply", dnnl::algorithm::binary_mul, true},
+    {"Subtract", dnnl::algorithm::binary_sub, false},
+    {"Divide", dnnl::algorithm::binary_div, false},
+    {"Maximum", dnnl::algorithm::binary_max, true},
+    {"Minimum", dnnl::algorithm::binary_min, true},
+};
+
+// `shape` with leading 1s up to `rank` (NumPy broadcasting aligns shapes at the right).
+Shape padded(const Shape& shape, size_t rank) {
+    Shape result(rank - shape.size(), 1);
+    result.insert(result.end(), shape.begin(), shape.end());
+    return result;
+}
+
+// `id` seen with dimensions `dims` (its own with leading 1s): itself when its rank already
+// matches, a plain alias otherwise.
+ValueId with_dims(Compiler& compiler, ValueId id, const Shape& dims) {
+    if (compiler.value(id).shape.size() == dims.size()) return id;
+    const ValueId plain = compiler.to_plain(id);
+    return compiler.add_alias(plain, compiler.value(plain).name, dims,
+                              plain_desc(ElementType::f32, dims), Compiler::Alias::view);
+}
+
+}  // namespace
+
+// Element-wise arithmetic with NumPy broadcasting. oneDNN broadcasts only its second source:
+// the operands are swapped when the first one is broadcast and the op commutes.
+bool lower_binary(const graph::Node& node, Compiler& compiler) {
+    const auto op = std::find_if(std::begin(k_binary_ops), std::end(k_binary_ops),
+                                 [&](const BinaryOp& entry) { return entry.type == node.type; });
+    const std::string broadcast = node.attributes.get_string("auto_broadcast", "numpy");
+    if (op == std::end(k_binary_ops) || (broadcast != "numpy" && broadcast != "none")) return false;
+    ValueId a = compiler.input_value(node, 0);
+    ValueId b = compiler.input_value(node, 1);
+    if (compiler.value(a).type != ElementType::f32 || compiler.value(b).type != ElementType::f32)
+        return false;
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    const Shape dims = dst_shape.empty() ? Shape{1} : dst_shape;
+    const size_t rank = dims.size();
+    Shape a_dims = padded(compiler.value(a).shape, rank);
+    Shape b_dims = padded(compiler.value(b).shape, rank);
+    if (a_dims != dims) {
+        if (!op->commutative || b_dims != dims) return false;
+        std::swap(a, b);
+        std::swap(a_dims, b_dims);
+    }
+    a = with_dims(compiler, a, a_dims);
+    b = with_dims(compiler, b, b_dims);
+    const dnnl::memory::desc a_desc = compiler.value(a).desc;
+    // A full-size second operand reads best in the first one's layout; a broadcast one is plain.
+    const dnnl::memory::desc b_desc =
+        b_dims == dims ? a_desc : plain_desc(ElementType::f32, b_dims);
+    PostOpChain chain;
+    if (rank >= 2) chain = collect_post_ops(node, compiler, dims, {.channel_axis = 1});
+    const dnnl::memory::desc dst_any(dnnl_dims(dims), dnnl::memory::data_type::f32,
+                                     dnnl::memory::format_tag::any);
+    const auto created = create_with_post_ops(
+        chain, rank, 1, compiler, dst_any,
+        [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+            const dnnl::binary::desc desc(op->algorithm, a_desc, b_desc, dst_desc);
+            return dnnl::binary::primitive_desc(desc, attr, cpu_engine());
+        });
+    if (!created) return false;
+    const auto& [primitive, count] = *created;
+    const ValueId src1 = compiler.to_layout(b, primitive.src1_desc());
+    const ValueId dst =
+        compiler.add_value(node.name, ElementType::f32, dst_shape, primitive.dst_desc());
+    std::vector<PrimitiveArg> args = {
+        {DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst}};
+    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
+        args.push_back(arg);
+    compiler.add_primitive(node, primitive, std::move(args));
+    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+    return true;
+}
+
+}  // namespace es::devices::cpu

@@ -1,0 +1,99 @@
+#include "devices/cpu/primitive_family.h"
+
+#include <numeric>
+
+namespace es::devices::cpu {
+
+// Concat along any axis; the inputs keep their layouts and oneDNN picks the output's.
+bool lower_concat(const graph::Node& node, Compiler& compiler) {
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    const auto axis = normalize_axis(node.attributes.get_int("axis"), dst_shape.size());
+    if (!axis || dst_shape.empty()) return false;
+    std::vector<ValueId> sources;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+        const ValueId id = compiler.input_value(node, i);
+        const Value& value = compiler.value(id);
+        if (value.type != ElementType::f32 || value.shape.size() != dst_shape.size() ||
+            shape_size(value.shape) == 0)
+            return false;
+        sources.push_back(id);
+    }
+    const auto make = [&](bool plain) {
+        std::vector<dnnl::memory::desc> descs;
+        for (ValueId id : sources)
+            descs.push_back(plain ? plain_desc(ElementType::f32, compiler.value(id).shape)
+                                  : compiler.value(id).desc);
+        return try_create([&] {
+            return dnnl::concat::primitive_desc(static_cast<int>(*axis), descs, cpu_engine(),
+                                                default_attr());
+        });
+    };
+    auto primitive = make(false);
+    if (!primitive || std::string(primitive->impl_info_str()).rfind("ref", 0) == 0)
+        primitive = make(true);
+    if (!primitive) return false;
+    std::vector<PrimitiveArg> args;
+    for (size_t i = 0; i < sources.size(); ++i)
+        args.push_back({DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
+                        compiler.to_layout(sources[i], primitive->src_desc(static_cast<int>(i)))});
+    const ValueId dst =
+        compiler.add_value(node.name, ElementType::f32, dst_shape, primitive->dst_desc());
+    args.push_back({DNNL_ARG_DST, dst});
+    compiler.add_primitive(node, *primitive, std::move(args));
+    compiler.define(output_of(node), dst);
+    return true;
+}
+
+// SoftMax-1 and -8 on a plain tensor.
+bool lower_softmax(const graph::Node& node, Compiler& compiler) {
+    const ValueId src = compiler.to_plain(compiler.input_value(node, 0));
+    const Value& value = compiler.value(src);
+    const Shape shape = value.shape;
+    const auto axis = normalize_axis(node.attributes.get_int("axis", 1), shape.size());
+    if (value.type != ElementType::f32 || !axis) return false;
+    const dnnl::memory::desc desc = value.desc;
+    const auto primitive = try_create([&] {
+        const dnnl::softmax_forward::desc softmax(dnnl::prop_kind::forward_inference, desc,
+                                                  static_cast<int>(*axis));
+        return dnnl::softmax_forward::primitive_desc(softmax, default_attr(), cpu_engine());
+    });
+    if (!primitive) return false;
+    const ValueId dst =
+        compiler.add_value(node.name, ElementType::f32, shape, primitive->dst_desc());
+    compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    compiler.define(output_of(node), dst);
+    return true;
+}
+
+// Transpose by a constant order: a reorder from the input seen with permuted axes into a plain
+// output. It reads any layout, so a blocked input needs no reorder of its own first.
+bool lower_transpose(const graph::Node& node, Compiler& compiler) {
+    const Tensor* order_value = compiler.constant_input(node, 1);
+    const ValueId src = compiler.input_value(node, 0);
+    const Value& value = compiler.value(src);
+    if (!order_value || value.desc.is_zero() || value.shape.empty()) return false;
+    const size_t rank = value.shape.size();
+    std::vector<int64_t> order = order_value->to_int64s();
+    if (order.empty()) {
+        order.resize(rank);
+        std::iota(order.rbegin(), order.rend(), 0);
+    }
+    if (order.size() != rank) return false;
+    const ElementType type = value.type;
+    const dnnl::memory::desc permuted = permuted_desc(value.desc, order);
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    const dnnl::memory::desc dst_desc = plain_desc(type, dst_shape);
+    const auto primitive = try_create([&] {
+        return dnnl::reorder::primitive_desc(cpu_engine(), permuted, cpu_engine(), dst_desc,
+                                             default_attr());
+    });
+    if (!primitive) return false;
+    const ValueId view =
+        compiler.add_alias(src, node.name, dst_shape, permuted, Compiler::Alias::view);
+    const ValueId dst = compiler.add_value(node.name, type, dst_shape, dst_desc);
+    compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, view}, {DNNL_ARG_DST, dst}});
+    compiler.define(output_of(node), dst);
+    return true;
+}
+
+}  // namespace es::devices::cpu

@@ -1,0 +1,123 @@
+// The CPU device against REF on the real models in ../shared: every IR on a VOC image through
+// `edgesight infer --device`, and every ONNX model also against the stored ONNX Runtime outputs.
+#include "devices/registry.h"
+#include "inference/core/npy.h"
+#include "inference/frontends/onnx/onnx_frontend.h"
+#include "inference/ir/ir.h"
+#include "inference/passes/pass_manager.h"
+#include "inference/runtime/core.h"
+#include "tests/support/test_data.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+
+using namespace es;
+using namespace es::testing;
+
+namespace {
+
+// Worst |actual - expected| relative to the largest |expected| (at least 1e-3, so that an
+// all-but-zero tensor is not compared to a tiny range).
+double scaled_error(const Tensor& actual, const Tensor& expected) {
+    const auto x = actual.to_doubles();
+    const auto y = expected.to_doubles();
+    REQUIRE(x.size() == y.size());
+    double scale = 1e-3, worst = 0;
+    for (double value : y)
+        scale = std::max(scale, std::abs(value));
+    for (size_t i = 0; i < x.size(); ++i)
+        worst = std::max(worst, std::abs(x[i] - y[i]));
+    return worst / scale;
+}
+
+// `edgesight infer MODEL --image IMAGE --device DEVICE` with the inputs of every
+// DetectionOutput added as outputs; returns the output files as tensors by name.
+std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
+                                          const std::filesystem::path& image,
+                                          const std::string& device) {
+    std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
+                          image.string() + " --device " + device;
+    const graph::Model graph = ir::read_model(model);
+    for (const auto& node : graph.nodes())
+        if (node->type == "DetectionOutput")
+            for (const auto& input : node->inputs)
+                command += " --add-output '" + input.source.node->name + "'";
+    const auto out = temp_dir("cpu-" + device);
+    const auto result = run_command(command + " --output-dir " + out.string());
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    std::map<std::string, Tensor> outputs;
+    for (const auto& entry : std::filesystem::directory_iterator(out))
+        outputs[entry.path().stem().string()] = read_npy(entry.path());
+    return outputs;
+}
+
+Tensor run(const std::string& device, const graph::Model& model, const Tensor& input,
+           const std::string& output) {
+    const runtime::Core core(devices::make_registry());
+    const auto compiled = core.compile(std::make_shared<graph::Model>(model.clone()), device);
+    auto request = compiled.create_infer_request();
+    request.set_input(0, input);
+    request.infer();
+    return request.output(request.output_index(output));
+}
+
+}  // namespace
+
+// FP32 and FP16 IRs agree within 1e-4 of each output's range. In FP16-INT8 IRs every
+// FakeQuantize rounds to a grid, and a rounding difference of one step in a layer grows
+// through the next ones: they are held to 5% of the range, and their post-NMS detection list
+// (which such differences reorder) is compared through its inputs only.
+TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
+    const auto shared = shared_dir();
+    if (!shared) return;
+    const auto image = *shared / "media" / "voc2011" / "2011_000006.jpg";
+    std::vector<std::filesystem::path> models;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(*shared / "models" / "ir"))
+        if (entry.path().extension() == ".xml") models.push_back(entry.path());
+    std::sort(models.begin(), models.end());
+    REQUIRE(!models.empty());
+    for (const auto& model : models) {
+        CAPTURE(model);
+        const bool int8 = model.parent_path().filename() == "FP16-INT8";
+        const auto cpu = infer_image(model, image, "CPU");
+        const auto ref = infer_image(model, image, "REF");
+        REQUIRE(cpu.size() == ref.size());
+        for (const auto& [name, expected] : ref) {
+            CAPTURE(name);
+            REQUIRE(cpu.count(name));
+            const Tensor& actual = cpu.at(name);
+            REQUIRE(actual.shape() == expected.shape());
+            if (int8 && name == "detection_out") continue;
+            CHECK(scaled_error(actual, expected) <= (int8 ? 5e-2 : 1e-4));
+        }
+    }
+}
+
+TEST_CASE("CPU matches REF and ONNX Runtime on the shared ONNX models (error <= 1e-4 of range)") {
+    const auto shared = shared_dir();
+    if (!shared) return;
+    const auto dir = *shared / "models" / "onnx";
+    const std::vector<std::pair<std::string, std::vector<std::string>>> models = {
+        {"mobilenet_v2", {"logits"}},
+        {"mobilenet_v3_small", {"logits"}},
+        {"ssdlite320_mobilenet_v3_large", {"bbox_regression", "cls_logits"}},
+    };
+    for (const auto& [name, outputs] : models) {
+        CAPTURE(name);
+        graph::Model model = frontends::read_onnx(dir / (name + ".onnx"));
+        passes::optimize(model);
+        const Tensor input = read_npy(dir / "references" / (name + ".input.npy"));
+        for (const auto& output : outputs) {
+            CAPTURE(output);
+            const Tensor cpu = run("CPU", model, input, output);
+            const Tensor onnx_runtime =
+                read_npy(dir / "references" / (name + "." + output + ".npy"));
+            CHECK(scaled_error(cpu, run("REF", model, input, output)) <= 1e-4);
+            CHECK(scaled_error(cpu, onnx_runtime) <= 1e-4);
+        }
+    }
+}
