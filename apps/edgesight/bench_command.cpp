@@ -1,6 +1,7 @@
 #include "apps/edgesight/bench_report.h"
 #include "apps/edgesight/commands.h"
 #include "apps/edgesight/model_loading.h"
+#include "devices/cpu/matmul_peak.h"
 #include "devices/registry.h"
 #include "inference/core/error.h"
 #include "inference/graph/statistics.h"
@@ -38,9 +39,10 @@ struct BenchOptions {
 
 // Peak GFLOP/s of a plain f32 matmul on `device` with `threads` threads, the yardstick for the
 // achieved GFLOP/s; nullopt for devices that do not measure it.
-// The CPU device provides es::devices::cpu_matmul_peak_gflops(threads): wire it in here.
-std::optional<double> matmul_peak_gflops(const std::string& /*device*/, int /*threads*/) {
-    return std::nullopt;
+// oneDNN's f32 matmul rate with the threads the model used: what its GFLOP/s compare with.
+std::optional<double> matmul_peak_gflops(const std::string& device, int threads) {
+    if (device != "CPU") return std::nullopt;
+    return devices::cpu_matmul_peak_gflops(threads);
 }
 
 // Fills `tensor` in place from `random`: floats in [0, 1), integers in [0, 10), booleans 0/1.
@@ -135,7 +137,7 @@ int run_bench(const BenchOptions& options) {
     const auto statistics = graph::model_statistics(compiled.model());
     result.macs = statistics.macs;
     result.layers_with_unknown_macs = statistics.layers_with_unknown_macs;
-    result.matmul_peak_gflops = matmul_peak_gflops(result.device, result.threads_per_stream);
+    result.matmul_peak_gflops = matmul_peak_gflops(result.device, result.nthreads);
 
     std::mt19937 random(20240601);
     std::vector<runtime::InferRequest> requests;

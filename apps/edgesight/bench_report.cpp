@@ -123,7 +123,9 @@ std::string bench_text(const BenchResult& result, bool per_layer) {
             ? fmt::format(", {} layers with unknown MACs", result.layers_with_unknown_macs)
             : "");
     if (result.matmul_peak_gflops)
-        compute += fmt::format("; matmul peak {:.1f} GFLOP/s", *result.matmul_peak_gflops);
+        compute += fmt::format("; {:.0f}% of oneDNN's f32 matmul peak, {:.1f} GFLOP/s",
+                               100 * achieved_gflops(result) / *result.matmul_peak_gflops,
+                               *result.matmul_peak_gflops);
     line("compute:", compute);
     if (!per_layer) return text;
     text += fmt::format("\n{:<40} {:<20} {:<16} {:>10} {:>7}\n", "layer", "type", "implementation",
