@@ -96,6 +96,9 @@ class Compiler {
     void lower(const graph::Node& node);
     void lower_to_reference(const graph::Node& node);
     void add_outputs();
+    // Whether the step computing `id` can write the caller's output tensor itself: a plain
+    // value alone in its buffer.
+    bool writes_output_directly(ValueId id) const;
     void plan_memory();
     ValueId add_value_in(Storage storage, int index, const std::string& name, ElementType type,
                          const Shape& shape, const dnnl::memory::desc& desc);
