@@ -109,3 +109,15 @@ TEST_CASE("the matmul peak is measured as a positive rate") {
     CHECK(gflops > 0.0);
     CHECK(std::isfinite(gflops));
 }
+
+TEST_CASE("a model output that later steps also read, oneDNN and reference ones") {
+    // A plain output (MatMul's) is written straight into the caller's tensor and read there.
+    GraphBuilder g;
+    const auto y = g.op("MatMul", {g.input(PartialShape{3, 5}), g.constant({5, 4})});
+    g.output(y);
+    g.output(g.op("Floor", {y}));
+    g.output(g.op("Sigmoid", {y}));
+    g.output(y);
+    const auto model = g.finish();
+    check_against_reference(model, {random_inputs(*model, 8), random_inputs(*model, 9)});
+}
