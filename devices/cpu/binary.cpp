@@ -60,20 +60,29 @@ bool lower_binary(const graph::Node& node, Compiler& compiler) {
     }
     a = with_dims(compiler, a, a_dims);
     b = with_dims(compiler, b, b_dims);
-    const dnnl::memory::desc a_desc = compiler.value(a).desc;
-    // A full-size second operand reads best in the first one's layout; a broadcast one is plain.
-    const dnnl::memory::desc b_desc =
-        b_dims == dims ? a_desc : plain_desc(ElementType::f32, b_dims);
     PostOpChain chain;
     if (rank >= 2) chain = collect_post_ops(node, compiler, dims, {.channel_axis = 1});
     const dnnl::memory::desc dst_any(dnnl_dims(dims), dnnl::memory::data_type::f32,
                                      dnnl::memory::format_tag::any);
-    const auto created = create_with_post_ops(
-        chain, rank, 1, compiler, dst_any,
-        [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-            const dnnl::binary::desc desc(op->algorithm, a_desc, b_desc, dst_desc);
-            return dnnl::binary::primitive_desc(desc, attr, cpu_engine());
-        });
+    // The second operand in the first one's format: oneDNN's kernels want that.
+    const auto create = [&](const dnnl::memory::desc& a_desc) {
+        const dnnl::memory::desc b_desc = b_dims == dims ? a_desc : desc_like(a_desc, b_dims);
+        return create_with_post_ops(
+            chain, rank, 1, compiler, dst_any,
+            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                const dnnl::binary::desc desc(op->algorithm, a_desc, b_desc, dst_desc);
+                return dnnl::binary::primitive_desc(desc, attr, cpu_engine());
+            });
+    };
+    auto created = create(compiler.value(a).desc);
+    if (!created || is_reference_implementation(created->first)) {
+        // oneDNN's kernels may lack the first operand's layout; a plain one they all read.
+        const auto plain = create(plain_desc(ElementType::f32, dims));
+        if (plain && !is_reference_implementation(plain->first)) {
+            created = plain;
+            a = compiler.to_plain(a);
+        }
+    }
     if (!created) return false;
     const auto& [primitive, count] = *created;
     const ValueId src1 = compiler.to_layout(b, primitive.src1_desc());

@@ -1,6 +1,7 @@
 #include "devices/cpu/compiler.h"
 
 #include "devices/cpu/constant_folding.h"
+#include "devices/cpu/graph_rewrites.h"
 #include "devices/cpu/memory_plan.h"
 #include "devices/cpu/primitive_family.h"
 #include "inference/core/error.h"
@@ -52,6 +53,7 @@ Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>
             reshaped.emplace_back(m_parameters[i]->name, PartialShape(input_shapes[i]));
     if (!reshaped.empty()) graph::reshape(*m_model, reshaped);
     fold_constants(*m_model);
+    recognize_hswish(*m_model);
     m_plan->model = m_model;
     m_plan->input_shapes = input_shapes;
 
@@ -163,6 +165,13 @@ void Compiler::add_outputs() {
             m_plan->outputs.push_back(src);
             continue;
         }
+        if (writes_output_directly(src)) {
+            Value& moved = m_plan->values[static_cast<size_t>(src)];
+            moved.storage = Storage::output;
+            moved.index = static_cast<int>(i);
+            m_plan->outputs.push_back(src);
+            continue;
+        }
         const ValueId dst =
             add_value_in(Storage::output, static_cast<int>(i), result.name, source.type,
                          source.shape, plain_desc(source.type, source.shape));
@@ -177,6 +186,18 @@ void Compiler::add_outputs() {
         m_plan->steps.back()->type = "Output";
         m_plan->outputs.push_back(dst);
     }
+}
+
+bool Compiler::writes_output_directly(ValueId id) const {
+    const Value& candidate = m_plan->values[static_cast<size_t>(id)];
+    if (candidate.storage != Storage::arena || candidate.desc.is_zero() ||
+        !is_plain(candidate.desc) || candidate.desc != plain_desc(candidate.type, candidate.shape))
+        return false;
+    // Nothing else may see the buffer: not a reshape, a view or an in-place result.
+    size_t sharing = 0;
+    for (const Value& other : m_plan->values)
+        sharing += other.storage == Storage::arena && other.index == candidate.index ? 1 : 0;
+    return sharing == 1;
 }
 
 void Compiler::plan_memory() {

@@ -44,7 +44,8 @@ class Compiler {
     }
     // The value of `output` if a step has computed it already.
     std::optional<ValueId> computed(const graph::Output& output) const;
-    const Value& value(ValueId id) const { return m_plan->values[static_cast<size_t>(id)]; }
+    // A copy: adding values may move the plan's.
+    Value value(ValueId id) const { return m_plan->values[static_cast<size_t>(id)]; }
     // The value of a Const output as f32 (where the model says f16); nullptr when not constant.
     const Tensor* constant(const graph::Output& output);
     const Tensor* constant_input(const graph::Node& node, size_t input) {
@@ -95,6 +96,9 @@ class Compiler {
     void lower(const graph::Node& node);
     void lower_to_reference(const graph::Node& node);
     void add_outputs();
+    // Whether the step computing `id` can write the caller's output tensor itself: a plain
+    // value alone in its buffer.
+    bool writes_output_directly(ValueId id) const;
     void plan_memory();
     ValueId add_value_in(Storage storage, int index, const std::string& name, ElementType type,
                          const Shape& shape, const dnnl::memory::desc& desc);

@@ -62,6 +62,25 @@ bool is_plain(const dnnl::memory::desc& desc) {
     return true;
 }
 
+dnnl::memory::desc desc_like(const dnnl::memory::desc& desc, const Shape& dims) {
+    using Tag = dnnl::memory::format_tag;
+    static const std::vector<Tag> k_tags[] = {
+        {},
+        {Tag::a},
+        {Tag::ab, Tag::ba},
+        {Tag::abc, Tag::acb, Tag::aBc16b, Tag::aBc8b},
+        {Tag::abcd, Tag::acdb, Tag::aBcd16b, Tag::aBcd8b},
+        {Tag::abcde, Tag::acdeb, Tag::aBcde16b, Tag::aBcde8b},
+    };
+    const size_t rank = static_cast<size_t>(desc.data.ndims);
+    const auto data_type = desc.data_type();
+    if (rank == dims.size() && rank < std::size(k_tags))
+        for (Tag tag : k_tags[rank])
+            if (dnnl::memory::desc(desc.dims(), data_type, tag) == desc)
+                return dnnl::memory::desc(dnnl_dims(dims), data_type, tag);
+    return plain_desc(ElementType::f32, dims);
+}
+
 dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,
                                  const std::vector<int64_t>& permutation) {
     // oneDNN's permute_axes maps axis i of the source to axis permutation[i] of the result: the

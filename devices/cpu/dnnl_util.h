@@ -25,6 +25,11 @@ dnnl::memory::desc plain_desc(ElementType type, const Shape& shape);
 // True when `desc` describes a dense row-major layout (or is a zero desc).
 bool is_plain(const dnnl::memory::desc& desc);
 
+// An f32 layout for `dims` in the same format as `desc` (nChw16c, nhwc …) when `desc` has one
+// of the common formats, plain otherwise. oneDNN's binary kernels want a broadcast operand in the
+// format of the full one.
+dnnl::memory::desc desc_like(const dnnl::memory::desc& desc, const Shape& dims);
+
 // The same memory seen with the layout's dimensions in another order: axis i of the result is
 // axis permutation[i] of `desc` (as Transpose numbers them).
 dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,

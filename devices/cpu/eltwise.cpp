@@ -23,9 +23,9 @@ bool lower_eltwise(const graph::Node& node, Compiler& compiler) {
     const auto ops = eltwise_ops(node, compiler);
     if (!ops) return false;
     const ValueId src = compiler.input_value(node, 0);
-    const Value& value = compiler.value(src);
-    const Shape shape = value.shape;
-    const dnnl::memory::desc src_desc = value.desc;
+    const Value value = compiler.value(src);
+    const Shape& shape = value.shape;
+    const dnnl::memory::desc& src_desc = value.desc;
     const size_t rank = std::max<size_t>(shape.size(), 1);
     PostOpChain chain;
     if (rank >= 2) chain = collect_post_ops(node, compiler, shape, {.channel_axis = 1});

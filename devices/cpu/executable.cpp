@@ -13,10 +13,9 @@ namespace {
 class CpuContext : public runtime::ExecutionContext {
   public:
     // Keeps what it needs alive itself: requests may outlive the compiled model.
-    CpuContext(std::shared_ptr<const graph::Model> model, const runtime::CompileOptions& options,
-               std::shared_ptr<const Plan> static_plan)
-        : m_model(std::move(model)), m_options(options), m_static_plan(std::move(static_plan)) {
-        for (const graph::Node* parameter : m_model->parameters())
+    explicit CpuContext(std::shared_ptr<PlanCache> plans)
+        : m_plans(std::move(plans)), m_options(m_plans->options()) {
+        for (const graph::Node* parameter : m_plans->model().parameters())
             m_parameters.push_back(parameter->outputs[0].type);
     }
 
@@ -89,7 +88,7 @@ class CpuContext : public runtime::ExecutionContext {
             shapes.push_back(input.shape());
         m_steps.clear();
         m_frame.reset();
-        m_plan = m_static_plan ? m_static_plan : Compiler::compile(*m_model, shapes, m_options);
+        m_plan = m_plans->plan_for(shapes);
         m_frame = std::make_unique<Frame>(*m_plan);
         m_profile.clear();
         for (const auto& step : m_plan->steps) {
@@ -99,9 +98,8 @@ class CpuContext : public runtime::ExecutionContext {
         m_runs = 0;
     }
 
-    std::shared_ptr<const graph::Model> m_model;
+    std::shared_ptr<PlanCache> m_plans;
     runtime::CompileOptions m_options;
-    std::shared_ptr<const Plan> m_static_plan;
     std::vector<graph::PortType> m_parameters;
     std::shared_ptr<const Plan> m_plan;
     std::unique_ptr<Frame> m_frame;
@@ -112,26 +110,43 @@ class CpuContext : public runtime::ExecutionContext {
 
 }  // namespace
 
+PlanCache::PlanCache(std::shared_ptr<const graph::Model> model,
+                     const runtime::CompileOptions& options)
+    : m_model(std::move(model)), m_options(options) {}
+
+std::shared_ptr<const Plan> PlanCache::plan_for(const std::vector<Shape>& input_shapes) {
+    const std::lock_guard lock(m_mutex);
+    auto& plan = m_plans[input_shapes];
+    if (plan) return plan;
+    plan = Compiler::compile(*m_model, input_shapes, m_options);
+    m_order.push_back(input_shapes);
+    if (m_order.size() > k_max_plans) {
+        m_plans.erase(m_order.front());
+        m_order.erase(m_order.begin());
+    }
+    return m_plans.at(input_shapes);
+}
+
 CpuExecutable::CpuExecutable(std::shared_ptr<const graph::Model> model,
                              const runtime::CompileOptions& options)
-    : m_model(std::move(model)), m_options(options) {
+    : m_plans(std::make_shared<PlanCache>(std::move(model), options)) {
     std::vector<Shape> shapes;
-    for (const graph::Node* parameter : m_model->parameters()) {
+    for (const graph::Node* parameter : m_plans->model().parameters()) {
         const PartialShape& shape = parameter->outputs[0].type.shape;
         if (!shape.is_static()) return;
         shapes.push_back(shape.to_shape());
     }
-    m_static_plan = Compiler::compile(*m_model, shapes, m_options);
+    m_static_plan = m_plans->plan_for(shapes);
 }
 
 std::unique_ptr<runtime::ExecutionContext> CpuExecutable::create_context() const {
-    return std::make_unique<CpuContext>(m_model, m_options, m_static_plan);
+    return std::make_unique<CpuContext>(m_plans);
 }
 
 size_t CpuExecutable::peak_memory_bytes() const {
     if (m_static_plan) return m_static_plan->weight_bytes + m_static_plan->arena_bytes;
     size_t bytes = 0;
-    for (const auto& node : m_model->nodes())
+    for (const auto& node : m_plans->model().nodes())
         if (node->type == "Const") bytes += node->value.byte_size();
     return bytes;
 }

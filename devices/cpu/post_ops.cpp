@@ -82,11 +82,6 @@ std::optional<FusedOp> classify(const graph::Node& next, const graph::Output& cu
                                         ? (dst[1] == 1 ? Broadcast::scalar : Broadcast::per_channel)
                                         : broadcast_of(constant->shape(), dst, rules.channel_axis);
         if (broadcast == Broadcast::none) return std::nullopt;
-        if (broadcast == Broadcast::scalar) {  // a leaky ReLU
-            op.kind = Kind::eltwise;
-            op.eltwise = {{Algorithm::eltwise_relu, scalar_of(*constant), 0}};
-            return op;
-        }
         op.kind = Kind::prelu;
         op.operand = operand_of(*constant);
         return op;
@@ -191,6 +186,11 @@ std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compi
     };
     const size_t inputs = node.inputs.size();
     if (type == "FakeQuantize") return fake_quantize_ops(node, compiler);
+    if (type == "PReLU") {  // one slope for everything: a leaky ReLU
+        const Tensor* slope = compiler.constant_input(node, 1);
+        if (!slope || slope->type() != ElementType::f32 || slope->size() != 1) return std::nullopt;
+        return one(Algorithm::eltwise_relu, scalar_of(*slope));
+    }
     if (type == "Swish") {
         float beta = 1;
         if (inputs == 2) {

@@ -22,6 +22,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"Divide", lower_binary},
         {"Maximum", lower_binary},
         {"Minimum", lower_binary},
+        {"PReLU", lower_eltwise},
         {"PReLU", lower_prelu},
         {"Concat", lower_concat},
         {"Softmax", lower_softmax},

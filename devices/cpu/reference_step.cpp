@@ -51,6 +51,8 @@ class ReferenceInstance : public StepInstance {
             const Value& value = plan.values[static_cast<size_t>(id)];
             if (value.storage == Storage::dynamic) {
                 m_inputs[i] = frame.dynamic(value.index);
+            } else if (value.storage == Storage::output) {
+                m_inputs[i] = view_of(value, frame.address(id));
             } else if (value.storage == Storage::input) {
                 const Tensor& input = frame.input(value.index);
                 m_inputs[i] = input.shape() == value.shape

@@ -52,6 +52,16 @@ void* operator new(size_t bytes, std::align_val_t alignment) {
 void* operator new[](size_t bytes, std::align_val_t alignment) {
     return allocate_aligned(bytes, alignment, __builtin_return_address(0));
 }
+void* operator new(size_t bytes, const std::nothrow_t&) noexcept {
+    void* memory = std::malloc(bytes == 0 ? 1 : bytes);
+    if (memory && g_counting.load(std::memory_order_relaxed) &&
+        !called_from_onednn(__builtin_return_address(0)))
+        ++g_allocations;
+    return memory;
+}
+void* operator new[](size_t bytes, const std::nothrow_t& tag) noexcept {
+    return operator new(bytes, tag);
+}
 void operator delete(void* memory) noexcept {
     std::free(memory);
 }
@@ -74,6 +84,12 @@ void operator delete(void* memory, size_t, std::align_val_t) noexcept {
     std::free(memory);
 }
 void operator delete[](void* memory, size_t, std::align_val_t) noexcept {
+    std::free(memory);
+}
+void operator delete(void* memory, const std::nothrow_t&) noexcept {
+    std::free(memory);
+}
+void operator delete[](void* memory, const std::nothrow_t&) noexcept {
     std::free(memory);
 }
 

@@ -77,6 +77,28 @@ const std::vector<FusionCase> k_cases = {
                        {{"levels", "256"}}, "fq"));
          return std::vector<std::string>{"bias", "relu", "fq"};
      }},
+    {"x * HardSigmoid(x) as ONNX exports it becomes one HSwish",
+     [](GraphBuilder& g, graph::Output x) {
+         const auto scalar = [&](float value) {
+             return g.constant(make_tensor<float>({}, {value}));
+         };
+         const auto y = bias(g, x, 8);
+         auto h = g.op("Multiply", {y, scalar(1.0f / 6.0f)});
+         h = g.op("Clamp", {g.op("Add", {h, scalar(0.5f)})}, {{"min", "0"}, {"max", "1"}});
+         g.output(g.op("Multiply", {y, h}, {}, "hswish"));
+         return std::vector<std::string>{"bias", "hswish"};
+     }},
+    {"x * clamp(x + 3, 0, 6) / 6 becomes one HSwish",
+     [](GraphBuilder& g, graph::Output x) {
+         const auto scalar = [&](float value) {
+             return g.constant(make_tensor<float>({1}, {value}));
+         };
+         const auto y = bias(g, x, 8);
+         auto h = g.op("Clamp", {g.op("Add", {scalar(3.0f), y})}, {{"min", "0"}, {"max", "6"}});
+         h = g.op("Multiply", {h, scalar(1.0f / 6.0f)});
+         g.output(g.op("Multiply", {h, y}, {}, "hswish"));
+         return std::vector<std::string>{"bias", "hswish"};
+     }},
     {"ReLU6 as Maximum then Minimum (ONNX Clip)",
      [](GraphBuilder& g, graph::Output x) {
          const auto low =

@@ -1,10 +1,12 @@
 // Whole graphs on the CPU device: oneDNN and reference steps mixed, dynamic batch, f16 models,
 // reshapes and integer tensors.
+#include "devices/cpu/cpu_device.h"
 #include "devices/cpu/matmul_peak.h"
 #include "tests/unit/cpu/cpu_testing.h"
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 using namespace es;
 using namespace es::testing;
@@ -108,4 +110,50 @@ TEST_CASE("the matmul peak is measured as a positive rate") {
     const double gflops = devices::cpu_matmul_peak_gflops(1);
     CHECK(gflops > 0.0);
     CHECK(std::isfinite(gflops));
+}
+
+TEST_CASE("a model output that later steps also read, oneDNN and reference ones") {
+    // A plain output (MatMul's) is written straight into the caller's tensor and read there.
+    GraphBuilder g;
+    const auto y = g.op("MatMul", {g.input(PartialShape{3, 5}), g.constant({5, 4})});
+    g.output(y);
+    g.output(g.op("Floor", {y}));
+    g.output(g.op("Sigmoid", {y}));
+    g.output(y);
+    const auto model = g.finish();
+    check_against_reference(model, {random_inputs(*model, 8), random_inputs(*model, 9)});
+}
+
+TEST_CASE("contexts of one compiled model run in parallel threads") {
+    GraphBuilder g;
+    auto y = g.op("Convolution", {g.input(PartialShape{1, 8, 12, 10}), g.constant({16, 8, 3, 3})},
+                  k_same_3x3);
+    y = g.op("MaxPool", {g.op("ReLU", {y})},
+             {{"kernel", "2,2"}, {"strides", "2,2"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}});
+    g.output(g.op("Convolution", {y, g.constant({4, 16, 3, 3})}, k_same_3x3));
+    const auto model = g.finish();
+    const std::vector<Tensor> inputs[] = {random_inputs(*model, 1), random_inputs(*model, 2)};
+    const auto expected_0 = run_on("REF", model, {inputs[0]})[0].outputs[0].to_doubles();
+    const auto expected_1 = run_on("REF", model, {inputs[1]})[0].outputs[0].to_doubles();
+
+    const auto executable = devices::CpuDevice().compile(model, {});
+    std::vector<Tensor> results[2];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+        threads.emplace_back([&, t] {
+            const auto context = executable->create_context();
+            for (int run = 0; run < 20; ++run)
+                context->run(inputs[t], results[t]);
+        });
+    for (auto& thread : threads)
+        thread.join();
+    for (int t = 0; t < 2; ++t) {
+        const auto actual = results[t][0].to_doubles();
+        const auto& expected = t == 0 ? expected_0 : expected_1;
+        REQUIRE(actual.size() == expected.size());
+        double worst = 0;
+        for (size_t i = 0; i < actual.size(); ++i)
+            worst = std::max(worst, std::abs(actual[i] - expected[i]));
+        CHECK(worst <= 1e-4);
+    }
 }
