@@ -207,7 +207,7 @@ TEST_CASE("no fusion through a model output or an intermediate with several read
     }
 }
 
-TEST_CASE("deconvolution fuses its bias and activation") {
+TEST_CASE("deconvolution fuses its bias; its activation runs on its own") {
     GraphBuilder g;
     const graph::Attributes attributes = {
         {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"output_padding", "1,1"}};
@@ -215,5 +215,5 @@ TEST_CASE("deconvolution fuses its bias and activation") {
         g.op("ConvolutionBackpropData",
              {g.input(PartialShape{1, 6, 5, 4}), g.constant({6, 4, 3, 3})}, attributes, "deconv");
     g.output(g.op("Elu", {bias(g, y, 4)}, {{"alpha", "1"}}, "elu"));
-    CHECK(fused_names(g.finish(), "deconv") == "bias,elu");
+    CHECK(fused_names(g.finish(), "deconv") == "bias");
 }
