@@ -15,13 +15,12 @@ using namespace es::testing;
 namespace {
 
 float iou(const nlohmann::json& box, float x_min, float y_min, float x_max, float y_max) {
-    const float ix =
-        std::max(0.0f, std::min<float>(box["x_max"], x_max) - std::max<float>(box["x_min"], x_min));
-    const float iy =
-        std::max(0.0f, std::min<float>(box["y_max"], y_max) - std::max<float>(box["y_min"], y_min));
+    const float box_x_min = box["x_min"], box_y_min = box["y_min"];
+    const float box_x_max = box["x_max"], box_y_max = box["y_max"];
+    const float ix = std::max(0.0f, std::min(box_x_max, x_max) - std::max(box_x_min, x_min));
+    const float iy = std::max(0.0f, std::min(box_y_max, y_max) - std::max(box_y_min, y_min));
     const float intersection = ix * iy;
-    const float area_a = (box["x_max"].get<float>() - box["x_min"].get<float>()) *
-                         (box["y_max"].get<float>() - box["y_min"].get<float>());
+    const float area_a = (box_x_max - box_x_min) * (box_y_max - box_y_min);
     const float area_b = (x_max - x_min) * (y_max - y_min);
     return intersection / (area_a + area_b - intersection);
 }

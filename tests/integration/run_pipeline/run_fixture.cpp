@@ -42,7 +42,8 @@ std::string read_text(const std::filesystem::path& path) {
     return text.str();
 }
 
-RunResult run_edgesight(const std::filesystem::path& dir, const nlohmann::json& pipelines,
+RunResult run_edgesight(const std::filesystem::path& dir,
+                        const std::vector<nlohmann::json>& pipelines,
                         const std::string& arguments) {
     const auto config = dir / "config.json";
     std::ofstream(config) << nlohmann::json{{"pipelines", pipelines}}.dump(2);

@@ -25,7 +25,8 @@ struct RunResult {
     std::string out;
     std::string err;
 };
-RunResult run_edgesight(const std::filesystem::path& dir, const nlohmann::json& pipelines,
+RunResult run_edgesight(const std::filesystem::path& dir,
+                        const std::vector<nlohmann::json>& pipelines,
                         const std::string& arguments = "");
 
 // The JSON lines of `text` (lines starting with '{').

@@ -11,6 +11,7 @@
 
 #include <sys/wait.h>
 #include <csignal>
+#include <fstream>
 #include <set>
 
 using namespace es::testing;
@@ -107,7 +108,8 @@ TEST_CASE("run: SIGTERM stops a looping source cleanly") {
     auto pipeline = face_pipeline("loop", *model, {dir / "clip.mp4"},
                                   {{{"file", {{"path", (dir / "out.jsonl").string()}}}}});
     pipeline["sources"][0]["loop"] = true;
-    std::ofstream(dir / "config.json") << nlohmann::json{{"pipelines", {pipeline}}}.dump();
+    std::ofstream(dir / "config.json")
+        << nlohmann::json{{"pipelines", nlohmann::json::array({pipeline})}}.dump();
 
     ChildProcess process({edgesight_binary().string(), "run", (dir / "config.json").string()},
                          dir / "output.txt");
