@@ -7,6 +7,7 @@
 #include "pipeline/flow/pipeline_runner.h"
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -91,6 +92,10 @@ int run_pipelines(const RunOptions& options) {
                    check.problems.size() == 1 ? "" : "s");
         return 2;
     }
+    // stdout may carry the results.
+    const spdlog::level::level_enum level = spdlog::get_level();
+    spdlog::set_default_logger(spdlog::stderr_color_mt("edgesight"));
+    spdlog::set_level(level);
     if (options.snapshot_every < 1)
         throw_bad_input("--snapshot-every {}: expected 1 or more", options.snapshot_every);
     pipeline::SnapshotOptions snapshots{options.snapshot_dir, options.snapshot_every};

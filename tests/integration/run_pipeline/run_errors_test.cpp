@@ -29,6 +29,7 @@ TEST_CASE("run: a model that fails to load stops only its own pipeline") {
     const auto dir = temp_dir("run-bad-model");
     make_clip(dir / "clip.mp4", 12, 320, 240, "x264enc ! mp4mux");
     std::ofstream(dir / "broken.xml") << "<net name=\"broken\" version=\"11\"><layers>";
+    std::ofstream(dir / "broken.bin") << "";
     const auto broken = face_pipeline("broken", dir / "broken.xml", {dir / "clip.mp4"},
                                       {{{"file", {{"path", (dir / "broken.jsonl").string()}}}}});
     const auto good = face_pipeline("good", *model, {dir / "clip.mp4"},

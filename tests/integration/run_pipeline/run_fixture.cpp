@@ -49,8 +49,8 @@ RunResult run_edgesight(const std::filesystem::path& dir,
     std::ofstream(config) << nlohmann::json{{"pipelines", pipelines}}.dump(2);
     const auto err = dir / "stderr.txt";
     const CommandResult result =
-        run_command(edgesight_binary().string() + " run '" + config.string() + "' " + arguments +
-                    " 2>'" + err.string() + "'");
+        run_command("(" + edgesight_binary().string() + " run '" + config.string() + "' " +
+                    arguments + " 2>'" + err.string() + "')");
     RunResult run{result.exit_code, result.output, read_text(err)};
     MESSAGE("edgesight run stderr:\n" << run.err);
     return run;
