@@ -16,5 +16,6 @@ CommandRunner add_convert_command(CLI::App& app);
 CommandRunner add_bench_command(CLI::App& app);
 CommandRunner add_devices_command(CLI::App& app);
 CommandRunner add_check_command(CLI::App& app);
+CommandRunner add_run_command(CLI::App& app);
 
 }  // namespace es::app

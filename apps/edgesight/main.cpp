@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     add(es::app::add_bench_command(app));
     add(es::app::add_devices_command(app));
     add(es::app::add_check_command(app));
+    add(es::app::add_run_command(app));
 
     try {
         app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pipeline/source/resolution.h"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <array>
@@ -27,11 +29,6 @@ std::string_view to_string(ColorOrder order);
 std::string_view to_string(TensorLayout layout);
 std::string_view to_string(PerformanceHint hint);
 std::string_view to_string(DecoderKind kind);
-
-struct Resolution {
-    int width = 0;
-    int height = 0;
-};
 
 struct SourceConfig {
     std::string id;   // unique in its pipeline; [A-Za-z0-9_-]

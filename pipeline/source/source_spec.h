@@ -1,15 +1,12 @@
 #pragma once
 
+#include "pipeline/source/resolution.h"
+
 #include <chrono>
 #include <optional>
 #include <string>
 
 namespace es::pipeline {
-
-struct Resolution {
-    int width = 0;
-    int height = 0;
-};
 
 // One video source of a pipeline, as the config describes it.
 struct SourceSpec {

@@ -1,0 +1,178 @@
+#include "apps/edgesight/commands.h"
+#include "apps/edgesight/model_loading.h"
+#include "devices/registry.h"
+#include "inference/runtime/core.h"
+#include "pipeline/config/config.h"
+#include "pipeline/flow/outputs.h"
+#include "pipeline/flow/pipeline_runner.h"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+namespace es::app {
+namespace {
+
+struct RunOptions {
+    std::string config;
+    std::string json_summary;
+    std::string snapshot_dir;
+    int snapshot_every = 30;
+};
+
+std::unique_ptr<pipeline::PipelineRunner> start_pipeline(
+    const runtime::Core& core, const pipeline::PipelineConfig& config,
+    const pipeline::SnapshotOptions& snapshots) {
+    auto model = std::make_shared<graph::Model>(load_model(config.model.path.string()));
+    runtime::RuntimeConfig runtime_config;
+    runtime_config.hint = config.model.hint == pipeline::PerformanceHint::latency
+                              ? runtime::PerformanceHint::latency
+                              : runtime::PerformanceHint::throughput;
+    runtime::CompiledModel compiled = core.compile(model, config.model.device, runtime_config);
+    if (!compiled.inputs().empty() && !compiled.inputs()[0].type.shape.is_static()) {
+        runtime_config.batch = 1;
+        compiled = core.compile(model, config.model.device, runtime_config);
+    }
+    spdlog::info("pipeline {}: {} on {}, {} streams", config.name,
+                 config.model.path.filename().string(), compiled.device_name(),
+                 compiled.nstreams());
+    auto runner = std::make_unique<pipeline::PipelineRunner>(
+        config, std::move(compiled), pipeline::make_publishers(config), snapshots);
+    runner->start();
+    return runner;
+}
+
+void print_summary(const std::vector<pipeline::PipelineSummary>& summaries) {
+    for (const auto& summary : summaries)
+        for (const auto& source : summary.sources) {
+            const double fps = source.seconds > 0 ? source.inferred / source.seconds : 0.0;
+            fmt::print(stderr,
+                       "{}/{}: {} frames decoded, {} inferred, {} dropped, {} published, {} "
+                       "detections, {} errors, {:.1f} fps ({}{}{})\n",
+                       summary.pipeline, source.source, source.decoded, source.inferred,
+                       source.dropped, source.published, source.detections, source.errors, fps,
+                       source.state, source.message.empty() ? "" : ": ", source.message);
+        }
+}
+
+nlohmann::json summary_json(const std::vector<pipeline::PipelineSummary>& summaries,
+                            const std::vector<std::string>& failed) {
+    nlohmann::json pipelines = nlohmann::json::array();
+    for (const auto& summary : summaries) {
+        nlohmann::json sources = nlohmann::json::array();
+        for (const auto& source : summary.sources)
+            sources.push_back({{"source", source.source},
+                               {"decoded", source.decoded},
+                               {"inferred", source.inferred},
+                               {"dropped", source.dropped},
+                               {"published", source.published},
+                               {"detections", source.detections},
+                               {"errors", source.errors},
+                               {"seconds", source.seconds},
+                               {"fps", source.seconds > 0 ? source.inferred / source.seconds : 0.0},
+                               {"state", source.state},
+                               {"message", source.message}});
+        pipelines.push_back({{"pipeline", summary.pipeline}, {"sources", sources}});
+    }
+    return {{"pipelines", pipelines}, {"failed_pipelines", failed}};
+}
+
+int run_pipelines(const RunOptions& options) {
+    const pipeline::ConfigCheck check = pipeline::check_config_file(options.config);
+    if (!check.ok()) {
+        for (const auto& problem : check.problems)
+            fmt::print(stderr, "{}: {}\n", options.config, pipeline::to_string(problem));
+        fmt::print(stderr, "{} problem{}\n", check.problems.size(),
+                   check.problems.size() == 1 ? "" : "s");
+        return 2;
+    }
+    // stdout may carry the results.
+    const spdlog::level::level_enum level = spdlog::get_level();
+    spdlog::set_default_logger(spdlog::stderr_color_mt("edgesight"));
+    spdlog::set_level(level);
+    if (options.snapshot_every < 1)
+        throw_bad_input("--snapshot-every {}: expected 1 or more", options.snapshot_every);
+    pipeline::SnapshotOptions snapshots{options.snapshot_dir, options.snapshot_every};
+    if (!snapshots.dir.empty()) std::filesystem::create_directories(snapshots.dir);
+
+    // Blocked before any thread starts, so that every thread inherits the mask and only the
+    // sigtimedwait below takes them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    const runtime::Core core(devices::make_registry());
+    std::vector<std::unique_ptr<pipeline::PipelineRunner>> runners;
+    std::vector<std::string> failed;
+    for (const auto& config : check.config.pipelines) {
+        try {
+            runners.push_back(start_pipeline(core, config, snapshots));
+        } catch (const std::exception& error) {
+            spdlog::error("pipeline {}: {}", config.name, error.what());
+            failed.push_back(config.name);
+        }
+    }
+
+    bool stopped = false;
+    for (;;) {
+        bool running = false;
+        for (auto& runner : runners)
+            running = !runner->wait_for(std::chrono::milliseconds(0)) || running;
+        if (!running) break;
+        const timespec tick{0, 100'000'000};
+        const int signal = sigtimedwait(&stop_signals, nullptr, &tick);
+        if (signal > 0 && !stopped) {
+            spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+            stopped = true;
+            for (auto& runner : runners)
+                runner->stop();
+        }
+    }
+
+    std::vector<pipeline::PipelineSummary> summaries;
+    bool source_failed = false;
+    for (auto& runner : runners) {
+        runner->wait();
+        summaries.push_back(runner->summary());
+        for (const auto& source : summaries.back().sources)
+            source_failed = source_failed || source.state == "failed";
+    }
+    print_summary(summaries);
+    if (!options.json_summary.empty()) {
+        const std::string text = summary_json(summaries, failed).dump(2);
+        if (options.json_summary == "-") {
+            std::cout << text << '\n';
+        } else {
+            std::ofstream file(options.json_summary);
+            file << text << '\n';
+            if (!file) throw_runtime("cannot write {}", options.json_summary);
+        }
+    }
+    return failed.empty() && (stopped || !source_failed) ? 0 : 1;
+}
+
+}  // namespace
+
+CommandRunner add_run_command(CLI::App& app) {
+    auto options = std::make_shared<RunOptions>();
+    CLI::App* command = app.add_subcommand(
+        "run", "Run every pipeline of a config until its sources end or SIGINT/SIGTERM");
+    command->add_option("CONFIG", options->config, "Pipeline config .json")->required();
+    command->add_option("--json-summary", options->json_summary,
+                        "Write the summary as JSON to this file ('-': stdout)");
+    command->add_option("--snapshots", options->snapshot_dir,
+                        "Write annotated JPEG snapshots of the frames into this folder");
+    command->add_option("--snapshot-every", options->snapshot_every,
+                        "A snapshot of every N-th inferred frame of each source (default 30)");
+    return [options] { return run_pipelines(*options); };
+}
+
+}  // namespace es::app

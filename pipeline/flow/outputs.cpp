@@ -1,0 +1,38 @@
+#include "pipeline/flow/outputs.h"
+
+#include "pipeline/publish/json_lines_publisher.h"
+#include "pipeline/publish/mqtt_publisher.h"
+
+namespace es::pipeline {
+namespace {
+
+MqttOptions mqtt_options(const PipelineConfig& pipeline, const MqttOutputConfig& config) {
+    MqttOptions options;
+    options.broker = config.uri;
+    options.pipeline = pipeline.name;
+    options.topic = config.topic;
+    options.qos = config.qos;
+    options.client_id = config.client_id;
+    options.username = config.username;
+    options.password_file = config.password_file;
+    if (config.tls) options.tls = MqttTls{config.tls->ca, config.tls->cert, config.tls->key};
+    options.persistence_dir = config.persistence_dir;
+    return options;
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Publisher>> make_publishers(const PipelineConfig& config) {
+    std::vector<std::unique_ptr<Publisher>> publishers;
+    for (const auto& output : config.outputs) {
+        if (const auto* mqtt = std::get_if<MqttOutputConfig>(&output))
+            publishers.push_back(std::make_unique<MqttPublisher>(mqtt_options(config, *mqtt)));
+        else if (const auto* file = std::get_if<FileOutputConfig>(&output))
+            publishers.push_back(JsonLinesPublisher::open_file(file->path));
+        else
+            publishers.push_back(JsonLinesPublisher::to_stdout());
+    }
+    return publishers;
+}
+
+}  // namespace es::pipeline

@@ -1,0 +1,382 @@
+#include "pipeline/flow/pipeline_runner.h"
+
+#include "inference/core/error.h"
+#include "pipeline/flow/request_pool.h"
+#include "pipeline/postprocess/decoder.h"
+#include "pipeline/preprocess/preprocessor.h"
+#include "pipeline/source/source.h"
+
+#include <oneapi/tbb/flow_graph.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace es::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace flow = oneapi::tbb::flow;
+
+// Results wait here until every earlier frame of their source has passed.
+using OrderNode = flow::sequencer_node<RequestSlot*>;
+// Rejecting: a busy node leaves the next result in the sequencer, which hands them out in order.
+using PublishNode = flow::function_node<RequestSlot*, flow::continue_msg, flow::rejecting>;
+
+constexpr std::chrono::milliseconds k_pull_timeout{200};
+constexpr std::chrono::milliseconds k_flush_timeout{30000};
+
+SourceSpec source_spec(const SourceConfig& config) {
+    SourceSpec spec;
+    spec.id = config.id;
+    spec.uri = config.kind == SourceKind::file
+                   ? "file://" + std::filesystem::absolute(config.file).lexically_normal().string()
+                   : config.uri;
+    spec.fps = config.fps.value_or(0.0);
+    spec.loop = config.loop;
+    spec.realtime = config.realtime;
+    spec.resolution = config.resolution;
+    return spec;
+}
+
+bool finished(SourceState state) {
+    return state == SourceState::Ended || state == SourceState::Failed ||
+           state == SourceState::Stopped;
+}
+
+std::string describe(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& exception) {
+        return exception.what();
+    } catch (...) {
+        return "unknown error";
+    }
+}
+
+void to_objects(const std::vector<Detection>& detections, FrameResult& result) {
+    result.objects.resize(detections.size());
+    for (size_t i = 0; i < detections.size(); ++i) {
+        const Detection& detection = detections[i];
+        ObjectResult& object = result.objects[i];
+        object.x = static_cast<int>(std::lround(detection.x_min * result.width));
+        object.y = static_cast<int>(std::lround(detection.y_min * result.height));
+        object.w = static_cast<int>(std::lround(detection.x_max * result.width)) - object.x;
+        object.h = static_cast<int>(std::lround(detection.y_max * result.height)) - object.y;
+        object.id.reset();
+        object.bounding_box = {detection.x_min, detection.y_min, detection.x_max, detection.y_max};
+        object.confidence = detection.confidence;
+        object.label = detection.label;
+        object.label_id = detection.label_id;
+    }
+}
+
+}  // namespace
+
+struct PipelineRunner::Impl {
+    struct SourceRun {
+        SourceConfig config;
+        std::unique_ptr<Source> source;
+        std::unique_ptr<Preprocessor> preprocessor;
+        std::unique_ptr<OrderNode> order;
+        std::unique_ptr<PublishNode> publish;
+        std::thread admission;
+        std::atomic<uint64_t> inferred{0};
+        std::atomic<uint64_t> published{0};
+        std::atomic<uint64_t> detections{0};
+        std::atomic<uint64_t> errors{0};
+        std::atomic<int64_t> last_result_ns{0};  // since the start
+        std::mutex failure_mutex;
+        std::string failure;  // the source's last error
+    };
+
+    Impl(PipelineConfig config, runtime::CompiledModel model,
+         std::vector<std::unique_ptr<Publisher>> outputs, SnapshotOptions snapshots);
+
+    void start();
+    void admit(SourceRun& run, size_t index);
+    void on_inferred(RequestSlot& slot, std::exception_ptr error);
+    void publish(SourceRun& run, RequestSlot& slot);
+    void on_status(SourceRun& run, const SourceStatus& status);
+    void finish();
+
+    PipelineConfig config;
+    runtime::CompiledModel model;
+    std::vector<std::unique_ptr<Publisher>> outputs;
+    SnapshotOptions snapshots;
+    std::unique_ptr<Decoder> decoder;
+    std::unique_ptr<RequestPool> pool;
+    flow::graph graph;
+    std::vector<std::unique_ptr<SourceRun>> sources;  // after `graph`: its nodes go first
+
+    Clock::time_point started_at;
+    bool started = false;
+    std::atomic<bool> stopping{false};
+    std::thread finisher;
+    std::mutex done_mutex;
+    std::condition_variable done_changed;
+    bool done = false;
+};
+
+PipelineRunner::Impl::Impl(PipelineConfig config_, runtime::CompiledModel model_,
+                           std::vector<std::unique_ptr<Publisher>> outputs_,
+                           SnapshotOptions snapshots_)
+    : config(std::move(config_)),
+      model(std::move(model_)),
+      outputs(std::move(outputs_)),
+      snapshots(std::move(snapshots_)) {
+    if (model.inputs().size() != 1)
+        throw_bad_input("model {}: {} inputs; expected one image input", config.model.path.string(),
+                        model.inputs().size());
+    const runtime::PortInfo& input = model.inputs()[0];
+    decoder = make_decoder(DecoderOptions::from(config.model), model.outputs());
+    const int nireq = config.model.nireq > 0 ? config.model.nireq : model.optimal_nireq();
+    pool = std::make_unique<RequestPool>(model, std::max(1, nireq));
+    for (auto& slot : pool->slots()) {
+        slot->result.pipeline = config.name;
+        slot->request.set_callback(
+            [this, slot = slot.get()](std::exception_ptr error) { on_inferred(*slot, error); });
+    }
+    for (const SourceConfig& source_config : config.sources) {
+        auto run = std::make_unique<SourceRun>();
+        run->config = source_config;
+        run->preprocessor = std::make_unique<Preprocessor>(
+            config.model.preprocess, input.type.shape, input.type.type, input.name);
+        run->order = std::make_unique<OrderNode>(
+            graph, [](RequestSlot* const& slot) { return static_cast<size_t>(slot->order); });
+        run->publish = std::make_unique<PublishNode>(graph, flow::serial,
+                                                     [this, run = run.get()](RequestSlot* slot) {
+                                                         publish(*run, *slot);
+                                                         return flow::continue_msg();
+                                                     });
+        flow::make_edge(*run->order, *run->publish);
+        sources.push_back(std::move(run));
+    }
+}
+
+void PipelineRunner::Impl::start() {
+    started = true;
+    started_at = Clock::now();
+    for (size_t i = 0; i < sources.size(); ++i) {
+        SourceRun& run = *sources[i];
+        try {
+            run.source = std::make_unique<Source>(source_spec(run.config));
+            run.source->start({},
+                              [this, &run](const SourceStatus& status) { on_status(run, status); });
+        } catch (const std::exception& error) {
+            spdlog::error("pipeline {}: source {}: {}", config.name, run.config.id, error.what());
+            std::lock_guard lock(run.failure_mutex);
+            run.failure = error.what();
+            run.source.reset();
+            continue;
+        }
+        run.admission = std::thread([this, &run, i] { admit(run, i); });
+    }
+    finisher = std::thread([this] { finish(); });
+}
+
+void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
+    const uint64_t interval = static_cast<uint64_t>(std::max(1, config.inference_interval));
+    uint64_t seen = 0;
+    uint64_t admitted = 0;
+    for (;;) {
+        std::optional<Frame> frame = run.source->pull(k_pull_timeout);
+        if (!frame) {
+            if (!stopping && !finished(run.source->status().state)) continue;
+            frame = run.source->pull(std::chrono::milliseconds(0));  // one that came meanwhile
+            if (!frame) break;
+        }
+        if (seen++ % interval != 0) continue;
+
+        RequestSlot& slot = pool->acquire();
+        try {
+            slot.request.wait();  // its callback may still be returning
+        } catch (...) {
+            // That run's error was handled by its callback.
+        }
+        slot.source = index;
+        slot.order = admitted++;
+        slot.error = nullptr;
+        slot.result.source = run.config.id;
+        slot.result.frame = frame->frame_number;
+        slot.result.timestamp_ns = frame->wall_time_ns;
+        slot.result.width = frame->width;
+        slot.result.height = frame->height;
+        slot.take_snapshot = !snapshots.dir.empty() && slot.order % snapshots.every == 0;
+        try {
+            if (slot.take_snapshot) frame->bgr.copyTo(slot.snapshot);
+            slot.transform = run.preprocessor->run(frame->bgr, slot.request.input(0), 0);
+            frame->release();
+            slot.request.start_async();
+        } catch (...) {
+            slot.error = std::current_exception();
+            run.order->try_put(&slot);
+        }
+    }
+}
+
+void PipelineRunner::Impl::on_inferred(RequestSlot& slot, std::exception_ptr error) {
+    if (!error) {
+        try {
+            slot.outputs.clear();
+            for (size_t i = 0; i < slot.request.outputs().size(); ++i)
+                slot.outputs.push_back(slot.request.output(i));
+            slot.detections.clear();
+            decoder->decode(slot.outputs, 0, slot.transform, slot.detections);
+        } catch (...) {
+            error = std::current_exception();
+        }
+    }
+    slot.error = error;
+    sources[slot.source]->order->try_put(&slot);
+}
+
+void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
+    if (slot.error) {
+        if (run.errors++ == 0)
+            spdlog::error("pipeline {}: source {}: frame {}: {}", config.name, run.config.id,
+                          slot.result.frame, describe(slot.error));
+    } else {
+        ++run.inferred;
+        to_objects(slot.detections, slot.result);
+        if (config.publish_empty || !slot.result.objects.empty()) {
+            for (auto& output : outputs) {
+                try {
+                    output->publish(slot.result);
+                } catch (const std::exception& error) {
+                    if (run.errors++ == 0)
+                        spdlog::error("pipeline {}: source {}: {}", config.name, run.config.id,
+                                      error.what());
+                }
+            }
+            ++run.published;
+            run.detections += slot.result.objects.size();
+        }
+        if (slot.take_snapshot) {
+            try {
+                write_snapshot(snapshots, slot.result, slot.snapshot);
+            } catch (const std::exception& error) {
+                spdlog::warn("pipeline {}: {}", config.name, error.what());
+            }
+        }
+        run.last_result_ns =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started_at).count();
+    }
+    pool->release(slot);
+}
+
+void PipelineRunner::Impl::on_status(SourceRun& run, const SourceStatus& status) {
+    switch (status.state) {
+        case SourceState::Retrying:
+            spdlog::warn("pipeline {}: source {}: {}; retrying in {} ms", config.name,
+                         run.config.id, status.message, status.retry_in.count());
+            break;
+        case SourceState::Failed: {
+            spdlog::error("pipeline {}: source {}: failed: {}", config.name, run.config.id,
+                          status.message);
+            std::lock_guard lock(run.failure_mutex);
+            run.failure = status.message;
+            break;
+        }
+        case SourceState::Ended:
+            spdlog::debug("pipeline {}: source {}: ended", config.name, run.config.id);
+            break;
+        default:
+            break;
+    }
+}
+
+void PipelineRunner::Impl::finish() {
+    for (auto& run : sources)
+        if (run->admission.joinable()) run->admission.join();
+    pool->wait_idle();
+    graph.wait_for_all();
+    for (auto& output : outputs) {
+        try {
+            if (!output->flush(k_flush_timeout))
+                spdlog::warn(
+                    "pipeline {}: an output still has undelivered messages; they stay "
+                    "queued",
+                    config.name);
+            output->close();
+        } catch (const std::exception& error) {
+            spdlog::error("pipeline {}: {}", config.name, error.what());
+        }
+    }
+    {
+        std::lock_guard lock(done_mutex);
+        done = true;
+    }
+    done_changed.notify_all();
+}
+
+PipelineRunner::PipelineRunner(PipelineConfig config, runtime::CompiledModel model,
+                               std::vector<std::unique_ptr<Publisher>> outputs,
+                               SnapshotOptions snapshots)
+    : m_impl(std::make_unique<Impl>(std::move(config), std::move(model), std::move(outputs),
+                                    std::move(snapshots))) {}
+
+PipelineRunner::~PipelineRunner() {
+    stop();
+    wait();
+}
+
+void PipelineRunner::start() {
+    if (!m_impl->started) m_impl->start();
+}
+
+void PipelineRunner::stop() {
+    m_impl->stopping = true;
+    for (auto& run : m_impl->sources)
+        if (run->source) run->source->stop();
+}
+
+bool PipelineRunner::wait_for(std::chrono::milliseconds timeout) {
+    if (!m_impl->started) return true;
+    std::unique_lock lock(m_impl->done_mutex);
+    return m_impl->done_changed.wait_for(lock, timeout, [&] { return m_impl->done; });
+}
+
+void PipelineRunner::wait() {
+    if (!m_impl->started) return;
+    {
+        std::unique_lock lock(m_impl->done_mutex);
+        m_impl->done_changed.wait(lock, [&] { return m_impl->done; });
+    }
+    if (m_impl->finisher.joinable()) m_impl->finisher.join();
+}
+
+const std::string& PipelineRunner::name() const {
+    return m_impl->config.name;
+}
+
+PipelineSummary PipelineRunner::summary() const {
+    PipelineSummary summary;
+    summary.pipeline = m_impl->config.name;
+    for (const auto& run : m_impl->sources) {
+        SourceSummary source;
+        source.source = run->config.id;
+        if (run->source) {
+            const SourceCounters counters = run->source->counters();
+            source.decoded = counters.frames;
+            source.dropped = counters.dropped;
+            source.state = to_string(run->source->status().state);
+        } else {
+            source.state = to_string(SourceState::Failed);
+        }
+        source.inferred = run->inferred;
+        source.published = run->published;
+        source.detections = run->detections;
+        source.errors = run->errors;
+        source.seconds = static_cast<double>(run->last_result_ns) / 1e9;
+        std::lock_guard lock(run->failure_mutex);
+        source.message = run->failure;
+        summary.sources.push_back(std::move(source));
+    }
+    return summary;
+}
+
+}  // namespace es::pipeline

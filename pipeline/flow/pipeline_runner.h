@@ -1,0 +1,65 @@
+#pragma once
+
+#include "inference/runtime/compiled_model.h"
+#include "pipeline/config/config.h"
+#include "pipeline/flow/snapshot_writer.h"
+#include "pipeline/publish/publisher.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace es::pipeline {
+
+struct SourceSummary {
+    std::string source;
+    uint64_t decoded = 0;     // frames the source decoded
+    uint64_t dropped = 0;     // live frames replaced by newer ones while inference was busy
+    uint64_t inferred = 0;    // frames the model ran on
+    uint64_t published = 0;   // messages handed to the outputs
+    uint64_t detections = 0;  // objects in those messages
+    uint64_t errors = 0;      // frames lost to preprocessing, inference or output failures
+    double seconds = 0;       // from start to the last result
+    std::string state;        // the source's last state: "ended", "failed", "stopped" ...
+    std::string message;      // why it failed, if it did
+};
+
+struct PipelineSummary {
+    std::string pipeline;
+    std::vector<SourceSummary> sources;
+};
+
+// Runs one pipeline of a config: its sources share one compiled model through a pool of async
+// infer requests. Live sources keep only their newest frame while every request is busy (the
+// older ones are dropped and counted); file sources wait for a free request. Results are
+// decoded on the request's stream thread and published in frame order per source through a
+// oneTBB flow graph (a sequencer and a serial publish node per source).
+class PipelineRunner {
+  public:
+    // `outputs` receive every result; they are flushed and closed when the run ends.
+    PipelineRunner(PipelineConfig config, runtime::CompiledModel model,
+                   std::vector<std::unique_ptr<Publisher>> outputs, SnapshotOptions snapshots = {});
+    ~PipelineRunner();  // stops and waits
+    PipelineRunner(const PipelineRunner&) = delete;
+    PipelineRunner& operator=(const PipelineRunner&) = delete;
+
+    // Starts the sources; throws es::Error (BadInput) for a source it cannot open.
+    void start();
+    // Stops the sources; frames already admitted are still published.
+    void stop();
+    // Waits until every source has ended (or failed, or was stopped), every result reached the
+    // outputs and they were flushed and closed; false when `timeout` passed first.
+    bool wait_for(std::chrono::milliseconds timeout);
+    void wait();
+
+    const std::string& name() const;
+    PipelineSummary summary() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace es::pipeline

@@ -1,0 +1,11 @@
+#pragma once
+
+namespace es::pipeline {
+
+// A frame size in pixels (shared by the config and the sources).
+struct Resolution {
+    int width = 0;
+    int height = 0;
+};
+
+}  // namespace es::pipeline
