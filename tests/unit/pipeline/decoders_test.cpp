@@ -271,3 +271,17 @@ TEST_CASE("nms: per class, most confident first") {
     CHECK(detections[3].confidence == 0.7f);  // IoU 60/140 with the 0.9 box: below 0.45
     CHECK(detections[4].confidence == 0.6f);
 }
+
+TEST_CASE("decoder options come from the model config") {
+    ModelConfig model;
+    model.decoder = DecoderKind::yolo;
+    model.threshold = 0.3f;
+    model.labels = {"a", "b"};
+    model.top_k = 4;
+    const DecoderOptions options = DecoderOptions::from(model);
+    CHECK(options.kind == DecoderKind::yolo);
+    CHECK(options.threshold == 0.3f);
+    CHECK(options.labels == model.labels);
+    CHECK(options.top_k == 4);
+    CHECK(options.nms_iou == 0.45f);
+}
