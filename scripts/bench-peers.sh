@@ -27,7 +27,9 @@
 #                on the calling thread, so one thread serves one request at a time); OpenCV: N
 #                Nets, each run by its own thread, with cv::setNumThreads(1) (it is process-wide;
 #                OpenCV's parallel loops then run inline in the calling thread).
-# Throughput is completed requests / wall time; latency percentiles are over all requests.
+# Throughput is completed requests / wall time; latency percentiles are over all requests. The
+# peers keep one request per stream in flight; edgesight keeps as many as its bench chooses
+# (as benchmark_app does, --nireq default), so its throughput-mode latency includes queueing.
 # Every engine gets the same input shapes (the model's own, or 1x3x640x640 for the PP-OCRv4
 # text detector, whose dimensions are dynamic) and random inputs.
 #
