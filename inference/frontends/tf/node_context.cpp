@@ -150,6 +150,11 @@ std::optional<extensions::AttributeValue> NodeContext::attribute_value(
             return tensor_from_proto(attribute->tensor(), describe());
         case Value::kList: {
             const auto& values = attribute->list();
+            if (values.shape_size() || values.tensor_size() || values.func_size())
+                fail(
+                    fmt::format("attribute '{}' is a list of shapes, tensors or functions, which "
+                                "an extension cannot map",
+                                name));
             if (values.s_size() || values.type_size()) {
                 std::string joined;
                 for (const auto& text : values.s())
