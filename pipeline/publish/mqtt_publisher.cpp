@@ -57,6 +57,24 @@ void check_readable(const std::filesystem::path& path, const char* what) {
         throw_bad_input("MQTT TLS {} {} cannot be read", what, path.string());
 }
 
+// A failed connect's code: Paho's (negative) or the broker's CONNACK refusal (MQTT 3.1.1).
+std::string connect_failure(int code) {
+    switch (code) {
+        case 1:
+            return "the broker refused the protocol version";
+        case 2:
+            return "the broker refused the client id";
+        case 3:
+            return "the broker is unavailable";
+        case 4:
+            return "bad user name or password";
+        case 5:
+            return "not authorized";
+        default:
+            return mqtt::exception::error_str(code);
+    }
+}
+
 std::string host_name() {
     char name[256] = {};
     if (gethostname(name, sizeof(name) - 1) != 0 || !name[0]) return "host";
@@ -107,8 +125,7 @@ struct MqttPublisher::Impl {
         [this](const mqtt::token&, bool was_delivered) { finished(was_delivered); }};
     ActionListener connect_listener{[this](const mqtt::token& token, bool connected) {
         if (!connected)
-            set_connection(Connection::Connecting,
-                           mqtt::exception::error_str(token.get_return_code()));
+            set_connection(Connection::Connecting, connect_failure(token.get_return_code()));
     }};
 
     // Serializes seq numbering with publishing so messages leave in seq order.

@@ -29,9 +29,9 @@ struct MqttOptions {
     std::filesystem::path password_file;  // its first line is the password
     std::optional<MqttTls> tls;
     std::filesystem::path persistence_dir;  // empty: default_mqtt_persistence_dir()
-    // Messages kept while the broker is away; beyond this new messages are rejected (counted),
-    // never the oldest dropped.
-    int max_buffered_messages = 1000000;
+    // Messages kept while the broker is away (100000: about an hour of one 30 fps source);
+    // beyond this new messages are rejected (counted), never the oldest dropped.
+    int max_buffered_messages = 100000;
     std::chrono::seconds keep_alive{30};
     // Reconnection delay (Paho counts whole seconds): doubled after each failed attempt ...
     std::chrono::seconds reconnect_min{1};

@@ -55,7 +55,7 @@ int free_tcp_port() {
     return ntohs(address.sin_port);
 }
 
-std::unique_ptr<MosquittoBroker> MosquittoBroker::create() {
+std::unique_ptr<MosquittoBroker> MosquittoBroker::create(const MosquittoSecurity& security) {
     const std::string program = find_mosquitto();
     if (program.empty()) {
         std::cerr << "notice: mosquitto is not installed (apt-get install mosquitto); "
@@ -63,23 +63,34 @@ std::unique_ptr<MosquittoBroker> MosquittoBroker::create() {
         return nullptr;
     }
     return std::unique_ptr<MosquittoBroker>(
-        new MosquittoBroker(program, temp_dir("mosquitto"), free_tcp_port()));
+        new MosquittoBroker(program, temp_dir("mosquitto"), free_tcp_port(), security));
 }
 
-std::unique_ptr<MosquittoBroker> MosquittoBroker::start_new() {
-    auto broker = create();
+std::unique_ptr<MosquittoBroker> MosquittoBroker::start_new(const MosquittoSecurity& security) {
+    auto broker = create(security);
     if (broker) broker->start();
     return broker;
 }
 
-MosquittoBroker::MosquittoBroker(std::string program, std::filesystem::path dir, int port)
-    : m_program(std::move(program)), m_dir(std::move(dir)), m_port(port) {
+MosquittoBroker::MosquittoBroker(std::string program, std::filesystem::path dir, int port,
+                                 const MosquittoSecurity& security)
+    : m_program(std::move(program)),
+      m_dir(std::move(dir)),
+      m_port(port),
+      m_tls(!security.cert_file.empty()) {
     // Run as root, mosquitto would switch to its own user, which cannot write the folder.
     const passwd* user = getpwuid(getuid());
     std::ofstream config(m_dir / "mosquitto.conf");
-    config << "listener " << m_port << " 127.0.0.1\n"
-           << "allow_anonymous true\n"
-           << "persistence true\n"
+    config << "listener " << m_port << " 127.0.0.1\n";
+    if (m_tls)
+        config << "cafile " << security.ca_file.string() << "\ncertfile "
+               << security.cert_file.string() << "\nkeyfile " << security.key_file.string() << "\n";
+    if (security.password_file.empty())
+        config << "allow_anonymous true\n";
+    else
+        config << "allow_anonymous false\npassword_file " << security.password_file.string()
+               << "\n";
+    config << "persistence true\n"
            << "persistence_location " << m_dir.string() << "/\n"
            << "log_dest stdout\n"
            << "log_type error\nlog_type warning\nlog_type notice\n";
