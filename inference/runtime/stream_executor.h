@@ -20,7 +20,6 @@ class StreamExecutor {
     StreamExecutor& operator=(const StreamExecutor&) = delete;
 
     void submit(std::function<void()> job);
-    int nstreams() const { return static_cast<int>(m_workers.size()); }
 
   private:
     struct Queue;
