@@ -29,8 +29,8 @@ TEST_CASE("run: a live source faster than inference drops its older frames") {
     ChildProcess process({edgesight_binary().string(), "run", (dir / "config.json").string(),
                           "--json-summary", (dir / "summary.json").string()},
                          dir / "output.txt");
-    REQUIRE(wait_until([&] { return json_lines(read_text(dir / "out.jsonl")).size() >= 4; },
-                       std::chrono::seconds(30)));
+    REQUIRE(wait_until([&] { return json_lines(read_text(dir / "out.jsonl")).size() >= 3; },
+                       std::chrono::seconds(90)));
     const int status = process.stop(SIGTERM);
     INFO(process.output());
     REQUIRE(WIFEXITED(status));
