@@ -18,10 +18,10 @@ graph::Output scalar(GraphBuilder& g, float value) {
 }
 
 graph::Output fake_quantize(GraphBuilder& g, graph::Output x, float low, float high,
-                            int levels = 256) {
+                            int levels = 256, const std::string& name = "fq") {
     return g.op("FakeQuantize",
                 {x, scalar(g, low), scalar(g, high), scalar(g, low), scalar(g, high)},
-                {{"levels", std::to_string(levels)}}, "fq");
+                {{"levels", std::to_string(levels)}}, name);
 }
 
 // Weights as low precision IRs store them: s8 values (each output channel reaching 127 or
@@ -72,6 +72,15 @@ const std::vector<Int8Case> k_cases = {
              {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"dilations", "1,1"}};
          g.output(g.op("Convolution", {q, s8_weights(g, {32, 16, 3, 3}, 2)}, strided, "conv"));
      }},
+    // The FakeQuantize after it may round an output the other way than REF: one step of 0.01.
+    {"s8 first layer: 3 channels, 7x7 stride 2, FakeQuantize after", "s8", 0.0101 / 2.55,
+     [](GraphBuilder& g) {
+         const auto q = fake_quantize(g, g.input(PartialShape{1, 3, 64, 64}), -2.56f, 2.54f);
+         const graph::Attributes first = {
+             {"strides", "2,2"}, {"pads_begin", "3,3"}, {"pads_end", "3,3"}, {"dilations", "1,1"}};
+         const auto y = g.op("Convolution", {q, s8_weights(g, {32, 3, 7, 7}, 7)}, first, "conv");
+         g.output(fake_quantize(g, bias_relu(g, y, 32), 0, 2.55f, 256, "fq_out"));
+     }},
     {"depthwise GroupConvolution", "u8", 1e-4,
      [](GraphBuilder& g) {
          const auto x = g.op("ReLU", {g.input(PartialShape{1, 32, 8, 8})});
@@ -79,6 +88,19 @@ const std::vector<Int8Case> k_cases = {
          const auto y =
              g.op("GroupConvolution", {q, s8_weights(g, {32, 1, 1, 3, 3}, 3)}, k_same_3x3, "conv");
          g.output(bias_relu(g, y, 32));
+     }},
+    {"Concat and MaxPool keep the quantization grid", "u8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto x = g.input(PartialShape{1, 8, 10, 10});
+         const auto a = fake_quantize(g, g.op("ReLU", {x}), 0, 2.55f, 256, "fq_a");
+         const auto b =
+             fake_quantize(g, g.op("ReLU", {g.op("Negative", {x})}), 0, 2.55f, 256, "fq_b");
+         const auto concat = g.op("Concat", {a, b}, {{"axis", "1"}});
+         const auto pooled = g.op(
+             "MaxPool", {concat},
+             {{"kernel", "3,3"}, {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}});
+         g.output(
+             g.op("Convolution", {pooled, s8_weights(g, {16, 16, 3, 3}, 5)}, k_same_3x3, "conv"));
      }},
     // f32 weights off any 8-bit grid lose up to half a step of their channel's scale.
     {"f32 weights are quantized per output channel", "u8", 2e-2,
@@ -113,6 +135,21 @@ TEST_CASE("FakeQuantize -> Convolution runs as an int8 convolution and matches R
         CHECK(ends_with(implementation, std::string(" ") + test.src_type));
         CHECK(implementation.rfind("ref", 0) != 0);
     }
+}
+
+TEST_CASE("Concat of values quantized with different steps keeps the f32 convolution") {
+    GraphBuilder g;
+    const auto x = g.op("ReLU", {g.input(PartialShape{1, 8, 6, 6})});
+    const auto a = fake_quantize(g, x, 0, 2.55f, 256, "fq_a");
+    const auto b = fake_quantize(g, x, 0, 1.0f, 256, "fq_b");
+    const auto concat = g.op("Concat", {a, b}, {{"axis", "1"}});
+    g.output(g.op("Convolution", {concat, s8_weights(g, {8, 16, 3, 3}, 6)}, k_same_3x3, "conv"));
+    const auto model = g.finish();
+    const auto cpu =
+        check_against_reference(model, {random_inputs(*model, 2)}, 1e-4, {.profile = true});
+    const std::string implementation = implementation_of(cpu[0].profile, "conv");
+    CAPTURE(implementation);
+    CHECK(!ends_with(implementation, " u8"));
 }
 
 TEST_CASE("FakeQuantize ranges without an 8-bit form keep the f32 convolution") {
