@@ -149,19 +149,6 @@ QuantizedWeights quantize_weights(const Tensor& weights, size_t channels) {
     return quantized;
 }
 
-// oneDNN 2.6's int8 convolution kernels get a `round` post-op wrong by one for some outputs
-// (seen with a 7x7 stride 2 convolution of a 300x300 image): the chain stops before the first
-// one, and that FakeQuantize runs as its own primitive.
-PostOpChain without_rounding(PostOpChain chain) {
-    for (size_t i = 0; i < chain.ops.size(); ++i)
-        for (const EltwiseOp& op : chain.ops[i].eltwise)
-            if (op.algorithm == dnnl::algorithm::eltwise_round) {
-                chain.ops.resize(i);
-                return chain;
-            }
-    return chain;
-}
-
 // A step reordering `src` (f32 on the quantization grid) into `desc` (8-bit) with scale `scale`.
 ValueId quantize(const graph::Node& producer, ValueId src, const dnnl::memory::desc& desc,
                  float scale, Compiler& compiler) {
@@ -201,8 +188,8 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     if (!window) return false;
     const size_t rank = dst_shape.size();
     const auto channels = static_cast<size_t>(dst_shape[1]);
-    const PostOpChain chain = without_rounding(collect_post_ops(
-        node, compiler, dst_shape, {.channel_axis = 1, .fold = true, .sum = true}));
+    const PostOpChain chain =
+        collect_post_ops(node, compiler, dst_shape, {.channel_axis = 1, .fold = true, .sum = true});
 
     Tensor weights = f32_weights->clone();
     std::vector<float> bias(channels, 0.0f);
