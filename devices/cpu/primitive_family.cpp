@@ -4,7 +4,9 @@ namespace es::devices::cpu {
 
 const std::vector<LoweringEntry>& lowerings() {
     static const std::vector<LoweringEntry> list = {
+        {"Convolution", lower_int8_convolution},
         {"Convolution", lower_convolution},
+        {"GroupConvolution", lower_int8_convolution},
         {"GroupConvolution", lower_convolution},
         {"ConvolutionBackpropData", lower_deconvolution},
         {"GroupConvolutionBackpropData", lower_deconvolution},

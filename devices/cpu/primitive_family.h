@@ -54,4 +54,7 @@ bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // inter
 bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
 bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp
 
+// FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp).
+bool lower_int8_convolution(const graph::Node& node, Compiler& compiler);
+
 }  // namespace es::devices::cpu

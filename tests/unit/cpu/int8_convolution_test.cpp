@@ -1,0 +1,179 @@
+// FakeQuantize -> Convolution runs as a oneDNN int8 convolution (the profile names the 8-bit
+// source type after the implementation) and matches the reference kernels; patterns it does
+// not cover keep the f32 emulation.
+#include "tests/unit/cpu/cpu_testing.h"
+
+#include <random>
+
+using namespace es;
+using namespace es::testing;
+
+namespace {
+
+const graph::Attributes k_same_3x3 = {
+    {"strides", "1,1"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"dilations", "1,1"}};
+
+graph::Output scalar(GraphBuilder& g, float value) {
+    return g.constant(make_tensor<float>({}, {value}));
+}
+
+graph::Output fake_quantize(GraphBuilder& g, graph::Output x, float low, float high,
+                            int levels = 256, const std::string& name = "fq") {
+    return g.op("FakeQuantize",
+                {x, scalar(g, low), scalar(g, high), scalar(g, low), scalar(g, high)},
+                {{"levels", std::to_string(levels)}}, name);
+}
+
+// Weights as low precision IRs store them: s8 values (each output channel reaching 127 or
+// -128) converted and multiplied by a per-output-channel scale.
+graph::Output s8_weights(GraphBuilder& g, const Shape& shape, uint32_t seed) {
+    Tensor values(ElementType::i8, shape);
+    auto* data = values.data<int8_t>();
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> distribution(-128, 127);
+    const size_t channels = static_cast<size_t>(shape[0] * (shape.size() == 5 ? shape[1] : 1));
+    const size_t row = values.size() / channels;
+    for (size_t i = 0; i < values.size(); ++i)
+        data[i] = static_cast<int8_t>(distribution(random));
+    for (size_t c = 0; c < channels; ++c)
+        data[c * row] = c % 2 == 0 ? 127 : -128;
+    Shape scale_shape(shape.size(), 1);
+    scale_shape[0] = shape[0];
+    if (shape.size() == 5) scale_shape[1] = shape[1];
+    const auto converted = g.op("Convert", {g.constant(values)}, {{"destination_type", "f32"}});
+    return g.op("Multiply", {converted, g.constant(scale_shape, 0.001f, 0.01f)});
+}
+
+struct Int8Case {
+    const char* name;
+    const char* src_type;  // what the profile names after the implementation
+    double tolerance;
+    std::function<void(GraphBuilder&)> build;  // a convolution named "conv"
+};
+
+graph::Output bias_relu(GraphBuilder& g, graph::Output x, int64_t channels) {
+    const auto biased = g.op("Add", {x, g.constant({1, channels, 1, 1})}, {}, "bias");
+    return g.op("ReLU", {biased}, {}, "relu");
+}
+
+const std::vector<Int8Case> k_cases = {
+    {"u8 activations after ReLU, bias and ReLU fused", "u8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto x = g.op("ReLU", {g.input(PartialShape{1, 16, 9, 7})});
+         const auto q = fake_quantize(g, x, 0, 2.55f);
+         const auto y =
+             g.op("Convolution", {q, s8_weights(g, {24, 16, 3, 3}, 1)}, k_same_3x3, "conv");
+         g.output(bias_relu(g, y, 24));
+     }},
+    {"s8 activations (range symmetric around 0), strided", "s8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto q = fake_quantize(g, g.input(PartialShape{1, 16, 10, 10}), -1.28f, 1.27f);
+         const graph::Attributes strided = {
+             {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"dilations", "1,1"}};
+         g.output(g.op("Convolution", {q, s8_weights(g, {32, 16, 3, 3}, 2)}, strided, "conv"));
+     }},
+    // The FakeQuantize after it may round an output the other way than REF: one step of 0.01.
+    {"s8 first layer: 3 channels, 7x7 stride 2, FakeQuantize after", "s8", 0.0101 / 2.55,
+     [](GraphBuilder& g) {
+         const auto q = fake_quantize(g, g.input(PartialShape{1, 3, 64, 64}), -2.56f, 2.54f);
+         const graph::Attributes first = {
+             {"strides", "2,2"}, {"pads_begin", "3,3"}, {"pads_end", "3,3"}, {"dilations", "1,1"}};
+         const auto y = g.op("Convolution", {q, s8_weights(g, {32, 3, 7, 7}, 7)}, first, "conv");
+         g.output(fake_quantize(g, bias_relu(g, y, 32), 0, 2.55f, 256, "fq_out"));
+     }},
+    {"depthwise GroupConvolution", "u8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto x = g.op("ReLU", {g.input(PartialShape{1, 32, 8, 8})});
+         const auto q = fake_quantize(g, x, 0, 1.8f);
+         const auto y =
+             g.op("GroupConvolution", {q, s8_weights(g, {32, 1, 1, 3, 3}, 3)}, k_same_3x3, "conv");
+         g.output(bias_relu(g, y, 32));
+     }},
+    {"Concat and MaxPool keep the quantization grid", "u8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto x = g.input(PartialShape{1, 8, 10, 10});
+         const auto a = fake_quantize(g, g.op("ReLU", {x}), 0, 2.55f, 256, "fq_a");
+         const auto b =
+             fake_quantize(g, g.op("ReLU", {g.op("Negative", {x})}), 0, 2.55f, 256, "fq_b");
+         const auto concat = g.op("Concat", {a, b}, {{"axis", "1"}});
+         const auto pooled = g.op(
+             "MaxPool", {concat},
+             {{"kernel", "3,3"}, {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}});
+         g.output(
+             g.op("Convolution", {pooled, s8_weights(g, {16, 16, 3, 3}, 5)}, k_same_3x3, "conv"));
+     }},
+    // f32 weights off any 8-bit grid lose up to half a step of their channel's scale.
+    {"f32 weights are quantized per output channel", "u8", 2e-2,
+     [](GraphBuilder& g) {
+         const auto x = g.op("ReLU", {g.input(PartialShape{1, 16, 6, 6})});
+         const auto q = fake_quantize(g, x, 0, 2.0f);
+         g.output(g.op(
+             "Convolution", {q, g.constant({16, 16, 1, 1}, -0.5f, 0.5f)},
+             {{"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}},
+             "conv"));
+     }},
+};
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("FakeQuantize -> Convolution runs as an int8 convolution and matches REF") {
+    for (const Int8Case& test : k_cases) {
+        const std::string name = test.name;
+        CAPTURE(name);
+        GraphBuilder g;
+        test.build(g);
+        const auto model = g.finish();
+        const auto cpu = check_against_reference(model, {random_inputs(*model, 7)}, test.tolerance,
+                                                 {.profile = true});
+        const std::string implementation = implementation_of(cpu[0].profile, "conv");
+        CAPTURE(implementation);
+        CHECK(ends_with(implementation, std::string(" ") + test.src_type));
+        CHECK(implementation.rfind("ref", 0) != 0);
+    }
+}
+
+TEST_CASE("Concat of values quantized with different steps keeps the f32 convolution") {
+    GraphBuilder g;
+    const auto x = g.op("ReLU", {g.input(PartialShape{1, 8, 6, 6})});
+    const auto a = fake_quantize(g, x, 0, 2.55f, 256, "fq_a");
+    const auto b = fake_quantize(g, x, 0, 1.0f, 256, "fq_b");
+    const auto concat = g.op("Concat", {a, b}, {{"axis", "1"}});
+    g.output(g.op("Convolution", {concat, s8_weights(g, {8, 16, 3, 3}, 6)}, k_same_3x3, "conv"));
+    const auto model = g.finish();
+    const auto cpu =
+        check_against_reference(model, {random_inputs(*model, 2)}, 1e-4, {.profile = true});
+    const std::string implementation = implementation_of(cpu[0].profile, "conv");
+    CAPTURE(implementation);
+    CHECK(!ends_with(implementation, " u8"));
+}
+
+TEST_CASE("FakeQuantize ranges without an 8-bit form keep the f32 convolution") {
+    struct Range {
+        float low;
+        float high;
+        int levels;
+    };
+    // A zero point other than 0 or -128, and 255 levels.
+    for (const Range& range : {Range{-1.0f, 2.0f, 256}, Range{0.0f, 2.54f, 255}}) {
+        CAPTURE(range.low);
+        CAPTURE(range.levels);
+        {
+            GraphBuilder g;
+            const auto q = fake_quantize(g, g.input(PartialShape{1, 8, 6, 6}), range.low,
+                                         range.high, range.levels);
+            g.output(g.op("Convolution", {q, s8_weights(g, {8, 8, 3, 3}, 4)}, k_same_3x3, "conv"));
+            const auto model = g.finish();
+            const auto cpu =
+                check_against_reference(model, {random_inputs(*model, 9)}, 1e-4, {.profile = true});
+            const std::string implementation = implementation_of(cpu[0].profile, "conv");
+            CAPTURE(implementation);
+            CHECK(!ends_with(implementation, " u8"));
+            CHECK(!ends_with(implementation, " s8"));
+        }
+    }
+}
