@@ -177,8 +177,8 @@ bool lower_deconvolution(const graph::Node& node, Compiler& compiler) {
     const dnnl::memory::desc weights_desc =
         permuted_desc(plain_desc(ElementType::f32, weights.shape()), order);
     // A few output channels padded to oneDNN's channel blocks would waste most of the work.
-    const auto dst_desc = dst_shape[1] < 8 ? plain_desc(ElementType::f32, dst_shape)
-                                           : any_desc(dst_shape);
+    const auto dst_desc =
+        dst_shape[1] < 8 ? plain_desc(ElementType::f32, dst_shape) : any_desc(dst_shape);
     const auto created = create_with_post_ops(
         chain, rank, 1, compiler, dst_desc,
         [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
@@ -187,15 +187,13 @@ bool lower_deconvolution(const graph::Node& node, Compiler& compiler) {
             const auto desc =
                 bias.empty()
                     ? dnnl::deconvolution_forward::desc(
-                          dnnl::prop_kind::forward_inference,
-                          dnnl::algorithm::deconvolution_direct, src_desc, weights_any, dst_desc,
-                          window->strides, window->dilations, window->pads_begin,
-                          window->pads_end)
+                          dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                          src_desc, weights_any, dst_desc, window->strides, window->dilations,
+                          window->pads_begin, window->pads_end)
                     : dnnl::deconvolution_forward::desc(
-                          dnnl::prop_kind::forward_inference,
-                          dnnl::algorithm::deconvolution_direct, src_desc, weights_any,
-                          bias_desc, dst_desc, window->strides, window->dilations,
-                          window->pads_begin, window->pads_end);
+                          dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                          src_desc, weights_any, bias_desc, dst_desc, window->strides,
+                          window->dilations, window->pads_begin, window->pads_end);
             return dnnl::deconvolution_forward::primitive_desc(desc, attr, cpu_engine());
         });
     if (!created) return false;

@@ -4,8 +4,8 @@
 #include "inference/runtime/core.h"
 #include "tests/support/op_testing.h"
 
-#include <algorithm>
 #include <doctest/doctest.h>
+#include <algorithm>
 
 using namespace es;
 using namespace es::testing;
