@@ -14,6 +14,7 @@ packages=(
   libgstrtspserver-1.0-dev
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
   jq bc time
+  systemd
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

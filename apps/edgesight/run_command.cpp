@@ -5,6 +5,7 @@
 #include "pipeline/config/config.h"
 #include "pipeline/flow/outputs.h"
 #include "pipeline/flow/pipeline_runner.h"
+#include "pipeline/service/service_reporter.h"
 
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -121,22 +122,28 @@ int run_pipelines(const RunOptions& options) {
         }
     }
 
+    pipeline::ServiceReporter service(pipeline::SystemdNotifier::from_environment());
+    service.ready(runners, failed.size());
+    const auto tick_ns = std::chrono::nanoseconds(service.poll_interval()).count();
+    const timespec tick{tick_ns / 1'000'000'000, tick_ns % 1'000'000'000};
     bool stopped = false;
     for (;;) {
         bool running = false;
         for (auto& runner : runners)
             running = !runner->wait_for(std::chrono::milliseconds(0)) || running;
         if (!running) break;
-        const timespec tick{0, 100'000'000};
+        service.poll(runners);
         const int signal = sigtimedwait(&stop_signals, nullptr, &tick);
         if (signal > 0 && !stopped) {
             spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+            service.stopping();
             stopped = true;
             for (auto& runner : runners)
                 runner->stop();
         }
     }
 
+    service.stopping();
     std::vector<pipeline::PipelineSummary> summaries;
     bool source_failed = false;
     for (auto& runner : runners) {

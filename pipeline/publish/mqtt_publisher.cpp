@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 
@@ -84,6 +85,10 @@ std::string host_name() {
 }  // namespace
 
 std::filesystem::path default_mqtt_persistence_dir() {
+    // systemd sets it for StateDirectory=, a ':'-separated list.
+    if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state && *state != ':')
+        return std::filesystem::path(std::string_view(state).substr(0, std::strcspn(state, ":"))) /
+               "mqtt";
     if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
         return std::filesystem::path(state) / "edgesight" / "mqtt";
     const std::filesystem::path system = "/var/lib/edgesight";

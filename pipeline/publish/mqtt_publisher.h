@@ -38,8 +38,9 @@ struct MqttOptions {
     std::chrono::seconds reconnect_max{30};  // ... up to this
 };
 
-// $XDG_STATE_HOME/edgesight/mqtt, else /var/lib/edgesight/mqtt when /var/lib/edgesight is
-// writable, else a folder under the system temp dir.
+// $STATE_DIRECTORY/mqtt (systemd's StateDirectory=), else $XDG_STATE_HOME/edgesight/mqtt, else
+// /var/lib/edgesight/mqtt when /var/lib/edgesight is writable, else a folder under the system
+// temp dir.
 std::filesystem::path default_mqtt_persistence_dir();
 
 // The retained status topic of a pipeline: "online" while connected, "offline" by last will.
