@@ -34,10 +34,12 @@ dnnl::primitive_attr default_attr() {
 std::shared_ptr<const Plan> Compiler::compile(const graph::Model& model,
                                               const std::vector<Shape>& input_shapes,
                                               const runtime::CompileOptions& options) {
-    const ThreadScope threads(options.threads_per_stream);
-    Compiler compiler(std::make_shared<graph::Model>(model.clone()), input_shapes);
-    compiler.build();
-    return compiler.m_plan;
+    return on_own_thread([&] {
+        const ThreadScope threads(options.threads_per_stream);
+        Compiler compiler(std::make_shared<graph::Model>(model.clone()), input_shapes);
+        compiler.build();
+        return compiler.m_plan;
+    });
 }
 
 Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>& input_shapes)

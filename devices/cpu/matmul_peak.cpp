@@ -7,7 +7,9 @@
 
 namespace es::devices {
 
-double cpu_matmul_peak_gflops(int threads) {
+namespace {
+
+double measure_matmul_gflops(int threads) {
     using Clock = std::chrono::steady_clock;
     constexpr dnnl::memory::dim n = 1024;
     constexpr double k_flops = 2.0 * n * n * n;
@@ -36,6 +38,12 @@ double cpu_matmul_peak_gflops(int threads) {
         elapsed = Clock::now() - start;
     } while (elapsed.count() < 0.3);
     return k_flops * runs / elapsed.count() / 1e9;
+}
+
+}  // namespace
+
+double cpu_matmul_peak_gflops(int threads) {
+    return cpu::on_own_thread([threads] { return measure_matmul_gflops(threads); });
 }
 
 }  // namespace es::devices
