@@ -14,28 +14,6 @@ dnnl::memory::desc any_desc(const Shape& shape) {
     return dnnl::memory::desc(dnnl_dims(shape), DataType::f32, Tag::any);
 }
 
-// Applies the chain's folded scale and shift ops to per-output-channel `weights` (rows of the
-// tensor) and `bias`.
-void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bias) {
-    const size_t channels = bias.size();
-    const size_t row = weights.size() / channels;
-    float* w = weights.data<float>();
-    for (size_t i = 0; i < chain.folded; ++i) {
-        const FusedOp& op = chain.ops[i];
-        const float* values = op.operand.data<float>();
-        for (size_t c = 0; c < channels; ++c) {
-            const float value = values[op.operand.size() > 1 ? c : 0];
-            if (op.kind == FusedOp::Kind::shift) {
-                bias[c] += value;
-                continue;
-            }
-            bias[c] *= value;
-            for (size_t k = 0; k < row; ++k)
-                w[c * row + k] *= value;
-        }
-    }
-}
-
 // The destination: a new value, or the residual's buffer when the chain ends in a sum.
 ValueId destination(const PostOpChain& chain, size_t count, const graph::Node& node,
                     Compiler& compiler, const Shape& shape, const dnnl::memory::desc& desc) {

@@ -74,28 +74,6 @@ std::optional<ActivationQuantization> quantization_of(const graph::Output& outpu
     return first;
 }
 
-// Applies the chain's folded scale and shift ops to per-output-channel `weights` (rows of the
-// tensor) and `bias`.
-void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bias) {
-    const size_t channels = bias.size();
-    const size_t row = weights.size() / channels;
-    float* w = weights.data<float>();
-    for (size_t i = 0; i < chain.folded; ++i) {
-        const FusedOp& op = chain.ops[i];
-        const float* values = op.operand.data<float>();
-        for (size_t c = 0; c < channels; ++c) {
-            const float value = values[op.operand.size() > 1 ? c : 0];
-            if (op.kind == FusedOp::Kind::shift) {
-                bias[c] += value;
-                continue;
-            }
-            bias[c] *= value;
-            for (size_t k = 0; k < row; ++k)
-                w[c * row + k] *= value;
-        }
-    }
-}
-
 struct QuantizedWeights {
     Tensor values;  // s8, the shape of the f32 weights
     std::vector<float> scales;

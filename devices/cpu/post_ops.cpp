@@ -394,4 +394,24 @@ graph::Output finish_fusion(const PostOpChain& chain, size_t count, const graph:
     return output;
 }
 
+void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bias) {
+    const size_t channels = bias.size();
+    const size_t row = weights.size() / channels;
+    float* w = weights.data<float>();
+    for (size_t i = 0; i < chain.folded; ++i) {
+        const FusedOp& op = chain.ops[i];
+        const float* values = op.operand.data<float>();
+        for (size_t c = 0; c < channels; ++c) {
+            const float value = values[op.operand.size() > 1 ? c : 0];
+            if (op.kind == FusedOp::Kind::shift) {
+                bias[c] += value;
+                continue;
+            }
+            bias[c] *= value;
+            for (size_t k = 0; k < row; ++k)
+                w[c * row + k] *= value;
+        }
+    }
+}
+
 }  // namespace es::devices::cpu

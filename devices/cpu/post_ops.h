@@ -51,6 +51,10 @@ struct FusionRules {
 PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const Shape& dst,
                              const FusionRules& rules);
 
+// Applies the chain's folded scale and shift ops to per-output-channel `weights` (rows of the
+// tensor) and `bias`.
+void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bias);
+
 // oneDNN post-ops for ops [folded, count) of the chain on a destination of rank `rank`.
 dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank,
                              size_t channel_axis);
