@@ -22,6 +22,30 @@ ValueId destination(const PostOpChain& chain, size_t count, const graph::Node& n
     return compiler.add_value(node.name, ElementType::f32, shape, desc);
 }
 
+// Binds the bias (when there is one), the destination and the post-op operands of a
+// (de)convolution primitive whose source and weights are in `args`, adds it, and defines the
+// value the fused chain ends in.
+template <typename PrimitiveDesc>
+void add_primitive_with_bias(const graph::Node& node, Compiler& compiler,
+                             const PrimitiveDesc& primitive, std::vector<PrimitiveArg> args,
+                             const std::vector<float>& bias, const PostOpChain& chain,
+                             size_t count) {
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    if (!bias.empty()) {
+        Tensor bias_tensor(ElementType::f32, {dst_shape[1]});
+        std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
+        const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
+        args.push_back(
+            {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())});
+    }
+    const ValueId dst = destination(chain, count, node, compiler, dst_shape, primitive.dst_desc());
+    args.push_back({DNNL_ARG_DST, dst});
+    for (const PrimitiveArg& arg : post_op_args(chain, count, dst_shape.size(), 1, compiler))
+        args.push_back(arg);
+    compiler.add_primitive(node, primitive, std::move(args));
+    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+}
+
 struct ConvInputs {
     ValueId src = 0;
     Shape src_shape;
@@ -101,18 +125,7 @@ bool lower_convolution(const graph::Node& node, Compiler& compiler) {
         {DNNL_ARG_WEIGHTS,
          compiler.add_weights(weights, plain_desc(ElementType::f32, weights.shape()),
                               primitive.weights_desc())}};
-    if (!bias.empty()) {
-        Tensor bias_tensor(ElementType::f32, {dst_shape[1]});
-        std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
-        args.push_back(
-            {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())});
-    }
-    const ValueId dst = destination(chain, count, node, compiler, dst_shape, primitive.dst_desc());
-    args.push_back({DNNL_ARG_DST, dst});
-    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
-        args.push_back(arg);
-    compiler.add_primitive(node, primitive, std::move(args));
-    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+    add_primitive_with_bias(node, compiler, primitive, std::move(args), bias, chain, count);
     return true;
 }
 
@@ -180,18 +193,7 @@ bool lower_deconvolution(const graph::Node& node, Compiler& compiler) {
     std::vector<PrimitiveArg> args = {
         {DNNL_ARG_SRC, compiler.to_layout(inputs->src, primitive.src_desc())},
         {DNNL_ARG_WEIGHTS, compiler.add_weights(weights, weights_desc, primitive.weights_desc())}};
-    if (!bias.empty()) {
-        Tensor bias_tensor(ElementType::f32, {dst_shape[1]});
-        std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
-        args.push_back(
-            {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())});
-    }
-    const ValueId dst = destination(chain, count, node, compiler, dst_shape, primitive.dst_desc());
-    args.push_back({DNNL_ARG_DST, dst});
-    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
-        args.push_back(arg);
-    compiler.add_primitive(node, primitive, std::move(args));
-    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+    add_primitive_with_bias(node, compiler, primitive, std::move(args), bias, chain, count);
     return true;
 }
 
