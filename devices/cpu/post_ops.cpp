@@ -2,6 +2,7 @@
 
 #include "inference/graph/op.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -271,19 +272,44 @@ Tensor scalar_tensor(float value) {
     return tensor;
 }
 
-// oneDNN 2.6's JIT kernels apply the wrong constants to eltwise post-ops that follow a `round`
-// one; after a round, linear, clip and ReLU are written as binary ops with scalar operands.
-bool rewritable_after_round(const EltwiseOp& op) {
-    return op.algorithm == Algorithm::eltwise_linear || op.algorithm == Algorithm::eltwise_clip ||
-           (op.algorithm == Algorithm::eltwise_relu && op.alpha == 0);
+// oneDNN 2.6's JIT kernels give every eltwise post-op of one algorithm the constants of the
+// first post-op of that algorithm. So an eltwise op that repeats an algorithm with other
+// constants is merged into the post-op before it where the two compose (linear after linear,
+// clip after an overlapping clip), or else written as binary ops with scalar operands.
+bool same_constants(const PostOpEntry& entry, const EltwiseOp& op) {
+    return entry.alpha == op.alpha && entry.beta == op.beta;
 }
 
-void add_eltwise(std::vector<PostOpEntry>& entries, const EltwiseOp& op, bool rounded) {
+bool merged_into_last(std::vector<PostOpEntry>& entries, const EltwiseOp& op) {
+    if (entries.empty() || entries.back().kind != PostOpEntry::Kind::eltwise ||
+        entries.back().algorithm != op.algorithm)
+        return false;
+    PostOpEntry& last = entries.back();
+    if (op.algorithm == Algorithm::eltwise_linear) {
+        last.beta = op.alpha * last.beta + op.beta;
+        last.alpha *= op.alpha;
+        return true;
+    }
+    if (op.algorithm == Algorithm::eltwise_clip && op.alpha <= last.beta && last.alpha <= op.beta) {
+        last.alpha = std::max(last.alpha, op.alpha);
+        last.beta = std::min(last.beta, op.beta);
+        return true;
+    }
+    return false;
+}
+
+void add_eltwise(std::vector<PostOpEntry>& entries, const EltwiseOp& op) {
     using EntryKind = PostOpEntry::Kind;
-    if (!rounded) {
+    const bool repeats_with_other_constants =
+        std::any_of(entries.begin(), entries.end(), [&](const PostOpEntry& entry) {
+            return entry.kind == EntryKind::eltwise && entry.algorithm == op.algorithm &&
+                   !same_constants(entry, op);
+        });
+    if (!repeats_with_other_constants) {
         entries.push_back({EntryKind::eltwise, op.algorithm, op.alpha, op.beta, {}});
         return;
     }
+    if (merged_into_last(entries, op)) return;
     const auto binary = [&](Algorithm algorithm, float value) {
         entries.push_back({EntryKind::binary, algorithm, 0, 0, scalar_tensor(value)});
     };
@@ -293,23 +319,34 @@ void add_eltwise(std::vector<PostOpEntry>& entries, const EltwiseOp& op, bool ro
     } else if (op.algorithm == Algorithm::eltwise_clip) {
         binary(Algorithm::binary_max, op.alpha);
         binary(Algorithm::binary_min, op.beta);
-    } else {
+    } else if (op.algorithm == Algorithm::eltwise_relu && op.alpha == 0) {
         binary(Algorithm::binary_max, 0.0f);
+    } else {
+        entries.push_back({EntryKind::eltwise, op.algorithm, op.alpha, op.beta, {}});
     }
+}
+
+// Whether two eltwise entries share an algorithm but not their constants.
+bool has_conflict(const std::vector<PostOpEntry>& entries) {
+    for (size_t i = 0; i < entries.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+            if (entries[i].kind == PostOpEntry::Kind::eltwise &&
+                entries[j].kind == PostOpEntry::Kind::eltwise &&
+                entries[i].algorithm == entries[j].algorithm &&
+                (entries[i].alpha != entries[j].alpha || entries[i].beta != entries[j].beta))
+                return true;
+    return false;
 }
 
 std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
     using EntryKind = PostOpEntry::Kind;
     std::vector<PostOpEntry> entries;
-    bool rounded = false;
     for (size_t i = chain.folded; i < count; ++i) {
         const FusedOp& op = chain.ops[i];
         switch (op.kind) {
             case Kind::eltwise:
-                for (const EltwiseOp& eltwise : op.eltwise) {
-                    add_eltwise(entries, eltwise, rounded);
-                    rounded = rounded || eltwise.algorithm == Algorithm::eltwise_round;
-                }
+                for (const EltwiseOp& eltwise : op.eltwise)
+                    add_eltwise(entries, eltwise);
                 break;
             case Kind::binary:
                 entries.push_back({EntryKind::binary, op.binary, 0, 0, op.operand});
@@ -331,15 +368,9 @@ std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
 }  // namespace
 
 bool PostOpChain::accepts_after(const FusedOp& op) const {
-    bool rounded = false;
-    for (const FusedOp& earlier : ops)
-        for (const EltwiseOp& eltwise : earlier.eltwise)
-            rounded = rounded || eltwise.algorithm == Algorithm::eltwise_round;
-    if (!rounded) return true;
-    if (op.kind == Kind::prelu || op.kind == Kind::sum) return false;
-    for (const EltwiseOp& eltwise : op.eltwise)
-        if (!rewritable_after_round(eltwise)) return false;
-    return true;
+    PostOpChain longer = *this;
+    longer.ops.push_back(op);
+    return !has_conflict(expand(longer, longer.ops.size()));
 }
 
 dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank,

@@ -36,7 +36,8 @@ struct PostOpChain {
     size_t folded = 0;  // leading scale and shift ops: for the weights and bias, not post-ops
     // The residual when ops [0, count) hold the sum.
     std::optional<ValueId> residual(size_t count) const;
-    // Whether `op` can follow the ops so far (see the note on `round` in post_ops.cpp).
+    // Whether `op` can follow the ops so far: oneDNN 2.6 cannot run every chain of eltwise
+    // post-ops (see post_ops.cpp).
     bool accepts_after(const FusedOp& op) const;
 };
 

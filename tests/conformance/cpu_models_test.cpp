@@ -32,18 +32,21 @@ double scaled_error(const Tensor& actual, const Tensor& expected) {
     return worst / scale;
 }
 
-// `edgesight infer MODEL --image IMAGE --device DEVICE` with the inputs of every
-// DetectionOutput added as outputs; returns the output files as tensors by name.
+// `edgesight infer MODEL --image IMAGE --device DEVICE OPTIONS`, for an IR with the inputs of
+// every DetectionOutput added as outputs; returns the output files as tensors by name.
 std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
                                           const std::filesystem::path& image,
-                                          const std::string& device) {
+                                          const std::string& device,
+                                          const std::string& options = "") {
     std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
-                          image.string() + " --device " + device;
-    const graph::Model graph = ir::read_model(model);
-    for (const auto& node : graph.nodes())
-        if (node->type == "DetectionOutput")
-            for (const auto& input : node->inputs)
-                command += " --add-output '" + input.source.node->name + "'";
+                          image.string() + " --device " + device + " " + options;
+    if (model.extension() == ".xml") {
+        const graph::Model graph = ir::read_model(model);
+        for (const auto& node : graph.nodes())
+            if (node->type == "DetectionOutput")
+                for (const auto& input : node->inputs)
+                    command += " --add-output '" + input.source.node->name + "'";
+    }
     const auto out = temp_dir("cpu-" + device);
     const auto result = run_command(command + " --output-dir " + out.string());
     INFO(result.output);
@@ -120,4 +123,21 @@ TEST_CASE("CPU matches REF and ONNX Runtime on the shared ONNX models (error <= 
             CHECK(scaled_error(cpu, onnx_runtime) <= 1e-4);
         }
     }
+}
+
+// A deep MobileNetV3-style detector whose hard-swish is exported as Add, Maximum, Minimum,
+// Multiply and Divide: long post-op chains that repeat one activation with other constants.
+TEST_CASE("CPU matches REF on the PP-OCRv4 text detector, on a VOC image") {
+    const auto shared = shared_dir();
+    const auto fetched = fetched_models("the PP-OCRv4 test");
+    if (!shared || !fetched) return;
+    const auto model = *fetched / "ocr-models" / "ch_PP-OCRv4_det_infer.onnx";
+    const auto image = *shared / "media" / "voc2011" / "2011_000003.jpg";
+    const std::string options = "--shape x=1,3,640,640";
+    const auto cpu = infer_image(model, image, "CPU", options);
+    const auto ref = infer_image(model, image, "REF", options);
+    REQUIRE(ref.size() == 1);
+    const auto& [name, expected] = *ref.begin();
+    REQUIRE(cpu.count(name));
+    CHECK(scaled_error(cpu.at(name), expected) <= 1e-3);
 }

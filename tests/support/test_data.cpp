@@ -20,6 +20,18 @@ std::optional<std::filesystem::path> shared_dir() {
     return std::nullopt;
 }
 
+std::optional<std::filesystem::path> fetched_models(const std::string& needed_by) {
+    static std::optional<CommandResult> fetch;
+    if (!fetch) {
+        fetch = run_command(std::string("'") + ES_FETCH_MODELS + "' '" + ES_FETCHED_MODELS_DIR +
+                            "'");
+    }
+    if (fetch->exit_code == 0) return std::filesystem::path(ES_FETCHED_MODELS_DIR);
+    std::cerr << "notice: scripts/fetch-test-models.sh failed; skipping " << needed_by << ":\n"
+              << fetch->output;
+    return std::nullopt;
+}
+
 std::filesystem::path edgesight_binary() {
     return ES_BINARY;
 }

