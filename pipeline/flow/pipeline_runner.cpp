@@ -376,6 +376,8 @@ PipelineSummary PipelineRunner::summary() const {
         source.message = run->failure;
         summary.sources.push_back(std::move(source));
     }
+    for (const auto& output : m_impl->outputs)
+        summary.outputs.push_back(output->stats());
     return summary;
 }
 

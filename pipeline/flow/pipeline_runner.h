@@ -29,6 +29,7 @@ struct SourceSummary {
 struct PipelineSummary {
     std::string pipeline;
     std::vector<SourceSummary> sources;
+    std::vector<OutputStats> outputs;
 };
 
 // Runs one pipeline of a config: its sources share one compiled model through a pool of async

@@ -33,8 +33,12 @@ void JsonLinesPublisher::publish(const FrameResult& result) {
     if (!m_file) throw_runtime("results {}: publish after close", m_name);
     std::string line = result_json(result, m_sequence.next(result.source));
     line += '\n';
-    if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fflush(m_file) != 0)
+    if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() ||
+        std::fflush(m_file) != 0) {
+        ++m_failed;
         throw_runtime("results {}: cannot write: {}", m_name, std::strerror(errno));
+    }
+    ++m_written;
 }
 
 bool JsonLinesPublisher::flush(std::chrono::milliseconds) {
@@ -50,6 +54,14 @@ void JsonLinesPublisher::close() {
     else
         std::fflush(m_file);
     m_file = nullptr;
+}
+
+OutputStats JsonLinesPublisher::stats() const {
+    std::lock_guard lock(m_mutex);
+    return {.output = m_owned ? "file " + m_name : m_name,
+            .published = m_written + m_failed,
+            .delivered = m_written,
+            .dropped = m_failed};
 }
 
 }  // namespace es::pipeline

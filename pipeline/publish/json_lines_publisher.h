@@ -22,15 +22,18 @@ class JsonLinesPublisher : public Publisher {
     void publish(const FrameResult& result) override;
     bool flush(std::chrono::milliseconds timeout) override;
     void close() override;
+    OutputStats stats() const override;
 
   private:
     JsonLinesPublisher(std::FILE* file, bool owned, std::string name);
 
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::FILE* m_file;
     const bool m_owned;
     const std::string m_name;
     SequenceNumbers m_sequence;
+    uint64_t m_written = 0;
+    uint64_t m_failed = 0;
 };
 
 }  // namespace es::pipeline

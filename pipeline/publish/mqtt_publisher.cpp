@@ -139,12 +139,12 @@ struct MqttPublisher::Impl {
     bool closed = false;
     bool rejecting = false;
 
-    std::mutex pending_mutex;
+    mutable std::mutex pending_mutex;
     std::condition_variable all_delivered;
     uint64_t pending = 0;
     std::atomic<uint64_t> published{0}, delivered{0}, rejected{0};
 
-    std::mutex connection_mutex;
+    mutable std::mutex connection_mutex;
     Connection connection = Connection::Connecting;
     std::string last_problem;  // logged once until it changes
 };
@@ -315,10 +315,19 @@ void MqttPublisher::close() {
     }
 }
 
-MqttPublisher::Stats MqttPublisher::stats() const {
-    std::lock_guard lock(m_impl->connection_mutex);
-    return {m_impl->published, m_impl->delivered, m_impl->rejected,
-            m_impl->connection == Impl::Connection::Connected};
+OutputStats MqttPublisher::stats() const {
+    const Impl& impl = *m_impl;
+    OutputStats stats{.output = "mqtt " + impl.options.broker,
+                      .published = impl.published,
+                      .delivered = impl.delivered,
+                      .dropped = impl.rejected};
+    {
+        std::lock_guard lock(impl.pending_mutex);
+        stats.pending = impl.pending;
+    }
+    std::lock_guard lock(impl.connection_mutex);
+    stats.connected = impl.connection == Impl::Connection::Connected;
+    return stats;
 }
 
 const std::filesystem::path& MqttPublisher::persistence_dir() const {

@@ -52,13 +52,6 @@ std::string mqtt_status_topic(const std::string& pipeline);
 // broker outages and process restarts.
 class MqttPublisher : public Publisher {
   public:
-    struct Stats {
-        uint64_t published = 0;  // accepted by publish()
-        uint64_t delivered = 0;  // acknowledged by the broker (QoS 1, 2) or sent (QoS 0)
-        uint64_t rejected = 0;   // refused: offline buffer full
-        bool connected = false;
-    };
-
     // Throws es::Error (BadInput) for a bad option or an unreadable file; connects in the
     // background (publishing may start at once).
     explicit MqttPublisher(MqttOptions options);
@@ -70,7 +63,7 @@ class MqttPublisher : public Publisher {
     // disconnects; what is still unacknowledged stays persisted for the next start.
     void close() override;
 
-    Stats stats() const;
+    OutputStats stats() const override;
     const std::filesystem::path& persistence_dir() const;
 
   private:

@@ -3,8 +3,19 @@
 #include "pipeline/publish/frame_result.h"
 
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 namespace es::pipeline {
+
+struct OutputStats {
+    std::string output;       // "mqtt tcp://host:1883", "file /path/results.jsonl", "stdout"
+    uint64_t published = 0;   // messages accepted by publish()
+    uint64_t delivered = 0;   // written (files), acknowledged by the broker (MQTT QoS 1, 2)
+    uint64_t pending = 0;     // accepted, not yet delivered (MQTT: buffered or in flight)
+    uint64_t dropped = 0;     // lost: refused by a full buffer, or failed writes
+    bool connected = true;    // MQTT: connected to the broker
+};
 
 // Where results go. Every implementation writes the same JSON (result_json) and numbers
 // messages per source. All member functions are thread-safe.
@@ -20,6 +31,7 @@ class Publisher {
     virtual bool flush(std::chrono::milliseconds timeout) = 0;
     // Flushes what it can and releases the output; publish() afterwards throws.
     virtual void close() = 0;
+    virtual OutputStats stats() const = 0;
 };
 
 }  // namespace es::pipeline

@@ -19,7 +19,7 @@ PipelineSummary pipeline(const std::string& state, uint64_t decoded, uint64_t dr
     source.dropped = dropped;
     source.inferred = inferred;
     source.errors = errors;
-    return {"p", {source}};
+    return {"p", {source}, {}};
 }
 
 const ProgressWatch::Clock::time_point t0{};
