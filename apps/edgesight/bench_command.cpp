@@ -68,9 +68,10 @@ std::vector<runtime::LayerProfile> summed_profile(
     const std::vector<runtime::InferRequest>& requests,
     const std::vector<runtime::LayerProfile>& before = {}) {
     std::vector<runtime::LayerProfile> total;
-    std::map<std::string, size_t> index;
+    // A node may take several steps (a deconvolution and its pixel shuffle): one row per type.
+    std::map<std::pair<std::string, std::string>, size_t> index;
     auto add = [&](const runtime::LayerProfile& layer, double sign) {
-        auto [it, inserted] = index.try_emplace(layer.name, total.size());
+        auto [it, inserted] = index.try_emplace({layer.name, layer.type}, total.size());
         if (inserted) total.push_back({layer.name, layer.type, layer.implementation, 0, 0});
         total[it->second].milliseconds += sign * layer.milliseconds;
         total[it->second].runs += static_cast<int>(sign) * layer.runs;

@@ -37,38 +37,97 @@ const graph::Node* with_constant(const graph::Node* node, const std::string& typ
     return nullptr;
 }
 
+bool only_reader(const graph::Output& output, const Readers& readers) {
+    const auto found = readers.find({output.node, output.port});
+    return found != readers.end() && found->second == 1;
+}
+
+// The input of `clamped` when it is clamp(input, low, high): a Clamp, or a Maximum and a
+// Minimum with scalar constants in either order (ONNX Clip with bounds as inputs).
+std::optional<graph::Output> clamp_input(const graph::Output& clamped, float low, float high,
+                                         const Readers& readers) {
+    const graph::Node* node = clamped.node;
+    if (node->type == "Clamp")
+        return node->attributes.get_float("min", -1) == low &&
+                       node->attributes.get_float("max", -1) == high
+                   ? std::optional(node->inputs[0].source)
+                   : std::nullopt;
+    graph::Output inner, x;
+    const bool max_outside =
+        with_constant(node, "Maximum", low, inner) && with_constant(inner.node, "Minimum", high, x);
+    const bool min_outside = !max_outside && with_constant(node, "Minimum", high, inner) &&
+                             with_constant(inner.node, "Maximum", low, x);
+    if ((!max_outside && !min_outside) || !only_reader(inner, readers)) return std::nullopt;
+    return x;
+}
+
+// The x of `scaled` = value * 1/6, written as a Multiply by 1/6 or a Divide by 6.
+std::optional<graph::Output> sixth_of(const graph::Output& scaled) {
+    graph::Output value;
+    if (with_constant(scaled.node, "Multiply", 1.0f / 6.0f, value)) return value;
+    const graph::Node* node = scaled.node;
+    if (node->type == "Divide" && node->inputs.size() == 2 && near(scalar_input(*node, 1), 6.0f))
+        return node->inputs[0].source;
+    return std::nullopt;
+}
+
+// The x of `shifted` = clamp(x + 3, 0, 6).
+std::optional<graph::Output> relu6_of_x_plus_3(const graph::Output& clamped,
+                                               const Readers& readers) {
+    const auto sum = clamp_input(clamped, 0, 6, readers);
+    graph::Output x;
+    if (!sum || !only_reader(*sum, readers) || !with_constant(sum->node, "Add", 3.0f, x))
+        return std::nullopt;
+    return x;
+}
+
 // The x that `hard_sigmoid` computes HardSigmoid of, when its intermediate results have no
 // other reader.
 std::optional<graph::Output> hard_sigmoid_input(const graph::Output& hard_sigmoid,
                                                 const Readers& readers) {
-    const auto only_reader = [&](const graph::Output& output) {
-        const auto found = readers.find({output.node, output.port});
-        return found != readers.end() && found->second == 1;
-    };
-    const graph::Node* node = hard_sigmoid.node;
-    graph::Output inner;
-    if (node->type == "Clamp" && node->attributes.get_float("min", -1) == 0.0 &&
-        node->attributes.get_float("max", -1) == 1.0) {
-        // clamp(x * 1/6 + 1/2, 0, 1)
-        const graph::Output sum = node->inputs[0].source;
-        if (!only_reader(sum) || !with_constant(sum.node, "Add", 0.5f, inner) ||
-            !only_reader(inner))
+    // clamp(x * 1/6 + 1/2, 0, 1)
+    if (const auto sum = clamp_input(hard_sigmoid, 0, 1, readers)) {
+        graph::Output inner;
+        if (!only_reader(*sum, readers) || !with_constant(sum->node, "Add", 0.5f, inner) ||
+            !only_reader(inner, readers))
             return std::nullopt;
         graph::Output x;
         if (!with_constant(inner.node, "Multiply", 1.0f / 6.0f, x)) return std::nullopt;
         return x;
     }
     // clamp(x + 3, 0, 6) * 1/6
-    graph::Output clamped;
-    if (!with_constant(node, "Multiply", 1.0f / 6.0f, clamped) || !only_reader(clamped))
+    const auto clamped = sixth_of(hard_sigmoid);
+    if (!clamped || !only_reader(*clamped, readers)) return std::nullopt;
+    return relu6_of_x_plus_3(*clamped, readers);
+}
+
+// The x of `node` = (x * clamp(x + 3, 0, 6)) * 1/6.
+std::optional<graph::Output> scaled_product_input(graph::Node& node, const Readers& readers) {
+    const auto product = sixth_of(node.output());
+    if (!product || product->node->type != "Multiply" || product->node->inputs.size() != 2 ||
+        !only_reader(*product, readers))
         return std::nullopt;
-    const graph::Node* clamp = clamped.node;
-    if (clamp->type != "Clamp" || clamp->attributes.get_float("min", -1) != 0.0 ||
-        clamp->attributes.get_float("max", -1) != 6.0 || !only_reader(clamp->inputs[0].source))
-        return std::nullopt;
-    graph::Output x;
-    if (!with_constant(clamp->inputs[0].source.node, "Add", 3.0f, x)) return std::nullopt;
-    return x;
+    for (size_t i = 0; i < 2; ++i) {
+        const graph::Output x = product->node->inputs[i].source;
+        const graph::Output clamped = product->node->inputs[1 - i].source;
+        if (!only_reader(clamped, readers)) continue;
+        if (relu6_of_x_plus_3(clamped, readers) == x) return x;
+    }
+    return std::nullopt;
+}
+
+// The x of `node` when it computes x * HardSigmoid(x) in one of the forms exporters write.
+std::optional<graph::Output> hswish_input(graph::Node& node, const Readers& readers) {
+    if (node.inputs.size() != 2) return std::nullopt;
+    if (node.type == "Multiply") {
+        for (size_t i = 0; i < 2; ++i) {
+            const graph::Output x = node.inputs[i].source;
+            if (hard_sigmoid_input(node.inputs[1 - i].source, readers) == x) return x;
+        }
+    }
+    if (node.type == "Multiply" || node.type == "Divide")
+        return scaled_product_input(node, readers);
+    return std::nullopt;
 }
 
 }  // namespace
@@ -79,24 +138,19 @@ size_t recognize_hswish(graph::Model& model) {
     for (const auto& node : model.nodes())
         for (const auto& input : node->inputs)
             ++readers[{input.source.node, input.source.port}];
-    std::vector<graph::Node*> multiplies;
+    std::vector<graph::Node*> candidates;
     for (const auto& node : model.nodes())
-        if (node->type == "Multiply" && node->inputs.size() == 2) multiplies.push_back(node.get());
+        if (node->type == "Multiply" || node->type == "Divide") candidates.push_back(node.get());
     size_t replaced = 0;
-    for (graph::Node* multiply : multiplies) {
-        for (size_t i = 0; i < 2; ++i) {
-            const graph::Output x = multiply->inputs[i].source;
-            const auto input = hard_sigmoid_input(multiply->inputs[1 - i].source, readers);
-            if (!input || *input != x || x.type().shape != multiply->outputs[0].type.shape)
-                continue;
-            graph::Node& node = model.add_op("HSwish", "opset4", {x}, {}, multiply->name);
-            node.op = hswish;
-            node.outputs = {multiply->outputs[0]};
-            node.outputs[0].names.clear();
-            model.replace_uses(multiply->output(), node.output());
-            ++replaced;
-            break;
-        }
+    for (graph::Node* candidate : candidates) {
+        const auto x = hswish_input(*candidate, readers);
+        if (!x || x->type().shape != candidate->outputs[0].type.shape) continue;
+        graph::Node& node = model.add_op("HSwish", "opset4", {*x}, {}, candidate->name);
+        node.op = hswish;
+        node.outputs = {candidate->outputs[0]};
+        node.outputs[0].names.clear();
+        model.replace_uses(candidate->output(), node.output());
+        ++replaced;
     }
     if (replaced > 0) {
         model.remove_unused();

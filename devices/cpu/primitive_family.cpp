@@ -8,6 +8,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"Convolution", lower_convolution},
         {"GroupConvolution", lower_int8_convolution},
         {"GroupConvolution", lower_convolution},
+        {"ConvolutionBackpropData", lower_subpixel_deconvolution},
         {"ConvolutionBackpropData", lower_deconvolution},
         {"GroupConvolutionBackpropData", lower_deconvolution},
         {"MaxPool", lower_pooling},

@@ -41,6 +41,7 @@ const std::vector<LoweringEntry>& lowerings();
 
 bool lower_convolution(const graph::Node& node, Compiler& compiler);    // convolution.cpp
 bool lower_deconvolution(const graph::Node& node, Compiler& compiler);  // convolution.cpp
+bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler);
 bool lower_pooling(const graph::Node& node, Compiler& compiler);        // pooling.cpp
 bool lower_reduction(const graph::Node& node, Compiler& compiler);      // pooling.cpp
 bool lower_matmul(const graph::Node& node, Compiler& compiler);         // matmul.cpp

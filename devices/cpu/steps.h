@@ -53,4 +53,20 @@ class CopyStep : public Step {
     ValueId m_dst;
 };
 
+// Moves the kh×kw blocks of a [N, C·kh·kw, H, W] NHWC value (channel (ky·kw + kx)·C + c) to
+// their places in a [N, C, H·kh, W·kw] NHWC value: what a stride = kernel deconvolution
+// computed as a 1×1 convolution writes (a pixel shuffle).
+class PixelShuffleStep : public Step {
+  public:
+    PixelShuffleStep(ValueId src, ValueId dst, const Shape& dst_shape, int64_t kh, int64_t kw);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+
+  private:
+    ValueId m_src;
+    ValueId m_dst;
+    Shape m_dst_shape;
+    int64_t m_kh;
+    int64_t m_kw;
+};
+
 }  // namespace es::devices::cpu

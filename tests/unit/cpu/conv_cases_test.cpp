@@ -99,6 +99,14 @@ const std::vector<OpCase> k_cases = {
          attributes.set("output_padding", "1,1");
          deconv(g, {1, 4, 5, 5}, {4, 6, 3, 3}, attributes);
      }},
+    {"deconv 2x2 stride 2, 24 -> 24 (a 1x1 convolution and a pixel shuffle)",
+     [](auto& g) {
+         deconv(g, {1, 24, 6, 5}, {24, 24, 2, 2}, window("2,2", "0,0", "0,0", "1,1"));
+     }},
+    {"deconv 3x2 stride (3,2), batch 2, 5 -> 8",
+     [](auto& g) {
+         deconv(g, {2, 5, 4, 3}, {5, 8, 3, 2}, window("3,2", "0,0", "0,0", "1,1"));
+     }},
     {"deconv asymmetric pads, 7x9",
      [](auto& g) {
          deconv(g, {1, 3, 7, 9}, {3, 5, 3, 3}, window("1,1", "0,1", "1,0", "1,1"));

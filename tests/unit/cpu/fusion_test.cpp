@@ -101,6 +101,17 @@ const std::vector<FusionCase> k_cases = {
          g.output(g.op("Multiply", {h, y}, {}, "hswish"));
          return std::vector<std::string>{"bias", "hswish"};
      }},
+    {"(x * ONNX Clip(x + 3, 0, 6)) / 6 becomes one HSwish",
+     [](GraphBuilder& g, graph::Output x) {
+         const auto scalar = [&](float value) {
+             return g.constant(make_tensor<float>({}, {value}));
+         };
+         const auto y = bias(g, x, 8);
+         auto h = g.op("Maximum", {g.op("Add", {y, scalar(3.0f)}), scalar(0)});
+         h = g.op("Multiply", {y, g.op("Minimum", {h, scalar(6)})});
+         g.output(g.op("Divide", {h, scalar(6)}, {}, "hswish"));
+         return std::vector<std::string>{"bias", "hswish"};
+     }},
     {"ReLU6 as Maximum then Minimum (ONNX Clip)",
      [](GraphBuilder& g, graph::Output x) {
          const auto low =
@@ -218,6 +229,25 @@ TEST_CASE("deconvolution fuses its bias; its activation runs on its own") {
              {g.input(PartialShape{1, 6, 5, 4}), g.constant({6, 4, 3, 3})}, attributes, "deconv");
     g.output(g.op("Elu", {bias(g, y, 4)}, {{"alpha", "1"}}, "elu"));
     CHECK(fused_names(g.finish(), "deconv") == "bias");
+}
+
+TEST_CASE("a stride = kernel deconvolution runs as a 1x1 convolution with its chain fused") {
+    GraphBuilder g;
+    const graph::Attributes attributes = {
+        {"strides", "2,2"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}};
+    auto y = g.op("ConvolutionBackpropData",
+                  {g.input(PartialShape{1, 16, 5, 4}), g.constant({16, 8, 2, 2})}, attributes,
+                  "deconv");
+    y = g.op("Multiply", {y, g.constant({1, 8, 1, 1})}, {}, "scale");
+    y = g.op("Add", {y, g.constant({1, 8, 1, 1})}, {}, "shift");
+    g.output(g.op("ReLU", {y}, {}, "relu"));
+    const auto model = g.finish();
+    const auto cpu =
+        check_against_reference(model, {random_inputs(*model, 5)}, 1e-4, {.profile = true});
+    CHECK(sorted_names(fused_into(cpu[0].profile, "deconv")) == "relu,scale,shift");
+    const bool shuffled = std::any_of(cpu[0].profile.begin(), cpu[0].profile.end(),
+                                      [](const auto& layer) { return layer.type == "PixelShuffle"; });
+    CHECK(shuffled);
 }
 
 // oneDNN 2.6 gives every eltwise post-op of one algorithm the constants of the first one; the
