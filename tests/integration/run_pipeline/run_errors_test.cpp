@@ -1,10 +1,16 @@
-// `edgesight run` on bad input: a bad config, a model that cannot be loaded, a truncated video.
+// `edgesight run` on bad input: a bad config, a model that cannot be loaded, a truncated video,
+// garbage bytes and a refused RTSP camera.
 #include "tests/integration/pipeline_io/test_media.h"
 #include "tests/integration/run_pipeline/run_fixture.h"
+#include "tests/support/child_process.h"
+#include "tests/support/mosquitto_broker.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
 
+#include <csignal>
 #include <fstream>
 
 using namespace es::testing;
@@ -53,4 +59,34 @@ TEST_CASE("run: a truncated video is a clear error, not a crash") {
     CHECK(run.exit_code == 1);
     CHECK(run.err.find("source clip") != std::string::npos);
     CHECK(run.err.find("cut/clip:") != std::string::npos);
+}
+
+TEST_CASE("run: garbage bytes and a refused RTSP camera fail alone; the other pipeline runs on") {
+    const auto model = face_detector();
+    if (!model) return;
+    const auto dir = temp_dir("run-bad-streams");
+    make_clip(dir / "clip.mp4", 12, 320, 240, "x264enc ! mp4mux");
+    write_garbage(dir / "garbage.mp4", 20000);
+    auto bad = face_pipeline("bad", *model, {dir / "garbage.mp4"},
+                             {{{"file", {{"path", (dir / "bad.jsonl").string()}}}}});
+    bad["sources"].push_back(
+        {{"id", "camera"}, {"uri", fmt::format("rtsp://127.0.0.1:{}/cam", free_tcp_port())}});
+    const auto good = face_pipeline("good", *model, {dir / "clip.mp4"},
+                                    {{{"file", {{"path", (dir / "good.jsonl").string()}}}}});
+    std::ofstream(dir / "config.json")
+        << nlohmann::json{{"pipelines", nlohmann::json::array({bad, good})}}.dump();
+
+    ChildProcess process({edgesight_binary().string(), "run", (dir / "config.json").string()},
+                         dir / "output.txt");
+    // The camera is retried until stopped; the good pipeline finishes its clip meanwhile.
+    REQUIRE(wait_until([&] { return json_lines(read_text(dir / "good.jsonl")).size() == 12; },
+                       std::chrono::seconds(30)));
+    REQUIRE(process.wait_for_output("source camera", std::chrono::seconds(10)));
+    const int status = process.stop(SIGTERM);
+    INFO(process.output());
+    REQUIRE(WIFEXITED(status));
+    CHECK(process.output().find("garbage.mp4): Could not determine type") != std::string::npos);
+    CHECK(process.output().find("rtsp://127.0.0.1") != std::string::npos);
+    CHECK(process.output().find("good/clip: 12 frames decoded, 12 inferred") != std::string::npos);
+    CHECK(json_lines(read_text(dir / "bad.jsonl")).empty());
 }
