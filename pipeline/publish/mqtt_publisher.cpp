@@ -201,7 +201,8 @@ MqttPublisher::Impl::Impl(MqttOptions options_)
                       error.message());
     sequence = std::make_unique<SavedSequenceNumbers>(persistence_dir / seq_file_name(client_id));
 
-    mqtt::create_options create(MQTTVERSION_3_1_1, options.max_buffered_messages);
+    // Paho 1.3 counts the message being added against its limit, keeping one fewer.
+    mqtt::create_options create(MQTTVERSION_3_1_1, options.max_buffered_messages + 1);
     create.set_send_while_disconnected(true, /*anyTime=*/true);
     create.set_delete_oldest_messages(true);
     create.set_restore_messages(true);
