@@ -60,6 +60,15 @@ void print_summary(const std::vector<pipeline::PipelineSummary>& summaries) {
                        source.dropped, source.published, source.detections, source.errors, fps,
                        source.state, source.message.empty() ? "" : ": ", source.message);
         }
+    for (const auto& summary : summaries)
+        for (const auto& output : summary.outputs)
+            fmt::print(stderr, "{} {}: {} published, {} delivered, {} pending, {} dropped{}{}\n",
+                       summary.pipeline, output.output, output.published, output.delivered,
+                       output.pending, output.dropped,
+                       output.failed_saves
+                           ? fmt::format(", {} failed seq saves", output.failed_saves)
+                           : "",
+                       output.connected ? "" : " (disconnected)");
 }
 
 nlohmann::json summary_json(const std::vector<pipeline::PipelineSummary>& summaries,
@@ -79,7 +88,17 @@ nlohmann::json summary_json(const std::vector<pipeline::PipelineSummary>& summar
                                {"fps", source.seconds > 0 ? source.inferred / source.seconds : 0.0},
                                {"state", source.state},
                                {"message", source.message}});
-        pipelines.push_back({{"pipeline", summary.pipeline}, {"sources", sources}});
+        nlohmann::json outputs = nlohmann::json::array();
+        for (const auto& output : summary.outputs)
+            outputs.push_back({{"output", output.output},
+                               {"published", output.published},
+                               {"delivered", output.delivered},
+                               {"pending", output.pending},
+                               {"dropped", output.dropped},
+                               {"failed_saves", output.failed_saves},
+                               {"connected", output.connected}});
+        pipelines.push_back(
+            {{"pipeline", summary.pipeline}, {"sources", sources}, {"outputs", outputs}});
     }
     return {{"pipelines", pipelines}, {"failed_pipelines", failed}};
 }

@@ -78,6 +78,7 @@ struct MqttOutputConfig {
     std::filesystem::path password_file;
     std::optional<TlsConfig> tls;
     std::filesystem::path persistence_dir;  // empty: the publisher's default
+    int max_buffered = 100000;              // messages kept while the broker is away
 };
 
 struct FileOutputConfig {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <charconv>
 
 namespace es::pipeline {
@@ -84,14 +86,34 @@ std::optional<TlsConfig> check_tls(const ObjectReader& mqtt, const std::string& 
     return tls;
 }
 
+// The folder exists and is writable, or can be created: its nearest existing ancestor is a
+// writable folder.
+void check_persistence_dir(const ObjectReader& reader, const std::filesystem::path& dir) {
+    std::error_code error;
+    std::filesystem::path existing = dir;
+    while (!existing.empty() && !std::filesystem::exists(existing, error) &&
+           existing != existing.parent_path())
+        existing = existing.parent_path();
+    if (existing.empty()) return;
+    if (!std::filesystem::is_directory(existing, error))
+        reader.problem("persistence_dir",
+                       existing == dir ? fmt::format("{}: exists and is not a folder", dir.string())
+                                       : fmt::format("{}: cannot be created, {} is not a folder",
+                                                     dir.string(), existing.string()));
+    else if (access(existing.c_str(), W_OK | X_OK) != 0)
+        reader.problem("persistence_dir",
+                       fmt::format("{}: {} is not writable", dir.string(),
+                                   existing == dir ? "the folder" : existing.string()));
+}
+
 MqttOutputConfig check_mqtt(const nlohmann::json& json, const std::string& path,
                             const std::string& pipeline_name, const CheckContext& context) {
     MqttOutputConfig mqtt;
     mqtt.client_id = "edgesight-" + pipeline_name;
-    const ObjectReader reader(
-        json, path,
-        {"uri", "topic", "qos", "client_id", "username", "password_file", "tls", "persistence_dir"},
-        context.problems);
+    const ObjectReader reader(json, path,
+                              {"uri", "topic", "qos", "client_id", "username", "password_file",
+                               "tls", "persistence_dir", "max_buffered"},
+                              context.problems);
     if (!reader.is_object()) return mqtt;
     if (auto uri = reader.string("uri")) mqtt.uri = *uri;
     const std::string scheme = check_broker_uri(reader, mqtt.uri);
@@ -112,12 +134,10 @@ MqttOutputConfig check_mqtt(const nlohmann::json& json, const std::string& path,
     mqtt.tls = check_tls(reader, scheme, context);
     if (auto dir = reader.string("persistence_dir")) {
         mqtt.persistence_dir = resolve_path(context, *dir);
-        std::error_code error;
-        if (std::filesystem::exists(mqtt.persistence_dir, error) &&
-            !std::filesystem::is_directory(mqtt.persistence_dir, error))
-            reader.problem("persistence_dir", fmt::format("{}: exists and is not a folder",
-                                                          mqtt.persistence_dir.string()));
+        check_persistence_dir(reader, mqtt.persistence_dir);
     }
+    if (auto max_buffered = reader.integer("max_buffered", 1, 10'000'000))
+        mqtt.max_buffered = static_cast<int>(*max_buffered);
     return mqtt;
 }
 

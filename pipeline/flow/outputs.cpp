@@ -1,7 +1,10 @@
 #include "pipeline/flow/outputs.h"
 
+#include "inference/core/error.h"
 #include "pipeline/publish/json_lines_publisher.h"
 #include "pipeline/publish/mqtt_publisher.h"
+
+#include <fmt/format.h>
 
 namespace es::pipeline {
 namespace {
@@ -17,6 +20,7 @@ MqttOptions mqtt_options(const PipelineConfig& pipeline, const MqttOutputConfig&
     options.password_file = config.password_file;
     if (config.tls) options.tls = MqttTls{config.tls->ca, config.tls->cert, config.tls->key};
     options.persistence_dir = config.persistence_dir;
+    options.max_buffered_messages = config.max_buffered;
     return options;
 }
 
@@ -24,10 +28,15 @@ MqttOptions mqtt_options(const PipelineConfig& pipeline, const MqttOutputConfig&
 
 std::vector<std::unique_ptr<Publisher>> make_publishers(const PipelineConfig& config) {
     std::vector<std::unique_ptr<Publisher>> publishers;
-    for (const auto& output : config.outputs) {
-        if (const auto* mqtt = std::get_if<MqttOutputConfig>(&output))
-            publishers.push_back(std::make_unique<MqttPublisher>(mqtt_options(config, *mqtt)));
-        else if (const auto* file = std::get_if<FileOutputConfig>(&output))
+    for (size_t i = 0; i < config.outputs.size(); ++i) {
+        const auto& output = config.outputs[i];
+        if (const auto* mqtt = std::get_if<MqttOutputConfig>(&output)) {
+            try {
+                publishers.push_back(std::make_unique<MqttPublisher>(mqtt_options(config, *mqtt)));
+            } catch (const Error& error) {
+                throw Error(error.kind(), fmt::format("outputs[{}].mqtt: {}", i, error.what()));
+            }
+        } else if (const auto* file = std::get_if<FileOutputConfig>(&output))
             publishers.push_back(JsonLinesPublisher::open_file(file->path));
         else
             publishers.push_back(JsonLinesPublisher::to_stdout());

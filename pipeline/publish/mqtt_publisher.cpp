@@ -2,16 +2,20 @@
 
 #include "inference/core/error.h"
 #include "pipeline/publish/result_json.h"
+#include "pipeline/publish/saved_sequence.h"
 
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <set>
 
 namespace es::pipeline {
 
@@ -82,6 +86,15 @@ std::string host_name() {
     return name;
 }
 
+// "<client id>.seq.json", with characters that do not belong in a file name replaced by '_'.
+std::string seq_file_name(const std::string& client_id) {
+    std::string name = client_id;
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            c = '_';
+    return name + ".seq.json";
+}
+
 }  // namespace
 
 std::filesystem::path default_mqtt_persistence_dir() {
@@ -119,15 +132,20 @@ struct MqttPublisher::Impl {
     ~Impl() { client.reset(); }  // first: its callbacks use the members below
 
     void connect();
-    void finished(bool was_delivered);
+    void finished(uint64_t index, bool was_delivered);
+    // Logs when the messages waiting for the broker reach or leave the offline buffer's limit.
+    void check_buffer_level();
     void set_connection(Connection state, const std::string& reason);
 
     const MqttOptions options;
     const std::filesystem::path persistence_dir;
     const std::string status_topic;
+    const std::string client_id;
     std::unique_ptr<mqtt::async_client> client;
-    ActionListener delivery_listener{
-        [this](const mqtt::token&, bool was_delivered) { finished(was_delivered); }};
+    // Each message carries its index (in publishing order) as Paho's user context.
+    ActionListener delivery_listener{[this](const mqtt::token& token, bool was_delivered) {
+        finished(reinterpret_cast<uintptr_t>(token.get_user_context()), was_delivered);
+    }};
     ActionListener connect_listener{[this](const mqtt::token& token, bool connected) {
         if (!connected)
             set_connection(Connection::Connecting, connect_failure(token.get_return_code()));
@@ -135,13 +153,16 @@ struct MqttPublisher::Impl {
 
     // Serializes seq numbering with publishing so messages leave in seq order.
     std::mutex publish_mutex;
-    SequenceNumbers sequence;
+    std::unique_ptr<SavedSequenceNumbers> sequence;
     bool closed = false;
     bool rejecting = false;
 
     mutable std::mutex pending_mutex;
     std::condition_variable all_delivered;
-    uint64_t pending = 0;
+    std::set<uint64_t> pending;  // indexes of the messages handed to Paho, not yet finished
+    uint64_t next_index = 0;
+    uint64_t dropped_oldest = 0;
+    bool buffer_full = false;
     std::atomic<uint64_t> published{0}, delivered{0}, rejected{0};
 
     mutable std::mutex connection_mutex;
@@ -151,11 +172,17 @@ struct MqttPublisher::Impl {
 
 MqttPublisher::Impl::Impl(MqttOptions options_)
     : options(std::move(options_)),
-      persistence_dir(options.persistence_dir.empty() ? default_mqtt_persistence_dir()
-                                                      : options.persistence_dir),
-      status_topic(mqtt_status_topic(options.pipeline)) {
+      persistence_dir(options.persistence_dir.empty()
+                          ? default_mqtt_persistence_dir() / options.pipeline
+                          : options.persistence_dir),
+      status_topic(mqtt_status_topic(options.pipeline)),
+      client_id(options.client_id.empty()
+                    ? fmt::format("edgesight-{}-{}", host_name(), options.pipeline)
+                    : options.client_id) {
     if (options.qos < 0 || options.qos > 2)
         throw_bad_input("MQTT qos {} (expected 0, 1 or 2)", options.qos);
+    if (options.max_buffered_messages < 1)
+        throw_bad_input("MQTT max_buffered {} (expected 1 or more)", options.max_buffered_messages);
     render_topic(options.topic, options.pipeline, "source");
     const bool tls_scheme =
         options.broker.rfind("ssl://", 0) == 0 || options.broker.rfind("mqtts://", 0) == 0;
@@ -172,14 +199,13 @@ MqttPublisher::Impl::Impl(MqttOptions options_)
     if (error)
         throw_runtime("MQTT persistence folder {} cannot be created: {}", persistence_dir.string(),
                       error.message());
+    sequence = std::make_unique<SavedSequenceNumbers>(persistence_dir / seq_file_name(client_id));
 
-    mqtt::create_options create(MQTTVERSION_3_1_1, options.max_buffered_messages);
+    // Paho 1.3 counts the message being added against its limit, keeping one fewer.
+    mqtt::create_options create(MQTTVERSION_3_1_1, options.max_buffered_messages + 1);
     create.set_send_while_disconnected(true, /*anyTime=*/true);
-    create.set_delete_oldest_messages(false);
+    create.set_delete_oldest_messages(true);
     create.set_restore_messages(true);
-    const std::string client_id =
-        options.client_id.empty() ? fmt::format("edgesight-{}-{}", host_name(), options.pipeline)
-                                  : options.client_id;
     try {
         client = std::make_unique<mqtt::async_client>(options.broker, client_id, create,
                                                       persistence_dir.string());
@@ -225,11 +251,32 @@ void MqttPublisher::Impl::connect() {
     }
 }
 
-void MqttPublisher::Impl::finished(bool was_delivered) {
+void MqttPublisher::Impl::finished(uint64_t index, bool was_delivered) {
     std::lock_guard lock(pending_mutex);
-    if (pending > 0) --pending;
-    if (was_delivered) ++delivered;
+    if (was_delivered) {
+        ++delivered;
+        // Paho drops the oldest message of a full buffer without reporting it. It sends a
+        // client's messages in order (those in flight at a reconnection first), and the broker
+        // acknowledges them in order, so the older messages still pending were dropped.
+        const auto older = pending.lower_bound(index);
+        dropped_oldest += static_cast<uint64_t>(std::distance(pending.begin(), older));
+        pending.erase(pending.begin(), older);
+    }
+    pending.erase(index);
+    check_buffer_level();
     all_delivered.notify_all();
+}
+
+void MqttPublisher::Impl::check_buffer_level() {
+    const bool full = pending.size() > static_cast<size_t>(options.max_buffered_messages);
+    if (full == buffer_full) return;
+    buffer_full = full;
+    if (full)
+        spdlog::warn("MQTT {}: buffer full ({} messages), dropping oldest", options.broker,
+                     options.max_buffered_messages);
+    else
+        spdlog::info("MQTT {}: buffer no longer full; {} oldest messages dropped so far",
+                     options.broker, dropped_oldest);
 }
 
 void MqttPublisher::Impl::set_connection(Connection state, const std::string& reason) {
@@ -269,18 +316,22 @@ void MqttPublisher::publish(const FrameResult& result) {
     if (impl.closed) throw_runtime("MQTT {}: publish after close", impl.options.broker);
     const std::string topic =
         render_topic(impl.options.topic, impl.options.pipeline, result.source);
-    auto message = mqtt::make_message(topic, result_json(result, impl.sequence.next(result.source)),
-                                      impl.options.qos, false);
+    auto message = mqtt::make_message(
+        topic, result_json(result, impl.sequence->next(result.source)), impl.options.qos, false);
+    uint64_t index = 0;
     {
         std::lock_guard pending_lock(impl.pending_mutex);
-        ++impl.pending;
+        index = impl.next_index++;
+        impl.pending.insert(index);
+        impl.check_buffer_level();
     }
     try {
-        impl.client->publish(message, nullptr, impl.delivery_listener);
+        impl.client->publish(message, reinterpret_cast<void*>(static_cast<uintptr_t>(index)),
+                             impl.delivery_listener);
         ++impl.published;
         impl.rejecting = false;
     } catch (const mqtt::exception& exception) {
-        impl.finished(false);
+        impl.finished(index, false);
         ++impl.rejected;
         if (!impl.rejecting)
             spdlog::error("MQTT {}: message to {} rejected: {}", impl.options.broker, topic,
@@ -292,7 +343,7 @@ void MqttPublisher::publish(const FrameResult& result) {
 bool MqttPublisher::flush(std::chrono::milliseconds timeout) {
     Impl& impl = *m_impl;
     std::unique_lock lock(impl.pending_mutex);
-    return impl.all_delivered.wait_for(lock, timeout, [&] { return impl.pending == 0; });
+    return impl.all_delivered.wait_for(lock, timeout, [&] { return impl.pending.empty(); });
 }
 
 void MqttPublisher::close() {
@@ -320,10 +371,11 @@ OutputStats MqttPublisher::stats() const {
     OutputStats stats{.output = "mqtt " + impl.options.broker,
                       .published = impl.published,
                       .delivered = impl.delivered,
-                      .dropped = impl.rejected};
+                      .failed_saves = impl.sequence->failed_saves()};
     {
         std::lock_guard lock(impl.pending_mutex);
-        stats.pending = impl.pending;
+        stats.pending = impl.pending.size();
+        stats.dropped = impl.rejected + impl.dropped_oldest;
     }
     std::lock_guard lock(impl.connection_mutex);
     stats.connected = impl.connection == Impl::Connection::Connected;
@@ -332,6 +384,10 @@ OutputStats MqttPublisher::stats() const {
 
 const std::filesystem::path& MqttPublisher::persistence_dir() const {
     return m_impl->persistence_dir;
+}
+
+const std::filesystem::path& MqttPublisher::seq_file() const {
+    return m_impl->sequence->path();
 }
 
 }  // namespace es::pipeline

@@ -28,9 +28,10 @@ struct MqttOptions {
     std::string username;
     std::filesystem::path password_file;  // its first line is the password
     std::optional<MqttTls> tls;
-    std::filesystem::path persistence_dir;  // empty: default_mqtt_persistence_dir()
+    // Paho's message files and the seq state; empty: default_mqtt_persistence_dir()/<pipeline>.
+    std::filesystem::path persistence_dir;
     // Messages kept while the broker is away (100000: about an hour of one 30 fps source);
-    // beyond this new messages are rejected (counted), never the oldest dropped.
+    // beyond this the oldest are dropped and counted.
     int max_buffered_messages = 100000;
     std::chrono::seconds keep_alive{30};
     // Reconnection delay (Paho counts whole seconds): doubled after each failed attempt ...
@@ -49,11 +50,13 @@ std::string mqtt_status_topic(const std::string& pipeline);
 // Publishes to an MQTT broker with Paho: QoS 1 by default, one topic per source, a retained
 // status topic with a last will, automatic reconnection with backoff. Messages not yet
 // acknowledged are kept in Paho's offline buffer and its file persistence, so they survive
-// broker outages and process restarts.
+// broker outages and process restarts; `seq` continues across restarts (SavedSequenceNumbers,
+// in the persistence folder).
 class MqttPublisher : public Publisher {
   public:
-    // Throws es::Error (BadInput) for a bad option or an unreadable file; connects in the
-    // background (publishing may start at once).
+    // Throws es::Error: BadInput for a bad option or an unreadable file, Runtime for a
+    // persistence folder that cannot be written. Connects in the background (publishing may
+    // start at once).
     explicit MqttPublisher(MqttOptions options);
     ~MqttPublisher() override;
 
@@ -65,6 +68,8 @@ class MqttPublisher : public Publisher {
 
     OutputStats stats() const override;
     const std::filesystem::path& persistence_dir() const;
+    // The file that keeps the next seq per source.
+    const std::filesystem::path& seq_file() const;
 
   private:
     struct Impl;

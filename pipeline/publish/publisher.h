@@ -9,12 +9,13 @@
 namespace es::pipeline {
 
 struct OutputStats {
-    std::string output;       // "mqtt tcp://host:1883", "file /path/results.jsonl", "stdout"
-    uint64_t published = 0;   // messages accepted by publish()
-    uint64_t delivered = 0;   // written (files), acknowledged by the broker (MQTT QoS 1, 2)
-    uint64_t pending = 0;     // accepted, not yet delivered (MQTT: buffered or in flight)
-    uint64_t dropped = 0;     // lost: refused by a full buffer, or failed writes
-    bool connected = true;    // MQTT: connected to the broker
+    std::string output;         // "mqtt tcp://host:1883", "file /path/results.jsonl", "stdout"
+    uint64_t published = 0;     // messages accepted by publish()
+    uint64_t delivered = 0;     // written (files), acknowledged by the broker (MQTT QoS 1, 2)
+    uint64_t pending = 0;       // accepted, not yet delivered (MQTT: buffered or in flight)
+    uint64_t dropped = 0;       // lost: the oldest dropped from a full buffer, or failed writes
+    uint64_t failed_saves = 0;  // MQTT: saves of the seq state that failed
+    bool connected = true;      // MQTT: connected to the broker
 };
 
 // Where results go. Every implementation writes the same JSON (result_json) and numbers

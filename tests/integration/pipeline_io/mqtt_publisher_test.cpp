@@ -10,6 +10,7 @@
 
 #include <signal.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -251,4 +252,76 @@ TEST_CASE("MQTT options: a bad topic, qos, TLS setup or password file is refused
         o.tls = MqttTls{};
     }));
     CHECK(refused([](auto& o) { o.broker = "udp://localhost:1883"; }));
+}
+
+TEST_CASE("MQTT: a full offline buffer drops the oldest messages and counts them") {
+    auto broker = MosquittoBroker::start_new();
+    if (!broker) return;
+    MqttTestSubscriber subscriber(broker->uri(), "sub-full", {"edgesight/lobby/+/detections"},
+                                  true);
+    broker->stop();
+    auto options = options_for(*broker, "pub-full");
+    options.max_buffered_messages = 5;
+    MqttPublisher publisher(options);
+    for (uint64_t frame = 0; frame < 20; ++frame)
+        publisher.publish(result_of("cam1", frame));
+    CHECK(publisher.stats().published == 20);
+
+    broker->start();
+    CHECK(publisher.flush(15s));
+    const OutputStats stats = publisher.stats();
+    MESSAGE("delivered ", stats.delivered, ", dropped ", stats.dropped);
+    CHECK(stats.delivered == 5);
+    CHECK(stats.dropped == 15);
+    CHECK(stats.pending == 0);
+    // The newest messages arrive, and only they.
+    CHECK(subscriber.wait_for(
+        [&](const auto& messages) {
+            bool schema_ok = true;
+            const auto seqs = sequences(messages, &schema_ok);
+            std::set<uint64_t> newest;
+            for (uint64_t seq = stats.dropped; seq < 20; ++seq)
+                newest.insert(seq);
+            return seqs.count("cam1") &&
+                   std::set<uint64_t>(seqs.at("cam1").begin(), seqs.at("cam1").end()) == newest;
+        },
+        15s));
+}
+
+TEST_CASE("MQTT: seq continues where the previous start stopped") {
+    auto broker = MosquittoBroker::start_new();
+    if (!broker) return;
+    MqttTestSubscriber subscriber(broker->uri(), "sub-continue", {"edgesight/lobby/+/detections"},
+                                  false);
+    const auto options = options_for(*broker, "pub-continue");
+    for (uint64_t frame = 0; frame < 3; ++frame) {
+        MqttPublisher publisher(options);
+        publisher.publish(result_of("cam1", frame));
+        publisher.publish(result_of("cam2", frame));
+        CHECK(publisher.flush(5s));
+        CHECK(std::filesystem::exists(publisher.seq_file()));
+    }
+    CHECK(subscriber.wait_for(
+        [](const auto& messages) {
+            bool schema_ok = true;
+            const auto seqs = sequences(messages, &schema_ok);
+            return seqs.count("cam1") && gapless(seqs.at("cam1"), 3) && seqs.count("cam2") &&
+                   gapless(seqs.at("cam2"), 3);
+        },
+        10s));
+}
+
+TEST_CASE("MQTT: a persistence folder that cannot be created is an error naming it") {
+    const auto dir = temp_dir("mqtt-unwritable");
+    std::ofstream(dir / "a_file") << "not a folder";
+    MqttOptions options;
+    options.pipeline = "lobby";
+    options.persistence_dir = dir / "a_file" / "sub";
+    std::string message;
+    try {
+        MqttPublisher publisher(options);
+    } catch (const Error& error) {
+        message = error.what();
+    }
+    CHECK(message.find((dir / "a_file" / "sub").string()) != std::string::npos);
 }

@@ -262,6 +262,12 @@ TEST_CASE("config errors: outputs") {
         {json::parse(R"({"mqtt": {"persistence_dir": "labels.txt"}})"),
          "pipelines[0].outputs[0].mqtt.persistence_dir: {dir}/labels.txt: exists and is not a "
          "folder"},
+        {json::parse(R"({"mqtt": {"persistence_dir": "labels.txt/queue"}})"),
+         "pipelines[0].outputs[0].mqtt.persistence_dir: {dir}/labels.txt/queue: cannot be "
+         "created, {dir}/labels.txt is not a folder"},
+        {json::parse(R"({"mqtt": {"max_buffered": 0}})"),
+         "pipelines[0].outputs[0].mqtt.max_buffered: expected an integer from 1 to 10000000, "
+         "found number 0"},
         {json::parse(R"({"file": {}})"),
          "pipelines[0].outputs[0].file.path: missing; expected a string"},
         {json::parse(R"({"file": {"path": "."}})"),
