@@ -79,7 +79,7 @@ TEST_CASE("Pad: attributes before opset 11, inputs after, axes from 18") {
     CHECK_THROWS_AS(wrap.convert(), es::Error);
 }
 
-TEST_CASE("TopK: k attribute before opset 10, input after; largest and ties") {
+TEST_CASE("TopK: k attribute before opset 10, input after, largest and ties") {
     OnnxModel old(9);
     old.input("x", ElementType::f32, {5});
     set_int(old.node("TopK", {"x"}, {"values", "indices"}), "k", 2);
@@ -186,7 +186,7 @@ TEST_CASE("RoiAlign: output_half_pixel before opset 16, half_pixel and max after
                 {11.25f});
 }
 
-TEST_CASE("Reduce*: axes attribute before opset 18, input after; keepdims, noop_with_empty_axes") {
+TEST_CASE("Reduce*: axes attribute before opset 18, input after, keepdims, noop_with_empty_axes") {
     onnx::NodeProto* node = nullptr;
     auto mean = unary_model(13, "ReduceMean", {2, 3}, &node);
     set_ints(*node, "axes", {-1});

@@ -119,7 +119,7 @@ TEST_CASE("Split: attribute, input, num_outputs with an uneven last part") {
     check_close(equal.run({iota_f32({4})})[1], {2}, {2, 3});
 }
 
-TEST_CASE("Shape: start and end clamp like Slice; dynamic dimensions come from ShapeOf") {
+TEST_CASE("Shape: start and end clamp like Slice, dynamic dimensions come from ShapeOf") {
     onnx::NodeProto* node = nullptr;
     auto model = unary_model(15, "Shape", {2, 3, 4}, &node);
     set_int(*node, "start", -2);
@@ -143,7 +143,7 @@ TEST_CASE("Size: a scalar element count") {
     check_equal(model.run({iota_f32({4, 3})})[0], {}, {12});
 }
 
-TEST_CASE("Reshape to a runtime shape; NonZero") {
+TEST_CASE("Reshape to a runtime shape, NonZero") {
     OnnxModel chain(13);
     chain.input("x", ElementType::f32, {-1, 6}).input("like", ElementType::f32, {-1, -1});
     chain.node("Shape", {"like"}, {"shape"});

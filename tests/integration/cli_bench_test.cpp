@@ -54,10 +54,11 @@ TEST_CASE("bench --json reports throughput, latency percentiles, compile time an
     CHECK_FALSE(report.contains("layers"));
 }
 
-TEST_CASE("bench --per-layer lists every layer; --batch multiplies frames per inference") {
+TEST_CASE("bench --per-layer lists every layer, --batch multiplies frames per inference") {
     const auto model = shared_ir();
     if (!model) return;
-    const auto result = bench(*model, "--time 0.2 --json --per-layer --batch 2 --nireq 3");
+    const auto result =
+        bench(*model, "--device REF --time 0.2 --json --per-layer --batch 2 --nireq 3");
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const auto report = nlohmann::json::parse(result.output);

@@ -59,7 +59,7 @@ void check_output(const std::filesystem::path& npy) {
 
 }  // namespace
 
-TEST_CASE("convert --extensions maps an op the converter lacks; infer and inspect take it too") {
+TEST_CASE("convert --extensions maps an op the converter lacks, infer and inspect take it too") {
     const auto dir = temp_dir("extensions");
     const auto model = write_model(dir).string();
     std::ofstream(dir / "ext.json") << k_mapping;

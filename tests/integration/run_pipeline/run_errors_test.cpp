@@ -61,7 +61,7 @@ TEST_CASE("run: a truncated video is a clear error, not a crash") {
     CHECK(run.err.find("cut/clip:") != std::string::npos);
 }
 
-TEST_CASE("run: garbage bytes and a refused RTSP camera fail alone; the other pipeline runs on") {
+TEST_CASE("run: garbage bytes and a refused RTSP camera fail alone, the other pipeline runs on") {
     const auto model = face_detector();
     if (!model) return;
     const auto dir = temp_dir("run-bad-streams");

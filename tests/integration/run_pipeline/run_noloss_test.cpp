@@ -59,7 +59,7 @@ bool all_of_0_to(const std::map<uint64_t, std::set<std::string>>& seqs, uint64_t
 
 }  // namespace
 
-TEST_CASE("run: a broker away for 20 s loses no message; seq stays gapless") {
+TEST_CASE("run: a broker away for 20 s loses no message, seq stays gapless") {
     const auto model = face_detector();
     if (!model) return;
     auto broker = MosquittoBroker::start_new();

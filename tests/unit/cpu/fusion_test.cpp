@@ -220,7 +220,7 @@ TEST_CASE("no fusion through a model output or an intermediate with several read
     }
 }
 
-TEST_CASE("deconvolution fuses its bias; its activation runs on its own") {
+TEST_CASE("deconvolution fuses its bias, its activation runs on its own") {
     GraphBuilder g;
     const graph::Attributes attributes = {
         {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"output_padding", "1,1"}};

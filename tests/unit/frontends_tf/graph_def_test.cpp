@@ -206,7 +206,7 @@ TEST_CASE("ResizeBilinear and ResizeNearestNeighbor follow TF's coordinate modes
     check_close(outputs[2], {1, 4, 4, 1}, grid({0, 0, 1, 1}));
 }
 
-TEST_CASE("TopKV2 keeps ties in index order; ArgMax takes the first maximum") {
+TEST_CASE("TopKV2 keeps ties in index order, ArgMax takes the first maximum") {
     GraphBuilder builder;
     builder.placeholder("x", {2, 4});
     builder.constant("k", i32({}, {2}));

@@ -75,7 +75,7 @@ TEST_CASE("Slice, Split, SplitV, GatherV2 and Tile") {
     check_equal(outputs[4], {4}, {1, 1, 1, 1});
 }
 
-TEST_CASE("Select picks rows by a vector condition; SelectV2 broadcasts; Fill, Range, Cast") {
+TEST_CASE("Select picks rows by a vector condition, SelectV2 broadcasts, Fill, Range, Cast") {
     GraphBuilder builder;
     builder.placeholder("c", {2}, tensorflow::DT_BOOL);
     builder.placeholder("t", {2, 2});

@@ -131,7 +131,7 @@ TEST_CASE("TF.js weights: uint8, uint16, float16 quantization, plain float32 and
     check_equal(result_value(model, 4), {2}, {1, 0});
 }
 
-TEST_CASE("TF.js model: signature names inputs and outputs; the graph runs on REF") {
+TEST_CASE("TF.js model: signature names inputs and outputs, the graph runs on REF") {
     const auto dir = temp_dir("tfjs");
     Json nodes = Json::array();
     nodes.push_back({{"name", "input"},

@@ -56,7 +56,7 @@ TEST_CASE("DeformableConvolution mask scales every sampled value") {
     check_close(out[0], {1, 1, 2, 2}, {13.5f, 18.5f, 28.5f, 33.5f});
 }
 
-TEST_CASE("DeformableConvolution whole-pixel offsets; taps beyond the input read nothing") {
+TEST_CASE("DeformableConvolution whole-pixel offsets, taps beyond the input read nothing") {
     // dx = 1: output (0, 0) reads 1, 2, 4, 5 -> 37; output (0, 1) reads x = 2 and x = 3
     // (outside) -> 2 + 3 * 5 = 17; output (1, 1) -> 5 + 3 * 8 = 29.
     for (bool pad : {false, true}) {

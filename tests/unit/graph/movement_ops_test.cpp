@@ -408,7 +408,7 @@ TEST_CASE("Slice infers dynamic shapes") {
               .shape == PartialShape{-1, 5, 2});
 }
 
-TEST_CASE("Transpose permutes axes; an empty order reverses them") {
+TEST_CASE("Transpose permutes axes, an empty order reverses them") {
     check_close(run_op("Transpose", "opset1", {iota_f32({2, 3}), i64({2}, {1, 0})})[0], {3, 2},
                 {0, 3, 1, 4, 2, 5});
     check_close(run_op("Transpose", "opset1", {iota_f32({2, 3}), i64({0}, {})})[0], {3, 2},
@@ -551,7 +551,7 @@ TEST_CASE("Range generates float sequences") {
                 {4}, {0, 0.25f, 0.5f, 0.75f});
 }
 
-TEST_CASE("Range rejects zero steps and mixed v1 types; infers a dynamic length") {
+TEST_CASE("Range rejects zero steps and mixed v1 types, infers a dynamic length") {
     CHECK_THROWS_AS(run_op("Range", "opset4", {i64({}, {0}), i64({}, {5}), i64({}, {0})},
                            {{"output_type", "i64"}}),
                     es::Error);

@@ -53,7 +53,7 @@ TEST_CASE("MaxPool-8 1-D valid") {
     check_equal(out[1], {1, 1, 5}, {2, 3, 3, 5, 5});
 }
 
-TEST_CASE("MaxPool-8 same_lower and same_upper; indices count whole channels") {
+TEST_CASE("MaxPool-8 same_lower and same_upper, indices count whole channels") {
     auto lower = run_op("MaxPool", "opset8", {spec_input()},
                         pool_attributes("2,2", "1,1", "0,0", "0,0", "same_lower"));
     check_close(lower[0], {1, 1, 3, 3}, {-1, 2, 3, 4, 5, 5, 4, 8, 9});

@@ -31,7 +31,7 @@ TEST_CASE("ROIAlign-3 averages bilinear samples at the bin centres") {
     check_close(outputs[0], {1, 1, 2, 2}, {3.75f, 5.25f, 9.75f, 11.25f});
 }
 
-TEST_CASE("ROIAlign-3 max takes the largest sample; avg their mean") {
+TEST_CASE("ROIAlign-3 max takes the largest sample, avg their mean") {
     const std::vector<Tensor> inputs{iota_f32({1, 1, 4, 4}), f32({1, 4}, {0, 0, 3, 3}),
                                      i64({1}, {0})};
     // Two samples per axis in one bin of 3 pixels: at 0.75 and 2.25.

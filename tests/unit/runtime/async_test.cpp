@@ -162,7 +162,7 @@ TEST_CASE("an error in one request reaches its wait() and callback, and no other
     CHECK(calls[2] == 1);
 }
 
-TEST_CASE("wait_for times out on a blocked request; starting it again is an error") {
+TEST_CASE("wait_for times out on a blocked request, starting it again is an error") {
     auto control = std::make_shared<TestDeviceControl>();
     const auto compiled = test_core(control).compile(vector_model(), "TEST");
     auto request = compiled.create_infer_request();
@@ -181,7 +181,7 @@ TEST_CASE("wait_for times out on a blocked request; starting it again is an erro
     check_close(request.output(0), {1, 4}, {-1, 0, 1, 2});
 }
 
-TEST_CASE("requests in flight outlive their CompiledModel; destroying a request waits for it") {
+TEST_CASE("requests in flight outlive their CompiledModel, destroying a request waits for it") {
     auto control = std::make_shared<TestDeviceControl>();
     std::optional<runtime::CompiledModel> compiled =
         test_core(control).compile(vector_model(), "TEST");
@@ -224,7 +224,7 @@ TEST_CASE("the input tensor filled in place is what the device reads") {
     check_close(request.output(0), {1, 4}, {101, 2, 5, 10});
 }
 
-TEST_CASE("a callback may restart its request; an exception it throws reaches wait()") {
+TEST_CASE("a callback may restart its request, an exception it throws reaches wait()") {
     auto control = std::make_shared<TestDeviceControl>();
     const auto compiled = test_core(control).compile(vector_model(), "TEST");
     auto request = compiled.create_infer_request();
