@@ -334,4 +334,18 @@ const std::filesystem::path& MqttPublisher::persistence_dir() const {
     return m_impl->persistence_dir;
 }
 
+bool MqttPublisher::publish_retained(const std::string& topic, const std::string& payload) {
+    Impl& impl = *m_impl;
+    std::lock_guard lock(impl.publish_mutex);
+    if (impl.closed || !stats().connected) return false;
+    try {
+        impl.client->publish(mqtt::make_message(topic, payload, 1, true));
+        return true;
+    } catch (const mqtt::exception& exception) {
+        spdlog::debug("MQTT {}: retained message to {}: {}", impl.options.broker, topic,
+                      exception.what());
+        return false;
+    }
+}
+
 }  // namespace es::pipeline
