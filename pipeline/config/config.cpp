@@ -184,14 +184,20 @@ MetricsConfig check_metrics(const ObjectReader& parent, std::string_view key,
     const auto* json = parent.object(key);
     if (!json) return metrics;
     const ObjectReader reader(*json, parent.path(key), {"listen"}, problems);
-    const auto listen = reader.string("listen");
-    if (!listen) return metrics;
-    if (!listen->empty() && !parse_listen_address(*listen))
+    const nlohmann::json* value = reader.value("listen");
+    if (!value) return metrics;
+    if (!value->is_string()) {
+        reader.problem("listen", fmt::format("expected a string \"HOST:PORT\" or \"\", found {}",
+                                             describe(*value)));
+        return metrics;
+    }
+    const auto listen = value->get<std::string>();
+    if (!listen.empty() && !parse_listen_address(listen))
         reader.problem("listen", fmt::format("'{}': expected HOST:PORT with a port 1..65535 "
                                              "(\"127.0.0.1:9464\"), or \"\" for no metrics",
-                                             *listen));
+                                             listen));
     else
-        metrics.listen = *listen;
+        metrics.listen = listen;
     return metrics;
 }
 

@@ -6,6 +6,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/test_data.h"
+#include "tests/unit/metrics/http_client.h"
 #include "tests/unit/metrics/prometheus_parser.h"
 
 #include <arpa/inet.h>
@@ -22,44 +23,6 @@
 using namespace es::testing;
 
 namespace {
-
-// A TCP connection to 127.0.0.1:port; -1 when nothing listens.
-int connect_loopback(int port) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0)
-        return fd;
-    if (fd >= 0) close(fd);
-    return -1;
-}
-
-struct HttpResponse {
-    std::string head;  // status line and headers
-    std::string body;
-};
-
-// One HTTP/1.1 request; an empty head when the server cannot be reached or did not answer.
-HttpResponse http_get(int port, const std::string& target) {
-    const int fd = connect_loopback(port);
-    if (fd < 0) return {};
-    const timeval timeout{10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
-    std::string response;
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-        static_cast<ssize_t>(request.size())) {
-        char buffer[4096];
-        for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;)
-            response.append(buffer, static_cast<size_t>(n));
-    }
-    close(fd);
-    const size_t end = response.find("\r\n\r\n");
-    if (end == std::string::npos) return {};
-    return {response.substr(0, end), response.substr(end + 4)};
-}
 
 const std::map<std::string, std::string> k_clip = {{"pipeline", "lobby"}, {"source", "clip"}};
 

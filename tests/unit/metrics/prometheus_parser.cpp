@@ -1,16 +1,31 @@
 #include "tests/unit/metrics/prometheus_parser.h"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
-#include <regex>
 #include <set>
 #include <sstream>
 
 namespace es::testing {
 namespace {
 
-const std::regex k_name("[a-zA-Z_:][a-zA-Z0-9_:]*");
-const std::regex k_comment("# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)");
+// [a-zA-Z_:][a-zA-Z0-9_:]*
+bool is_name(const std::string& name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+    for (char c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != ':') return false;
+    return true;
+}
+
+// "# HELP name text" or "# TYPE name type": {HELP or TYPE, name, rest}; empty when neither.
+std::vector<std::string> comment_parts(const std::string& line) {
+    if (line.rfind("# HELP ", 0) != 0 && line.rfind("# TYPE ", 0) != 0) return {};
+    const size_t name_end = line.find(' ', 7);
+    if (name_end == std::string::npos) return {};
+    const std::string name = line.substr(7, name_end - 7);
+    if (!is_name(name)) return {};
+    return {line.substr(2, 4), name, line.substr(name_end + 1)};
+}
 
 bool parse_value(const std::string& text, double& value) {
     if (text == "+Inf" || text == "-Inf" || text == "NaN") {
@@ -37,8 +52,7 @@ bool parse_labels(const std::string& line, size_t& pos,
         const size_t equals = line.find('=', pos);
         if (equals == std::string::npos) return false;
         const std::string name = line.substr(pos, equals - pos);
-        if (!std::regex_match(name, k_name) || equals + 1 >= line.size() || line[equals + 1] != '"')
-            return false;
+        if (!is_name(name) || equals + 1 >= line.size() || line[equals + 1] != '"') return false;
         std::string value;
         size_t i = equals + 2;
         for (; i < line.size() && line[i] != '"'; ++i) {
@@ -87,28 +101,28 @@ PrometheusText parse_prometheus(const std::string& text) {
     std::string current;  // the family whose samples may follow
     for (int number = 1; std::getline(lines, line); ++number) {
         const std::string where = "line " + std::to_string(number) + ": ";
-        std::smatch match;
         if (line.rfind("#", 0) == 0) {
-            if (!std::regex_match(line, match, k_comment)) {
+            const std::vector<std::string> match = comment_parts(line);
+            if (match.empty()) {
                 parsed.problems.push_back(where + "not a HELP or TYPE comment");
                 continue;
             }
-            if (match[1] == "HELP") {
-                if (!helped.insert(match[2]).second)
-                    parsed.problems.push_back(where + "second HELP for " + match[2].str());
+            if (match[0] == "HELP") {
+                if (!helped.insert(match[1]).second)
+                    parsed.problems.push_back(where + "second HELP for " + match[1]);
                 continue;
             }
             static const std::set<std::string> kinds = {"counter", "gauge", "histogram", "summary",
                                                         "untyped"};
-            if (!kinds.count(match[3]) || !parsed.types.emplace(match[2], match[3]).second)
-                parsed.problems.push_back(where + "bad or second TYPE for " + match[2].str());
-            current = match[2];
+            if (!kinds.count(match[2]) || !parsed.types.emplace(match[1], match[2]).second)
+                parsed.problems.push_back(where + "bad or second TYPE for " + match[1]);
+            current = match[1];
             continue;
         }
         PrometheusSample sample;
         size_t pos = line.find_first_of("{ ");
         sample.name = line.substr(0, pos);
-        if (!std::regex_match(sample.name, k_name) || pos == std::string::npos ||
+        if (!is_name(sample.name) || pos == std::string::npos ||
             (line[pos] == '{' && !parse_labels(line, pos, sample.labels)) || pos >= line.size() ||
             line[pos] != ' ' || !parse_value(line.substr(pos + 1), sample.value)) {
             parsed.problems.push_back(where + "not a sample: " + line);

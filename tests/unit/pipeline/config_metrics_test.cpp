@@ -28,6 +28,12 @@ TEST_CASE("config metrics: defaults, values and errors with their paths") {
           "metrics.listen: 'localhost': expected HOST:PORT with a port 1..65535 "
           "(\"127.0.0.1:9464\"), or \"\" for no metrics");
     CHECK(problems[2] == "stats_interval: expected an integer from 0 to 86400, found number -1");
+
+    fixture.config["stats_interval"] = 5;
+    fixture.config["metrics"] = {{"listen", 9464}};
+    REQUIRE(fixture.problems().size() == 1);
+    CHECK(fixture.problems()[0] ==
+          "metrics.listen: expected a string \"HOST:PORT\" or \"\", found number 9464");
 }
 
 TEST_CASE("config metrics: listen addresses") {
