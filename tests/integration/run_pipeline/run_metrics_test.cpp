@@ -44,7 +44,7 @@ PrometheusText checked_metrics(const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("run: /metrics over HTTP while a looping clip runs; stats retained on MQTT") {
+TEST_CASE("run: /metrics over HTTP while a looping clip runs, and stats retained on MQTT") {
     const auto model = face_detector();
     if (!model) return;
     auto broker = MosquittoBroker::start_new();
@@ -127,7 +127,7 @@ TEST_CASE("run: /metrics over HTTP while a looping clip runs; stats retained on 
     CHECK(WEXITSTATUS(status) == 0);
 }
 
-TEST_CASE("run: a metrics port already in use is logged; the pipelines run on") {
+TEST_CASE("run: a metrics port already in use is logged and the pipelines run on") {
     const auto model = face_detector();
     if (!model) return;
     const auto dir = temp_dir("run-metrics-busy");
