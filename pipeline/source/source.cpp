@@ -238,8 +238,8 @@ void Source::Impl::on_decoded(Frame&& frame) {
                              .count();
     width = frame.width;
     height = frame.height;
-    last_frame_time = now_ns(Clock::now());
-    frame.steady_time_ns = last_frame_time;
+    frame.steady_time_ns = now_ns(Clock::now());
+    last_frame_time = frame.steady_time_ns;
     if (queue.push(std::move(frame)) == FrameQueue::Pushed::QueuedDroppingOldest) ++dropped;
 }
 
