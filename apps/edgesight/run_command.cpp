@@ -5,6 +5,9 @@
 #include "pipeline/config/config.h"
 #include "pipeline/flow/outputs.h"
 #include "pipeline/flow/pipeline_runner.h"
+#include "pipeline/metrics/metrics_server.h"
+#include "pipeline/metrics/run_metrics.h"
+#include "pipeline/metrics/stats_reporter.h"
 #include "pipeline/service/service_reporter.h"
 
 #include <fmt/format.h>
@@ -140,6 +143,11 @@ int run_pipelines(const RunOptions& options) {
             failed.push_back(config.name);
         }
     }
+
+    const pipeline::MetricsServer metrics(check.config.metrics.listen,
+                                          [&runners] { return pipeline::render_metrics(runners); });
+    const pipeline::StatsReporter stats(std::chrono::seconds(check.config.stats_interval),
+                                        [&runners] { pipeline::publish_stats(runners); });
 
     pipeline::ServiceReporter service(pipeline::SystemdNotifier::from_environment());
     service.ready(runners, failed.size());

@@ -57,6 +57,27 @@ std::string_view to_string(DecoderKind kind) {
     return "?";
 }
 
+std::optional<ListenAddress> parse_listen_address(std::string_view text) {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    std::string_view host = text.substr(0, colon);
+    if (host.front() == '[') {
+        if (host.size() < 3 || host.back() != ']') return std::nullopt;
+        host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string_view::npos) {
+        return std::nullopt;  // IPv6 without brackets
+    }
+    const std::string_view port = text.substr(colon + 1);
+    if (port.empty() || port.size() > 5) return std::nullopt;
+    int number = 0;
+    for (char c : port) {
+        if (c < '0' || c > '9') return std::nullopt;
+        number = number * 10 + (c - '0');
+    }
+    if (number < 1 || number > 65535) return std::nullopt;
+    return ListenAddress{std::string(host), number};
+}
+
 std::string to_string(const ConfigProblem& problem) {
     if (problem.path.empty()) return problem.message;
     return fmt::format("{}: {}", problem.path, problem.message);
@@ -157,6 +178,29 @@ PipelineConfig check_pipeline(const nlohmann::json& json, const std::string& pat
     return pipeline;
 }
 
+MetricsConfig check_metrics(const ObjectReader& parent, std::string_view key,
+                            std::vector<ConfigProblem>& problems) {
+    MetricsConfig metrics;
+    const auto* json = parent.object(key);
+    if (!json) return metrics;
+    const ObjectReader reader(*json, parent.path(key), {"listen"}, problems);
+    const nlohmann::json* value = reader.value("listen");
+    if (!value) return metrics;
+    if (!value->is_string()) {
+        reader.problem("listen", fmt::format("expected a string \"HOST:PORT\" or \"\", found {}",
+                                             describe(*value)));
+        return metrics;
+    }
+    const auto listen = value->get<std::string>();
+    if (!listen.empty() && !parse_listen_address(listen))
+        reader.problem("listen", fmt::format("'{}': expected HOST:PORT with a port 1..65535 "
+                                             "(\"127.0.0.1:9464\"), or \"\" for no metrics",
+                                             listen));
+    else
+        metrics.listen = listen;
+    return metrics;
+}
+
 // Brokers drop the older of two connections with one client id.
 void check_client_ids(const Config& config, std::vector<ConfigProblem>& problems) {
     std::map<std::string, std::string> seen;  // client id → JSON path of its output
@@ -181,7 +225,11 @@ void check_client_ids(const Config& config, std::vector<ConfigProblem>& problems
 ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::path& base_dir) {
     ConfigCheck check;
     const CheckContext context{base_dir, check.problems};
-    const ObjectReader reader(document, "", {"pipelines"}, check.problems);
+    const ObjectReader reader(document, "", {"pipelines", "metrics", "stats_interval"},
+                              check.problems);
+    check.config.metrics = check_metrics(reader, "metrics", check.problems);
+    if (const auto interval = reader.integer("stats_interval", 0, 86400))
+        check.config.stats_interval = static_cast<int>(*interval);
     const auto* pipelines = reader.array("pipelines", true);
     if (!pipelines) return check;
     if (pipelines->empty()) reader.problem("pipelines", "expected at least one pipeline");

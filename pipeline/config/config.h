@@ -98,9 +98,23 @@ struct PipelineConfig {
     std::vector<OutputConfig> outputs;
 };
 
+struct MetricsConfig {
+    std::string listen = "127.0.0.1:9464";  // HOST:PORT of the /metrics endpoint; empty: off
+};
+
 struct Config {
     std::vector<PipelineConfig> pipelines;
+    MetricsConfig metrics;
+    int stats_interval = 30;  // seconds between stats messages on MQTT outputs; 0: none
 };
+
+// "HOST:PORT" (an IPv6 host in brackets) split in two; nullopt when it is not of that form or
+// the port is not 1..65535.
+struct ListenAddress {
+    std::string host;
+    int port = 0;
+};
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 // One thing wrong with a config: where (a JSON path such as "pipelines[0].sources[1].uri",
 // empty for the document itself) and what was expected.

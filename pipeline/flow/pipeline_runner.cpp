@@ -4,6 +4,7 @@
 #include "pipeline/flow/request_pool.h"
 #include "pipeline/postprocess/decoder.h"
 #include "pipeline/preprocess/preprocessor.h"
+#include "pipeline/publish/mqtt_publisher.h"
 #include "pipeline/source/source.h"
 
 #include <oneapi/tbb/flow_graph.h>
@@ -28,6 +29,14 @@ using PublishNode = flow::function_node<RequestSlot*, flow::continue_msg, flow::
 
 constexpr std::chrono::milliseconds k_pull_timeout{200};
 constexpr std::chrono::milliseconds k_flush_timeout{30000};
+constexpr int64_t k_fps_window_ns = 1'000'000'000;
+// An fps older than this is of a source that stalled: it reads 0.
+constexpr int64_t k_fps_stale_ns = 3'000'000'000;
+
+int64_t steady_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
+}
 
 SourceSpec source_spec(const SourceConfig& config) {
     SourceSpec spec;
@@ -89,6 +98,12 @@ struct PipelineRunner::Impl {
         std::atomic<uint64_t> detections{0};
         std::atomic<uint64_t> errors{0};
         std::atomic<int64_t> last_result_ns{0};  // since the start
+        LatencyHistogram latency;
+        // Results per second, counted by the publish node over windows of about a second.
+        int64_t fps_window_start_ns = 0;
+        uint64_t fps_window_results = 0;
+        std::atomic<double> fps{0};
+        std::atomic<int64_t> fps_at_ns{0};  // steady clock
         std::mutex failure_mutex;
         std::string failure;  // the source's last error
     };
@@ -100,6 +115,7 @@ struct PipelineRunner::Impl {
     void admit(SourceRun& run, size_t index);
     void on_inferred(RequestSlot& slot, std::exception_ptr error);
     void publish(SourceRun& run, RequestSlot& slot);
+    void count_result(SourceRun& run, const RequestSlot& slot);
     void on_status(SourceRun& run, const SourceStatus& status);
     void finish();
 
@@ -109,6 +125,8 @@ struct PipelineRunner::Impl {
     SnapshotOptions snapshots;
     std::unique_ptr<Decoder> decoder;
     std::unique_ptr<RequestPool> pool;
+    LatencyHistogram inference_latency;
+    std::atomic<int> requests_in_flight{0};
     flow::graph graph;
     std::vector<std::unique_ptr<SourceRun>> sources;  // after `graph`: its nodes go first
 
@@ -206,12 +224,18 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
         slot.result.width = frame->width;
         slot.result.height = frame->height;
         slot.take_snapshot = !snapshots.dir.empty() && slot.order % snapshots.every == 0;
+        slot.decoded_ns = frame->steady_time_ns;
+        bool in_flight = false;
         try {
             if (slot.take_snapshot) frame->bgr.copyTo(slot.snapshot);
             slot.transform = run.preprocessor->run(frame->bgr, slot.request.input(0), 0);
             frame->release();
+            slot.infer_started_ns = steady_ns();
+            ++requests_in_flight;
+            in_flight = true;
             slot.request.start_async();
         } catch (...) {
+            if (in_flight) --requests_in_flight;
             slot.error = std::current_exception();
             run.order->try_put(&slot);
         }
@@ -219,7 +243,9 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
 }
 
 void PipelineRunner::Impl::on_inferred(RequestSlot& slot, std::exception_ptr error) {
+    --requests_in_flight;
     if (!error) {
+        inference_latency.record(std::chrono::nanoseconds(steady_ns() - slot.infer_started_ns));
         try {
             slot.outputs.clear();
             for (size_t i = 0; i < slot.request.outputs().size(); ++i)
@@ -255,6 +281,7 @@ void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
             ++run.published;
             run.detections += slot.result.objects.size();
         }
+        count_result(run, slot);
         if (slot.take_snapshot) {
             try {
                 write_snapshot(snapshots, slot.result, slot.snapshot);
@@ -268,14 +295,30 @@ void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
     pool->release(slot);
 }
 
+void PipelineRunner::Impl::count_result(SourceRun& run, const RequestSlot& slot) {
+    const int64_t now = steady_ns();
+    run.latency.record(std::chrono::nanoseconds(now - slot.decoded_ns));
+    if (run.fps_window_start_ns == 0) {
+        run.fps_window_start_ns = now;
+        return;
+    }
+    ++run.fps_window_results;
+    const int64_t elapsed = now - run.fps_window_start_ns;
+    if (elapsed < k_fps_window_ns) return;
+    run.fps = static_cast<double>(run.fps_window_results) * 1e9 / static_cast<double>(elapsed);
+    run.fps_at_ns = now;
+    run.fps_window_start_ns = now;
+    run.fps_window_results = 0;
+}
+
 void PipelineRunner::Impl::on_status(SourceRun& run, const SourceStatus& status) {
     switch (status.state) {
         case SourceState::Retrying:
-            spdlog::warn("pipeline {}: source {}: {}; retrying in {} ms", config.name,
-                         run.config.id, status.message, status.retry_in.count());
+            spdlog::debug("pipeline {}: source {}: {}; retrying in {} ms", config.name,
+                          run.config.id, status.message, status.retry_in.count());
             break;
         case SourceState::Failed: {
-            spdlog::error("pipeline {}: source {}: failed: {}", config.name, run.config.id,
+            spdlog::debug("pipeline {}: source {}: failed: {}", config.name, run.config.id,
                           status.message);
             std::lock_guard lock(run.failure_mutex);
             run.failure = status.message;
@@ -363,6 +406,7 @@ PipelineSummary PipelineRunner::summary() const {
             const SourceCounters counters = run->source->counters();
             source.decoded = counters.frames;
             source.dropped = counters.dropped;
+            source.reconnects = counters.reconnects;
             source.state = to_string(run->source->status().state);
         } else {
             source.state = to_string(SourceState::Failed);
@@ -372,13 +416,23 @@ PipelineSummary PipelineRunner::summary() const {
         source.detections = run->detections;
         source.errors = run->errors;
         source.seconds = static_cast<double>(run->last_result_ns) / 1e9;
+        if (steady_ns() - run->fps_at_ns < k_fps_stale_ns) source.fps = run->fps;
+        source.latency = run->latency.snapshot();
         std::lock_guard lock(run->failure_mutex);
         source.message = run->failure;
         summary.sources.push_back(std::move(source));
     }
     for (const auto& output : m_impl->outputs)
         summary.outputs.push_back(output->stats());
+    summary.inference_latency = m_impl->inference_latency.snapshot();
+    summary.requests_in_flight = std::max(0, m_impl->requests_in_flight.load());
     return summary;
+}
+
+void PipelineRunner::publish_retained(const std::string& topic, const std::string& payload) {
+    for (auto& output : m_impl->outputs)
+        if (auto* mqtt = dynamic_cast<MqttPublisher*>(output.get()))
+            mqtt->publish_retained(topic, payload);
 }
 
 }  // namespace es::pipeline

@@ -3,6 +3,7 @@
 #include "inference/runtime/compiled_model.h"
 #include "pipeline/config/config.h"
 #include "pipeline/flow/snapshot_writer.h"
+#include "pipeline/metrics/histogram.h"
 #include "pipeline/publish/publisher.h"
 
 #include <chrono>
@@ -24,12 +25,19 @@ struct SourceSummary {
     double seconds = 0;       // from start to the last result
     std::string state;        // the source's last state: "ended", "failed", "stopped" ...
     std::string message;      // why it failed, if it did
+
+    uint64_t reconnects = 0;  // new attempts after the source failed
+    double fps = 0;           // results per second over about the last second; 0 when stalled
+    // From the frame leaving the decoder to its result being handed to the outputs.
+    HistogramSnapshot latency;
 };
 
 struct PipelineSummary {
     std::string pipeline;
     std::vector<SourceSummary> sources;
     std::vector<OutputStats> outputs;
+    HistogramSnapshot inference_latency;  // from starting an infer request to its completion
+    int requests_in_flight = 0;           // infer requests running now
 };
 
 // Runs one pipeline of a config: its sources share one compiled model through a pool of async
@@ -57,6 +65,9 @@ class PipelineRunner {
 
     const std::string& name() const;
     PipelineSummary summary() const;
+    // Publishes `payload` retained on `topic` through the pipeline's MQTT outputs that are
+    // connected; the others skip it.
+    void publish_retained(const std::string& topic, const std::string& payload);
 
   private:
     struct Impl;

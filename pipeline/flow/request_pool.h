@@ -32,6 +32,9 @@ struct RequestSlot {
     cv::Mat snapshot;  // a copy of the frame when a snapshot of it is due
     bool take_snapshot = false;
     std::exception_ptr error;  // what went wrong with this frame, if anything
+
+    int64_t decoded_ns = 0;        // steady clock: when the frame left the decoder
+    int64_t infer_started_ns = 0;  // steady clock: when its request started
 };
 
 // A fixed set of request slots: acquire() blocks until one is free.

@@ -390,4 +390,18 @@ const std::filesystem::path& MqttPublisher::seq_file() const {
     return m_impl->sequence->path();
 }
 
+bool MqttPublisher::publish_retained(const std::string& topic, const std::string& payload) {
+    Impl& impl = *m_impl;
+    std::lock_guard lock(impl.publish_mutex);
+    if (impl.closed || !stats().connected) return false;
+    try {
+        impl.client->publish(mqtt::make_message(topic, payload, 1, true));
+        return true;
+    } catch (const mqtt::exception& exception) {
+        spdlog::debug("MQTT {}: retained message to {}: {}", impl.options.broker, topic,
+                      exception.what());
+        return false;
+    }
+}
+
 }  // namespace es::pipeline

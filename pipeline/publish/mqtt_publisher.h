@@ -71,6 +71,10 @@ class MqttPublisher : public Publisher {
     // The file that keeps the next seq per source.
     const std::filesystem::path& seq_file() const;
 
+    // Publishes `payload` retained on `topic` (QoS 1) while connected; false (nothing sent)
+    // when the broker is away or the publisher is closed. Not counted in stats().
+    bool publish_retained(const std::string& topic, const std::string& payload);
+
   private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -24,6 +24,8 @@ struct Frame {
     int height = 0;
     std::shared_ptr<const void> buffer;  // keeps `bgr`'s pixels mapped
 
+    int64_t steady_time_ns = 0;  // steady clock when the frame left the decoder: for latencies
+
     void release() {
         bgr.release();
         buffer.reset();

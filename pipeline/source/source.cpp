@@ -123,7 +123,7 @@ struct Source::Impl {
     SourceStatus status;
     std::string last_logged_problem;  // a repeated error or warning is logged at debug level
 
-    std::atomic<uint64_t> frames{0}, dropped{0}, restarts{0}, decode_errors{0};
+    std::atomic<uint64_t> frames{0}, dropped{0}, restarts{0}, reconnects{0}, decode_errors{0};
     std::atomic<int64_t> last_frame_time{0};
     std::atomic<int> width{0}, height{0};
 };
@@ -172,6 +172,7 @@ void Source::Impl::run() {
         if (!sleep(delay)) break;
         delay = std::min(delay * 2, retry.max_delay);
         ++restarts;
+        ++reconnects;
     }
     queue.close(/*discard=*/stopping);
     if (stopping) set_status(SourceState::Stopped);
@@ -237,7 +238,8 @@ void Source::Impl::on_decoded(Frame&& frame) {
                              .count();
     width = frame.width;
     height = frame.height;
-    last_frame_time = now_ns(Clock::now());
+    frame.steady_time_ns = now_ns(Clock::now());
+    last_frame_time = frame.steady_time_ns;
     if (queue.push(std::move(frame)) == FrameQueue::Pushed::QueuedDroppingOldest) ++dropped;
 }
 
@@ -360,7 +362,8 @@ SourceStatus Source::status() const {
 }
 
 SourceCounters Source::counters() const {
-    return {m_impl->frames, m_impl->dropped, m_impl->restarts, m_impl->decode_errors};
+    return {m_impl->frames, m_impl->dropped, m_impl->restarts, m_impl->reconnects,
+            m_impl->decode_errors};
 }
 
 }  // namespace es::pipeline

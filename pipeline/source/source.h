@@ -35,6 +35,7 @@ struct SourceCounters {
     uint64_t frames = 0;         // frames decoded (delivered + dropped + queued)
     uint64_t dropped = 0;        // live: older frames replaced by newer ones a slow consumer missed
     uint64_t restarts = 0;       // new attempts after failures, and loops of a file
+    uint64_t reconnects = 0;     // new attempts after failures only
     uint64_t decode_errors = 0;  // errors and decoder warnings GStreamer reported
 };
 

@@ -105,6 +105,7 @@ TEST_CASE("a looping file source starts again at its end and keeps numbering fra
     }
     CHECK(consecutive);
     CHECK(source.counters().restarts >= 3);
+    CHECK(source.counters().reconnects == 0);  // loops are not reconnections
     CHECK(source.status().state == SourceState::Playing);
     source.stop();
     CHECK(source.status().state == SourceState::Stopped);

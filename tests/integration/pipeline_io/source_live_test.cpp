@@ -142,6 +142,7 @@ TEST_CASE("a refused RTSP connection is logged once and retried with doubling de
     MESSAGE("refused RTSP: " << retries[0].message);
     CHECK_FALSE(retries[0].message.empty());
     CHECK(source.counters().restarts >= 3);
+    CHECK(source.counters().reconnects == source.counters().restarts);
     CHECK(observed.frames == 0);
     CHECK(log.count("door (rtsp://127.0.0.1:" + std::to_string(port) +
                     "/cam): " + retries[0].message) == 1);

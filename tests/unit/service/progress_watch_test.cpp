@@ -19,7 +19,10 @@ PipelineSummary pipeline(const std::string& state, uint64_t decoded, uint64_t dr
     source.dropped = dropped;
     source.inferred = inferred;
     source.errors = errors;
-    return {"p", {source}, {}};
+    PipelineSummary summary;
+    summary.pipeline = "p";
+    summary.sources.push_back(source);
+    return summary;
 }
 
 const ProgressWatch::Clock::time_point t0{};

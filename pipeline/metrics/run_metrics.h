@@ -1,0 +1,18 @@
+#pragma once
+
+#include "pipeline/flow/pipeline_runner.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+// What `edgesight run` serves on /metrics and publishes on the stats topics.
+namespace es::pipeline {
+
+// The Prometheus exposition of the runners and of the process.
+std::string render_metrics(const std::vector<std::unique_ptr<PipelineRunner>>& runners);
+
+// Publishes each runner's stats JSON retained on its stats_topic() through its MQTT outputs.
+void publish_stats(const std::vector<std::unique_ptr<PipelineRunner>>& runners);
+
+}  // namespace es::pipeline

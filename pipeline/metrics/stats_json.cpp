@@ -1,0 +1,55 @@
+#include "pipeline/metrics/stats_json.h"
+
+#include <fmt/format.h>
+
+namespace es::pipeline {
+namespace {
+
+nlohmann::json latency_json(const HistogramSnapshot& latency) {
+    const uint64_t count = latency.count();
+    return {
+        {"count", count},
+        {"mean_ms", count > 0 ? latency.sum_seconds * 1000.0 / static_cast<double>(count) : 0.0}};
+}
+
+}  // namespace
+
+std::string stats_topic(const std::string& pipeline) {
+    return fmt::format("edgesight/{}/stats", pipeline);
+}
+
+nlohmann::json stats_json(const PipelineSummary& summary, int64_t time_ns,
+                          std::optional<uint64_t> resident_memory_bytes) {
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& source : summary.sources)
+        sources.push_back({{"source", source.source},
+                           {"state", source.state},
+                           {"decoded", source.decoded},
+                           {"dropped", source.dropped},
+                           {"inferred", source.inferred},
+                           {"published", source.published},
+                           {"detections", source.detections},
+                           {"errors", source.errors},
+                           {"reconnects", source.reconnects},
+                           {"fps", source.fps},
+                           {"latency", latency_json(source.latency)}});
+    nlohmann::json outputs = nlohmann::json::array();
+    for (const auto& output : summary.outputs)
+        outputs.push_back({{"output", output.output},
+                           {"published", output.published},
+                           {"delivered", output.delivered},
+                           {"pending", output.pending},
+                           {"dropped", output.dropped},
+                           {"connected", output.connected}});
+    nlohmann::json inference = latency_json(summary.inference_latency);
+    inference["requests_in_flight"] = summary.requests_in_flight;
+    nlohmann::json stats = {{"pipeline", summary.pipeline},
+                            {"timestamp", time_ns},
+                            {"sources", sources},
+                            {"inference", inference},
+                            {"outputs", outputs}};
+    if (resident_memory_bytes) stats["resident_memory_bytes"] = *resident_memory_bytes;
+    return stats;
+}
+
+}  // namespace es::pipeline
