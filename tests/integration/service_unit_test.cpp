@@ -53,6 +53,8 @@ TEST_CASE("service unit: has the settings the service relies on") {
           "SystemCallFilter=@system-service", "CapabilityBoundingSet=\n", "LockPersonality=yes",
           "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes",
           "ProtectControlGroups=yes", "RestrictNamespaces=yes",
+          // `systemctl reload`: SIGHUP rereads the config.
+          "ExecReload=/bin/kill -HUP $MAINPID",
           // The CPU device's JIT writes code at run time.
           "MemoryDenyWriteExecute=no"}) {
         INFO(line);
