@@ -26,6 +26,9 @@ nlohmann::json looping_pipeline(const std::string& name, const std::filesystem::
     auto pipeline = face_pipeline(name, model, {dir / "clip.mp4"},
                                   {{{"file", {{"path", (dir / (name + ".jsonl")).string()}}}}});
     pipeline["sources"][0]["loop"] = true;
+    // Paced, so that on a busy machine one pipeline does not starve the other.
+    pipeline["sources"][0]["realtime"] = true;
+    pipeline["sources"][0]["fps"] = 10;
     return pipeline;
 }
 
@@ -33,9 +36,12 @@ void write_config(const std::filesystem::path& dir, const std::vector<nlohmann::
     std::ofstream(dir / "config.json") << nlohmann::json{{"pipelines", pipelines}}.dump(2);
 }
 
+// The seq of each complete line of `path`: the last one may be half written.
 std::vector<uint64_t> seqs(const std::filesystem::path& path) {
+    std::string text = read_text(path);
+    text.resize(text.rfind('\n') + 1);
     std::vector<uint64_t> values;
-    for (const auto& message : json_lines(read_text(path)))
+    for (const auto& message : json_lines(text))
         values.push_back(message.at("seq").get<uint64_t>());
     return values;
 }
