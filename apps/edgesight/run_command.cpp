@@ -4,19 +4,17 @@
 #include "inference/runtime/core.h"
 #include "pipeline/config/config.h"
 #include "pipeline/flow/outputs.h"
-#include "pipeline/flow/pipeline_runner.h"
+#include "pipeline/flow/pipeline_set.h"
 #include "pipeline/metrics/metrics_server.h"
 #include "pipeline/metrics/run_metrics.h"
 #include "pipeline/metrics/stats_reporter.h"
-#include "pipeline/service/service_reporter.h"
+#include "pipeline/service/supervisor.h"
 
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include <csignal>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 
@@ -124,61 +122,29 @@ int run_pipelines(const RunOptions& options) {
     pipeline::SnapshotOptions snapshots{options.snapshot_dir, options.snapshot_every};
     if (!snapshots.dir.empty()) std::filesystem::create_directories(snapshots.dir);
 
-    // Blocked before any thread starts, so that every thread inherits the mask and only the
-    // sigtimedwait below takes them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+    pipeline::block_service_signals();  // before any thread starts
     const runtime::Core core(devices::make_registry());
-    std::vector<std::unique_ptr<pipeline::PipelineRunner>> runners;
-    std::vector<std::string> failed;
-    for (const auto& config : check.config.pipelines) {
-        try {
-            runners.push_back(start_pipeline(core, config, snapshots));
-        } catch (const std::exception& error) {
-            spdlog::error("pipeline {}: {}", config.name, error.what());
-            failed.push_back(config.name);
-        }
-    }
-
-    const pipeline::MetricsServer metrics(check.config.metrics.listen,
-                                          [&runners] { return pipeline::render_metrics(runners); });
-    const pipeline::StatsReporter stats(std::chrono::seconds(check.config.stats_interval),
-                                        [&runners] { pipeline::publish_stats(runners); });
-
-    pipeline::ServiceReporter service(pipeline::SystemdNotifier::from_environment());
-    service.ready(runners, failed.size());
-    const auto tick_ns = std::chrono::nanoseconds(service.poll_interval()).count();
-    const timespec tick{tick_ns / 1'000'000'000, tick_ns % 1'000'000'000};
+    pipeline::PipelineSet pipelines([&](const pipeline::PipelineConfig& config) {
+        return start_pipeline(core, config, snapshots);
+    });
+    pipelines.start(check.config);
     bool stopped = false;
-    for (;;) {
-        bool running = false;
-        for (auto& runner : runners)
-            running = !runner->wait_for(std::chrono::milliseconds(0)) || running;
-        if (!running) break;
-        service.poll(runners);
-        const int signal = sigtimedwait(&stop_signals, nullptr, &tick);
-        if (signal > 0 && !stopped) {
-            spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
-            service.stopping();
-            stopped = true;
-            for (auto& runner : runners)
-                runner->stop();
-        }
+    {
+        const pipeline::MetricsServer metrics(check.config.metrics.listen, [&pipelines] {
+            return pipeline::render_metrics(pipelines);
+        });
+        const pipeline::StatsReporter stats(std::chrono::seconds(check.config.stats_interval),
+                                            [&pipelines] { pipeline::publish_stats(pipelines); });
+        stopped = pipeline::supervise(options.config, pipelines,
+                                      pipeline::SystemdNotifier::from_environment());
     }
-
-    service.stopping();
-    std::vector<pipeline::PipelineSummary> summaries;
+    pipelines.wait();
+    const std::vector<pipeline::PipelineSummary> summaries = pipelines.summaries();
+    const std::vector<std::string> failed = pipelines.failed();
     bool source_failed = false;
-    for (auto& runner : runners) {
-        runner->wait();
-        summaries.push_back(runner->summary());
-        for (const auto& source : summaries.back().sources)
+    for (const auto& summary : summaries)
+        for (const auto& source : summary.sources)
             source_failed = source_failed || source.state == "failed";
-    }
     print_summary(summaries);
     if (!options.json_summary.empty()) {
         const std::string text = summary_json(summaries, failed).dump(2);
@@ -198,7 +164,9 @@ int run_pipelines(const RunOptions& options) {
 CommandRunner add_run_command(CLI::App& app) {
     auto options = std::make_shared<RunOptions>();
     CLI::App* command = app.add_subcommand(
-        "run", "Run every pipeline of a config until its sources end or SIGINT/SIGTERM");
+        "run",
+        "Run every pipeline of a config until its sources end or SIGINT/SIGTERM; SIGHUP "
+        "reloads the config");
     command->add_option("CONFIG", options->config, "Pipeline config .json")->required();
     command->add_option("--json-summary", options->json_summary,
                         "Write the summary as JSON to this file ('-': stdout)");

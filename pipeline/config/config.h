@@ -39,6 +39,8 @@ struct SourceConfig {
     bool loop = false;                     // file sources: start again at the end
     bool realtime = false;                 // file sources: pace frames at the file's rate
     std::optional<Resolution> resolution;  // scale to (or ask a camera for) this size
+
+    bool operator==(const SourceConfig&) const = default;
 };
 
 struct PreprocessConfig {
@@ -48,6 +50,8 @@ struct PreprocessConfig {
     std::array<float, 3> mean{0.0f, 0.0f, 0.0f};
     std::array<float, 3> scale{1.0f, 1.0f, 1.0f};
     std::optional<TensorLayout> layout;  // nullopt: read from the model input's shape
+
+    bool operator==(const PreprocessConfig&) const = default;
 };
 
 struct ModelConfig {
@@ -60,6 +64,8 @@ struct ModelConfig {
     float threshold = 0.5f;  // minimum confidence of a published result
     int top_k = 1;           // classification: results per frame
     PreprocessConfig preprocess;
+
+    bool operator==(const ModelConfig&) const = default;
 };
 
 // Empty paths are unset.
@@ -67,6 +73,8 @@ struct TlsConfig {
     std::filesystem::path ca;
     std::filesystem::path cert;
     std::filesystem::path key;
+
+    bool operator==(const TlsConfig&) const = default;
 };
 
 struct MqttOutputConfig {
@@ -79,13 +87,19 @@ struct MqttOutputConfig {
     std::optional<TlsConfig> tls;
     std::filesystem::path persistence_dir;  // empty: the publisher's default
     int max_buffered = 100000;              // messages kept while the broker is away
+
+    bool operator==(const MqttOutputConfig&) const = default;
 };
 
 struct FileOutputConfig {
     std::filesystem::path path;  // JSON lines, appended
+
+    bool operator==(const FileOutputConfig&) const = default;
 };
 
-struct StdoutOutputConfig {};
+struct StdoutOutputConfig {
+    bool operator==(const StdoutOutputConfig&) const = default;
+};
 
 using OutputConfig = std::variant<MqttOutputConfig, FileOutputConfig, StdoutOutputConfig>;
 
@@ -96,6 +110,8 @@ struct PipelineConfig {
     int inference_interval = 1;  // run the model on every n-th frame of each source
     bool publish_empty = true;   // publish frames without results too
     std::vector<OutputConfig> outputs;
+
+    bool operator==(const PipelineConfig&) const = default;
 };
 
 struct MetricsConfig {

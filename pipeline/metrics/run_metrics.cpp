@@ -7,21 +7,22 @@
 
 namespace es::pipeline {
 
-std::string render_metrics(const std::vector<std::unique_ptr<PipelineRunner>>& runners) {
+std::string render_metrics(const PipelineSet& pipelines) {
     std::vector<PipelineSummary> summaries;
-    for (const auto& runner : runners)
-        summaries.push_back(runner->summary());
+    pipelines.for_each_runner(
+        [&](PipelineRunner& runner) { summaries.push_back(runner.summary()); });
     return render_prometheus(summaries, resident_memory_bytes());
 }
 
-void publish_stats(const std::vector<std::unique_ptr<PipelineRunner>>& runners) {
+void publish_stats(const PipelineSet& pipelines) {
     const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
     const auto memory = resident_memory_bytes();
-    for (const auto& runner : runners)
-        runner->publish_retained(stats_topic(runner->name()),
-                                 stats_json(runner->summary(), now_ns, memory).dump());
+    pipelines.for_each_runner([&](PipelineRunner& runner) {
+        runner.publish_retained(stats_topic(runner.name()),
+                                stats_json(runner.summary(), now_ns, memory).dump());
+    });
 }
 
 }  // namespace es::pipeline

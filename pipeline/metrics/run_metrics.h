@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pipeline/flow/pipeline_runner.h"
+#include "pipeline/flow/pipeline_set.h"
 
 #include <memory>
 #include <string>
@@ -10,9 +10,9 @@
 namespace es::pipeline {
 
 // The Prometheus exposition of the runners and of the process.
-std::string render_metrics(const std::vector<std::unique_ptr<PipelineRunner>>& runners);
+std::string render_metrics(const PipelineSet& pipelines);
 
 // Publishes each runner's stats JSON retained on its stats_topic() through its MQTT outputs.
-void publish_stats(const std::vector<std::unique_ptr<PipelineRunner>>& runners);
+void publish_stats(const PipelineSet& pipelines);
 
 }  // namespace es::pipeline

@@ -4,35 +4,39 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <ctime>
 
 namespace es::pipeline {
 
 ServiceReporter::ServiceReporter(SystemdNotifier notifier)
     : m_notifier(std::move(notifier)), m_watch(m_notifier.watchdog_timeout()) {}
 
-std::vector<PipelineSummary> ServiceReporter::running(const Runners& runners) const {
-    std::vector<PipelineSummary> summaries;
-    for (const auto& runner : runners)
-        if (!runner->wait_for(std::chrono::milliseconds(0))) summaries.push_back(runner->summary());
-    return summaries;
-}
-
-void ServiceReporter::ready(const Runners& runners, size_t failed_pipelines) {
+void ServiceReporter::ready(const PipelineSet& pipelines) {
     if (!m_notifier.enabled()) return;
-    m_failed_pipelines = failed_pipelines;
+    m_failed_pipelines = pipelines.failed().size();
     const auto now = ProgressWatch::Clock::now();
-    const std::vector<PipelineSummary> summaries = running(runners);
+    const std::vector<PipelineSummary> summaries = pipelines.running_summaries();
     m_watch.update(summaries, now);
     m_notifier.notify("READY=1\nSTATUS=" + status_line(summaries, m_failed_pipelines));
     m_next_ping = now;
 }
 
-void ServiceReporter::poll(const Runners& runners) {
+// MONOTONIC_USEC lets systemd (253 and later) match the READY=1 that ends this reload.
+void ServiceReporter::reloading() {
+    if (!m_notifier.enabled()) return;
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t usec = int64_t{now.tv_sec} * 1'000'000 + now.tv_nsec / 1'000;
+    m_notifier.notify(fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS=reloading", usec));
+}
+
+void ServiceReporter::poll(const PipelineSet& pipelines) {
     if (m_notifier.watchdog_interval().count() == 0 || m_stopping) return;
     const auto now = ProgressWatch::Clock::now();
     if (now < m_next_ping) return;
     m_next_ping = now + m_notifier.watchdog_interval();
-    const std::vector<PipelineSummary> summaries = running(runners);
+    const std::vector<PipelineSummary> summaries = pipelines.running_summaries();
     if (m_watch.update(summaries, now)) {
         if (m_stalled) spdlog::info("watchdog: every pipeline makes progress again");
         m_stalled = false;

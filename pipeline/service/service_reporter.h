@@ -1,34 +1,31 @@
 #pragma once
 
-#include "pipeline/flow/pipeline_runner.h"
+#include "pipeline/flow/pipeline_set.h"
 #include "pipeline/service/progress_watch.h"
 #include "pipeline/service/systemd_notify.h"
 
 #include <chrono>
-#include <memory>
-#include <vector>
 
 namespace es::pipeline {
 
 // Reports `edgesight run` to systemd: READY=1 once the pipelines started, STATUS= lines,
-// WATCHDOG=1 every half watchdog period while every running pipeline makes progress, and
-// STOPPING=1 once. Does nothing outside a Type=notify service.
+// WATCHDOG=1 every half watchdog period while every running pipeline makes progress,
+// RELOADING=1 then READY=1 around a reload, and STOPPING=1 once. Does nothing outside a
+// Type=notify service.
 class ServiceReporter {
   public:
-    using Runners = std::vector<std::unique_ptr<PipelineRunner>>;
-
     explicit ServiceReporter(SystemdNotifier notifier);
 
-    void ready(const Runners& runners, size_t failed_pipelines);
+    // After the start and after each reload.
+    void ready(const PipelineSet& pipelines);
+    void reloading();
     // Call often (at least every poll_interval()): pings the watchdog when due and healthy.
-    void poll(const Runners& runners);
+    void poll(const PipelineSet& pipelines);
     void stopping();
     // How often poll() must run for the watchdog; 100 ms when it is off.
     std::chrono::milliseconds poll_interval() const;
 
   private:
-    std::vector<PipelineSummary> running(const Runners& runners) const;
-
     SystemdNotifier m_notifier;
     ProgressWatch m_watch;
     size_t m_failed_pipelines = 0;

@@ -6,6 +6,8 @@ namespace es::pipeline {
 struct Resolution {
     int width = 0;
     int height = 0;
+
+    bool operator==(const Resolution&) const = default;
 };
 
 }  // namespace es::pipeline

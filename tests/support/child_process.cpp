@@ -41,6 +41,10 @@ bool ChildProcess::running() {
     return false;
 }
 
+void ChildProcess::signal(int signal) {
+    if (m_pid > 0) kill(m_pid, signal);
+}
+
 int ChildProcess::stop(int signal) {
     if (m_pid <= 0) return -1;
     kill(m_pid, signal);

@@ -20,6 +20,8 @@ class ChildProcess {
     ChildProcess& operator=(const ChildProcess&) = delete;
 
     bool running();
+    // Sends `signal` without waiting.
+    void signal(int signal);
     // Sends `signal` and waits for the exit; returns the wait status.
     int stop(int signal);
     std::string output() const;

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "pipeline/flow/pipeline_set.h"
+#include "pipeline/service/systemd_notify.h"
+
+#include <filesystem>
+
+namespace es::pipeline {
+
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread. Call it before any thread starts:
+// every thread inherits the mask, so that only supervise() takes these signals.
+void block_service_signals();
+
+// The main loop of `edgesight run` over started `pipelines`: reports to systemd through
+// `notifier`, stops the pipelines on SIGINT or SIGTERM, and on SIGHUP reloads them from
+// `config_file` (an invalid file is logged problem by problem and changes nothing). Returns
+// when every pipeline has ended; true when a signal stopped them.
+bool supervise(const std::filesystem::path& config_file, PipelineSet& pipelines,
+               SystemdNotifier notifier);
+
+}  // namespace es::pipeline

@@ -1,0 +1,190 @@
+// `edgesight run` reloads its config on SIGHUP: unchanged pipelines run on, changed ones restart,
+// added ones start, removed ones stop, an invalid config changes nothing; and systemd hears
+// RELOADING=1 then READY=1.
+#include "tests/integration/pipeline_io/test_media.h"
+#include "tests/integration/run_pipeline/run_fixture.h"
+#include "tests/support/child_process.h"
+#include "tests/support/test_data.h"
+
+#include <doctest/doctest.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <fstream>
+
+using namespace es::testing;
+
+namespace {
+
+nlohmann::json looping_pipeline(const std::string& name, const std::filesystem::path& model,
+                                const std::filesystem::path& dir) {
+    auto pipeline = face_pipeline(name, model, {dir / "clip.mp4"},
+                                  {{{"file", {{"path", (dir / (name + ".jsonl")).string()}}}}});
+    pipeline["sources"][0]["loop"] = true;
+    // Paced, so that on a busy machine one pipeline does not starve the other.
+    pipeline["sources"][0]["realtime"] = true;
+    pipeline["sources"][0]["fps"] = 15;
+    return pipeline;
+}
+
+void write_config(const std::filesystem::path& dir, const std::vector<nlohmann::json>& pipelines) {
+    std::ofstream(dir / "config.json") << nlohmann::json{{"pipelines", pipelines}}.dump(2);
+}
+
+// The seq of each complete line of `path`: the last one may be half written.
+std::vector<uint64_t> seqs(const std::filesystem::path& path) {
+    std::string text = read_text(path);
+    text.resize(text.rfind('\n') + 1);
+    std::vector<uint64_t> values;
+    for (const auto& message : json_lines(text))
+        values.push_back(message.at("seq").get<uint64_t>());
+    return values;
+}
+
+// How many times the seq numbering of `path` starts at 0, after checking that it otherwise
+// counts up by one.
+size_t starts(const std::filesystem::path& path) {
+    const auto values = seqs(path);
+    size_t count = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (values[i] == 0) {
+            ++count;
+            continue;
+        }
+        INFO(path.string() << " line " << i);
+        CHECK((i > 0 && values[i] == values[i - 1] + 1));
+    }
+    return count;
+}
+
+// Waits until `path` has `more` lines beyond what it has now.
+bool grows(const std::filesystem::path& path, size_t more) {
+    const size_t now = seqs(path).size();
+    return wait_until([&] { return seqs(path).size() >= now + more; }, std::chrono::seconds(30));
+}
+
+}  // namespace
+
+// One run through four reloads: each would otherwise pay for a start.
+TEST_CASE("run: SIGHUP keeps unchanged pipelines, restarts changed ones, adds and removes") {
+    const auto model = face_detector();
+    if (!model) return;
+    const auto dir = temp_dir("run-reload");
+    make_clip(dir / "clip.mp4", 10, 320, 240, "x264enc ! mp4mux");
+    auto a = looping_pipeline("a", *model, dir);
+    auto b = looping_pipeline("b", *model, dir);
+    write_config(dir, {a, b});
+
+    ChildProcess process({edgesight_binary().string(), "run", (dir / "config.json").string()},
+                         dir / "output.txt");
+    REQUIRE(grows(dir / "a.jsonl", 5));
+    REQUIRE(grows(dir / "b.jsonl", 5));
+
+    // An unchanged config keeps both running.
+    process.signal(SIGHUP);
+    REQUIRE(process.wait_for_output("reload: 2 unchanged, 0 restarted, 0 added, 0 removed",
+                                    std::chrono::seconds(30)));
+    CHECK(grows(dir / "a.jsonl", 5));
+    CHECK(grows(dir / "b.jsonl", 5));
+    CHECK(starts(dir / "a.jsonl") == 1);
+    CHECK(starts(dir / "b.jsonl") == 1);
+
+    // A changed threshold restarts only that pipeline.
+    b["model"]["threshold"] = 0.6;
+    write_config(dir, {a, b});
+    process.signal(SIGHUP);
+    REQUIRE(process.wait_for_output("reload: 1 unchanged, 1 restarted, 0 added, 0 removed",
+                                    std::chrono::seconds(30)));
+    CHECK(grows(dir / "a.jsonl", 5));
+    CHECK(grows(dir / "b.jsonl", 5));
+    CHECK(starts(dir / "a.jsonl") == 1);
+    CHECK(starts(dir / "b.jsonl") == 2);
+
+    // An added pipeline starts and a removed one stops.
+    auto c = looping_pipeline("c", *model, dir);
+    write_config(dir, {a, c});
+    process.signal(SIGHUP);
+    REQUIRE(process.wait_for_output("reload: 1 unchanged, 0 restarted, 1 added, 1 removed",
+                                    std::chrono::seconds(30)));
+    // b was drained before the reload line was logged.
+    const std::string b_text = read_text(dir / "b.jsonl");
+    CHECK(grows(dir / "c.jsonl", 5));
+    CHECK(grows(dir / "a.jsonl", 5));
+    CHECK(read_text(dir / "b.jsonl") == b_text);
+    CHECK(starts(dir / "a.jsonl") == 1);
+    CHECK(starts(dir / "c.jsonl") == 1);
+
+    // An invalid config is rejected as a whole and both pipelines run on.
+    c["model"]["threshold"] = 7;
+    write_config(dir, {a, c, b});
+    process.signal(SIGHUP);
+    REQUIRE(process.wait_for_output("1 problem; the running pipelines continue",
+                                    std::chrono::seconds(30)));
+    CHECK(process.output().find((dir / "config.json").string() +
+                                ": pipelines[1].model.threshold: ") != std::string::npos);
+    CHECK(grows(dir / "a.jsonl", 5));
+    CHECK(grows(dir / "c.jsonl", 5));
+    CHECK(read_text(dir / "b.jsonl") == b_text);
+    CHECK(starts(dir / "a.jsonl") == 1);
+    CHECK(starts(dir / "c.jsonl") == 1);
+
+    const int status = process.stop(SIGTERM);
+    INFO(process.output());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("run: a reload sends RELOADING=1 then READY=1 to NOTIFY_SOCKET") {
+    const auto model = face_detector();
+    if (!model) return;
+    const auto dir = temp_dir("run-reload-notify");
+    make_clip(dir / "clip.mp4", 10, 320, 240, "x264enc ! mp4mux");
+    write_config(dir, {looping_pipeline("a", *model, dir)});
+
+    const std::string socket_path = (dir / "notify.sock").string();
+    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    REQUIRE(socket_path.size() < sizeof(address.sun_path));
+    std::strcpy(address.sun_path, socket_path.c_str());
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    const timeval receive_timeout{0, 100'000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive_timeout, sizeof(receive_timeout));
+    std::vector<std::string> messages;
+    // Receives datagrams until one starts with `prefix`.
+    const auto receive = [&](const std::string& prefix) {
+        return wait_until(
+            [&] {
+                char buffer[4096];
+                const ssize_t size = recv(fd, buffer, sizeof(buffer), 0);
+                if (size <= 0) return false;
+                messages.emplace_back(buffer, static_cast<size_t>(size));
+                return messages.back().rfind(prefix, 0) == 0;
+            },
+            std::chrono::seconds(30));
+    };
+
+    ChildProcess process({"env", "NOTIFY_SOCKET=" + socket_path, edgesight_binary().string(), "run",
+                          (dir / "config.json").string()},
+                         dir / "output.txt");
+    CHECK(receive("READY=1\n"));
+    process.signal(SIGHUP);
+    CHECK(receive("RELOADING=1\nMONOTONIC_USEC="));
+    CHECK(receive("READY=1\nSTATUS=1 pipeline running"));
+    const int status = process.stop(SIGTERM);
+    close(fd);
+    INFO(process.output());
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    std::string all;
+    for (const auto& message : messages)
+        all += "[" + message + "]\n";
+    INFO(all);
+    REQUIRE(messages.size() == 3);
+    CHECK(messages[1].find("STATUS=reloading") != std::string::npos);
+}
