@@ -20,6 +20,7 @@ class ChildProcess {
     ChildProcess& operator=(const ChildProcess&) = delete;
 
     bool running();
+    pid_t pid() const { return m_pid; }  // -1 once it was waited for
     // Sends `signal` and waits for the exit; returns the wait status.
     int stop(int signal);
     std::string output() const;
