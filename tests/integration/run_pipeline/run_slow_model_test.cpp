@@ -62,6 +62,11 @@ class LineFollower {
     size_t m_offset = 0;
 };
 
+double median(std::vector<long> values) {
+    std::sort(values.begin(), values.end());
+    return static_cast<double>(values[values.size() / 2]);
+}
+
 double percentile(std::vector<double> values, double p) {
     std::sort(values.begin(), values.end());
     const size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * values.size()));
@@ -143,11 +148,16 @@ TEST_CASE("run: a 60 fps source into a slow model keeps latency bounded and memo
     CHECK(source.at("dropped").get<uint64_t>() > 0);
     CHECK(source.at("errors") == 0);
 
+    // glibc returns freed memory to the system and takes it again: the resident size swings by
+    // a few percent from one second to the next. Growth is the last third against the first.
     REQUIRE(warm_rss_kb.size() >= 5);
-    const long first_kb = warm_rss_kb.front();
-    const long peak_kb = *std::max_element(warm_rss_kb.begin(), warm_rss_kb.end());
-    MESSAGE("RSS after warm-up: " << first_kb / 1024 << " MiB, peak " << peak_kb / 1024
-                                  << " MiB over " << warm_rss_kb.size() << " s");
+    const size_t third = warm_rss_kb.size() / 3;
+    const double first_kb =
+        median(std::vector<long>(warm_rss_kb.begin(), warm_rss_kb.begin() + third));
+    const double last_kb = median(std::vector<long>(warm_rss_kb.end() - third, warm_rss_kb.end()));
+    MESSAGE("RSS after warm-up (" << warm_rss_kb.size() << " samples, kB): first third " << first_kb
+                                  << ", last third " << last_kb << ", peak "
+                                  << *std::max_element(warm_rss_kb.begin(), warm_rss_kb.end()));
     CHECK(first_kb > 0);
-    CHECK(static_cast<double>(peak_kb) < 1.05 * static_cast<double>(first_kb));
+    CHECK(last_kb < 1.05 * first_kb);
 }
