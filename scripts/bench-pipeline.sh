@@ -5,14 +5,16 @@
 #   scripts/bench-pipeline.sh [--model XML] [--video FILE] [--frames N] [--time S]
 #
 #   --model XML   detector with SSD outputs (default: ../shared face-detection-retail-0004 FP32)
-#   --video FILE  video file (default: a 1080p H.264 clip of N frames made with GStreamer into
-#                 build/bench-pipeline/)
+#   --video FILE  video file (default: a 1080p H.264 4:2:0 clip of N frames, as cameras send,
+#                 made with GStreamer into build/bench-pipeline/)
 #   --frames N    frames of the generated clip (default 300)
 #   --time S      seconds of the model-only bench (default 10)
 #
 # Parts:
 #   decode   gst-launch-1.0 with edgesight's file decode path (uridecodebin ! videoscale !
-#            videoconvert ! BGR, as pipeline/source/gst_pipeline.cpp), into fakesink sync=false;
+#            videoconvert ! BGR, as pipeline/source/gst_pipeline.cpp, which also caps libav's
+#            decoder at 2 threads where gst-launch keeps its default of one per core), into
+#            fakesink sync=false;
 #            frames / wall time of the process (its start-up included); its max RSS.
 #   model    edgesight bench MODEL --device CPU --hint throughput --time S --json.
 #   e2e      edgesight run on a generated config (the file, the model on CPU with the throughput
@@ -57,11 +59,14 @@ fi
 work="$root/build/bench-pipeline"
 mkdir -p "$work"
 if [ -z "$video" ]; then
-  video="$work/ball-1080p-${frames}f.mp4"
+  # I420 before x264enc: left to negotiate, it encodes 4:4:4, which no camera sends and which
+  # needs twice the decoder memory.
+  video="$work/ball-1080p-420-${frames}f.mp4"
   if [ ! -s "$video" ]; then
     echo "bench-pipeline: making $video" >&2
     gst-launch-1.0 -q videotestsrc pattern=ball num-buffers="$frames" \
-      ! video/x-raw,width=1920,height=1080,framerate=30/1 ! videoconvert ! x264enc \
+      ! video/x-raw,width=1920,height=1080,framerate=30/1 ! videoconvert \
+      ! video/x-raw,format=I420 ! x264enc \
       ! h264parse ! mp4mux ! filesink location="$video.part"
     mv "$video.part" "$video"
   fi

@@ -93,6 +93,7 @@ struct PipelineRunner::Impl {
         std::unique_ptr<OrderNode> order;
         std::unique_ptr<PublishNode> publish;
         std::thread admission;
+        std::atomic<uint64_t> superseded{0};  // live frames replaced by newer ones at admission
         std::atomic<uint64_t> inferred{0};
         std::atomic<uint64_t> published{0};
         std::atomic<uint64_t> detections{0};
@@ -215,6 +216,13 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
         } catch (...) {
             // That run's error was handled by its callback.
         }
+        // A live source decodes on while every request is busy: infer its newest frame, not the
+        // one that waited here for a request.
+        if (run.source->is_live())
+            while (auto newer = run.source->pull(std::chrono::milliseconds(0))) {
+                frame = std::move(newer);
+                ++run.superseded;
+            }
         slot.source = index;
         slot.order = admitted++;
         slot.error = nullptr;
@@ -405,7 +413,7 @@ PipelineSummary PipelineRunner::summary() const {
         if (run->source) {
             const SourceCounters counters = run->source->counters();
             source.decoded = counters.frames;
-            source.dropped = counters.dropped;
+            source.dropped = counters.dropped + run->superseded;
             source.reconnects = counters.reconnects;
             source.state = to_string(run->source->status().state);
         } else {

@@ -91,7 +91,7 @@ struct Source::Impl {
           uri(parse_source_uri(spec.id, spec.uri)),
           retry(retry_),
           leaky(pipeline::is_live(uri.kind) || spec.realtime),
-          queue(leaky ? 1 : 4, leaky) {
+          queue(leaky ? 1 : 2, leaky) {
         status.source_id = spec.id;
     }
 

@@ -22,6 +22,7 @@ class ChildProcess {
     bool running();
     // Sends `signal` without waiting.
     void signal(int signal);
+    pid_t pid() const { return m_pid; }  // -1 once it was waited for
     // Sends `signal` and waits for the exit; returns the wait status.
     int stop(int signal);
     std::string output() const;

@@ -1,9 +1,9 @@
 #include "pipeline/source/source.h"
 #include "tests/integration/pipeline_io/log_capture.h"
-#include "tests/integration/pipeline_io/rtsp_test_server.h"
 #include "tests/integration/pipeline_io/test_media.h"
 #include "tests/support/child_process.h"
 #include "tests/support/mosquitto_broker.h"
+#include "tests/support/rtsp_test_server.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "tests/integration/pipeline_io/rtsp_test_server.h"
+#include "tests/support/rtsp_test_server.h"
 
 #include "pipeline/source/gst_pipeline.h"
 
