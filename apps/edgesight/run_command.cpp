@@ -7,6 +7,7 @@
 #include "pipeline/flow/pipeline_set.h"
 #include "pipeline/metrics/metrics_server.h"
 #include "pipeline/metrics/run_metrics.h"
+#include "pipeline/metrics/stats_json.h"
 #include "pipeline/metrics/stats_reporter.h"
 #include "pipeline/service/supervisor.h"
 
@@ -75,32 +76,8 @@ void print_summary(const std::vector<pipeline::PipelineSummary>& summaries) {
 nlohmann::json summary_json(const std::vector<pipeline::PipelineSummary>& summaries,
                             const std::vector<std::string>& failed) {
     nlohmann::json pipelines = nlohmann::json::array();
-    for (const auto& summary : summaries) {
-        nlohmann::json sources = nlohmann::json::array();
-        for (const auto& source : summary.sources)
-            sources.push_back({{"source", source.source},
-                               {"decoded", source.decoded},
-                               {"inferred", source.inferred},
-                               {"dropped", source.dropped},
-                               {"published", source.published},
-                               {"detections", source.detections},
-                               {"errors", source.errors},
-                               {"seconds", source.seconds},
-                               {"fps", source.seconds > 0 ? source.inferred / source.seconds : 0.0},
-                               {"state", source.state},
-                               {"message", source.message}});
-        nlohmann::json outputs = nlohmann::json::array();
-        for (const auto& output : summary.outputs)
-            outputs.push_back({{"output", output.output},
-                               {"published", output.published},
-                               {"delivered", output.delivered},
-                               {"pending", output.pending},
-                               {"dropped", output.dropped},
-                               {"failed_saves", output.failed_saves},
-                               {"connected", output.connected}});
-        pipelines.push_back(
-            {{"pipeline", summary.pipeline}, {"sources", sources}, {"outputs", outputs}});
-    }
+    for (const auto& summary : summaries)
+        pipelines.push_back(pipeline::summary_json(summary));
     return {{"pipelines", pipelines}, {"failed_pipelines", failed}};
 }
 

@@ -69,6 +69,22 @@ std::optional<ConvInputs> read_inputs(const graph::Node& node, Compiler& compile
     return inputs;
 }
 
+// A forward convolution, with a bias argument when `biased`.
+dnnl::convolution_forward::desc convolution_desc(const dnnl::memory::desc& src,
+                                                 const dnnl::memory::desc& weights, bool biased,
+                                                 const dnnl::memory::desc& bias,
+                                                 const dnnl::memory::desc& dst,
+                                                 const Window& window) {
+    constexpr auto inference = dnnl::prop_kind::forward_inference;
+    constexpr auto direct = dnnl::algorithm::convolution_direct;
+    return biased ? dnnl::convolution_forward::desc(inference, direct, src, weights, bias, dst,
+                                                    window.strides, window.dilations,
+                                                    window.pads_begin, window.pads_end)
+                  : dnnl::convolution_forward::desc(inference, direct, src, weights, dst,
+                                                    window.strides, window.dilations,
+                                                    window.pads_begin, window.pads_end);
+}
+
 // `chain` for a destination whose channel c is repeated `blocks` times: channel
 // b·C + c takes the operands of channel c.
 PostOpChain tiled(PostOpChain chain, int64_t blocks) {
@@ -109,18 +125,8 @@ bool lower_convolution(const graph::Node& node, Compiler& compiler) {
         return create_with_post_ops(
             chain, rank, 1, compiler, any_desc(dst_shape),
             [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-                const auto desc =
-                    bias.empty()
-                        ? dnnl::convolution_forward::desc(
-                              dnnl::prop_kind::forward_inference,
-                              dnnl::algorithm::convolution_direct, src_desc,
-                              any_desc(weights.shape()), dst_desc, window->strides,
-                              window->dilations, window->pads_begin, window->pads_end)
-                        : dnnl::convolution_forward::desc(
-                              dnnl::prop_kind::forward_inference,
-                              dnnl::algorithm::convolution_direct, src_desc,
-                              any_desc(weights.shape()), bias_desc, dst_desc, window->strides,
-                              window->dilations, window->pads_begin, window->pads_end);
+                const auto desc = convolution_desc(src_desc, any_desc(weights.shape()),
+                                                   !bias.empty(), bias_desc, dst_desc, *window);
                 return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
             });
     };
@@ -184,20 +190,12 @@ bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler) {
     const Shape conv_shape{dst_shape[0], channels, src_shape[2], src_shape[3]};
     const dnnl::memory::desc conv_desc(dnnl_dims(conv_shape), DataType::f32, Tag::nhwc);
     const dnnl::memory::desc bias_desc({channels}, DataType::f32, Tag::x);
-    const dnnl::memory::dims ones{1, 1}, zeros{0, 0};
+    const Window one_by_one{{1, 1}, {0, 0}, {0, 0}, {0, 0}};
     const auto created = create_with_post_ops(
         chain, 4, 1, compiler, conv_desc,
         [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-            const auto src_desc = any_desc(src_shape);
-            const auto desc =
-                bias.empty()
-                    ? dnnl::convolution_forward::desc(
-                          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                          src_desc, any_desc(weights.shape()), dst_desc, ones, zeros, zeros, zeros)
-                    : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                      dnnl::algorithm::convolution_direct, src_desc,
-                                                      any_desc(weights.shape()), bias_desc,
-                                                      dst_desc, ones, zeros, zeros, zeros);
+            const auto desc = convolution_desc(any_desc(src_shape), any_desc(weights.shape()),
+                                               !bias.empty(), bias_desc, dst_desc, one_by_one);
             return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
         });
     if (!created || is_reference_implementation(created->first)) return false;

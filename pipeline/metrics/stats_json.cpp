@@ -18,12 +18,12 @@ std::string stats_topic(const std::string& pipeline) {
     return fmt::format("edgesight/{}/stats", pipeline);
 }
 
-nlohmann::json stats_json(const PipelineSummary& summary, int64_t time_ns,
-                          std::optional<uint64_t> resident_memory_bytes) {
+nlohmann::json summary_json(const PipelineSummary& summary) {
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& source : summary.sources)
         sources.push_back({{"source", source.source},
                            {"state", source.state},
+                           {"message", source.message},
                            {"decoded", source.decoded},
                            {"dropped", source.dropped},
                            {"inferred", source.inferred},
@@ -31,7 +31,9 @@ nlohmann::json stats_json(const PipelineSummary& summary, int64_t time_ns,
                            {"detections", source.detections},
                            {"errors", source.errors},
                            {"reconnects", source.reconnects},
-                           {"fps", source.fps},
+                           {"seconds", source.seconds},
+                           {"fps", source.seconds > 0 ? source.inferred / source.seconds : 0.0},
+                           {"current_fps", source.fps},
                            {"latency", latency_json(source.latency)}});
     nlohmann::json outputs = nlohmann::json::array();
     for (const auto& output : summary.outputs)
@@ -40,14 +42,20 @@ nlohmann::json stats_json(const PipelineSummary& summary, int64_t time_ns,
                            {"delivered", output.delivered},
                            {"pending", output.pending},
                            {"dropped", output.dropped},
+                           {"failed_saves", output.failed_saves},
                            {"connected", output.connected}});
     nlohmann::json inference = latency_json(summary.inference_latency);
     inference["requests_in_flight"] = summary.requests_in_flight;
-    nlohmann::json stats = {{"pipeline", summary.pipeline},
-                            {"timestamp", time_ns},
-                            {"sources", sources},
-                            {"inference", inference},
-                            {"outputs", outputs}};
+    return {{"pipeline", summary.pipeline},
+            {"sources", sources},
+            {"inference", inference},
+            {"outputs", outputs}};
+}
+
+nlohmann::json stats_json(const PipelineSummary& summary, int64_t time_ns,
+                          std::optional<uint64_t> resident_memory_bytes) {
+    nlohmann::json stats = summary_json(summary);
+    stats["timestamp"] = time_ns;
     if (resident_memory_bytes) stats["resident_memory_bytes"] = *resident_memory_bytes;
     return stats;
 }

@@ -13,9 +13,14 @@ namespace es::pipeline {
 // "edgesight/{pipeline}/stats": where a pipeline's stats are published, retained.
 std::string stats_topic(const std::string& pipeline);
 
-// The numbers of /metrics for one pipeline as one JSON object: per source its counters, state,
-// fps and mean latency; the inference's mean latency and requests in flight; each output's
-// counters; `time_ns` (system clock) and the process's resident memory.
+// One pipeline's summary as JSON: per source its counters, state (and why it failed), seconds
+// from start to the last result, average fps over them, fps over about the last second and mean
+// end-to-end latency; the inference's mean latency and requests in flight; each output's
+// counters. What `edgesight run --json-summary` writes per pipeline.
+nlohmann::json summary_json(const PipelineSummary& summary);
+
+// summary_json with `time_ns` (system clock) and the process's resident memory: the message of
+// the stats topic.
 nlohmann::json stats_json(const PipelineSummary& summary, int64_t time_ns,
                           std::optional<uint64_t> resident_memory_bytes);
 

@@ -182,8 +182,9 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
         if (spec.fps > 0) {
             int numerator = 0, denominator = 1;
             gst_util_double_to_fraction(spec.fps, &numerator, &denominator);
-            gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, numerator, denominator,
-                                nullptr);
+            // At most fps: a slower stream passes as it is (videorate only drops frames).
+            gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, numerator,
+                                denominator, nullptr);
             entry = previous = add_element(m_pipeline, "videorate");
             g_object_set(previous, "drop-only", TRUE, nullptr);
         }

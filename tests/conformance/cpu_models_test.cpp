@@ -131,7 +131,7 @@ TEST_CASE("CPU matches REF on the PP-OCRv4 text detector, on a VOC image") {
     const auto shared = shared_dir();
     const auto fetched = fetched_models("the PP-OCRv4 test");
     if (!shared || !fetched) return;
-    const auto model = *fetched / "ocr-models" / "ch_PP-OCRv4_det_infer.onnx";
+    const auto model = *fetched / "ocr-models" / "assets" / "ch_PP-OCRv4_det_infer.onnx";
     const auto image = *shared / "media" / "voc2011" / "2011_000003.jpg";
     const std::string options = "--shape x=1,3,640,640";
     const auto cpu = infer_image(model, image, "CPU", options);

@@ -89,6 +89,18 @@ TEST_CASE("a file source scales to the configured resolution and drops down to t
     CHECK(decoded.pts_increasing);
 }
 
+TEST_CASE("an fps above the stream's rate delivers every frame") {
+    const auto dir = temp_dir("source-file");
+    make_clip(dir / "clip.avi", 30, 160, 120, "jpegenc ! avimux");
+    SourceSpec spec = file_spec(dir / "clip.avi");
+    spec.fps = 45;
+    Source source(spec);
+    source.start();
+    const Decoded decoded = decode_all(source, 160, 120);
+    CHECK(decoded.count == 30);
+    CHECK(source.status().state == SourceState::Ended);
+}
+
 TEST_CASE("a looping file source starts again at its end and keeps numbering frames") {
     const auto dir = temp_dir("source-file");
     make_clip(dir / "clip.avi", 10, 160, 120, "jpegenc ! avimux");
