@@ -172,7 +172,8 @@ TEST_CASE("run: a source stalled on a FIFO stops the WATCHDOG=1 pings until fram
           {"decoder", "ssd"},
           {"labels", {"background", "face"}}}},
         {"outputs", {{{"file", {{"path", (dir / "out.jsonl").string()}}}}}}};
-    std::ofstream(dir / "config.json") << nlohmann::json{{"pipelines", {pipeline}}}.dump(2);
+    std::ofstream(dir / "config.json")
+        << nlohmann::json{{"metrics", {{"listen", ""}}}, {"pipelines", {pipeline}}}.dump(2);
 
     std::string log;  // every notification, with its time since the start, for failures
     const auto started = Clock::now();
