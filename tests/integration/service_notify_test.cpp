@@ -1,18 +1,16 @@
 // `edgesight run` under a Type=notify service: READY=1, WATCHDOG=1 while frames flow, and
 // STOPPING=1 on SIGTERM reach $NOTIFY_SOCKET.
+#include "tests/support/notify_socket.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -36,16 +34,7 @@ TEST_CASE("run: sd_notify READY, WATCHDOG and STOPPING reach NOTIFY_SOCKET") {
         {"outputs", {{{"file", {{"path", (dir / "out.jsonl").string()}}}}}}};
     std::ofstream(dir / "config.json") << nlohmann::json{{"pipelines", {pipeline}}}.dump(2);
 
-    const std::string socket_path = (dir / "notify.sock").string();
-    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    REQUIRE(socket_path.size() < sizeof(address.sun_path));
-    std::strcpy(address.sun_path, socket_path.c_str());
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    const timeval receive_timeout{0, 100'000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive_timeout, sizeof(receive_timeout));
+    NotifySocket notify(dir / "notify.sock");
 
     // Stops the run with SIGTERM after two watchdog pings, or after a minute in any case.
     std::vector<std::string> messages;
@@ -55,11 +44,9 @@ TEST_CASE("run: sd_notify READY, WATCHDOG and STOPPING reach NOTIFY_SOCKET") {
         int pings = 0;
         bool terminated = false;
         while (!exited) {
-            char buffer[4096];
-            const ssize_t size = recv(fd, buffer, sizeof(buffer), 0);
-            if (size > 0) {
-                messages.emplace_back(buffer, static_cast<size_t>(size));
-                if (messages.back().rfind("WATCHDOG=1", 0) == 0) ++pings;
+            if (auto message = notify.receive(std::chrono::milliseconds(100))) {
+                messages.push_back(*message);
+                if (message->rfind("WATCHDOG=1", 0) == 0) ++pings;
             }
             if (!terminated && (pings >= 2 || std::chrono::steady_clock::now() > deadline)) {
                 std::ifstream pid_file(dir / "pid");
@@ -71,17 +58,15 @@ TEST_CASE("run: sd_notify READY, WATCHDOG and STOPPING reach NOTIFY_SOCKET") {
             }
         }
         // Datagrams sent just before the exit.
-        char buffer[4096];
-        for (ssize_t size; (size = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0;)
-            messages.emplace_back(buffer, static_cast<size_t>(size));
+        while (auto message = notify.receive(std::chrono::milliseconds(0)))
+            messages.push_back(*message);
     });
     const CommandResult result =
         run_command("echo $$ > '" + (dir / "pid").string() + "'; exec env NOTIFY_SOCKET='" +
-                    socket_path + "' WATCHDOG_USEC=1000000 '" + edgesight_binary().string() +
-                    "' run '" + (dir / "config.json").string() + "'");
+                    notify.path().string() + "' WATCHDOG_USEC=1000000 '" +
+                    edgesight_binary().string() + "' run '" + (dir / "config.json").string() + "'");
     exited = true;
     listener.join();
-    close(fd);
     INFO(result.output);
     CHECK(result.exit_code == 0);
 

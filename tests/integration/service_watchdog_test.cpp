@@ -2,22 +2,19 @@
 // stalls for real when the writer stops writing but keeps the FIFO open. WATCHDOG=1 pings flow
 // while frames do, stop while the source is stuck, and come back when frames flow again.
 #include "tests/integration/pipeline_io/test_media.h"
+#include "tests/support/notify_socket.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -39,17 +36,6 @@ constexpr auto k_quiet = 2 * k_watchdog + 500ms;
 // Bounds each phase on a loaded machine; the phases normally take a few seconds.
 constexpr auto k_phase_deadline = 30s;
 
-int bind_notify_socket(const std::string& path) {
-    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof(address.sun_path)) return -1;
-    std::strcpy(address.sun_path, path.c_str());
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return -1;
-    return fd;
-}
-
 bool is_ping(const std::string& message) {
     return message.rfind("WATCHDOG=1\n", 0) == 0;
 }
@@ -67,8 +53,8 @@ long inferred(const std::string& message) {
 // The edgesight run in the background, its notifications, and the FIFO it reads its video from.
 class WatchedRun {
   public:
-    WatchedRun(const std::filesystem::path& dir, int notify_fd, int fifo_fd)
-        : m_dir(dir), m_notify_fd(notify_fd), m_fifo_fd(fifo_fd) {
+    WatchedRun(const std::filesystem::path& dir, NotifySocket& notify, int fifo_fd)
+        : m_dir(dir), m_notify(notify), m_fifo_fd(fifo_fd) {
         m_runner = std::thread([this] {
             m_result = run_command(
                 "echo $$ > '" + (m_dir / "pid").string() + "'; exec env NOTIFY_SOCKET='" +
@@ -102,11 +88,8 @@ class WatchedRun {
             if (size > 0) m_pending.erase(0, static_cast<size_t>(size));
         }
         std::vector<std::string> messages;
-        pollfd ready{m_notify_fd, POLLIN, 0};
-        if (poll(&ready, 1, 50) <= 0) return messages;
-        char buffer[4096];
-        for (ssize_t size; (size = recv(m_notify_fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0;)
-            messages.emplace_back(buffer, static_cast<size_t>(size));
+        for (auto message = m_notify.receive(50ms); message; message = m_notify.receive(0ms))
+            messages.push_back(*message);
         return messages;
     }
 
@@ -127,7 +110,7 @@ class WatchedRun {
 
   private:
     std::filesystem::path m_dir;
-    int m_notify_fd;
+    NotifySocket& m_notify;
     int m_fifo_fd;
     std::string m_pending;
     std::thread m_runner;
@@ -158,8 +141,7 @@ TEST_CASE("run: a source stalled on a FIFO stops the WATCHDOG=1 pings until fram
     // Read-write: opening never blocks, and the FIFO has a writer until the test closes it.
     const int fifo_fd = open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     REQUIRE(fifo_fd >= 0);
-    const int notify_fd = bind_notify_socket((dir / "notify.sock").string());
-    REQUIRE(notify_fd >= 0);
+    NotifySocket notify(dir / "notify.sock");
 
     // Paced like a camera, so frames flow for the seconds the first part lasts.
     const nlohmann::json pipeline = {
@@ -191,7 +173,7 @@ TEST_CASE("run: a source stalled on a FIFO stops the WATCHDOG=1 pings until fram
     int stalled_statuses = 0;
     long inferred_before_stall = -1;
     {
-        WatchedRun run(dir, notify_fd, fifo_fd);
+        WatchedRun run(dir, notify, fifo_fd);
 
         // Frames flow until the first part is used up; the run then reports the stall.
         run.write(clip.substr(0, first_part));
@@ -255,7 +237,6 @@ TEST_CASE("run: a source stalled on a FIFO stops the WATCHDOG=1 pings until fram
         }
         stopping_last = last == "STOPPING=1";
     }
-    close(notify_fd);
 
     INFO(result.output);
     INFO(log);

@@ -4,17 +4,15 @@
 #include "tests/integration/pipeline_io/test_media.h"
 #include "tests/integration/run_pipeline/run_fixture.h"
 #include "tests/support/child_process.h"
+#include "tests/support/notify_socket.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
 
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
-#include <cstring>
 #include <fstream>
 
 using namespace es::testing;
@@ -146,39 +144,28 @@ TEST_CASE("run: a reload sends RELOADING=1 then READY=1 to NOTIFY_SOCKET") {
     make_clip(dir / "clip.mp4", 10, 320, 240, "x264enc ! mp4mux");
     write_config(dir, {looping_pipeline("a", *model, dir)});
 
-    const std::string socket_path = (dir / "notify.sock").string();
-    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    REQUIRE(socket_path.size() < sizeof(address.sun_path));
-    std::strcpy(address.sun_path, socket_path.c_str());
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    const timeval receive_timeout{0, 100'000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive_timeout, sizeof(receive_timeout));
+    NotifySocket notify(dir / "notify.sock");
     std::vector<std::string> messages;
     // Receives datagrams until one starts with `prefix`.
     const auto receive = [&](const std::string& prefix) {
         return wait_until(
             [&] {
-                char buffer[4096];
-                const ssize_t size = recv(fd, buffer, sizeof(buffer), 0);
-                if (size <= 0) return false;
-                messages.emplace_back(buffer, static_cast<size_t>(size));
-                return messages.back().rfind(prefix, 0) == 0;
+                const auto message = notify.receive(std::chrono::milliseconds(100));
+                if (!message) return false;
+                messages.push_back(*message);
+                return message->rfind(prefix, 0) == 0;
             },
             std::chrono::seconds(30));
     };
 
-    ChildProcess process({"env", "NOTIFY_SOCKET=" + socket_path, edgesight_binary().string(), "run",
-                          (dir / "config.json").string()},
+    ChildProcess process({"env", "NOTIFY_SOCKET=" + notify.path().string(),
+                          edgesight_binary().string(), "run", (dir / "config.json").string()},
                          dir / "output.txt");
     CHECK(receive("READY=1\n"));
     process.signal(SIGHUP);
     CHECK(receive("RELOADING=1\nMONOTONIC_USEC="));
     CHECK(receive("READY=1\nSTATUS=1 pipeline running"));
     const int status = process.stop(SIGTERM);
-    close(fd);
     INFO(process.output());
     CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
     std::string all;
