@@ -40,7 +40,7 @@ size_t count_after(const std::vector<int64_t>& stamps, int64_t since_ns) {
 
 }  // namespace
 
-TEST_CASE("run: an RTSP source reconnects after a 5 s outage; the other source never stops") {
+TEST_CASE("run: an RTSP source reconnects after a 5 s outage, the other source never stops") {
     const auto model = face_detector();
     if (!model) return;
     const auto dir = temp_dir("run-rtsp-outage");
