@@ -314,29 +314,46 @@ bool Compiler::owns_buffer(ValueId id) const {
 }
 
 ValueId Compiler::to_layout(ValueId id, const dnnl::memory::desc& desc) {
+    return reordered(id, desc, 1.0f);
+}
+
+ValueId Compiler::to_quantized(ValueId id, const dnnl::memory::desc& desc, float scale) {
+    return reordered(id, desc, scale);
+}
+
+ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, float scale) {
     const Value& source = value(id);
-    if (source.desc == desc) return id;
+    if (source.desc == desc && scale == 1.0f) return id;
     for (const Reordered& reordered : m_reordered)
-        if (reordered.src == id && reordered.desc == desc) return reordered.dst;
+        if (reordered.src == id && reordered.desc == desc && reordered.scale == scale)
+            return reordered.dst;
     ValueId result;
-    if (source.storage == Storage::constant) {
+    if (source.storage == Storage::constant && scale == 1.0f) {
         result =
             add_weights(m_plan->constants[static_cast<size_t>(source.index)], source.desc, desc);
     } else {
         const Value copy = source;
-        result = add_value(copy.name, copy.type, copy.shape, desc);
+        const bool quantizing = desc.data_type() == dnnl::memory::data_type::u8 ||
+                                desc.data_type() == dnnl::memory::data_type::s8;
+        const ElementType type = !quantizing ? copy.type
+                                 : desc.data_type() == dnnl::memory::data_type::u8
+                                     ? ElementType::u8
+                                     : ElementType::i8;
+        result = add_value(copy.name, type, copy.shape, desc);
+        dnnl::primitive_attr attr = default_attr();
+        if (scale != 1.0f) attr.set_output_scales(0, {scale});
         const dnnl::reorder::primitive_desc reorder(cpu_engine(), copy.desc, cpu_engine(), desc,
-                                                    default_attr());
+                                                    attr);
         auto step = std::make_unique<PrimitiveStep>(
             dnnl::reorder(reorder),
             std::vector<PrimitiveArg>{{DNNL_ARG_SRC, id}, {DNNL_ARG_DST, result}},
             reorder.scratchpad_desc().get_size());
         step->name = copy.name;
-        step->type = "Reorder";
+        step->type = quantizing ? "Quantize" : "Reorder";
         step->implementation = implementation_of(reorder);
         add_step(std::move(step));
     }
-    m_reordered.push_back({id, desc, result});
+    m_reordered.push_back({id, desc, scale, result});
     return result;
 }
 

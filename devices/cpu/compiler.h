@@ -64,6 +64,9 @@ class Compiler {
 
     // `id` in layout `desc`: itself, or a reordered copy (made once per layout).
     ValueId to_layout(ValueId id, const dnnl::memory::desc& desc);
+    // `id` × `scale` converted to the 8-bit type and layout of `desc` (made once per value, desc
+    // and scale): f32 values on a quantization grid as the integers an int8 primitive reads.
+    ValueId to_quantized(ValueId id, const dnnl::memory::desc& desc, float scale);
     ValueId to_plain(ValueId id);
     // A new value with its own arena buffer.
     ValueId add_value(const std::string& name, ElementType type, const Shape& shape,
@@ -111,9 +114,12 @@ class Compiler {
     std::map<std::pair<const graph::Node*, size_t>, std::vector<const graph::Node*>> m_consumers;
     std::map<std::pair<const graph::Node*, size_t>, ValueId> m_values;
     std::map<std::pair<const graph::Node*, size_t>, Tensor> m_constants;
+    ValueId reordered(ValueId id, const dnnl::memory::desc& desc, float scale);
+
     struct Reordered {
         ValueId src;
         dnnl::memory::desc desc;
+        float scale;
         ValueId dst;
     };
     std::vector<Reordered> m_reordered;

@@ -127,30 +127,9 @@ QuantizedWeights quantize_weights(const Tensor& weights, size_t channels) {
     return quantized;
 }
 
-// A step reordering `src` (f32 on the quantization grid) into `desc` (8-bit) with scale `scale`.
-ValueId quantize(const graph::Node& producer, ValueId src, const dnnl::memory::desc& desc,
-                 float scale, Compiler& compiler) {
-    const Value source = compiler.value(src);
-    const ElementType type = desc.data_type() == DataType::u8 ? ElementType::u8 : ElementType::i8;
-    const ValueId dst = compiler.add_value(producer.name, type, source.shape, desc);
-    dnnl::primitive_attr attr = default_attr();
-    attr.set_output_scales(0, {scale});
-    const dnnl::reorder::primitive_desc reorder(cpu_engine(), source.desc, cpu_engine(), desc,
-                                                attr);
-    auto step = std::make_unique<PrimitiveStep>(
-        dnnl::reorder(reorder), std::vector<PrimitiveArg>{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}},
-        reorder.scratchpad_desc().get_size());
-    step->name = producer.name;
-    step->type = "Quantize";
-    step->implementation = implementation_of(reorder);
-    compiler.add_step(std::move(step));
-    return dst;
-}
-
 }  // namespace
 
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
-    const graph::Node& producer = *node.inputs.at(0).source.node;
     const auto activation = quantization_of(node.inputs.at(0).source, compiler);
     const Tensor* f32_weights = compiler.constant_input(node, 1);
     if (!activation || !f32_weights || f32_weights->type() != ElementType::f32) return false;
@@ -199,8 +178,7 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     Tensor bias_tensor(ElementType::f32, {dst_shape[1]});
     std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
     std::vector<PrimitiveArg> args = {
-        {DNNL_ARG_SRC,
-         quantize(producer, src, primitive.src_desc(), 1.0f / activation->step, compiler)},
+        {DNNL_ARG_SRC, compiler.to_quantized(src, primitive.src_desc(), 1.0f / activation->step)},
         {DNNL_ARG_WEIGHTS,
          compiler.add_weights(quantized.values, plain_desc(ElementType::i8, weights.shape()),
                               primitive.weights_desc())},
