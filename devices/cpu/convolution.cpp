@@ -22,27 +22,38 @@ ValueId destination(const PostOpChain& chain, size_t count, const graph::Node& n
     return compiler.add_value(node.name, ElementType::f32, shape, desc);
 }
 
-// Binds the bias (when there is one), the destination and the post-op operands of a
-// (de)convolution primitive whose source and weights are in `args`, adds it, and defines the
-// value the fused chain ends in.
+// Adds a (de)convolution primitive whose source and weights are in `args`, binding its bias
+// (when there is one) as a [C] tensor, `dst` and the operands of the chain's first `count` ops.
+template <typename PrimitiveDesc>
+void add_biased_primitive(const graph::Node& node, Compiler& compiler,
+                          const PrimitiveDesc& primitive, std::vector<PrimitiveArg> args,
+                          const std::vector<float>& bias, const PostOpChain& chain, size_t count,
+                          ValueId dst) {
+    const size_t rank = compiler.value(dst).shape.size();
+    if (!bias.empty()) {
+        const auto channels = static_cast<int64_t>(bias.size());
+        Tensor bias_tensor(ElementType::f32, {channels});
+        std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
+        const dnnl::memory::desc bias_desc({channels}, DataType::f32, Tag::x);
+        args.push_back(
+            {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())});
+    }
+    args.push_back({DNNL_ARG_DST, dst});
+    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
+        args.push_back(arg);
+    compiler.add_primitive(node, primitive, std::move(args));
+}
+
+// add_biased_primitive into a new destination (or the residual's buffer when the chain ends in
+// a sum), which then holds the output of the last fused node.
 template <typename PrimitiveDesc>
 void add_primitive_with_bias(const graph::Node& node, Compiler& compiler,
                              const PrimitiveDesc& primitive, std::vector<PrimitiveArg> args,
                              const std::vector<float>& bias, const PostOpChain& chain,
                              size_t count) {
     const Shape& dst_shape = compiler.shape_of(output_of(node));
-    if (!bias.empty()) {
-        Tensor bias_tensor(ElementType::f32, {dst_shape[1]});
-        std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
-        const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
-        args.push_back(
-            {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())});
-    }
     const ValueId dst = destination(chain, count, node, compiler, dst_shape, primitive.dst_desc());
-    args.push_back({DNNL_ARG_DST, dst});
-    for (const PrimitiveArg& arg : post_op_args(chain, count, dst_shape.size(), 1, compiler))
-        args.push_back(arg);
-    compiler.add_primitive(node, primitive, std::move(args));
+    add_biased_primitive(node, compiler, primitive, std::move(args), bias, chain, count, dst);
     compiler.define(finish_fusion(chain, count, node, compiler), dst);
 }
 
@@ -206,17 +217,8 @@ bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler) {
         {DNNL_ARG_WEIGHTS,
          compiler.add_weights(weights, plain_desc(ElementType::f32, weights.shape()),
                               primitive.weights_desc())}};
-    if (!bias.empty()) {
-        Tensor bias_tensor(ElementType::f32, {channels});
-        std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
-        args.push_back(
-            {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())});
-    }
     const ValueId blocks = compiler.add_value(node.name, ElementType::f32, conv_shape, conv_desc);
-    args.push_back({DNNL_ARG_DST, blocks});
-    for (const PrimitiveArg& arg : post_op_args(chain, count, 4, 1, compiler))
-        args.push_back(arg);
-    compiler.add_primitive(node, primitive, std::move(args));
+    add_biased_primitive(node, compiler, primitive, std::move(args), bias, chain, count, blocks);
 
     const ValueId dst =
         compiler.add_value(node.name, ElementType::f32, dst_shape,
