@@ -29,11 +29,16 @@ struct RunOptions {
     int snapshot_every = 30;
 };
 
+// `pipelines` running at once share the cores: each model computes on its part of them, so that
+// one pipeline's inference threads cannot crowd out another's decoding and inference.
 std::unique_ptr<pipeline::PipelineRunner> start_pipeline(
-    const runtime::Core& core, const pipeline::PipelineConfig& config,
+    const runtime::Core& core, const pipeline::PipelineConfig& config, size_t pipelines,
     const pipeline::SnapshotOptions& snapshots) {
     auto model = std::make_shared<graph::Model>(load_model(config.model.path.string()));
     runtime::RuntimeConfig runtime_config;
+    if (pipelines > 1)
+        runtime_config.nthreads =
+            std::max(1, runtime::available_cores() / static_cast<int>(pipelines));
     runtime_config.hint = config.model.hint == pipeline::PerformanceHint::latency
                               ? runtime::PerformanceHint::latency
                               : runtime::PerformanceHint::throughput;
@@ -101,8 +106,8 @@ int run_pipelines(const RunOptions& options) {
 
     pipeline::block_service_signals();  // before any thread starts
     const runtime::Core core(devices::make_registry());
-    pipeline::PipelineSet pipelines([&](const pipeline::PipelineConfig& config) {
-        return start_pipeline(core, config, snapshots);
+    pipeline::PipelineSet pipelines([&](const pipeline::PipelineConfig& config, size_t count) {
+        return start_pipeline(core, config, count, snapshots);
     });
     pipelines.start(check.config);
     bool stopped = false;

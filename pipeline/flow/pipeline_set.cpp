@@ -29,10 +29,10 @@ PipelineSet::~PipelineSet() {
     wait();
 }
 
-PipelineSet::Entry PipelineSet::start_pipeline(const PipelineConfig& config) {
+PipelineSet::Entry PipelineSet::start_pipeline(const PipelineConfig& config, size_t pipelines) {
     Entry entry{config, model_time(config.model.path), nullptr};
     try {
-        entry.runner = m_factory(config);
+        entry.runner = m_factory(config, pipelines);
     } catch (const std::exception& error) {
         spdlog::error("pipeline {}: {}", config.name, error.what());
     }
@@ -50,7 +50,7 @@ void PipelineSet::retire(Entry& entry) {
 void PipelineSet::start(const Config& config) {
     std::lock_guard lock(m_mutex);
     for (const auto& pipeline : config.pipelines)
-        m_entries.push_back(start_pipeline(pipeline));
+        m_entries.push_back(start_pipeline(pipeline, config.pipelines.size()));
 }
 
 ReloadCounts PipelineSet::reload(const Config& config) {
@@ -83,7 +83,7 @@ ReloadCounts PipelineSet::reload(const Config& config) {
             continue;
         }
         ++(old == old_entries.end() ? counts.added : counts.restarted);
-        m_entries.push_back(start_pipeline(pipeline));
+        m_entries.push_back(start_pipeline(pipeline, config.pipelines.size()));
         if (!m_entries.back().runner) ++counts.failed;
     }
     return counts;

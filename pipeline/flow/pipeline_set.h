@@ -12,8 +12,10 @@
 
 namespace es::pipeline {
 
-// Builds and starts the runner of one pipeline; throws when it cannot.
-using RunnerFactory = std::function<std::unique_ptr<PipelineRunner>(const PipelineConfig&)>;
+// Builds and starts the runner of one pipeline of a config with `pipelines` in all; throws when
+// it cannot.
+using RunnerFactory =
+    std::function<std::unique_ptr<PipelineRunner>(const PipelineConfig&, size_t pipelines)>;
 
 // What PipelineSet::reload did.
 struct ReloadCounts {
@@ -63,7 +65,7 @@ class PipelineSet {
         std::unique_ptr<PipelineRunner> runner;  // null when it failed to start
     };
 
-    Entry start_pipeline(const PipelineConfig& config);
+    Entry start_pipeline(const PipelineConfig& config, size_t pipelines);
     void retire(Entry& entry);
 
     RunnerFactory m_factory;
