@@ -129,10 +129,23 @@ TEST_CASE("run: after a SIGKILL the next start sends what was kept and continues
     const auto summary = nlohmann::json::parse(read_text(dir / "second.json"));
     const uint64_t published = summary.at("pipelines").at(0).at("outputs").at(0).at("published");
     CHECK(next_seq() == computed + published);
+    // Every number saved before the kill arrives, but the last one when the kill fell between
+    // saving it and handing its message to Paho: the one gap configs/README.md documents.
     CHECK(subscriber.wait_for(
-        [&](const auto& m) { return all_of_0_to(by_seq(m), computed + published); }, 15s));
+        [&](const auto& m) {
+            auto seqs = by_seq(m);
+            seqs.try_emplace(computed - 1);
+            return all_of_0_to(seqs, computed + published);
+        },
+        15s));
 
     const auto seqs = by_seq(subscriber.messages());
+    std::string missing;
+    for (uint64_t seq = 0; seq < computed + published; ++seq)
+        if (!seqs.count(seq)) missing += std::to_string(seq) + " ";
+    CAPTURE(computed);
+    CAPTURE(missing);
+    CHECK((missing.empty() || missing == std::to_string(computed - 1) + " "));
     for (const auto& [seq, payloads] : seqs) {
         CAPTURE(seq);
         CHECK(payloads.size() == 1);  // resent duplicates, never a number used twice
