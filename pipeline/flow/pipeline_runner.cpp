@@ -4,7 +4,6 @@
 #include "pipeline/flow/request_pool.h"
 #include "pipeline/postprocess/decoder.h"
 #include "pipeline/preprocess/preprocessor.h"
-#include "pipeline/publish/mqtt_publisher.h"
 #include "pipeline/source/source.h"
 
 #include <oneapi/tbb/flow_graph.h>
@@ -439,8 +438,7 @@ PipelineSummary PipelineRunner::summary() const {
 
 void PipelineRunner::publish_retained(const std::string& topic, const std::string& payload) {
     for (auto& output : m_impl->outputs)
-        if (auto* mqtt = dynamic_cast<MqttPublisher*>(output.get()))
-            mqtt->publish_retained(topic, payload);
+        output->publish_retained(topic, payload);
 }
 
 }  // namespace es::pipeline

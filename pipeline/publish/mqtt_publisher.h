@@ -73,7 +73,7 @@ class MqttPublisher : public Publisher {
 
     // Publishes `payload` retained on `topic` (QoS 1) while connected; false (nothing sent)
     // when the broker is away or the publisher is closed. Not counted in stats().
-    bool publish_retained(const std::string& topic, const std::string& payload);
+    bool publish_retained(const std::string& topic, const std::string& payload) override;
 
   private:
     struct Impl;
