@@ -69,7 +69,7 @@ class PipelineSet {
     void retire(Entry& entry);
 
     RunnerFactory m_factory;
-    mutable std::recursive_mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::vector<Entry> m_entries;
     std::vector<PipelineSummary> m_retired;  // of the runners a reload stopped
 };
