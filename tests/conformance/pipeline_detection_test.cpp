@@ -63,6 +63,27 @@ float best_iou(const std::vector<Detection>& detections, const std::string& labe
     return best;
 }
 
+// Runs the detector on each annotated VOC image of ../shared and calls
+// `check(label, truth, detections)` for each annotated object.
+template <typename Check>
+void for_each_voc_object(const std::filesystem::path& shared, Preprocessor& preprocessor,
+                         const runtime::CompiledModel& compiled, runtime::InferRequest& request,
+                         const Decoder& decoder, Check&& check) {
+    for (const std::string stem : {"2011_000003", "2011_000006", "2011_000025"}) {
+        CAPTURE(stem);
+        const auto dir = shared / "media" / "voc2011";
+        const auto annotation = nlohmann::json::parse(std::ifstream(dir / (stem + ".json")));
+        const std::vector<Detection> detections =
+            detect(cv::imread((dir / (stem + ".jpg")).string(), cv::IMREAD_COLOR), preprocessor,
+                   compiled, request, decoder);
+        for (const auto& shape : annotation["shapes"]) {
+            const std::string label = shape["label"];
+            CAPTURE(label);
+            check(label, truth_box(annotation, shape), detections);
+        }
+    }
+}
+
 }  // namespace
 
 // Persons at confidence >= 0.5, vehicles at >= 0.2, IoU >= 0.5, all but the distant person
@@ -90,23 +111,15 @@ TEST_CASE("pipeline: SSD preprocess + decode on crossroad-0078 finds the VOC obj
     const std::map<std::string, std::pair<std::string, float>> expected = {
         {"person", {"person", 0.5f}}, {"car", {"vehicle", 0.2f}}, {"bus", {"vehicle", 0.2f}}};
     size_t checked = 0;
-    for (const std::string stem : {"2011_000003", "2011_000006", "2011_000025"}) {
-        CAPTURE(stem);
-        const auto dir = *shared / "media" / "voc2011";
-        const auto annotation = nlohmann::json::parse(std::ifstream(dir / (stem + ".json")));
-        const std::vector<Detection> detections =
-            detect(cv::imread((dir / (stem + ".jpg")).string(), cv::IMREAD_COLOR), preprocessor,
-                   compiled, request, *decoder);
-        for (const auto& shape : annotation["shapes"]) {
-            const std::string label = shape["label"];
-            CAPTURE(label);
-            const Detection truth = truth_box(annotation, shape);
-            if ((truth.x_max - truth.x_min) * (truth.y_max - truth.y_min) < 0.02f) continue;
-            const auto& [model_label, min_confidence] = expected.at(label);
-            CHECK(best_iou(detections, model_label, min_confidence, truth) >= 0.5f);
-            ++checked;
-        }
-    }
+    for_each_voc_object(*shared, preprocessor, compiled, request, *decoder,
+                        [&](const std::string& label, const Detection& truth,
+                            const std::vector<Detection>& detections) {
+                            if ((truth.x_max - truth.x_min) * (truth.y_max - truth.y_min) < 0.02f)
+                                return;
+                            const auto& [model_label, min_confidence] = expected.at(label);
+                            CHECK(best_iou(detections, model_label, min_confidence, truth) >= 0.5f);
+                            ++checked;
+                        });
     CHECK(checked == 8);
 }
 
@@ -140,19 +153,11 @@ TEST_CASE("pipeline: CenterNet preprocess + decode on the TF.js model finds the 
     const auto decoder = make_decoder(options, compiled.outputs());
 
     size_t checked = 0;
-    for (const std::string stem : {"2011_000003", "2011_000006", "2011_000025"}) {
-        CAPTURE(stem);
-        const auto dir = *shared / "media" / "voc2011";
-        const auto annotation = nlohmann::json::parse(std::ifstream(dir / (stem + ".json")));
-        const std::vector<Detection> detections =
-            detect(cv::imread((dir / (stem + ".jpg")).string(), cv::IMREAD_COLOR), preprocessor,
-                   compiled, request, *decoder);
-        for (const auto& shape : annotation["shapes"]) {
-            const std::string label = shape["label"];
-            CAPTURE(label);
-            CHECK(best_iou(detections, label, 0.15f, truth_box(annotation, shape)) >= 0.6f);
-            ++checked;
-        }
-    }
+    for_each_voc_object(*shared, preprocessor, compiled, request, *decoder,
+                        [&](const std::string& label, const Detection& truth,
+                            const std::vector<Detection>& detections) {
+                            CHECK(best_iou(detections, label, 0.15f, truth) >= 0.6f);
+                            ++checked;
+                        });
     CHECK(checked == 9);
 }
