@@ -62,6 +62,7 @@ class PixelShuffleStep : public Step {
     std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
 
   private:
+    friend class PixelShuffleInstance;
     ValueId m_src;
     ValueId m_dst;
     Shape m_dst_shape;
