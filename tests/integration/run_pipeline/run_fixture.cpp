@@ -58,7 +58,7 @@ RunResult run_edgesight(const std::filesystem::path& dir,
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
     std::vector<nlohmann::json> lines;
-    std::istringstream stream(text);
+    std::istringstream stream(text.substr(0, text.rfind('\n') + 1));
     for (std::string line; std::getline(stream, line);)
         if (!line.empty() && line[0] == '{') lines.push_back(nlohmann::json::parse(line));
     return lines;

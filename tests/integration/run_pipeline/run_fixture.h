@@ -29,7 +29,8 @@ RunResult run_edgesight(const std::filesystem::path& dir,
                         const std::vector<nlohmann::json>& pipelines,
                         const std::string& arguments = "");
 
-// The JSON lines of `text` (lines starting with '{').
+// The complete JSON lines of `text` (lines starting with '{' and ending in a newline): a file
+// read while edgesight writes it may end in part of a line.
 std::vector<nlohmann::json> json_lines(const std::string& text);
 std::string read_text(const std::filesystem::path& path);
 
