@@ -1,5 +1,5 @@
-#include "devices/cpu/post_ops.h"
 #include "devices/cpu/primitive_family.h"
+#include "devices/cpu/quantization.h"
 
 namespace es::devices::cpu {
 namespace {
@@ -62,38 +62,40 @@ bool lower_binary(const graph::Node& node, Compiler& compiler) {
     b = with_dims(compiler, b, b_dims);
     PostOpChain chain;
     if (rank >= 2) chain = collect_post_ops(node, compiler, dims, {.channel_axis = 1});
-    const dnnl::memory::desc dst_any(dnnl_dims(dims), dnnl::memory::data_type::f32,
-                                     dnnl::memory::format_tag::any);
     // The second operand in the first one's format: oneDNN's kernels want that.
     const auto create = [&](const dnnl::memory::desc& a_desc) {
         const dnnl::memory::desc b_desc = b_dims == dims ? a_desc : desc_like(a_desc, b_dims);
-        return create_with_post_ops(
-            chain, rank, 1, compiler, dst_any,
-            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-                const dnnl::binary::desc desc(op->algorithm, a_desc, b_desc, dst_desc);
-                return dnnl::binary::primitive_desc(desc, attr, cpu_engine());
+        return create_fused(
+            chain, compiler, [&](const PostOpChain& fused, dnnl::memory::data_type dst_type) {
+                return create_with_post_ops(
+                    fused, rank, 1, compiler,
+                    dnnl::memory::desc(dnnl_dims(dims), dst_type, dnnl::memory::format_tag::any),
+                    [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                        const dnnl::binary::desc desc(op->algorithm, a_desc, b_desc, dst_desc);
+                        return dnnl::binary::primitive_desc(desc, attr, cpu_engine());
+                    });
             });
     };
     auto created = create(compiler.value(a).desc);
-    if (!created || is_reference_implementation(created->first)) {
+    if (!created || is_reference_implementation(created->primitive)) {
         // oneDNN's kernels may lack the first operand's layout; a plain one they all read.
         const auto plain = create(plain_desc(ElementType::f32, dims));
-        if (plain && !is_reference_implementation(plain->first)) {
+        if (plain && !is_reference_implementation(plain->primitive)) {
             created = plain;
             a = compiler.to_plain(a);
         }
     }
     if (!created) return false;
-    const auto& [primitive, count] = *created;
+    const auto& primitive = created->primitive;
     const ValueId src1 = compiler.to_layout(b, primitive.src1_desc());
     const ValueId dst =
-        compiler.add_value(node.name, ElementType::f32, dst_shape, primitive.dst_desc());
+        compiler.add_value(node.name, created->dst_type(), dst_shape, primitive.dst_desc());
     std::vector<PrimitiveArg> args = {
         {DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst}};
-    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
+    for (const PrimitiveArg& arg : post_op_args(created->chain, created->count, rank, 1, compiler))
         args.push_back(arg);
     compiler.add_primitive(node, primitive, std::move(args));
-    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+    created->define(node, dst, compiler);
     return true;
 }
 

@@ -112,7 +112,7 @@ void Compiler::lower(const graph::Node& node) {
         throw_bad_input("has no kernel ({}-{} is not supported)", node.type, node.version);
     bool known_shapes = true;
     for (const auto& input : node.inputs) {
-        if (input.source.node->type == "Const") continue;
+        if (input.source.node->type == "Const" || quantized(input.source)) continue;
         known_shapes = known_shapes && value(value_of(input.source)).storage != Storage::dynamic;
     }
     for (const auto& output : node.outputs)
@@ -246,6 +246,13 @@ ValueId Compiler::add_value_in(Storage storage, int index, const std::string& na
 ValueId Compiler::value_of(const graph::Output& output) {
     const auto found = m_values.find(key_of(output));
     if (found != m_values.end()) return found->second;
+    if (const auto written = quantized(output)) {
+        const Shape shape = value(written->id).shape;
+        const ValueId real =
+            reordered(written->id, plain_desc(ElementType::f32, shape), written->step);
+        m_values[key_of(output)] = real;
+        return real;
+    }
     const Tensor* constant_value = constant(output);
     if (!constant_value)
         throw_runtime("{} output {} is used before it is computed", output.node->describe(),
@@ -258,6 +265,16 @@ ValueId Compiler::value_of(const graph::Output& output) {
     m_plan->weight_bytes += constant_value->byte_size();
     m_values[key_of(output)] = id;
     return id;
+}
+
+void Compiler::define_quantized(const graph::Output& output, ValueId id, float step) {
+    m_quantized[key_of(output)] = {id, step};
+}
+
+std::optional<Compiler::QuantizedValue> Compiler::quantized(const graph::Output& output) const {
+    const auto found = m_quantized.find(key_of(output));
+    if (found == m_quantized.end()) return std::nullopt;
+    return found->second;
 }
 
 std::optional<ValueId> Compiler::computed(const graph::Output& output) const {
@@ -333,12 +350,10 @@ ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, float sc
             add_weights(m_plan->constants[static_cast<size_t>(source.index)], source.desc, desc);
     } else {
         const Value copy = source;
-        const bool quantizing = desc.data_type() == dnnl::memory::data_type::u8 ||
-                                desc.data_type() == dnnl::memory::data_type::s8;
-        const ElementType type = !quantizing ? copy.type
-                                 : desc.data_type() == dnnl::memory::data_type::u8
-                                     ? ElementType::u8
-                                     : ElementType::i8;
+        ElementType type = copy.type;
+        if (desc.data_type() == dnnl::memory::data_type::u8) type = ElementType::u8;
+        if (desc.data_type() == dnnl::memory::data_type::s8) type = ElementType::i8;
+        if (desc.data_type() == dnnl::memory::data_type::f32) type = ElementType::f32;
         result = add_value(copy.name, type, copy.shape, desc);
         dnnl::primitive_attr attr = default_attr();
         if (scale != 1.0f) attr.set_output_scales(0, {scale});
@@ -349,7 +364,10 @@ ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, float sc
             std::vector<PrimitiveArg>{{DNNL_ARG_SRC, id}, {DNNL_ARG_DST, result}},
             reorder.scratchpad_desc().get_size());
         step->name = copy.name;
-        step->type = quantizing ? "Quantize" : "Reorder";
+        const bool from_float = copy.type == ElementType::f32;
+        step->type = from_float == (type == ElementType::f32) ? "Reorder"
+                     : from_float                             ? "Quantize"
+                                                              : "Dequantize";
         step->implementation = implementation_of(reorder);
         add_step(std::move(step));
     }

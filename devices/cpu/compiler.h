@@ -37,7 +37,8 @@ class Compiler {
                                                const std::vector<Shape>& input_shapes,
                                                const runtime::CompileOptions& options);
 
-    // The value computed for `output` (a constant's is made on first use).
+    // The value computed for `output` (a constant's is made on first use, and so is the f32
+    // form of a quantized one).
     ValueId value_of(const graph::Output& output);
     ValueId input_value(const graph::Node& node, size_t input) {
         return value_of(node.inputs.at(input).source);
@@ -84,6 +85,15 @@ class Compiler {
     ValueId add_weights(Tensor weights, const dnnl::memory::desc& src_desc,
                         const dnnl::memory::desc& desc);
     void define(const graph::Output& output, ValueId id);
+    // An 8-bit value `id` holding `output` as integers q, where the real value is step * q.
+    struct QuantizedValue {
+        ValueId id;
+        float step;
+    };
+    // Records that a step computed `output` only as `id`: value_of() then makes its f32 form
+    // with a dequantizing reorder when a step reads it so.
+    void define_quantized(const graph::Output& output, ValueId id, float step);
+    std::optional<QuantizedValue> quantized(const graph::Output& output) const;
     // Records that `node` is computed by the step of `into` (a post-op).
     void fuse(const graph::Node& node, const graph::Node& into);
     bool is_fused(const graph::Node& node) const { return m_fused.count(&node) > 0; }
@@ -113,6 +123,7 @@ class Compiler {
     std::unordered_map<const graph::Node*, size_t> m_position;
     std::map<std::pair<const graph::Node*, size_t>, std::vector<const graph::Node*>> m_consumers;
     std::map<std::pair<const graph::Node*, size_t>, ValueId> m_values;
+    std::map<std::pair<const graph::Node*, size_t>, QuantizedValue> m_quantized;
     std::map<std::pair<const graph::Node*, size_t>, Tensor> m_constants;
     ValueId reordered(ValueId id, const dnnl::memory::desc& desc, float scale);
 

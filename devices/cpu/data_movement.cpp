@@ -1,46 +1,83 @@
 #include "devices/cpu/primitive_family.h"
+#include "devices/cpu/quantization.h"
 
 #include <numeric>
 
 namespace es::devices::cpu {
 
-// Concat along any axis; the inputs keep their layouts and oneDNN picks the output's.
-bool lower_concat(const graph::Node& node, Compiler& compiler) {
-    const Shape& dst_shape = compiler.shape_of(output_of(node));
-    const auto axis = normalize_axis(node.attributes.get_int("axis"), dst_shape.size());
-    if (!axis || dst_shape.empty()) return false;
-    std::vector<ValueId> sources;
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-        const ValueId id = compiler.input_value(node, i);
-        const Value& value = compiler.value(id);
-        if (value.type != ElementType::f32 || value.shape.size() != dst_shape.size() ||
-            shape_size(value.shape) == 0)
-            return false;
-        sources.push_back(id);
-    }
+namespace {
+
+// Concat of `sources` (all of `type`) along `axis`: the inputs keep their layouts and oneDNN
+// picks the output's. Returns the output value.
+std::optional<ValueId> add_concat(const graph::Node& node, Compiler& compiler, size_t axis,
+                                  const std::vector<ValueId>& sources, ElementType type) {
     const auto make = [&](bool plain) {
         std::vector<dnnl::memory::desc> descs;
         for (ValueId id : sources)
-            descs.push_back(plain ? plain_desc(ElementType::f32, compiler.value(id).shape)
+            descs.push_back(plain ? plain_desc(type, compiler.value(id).shape)
                                   : compiler.value(id).desc);
         return try_create([&] {
-            return dnnl::concat::primitive_desc(static_cast<int>(*axis), descs, cpu_engine(),
+            return dnnl::concat::primitive_desc(static_cast<int>(axis), descs, cpu_engine(),
                                                 default_attr());
         });
     };
     auto primitive = make(false);
     if (!primitive || std::string(primitive->impl_info_str()).rfind("ref", 0) == 0)
         primitive = make(true);
-    if (!primitive) return false;
+    if (!primitive) return std::nullopt;
     std::vector<PrimitiveArg> args;
     for (size_t i = 0; i < sources.size(); ++i)
         args.push_back({DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
                         compiler.to_layout(sources[i], primitive->src_desc(static_cast<int>(i)))});
-    const ValueId dst =
-        compiler.add_value(node.name, ElementType::f32, dst_shape, primitive->dst_desc());
+    const ValueId dst = compiler.add_value(node.name, type, compiler.shape_of(output_of(node)),
+                                           primitive->dst_desc());
     args.push_back({DNNL_ARG_DST, dst});
     compiler.add_primitive(node, *primitive, std::move(args));
-    compiler.define(output_of(node), dst);
+    return dst;
+}
+
+std::optional<size_t> concat_axis(const graph::Node& node, Compiler& compiler) {
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    if (dst_shape.empty()) return std::nullopt;
+    return normalize_axis(node.attributes.get_int("axis"), dst_shape.size());
+}
+
+}  // namespace
+
+bool lower_concat(const graph::Node& node, Compiler& compiler) {
+    const auto axis = concat_axis(node, compiler);
+    if (!axis) return false;
+    const size_t rank = compiler.shape_of(output_of(node)).size();
+    std::vector<ValueId> sources;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+        const ValueId id = compiler.input_value(node, i);
+        const Value& value = compiler.value(id);
+        if (value.type != ElementType::f32 || value.shape.size() != rank ||
+            shape_size(value.shape) == 0)
+            return false;
+        sources.push_back(id);
+    }
+    const auto dst = add_concat(node, compiler, *axis, sources, ElementType::f32);
+    if (!dst) return false;
+    compiler.define(output_of(node), *dst);
+    return true;
+}
+
+// Concat of values that steps wrote as 8-bit integers on one grid, for readers that take them.
+bool lower_quantized_concat(const graph::Node& node, Compiler& compiler) {
+    const auto axis = concat_axis(node, compiler);
+    const auto form = quantization_of(output_of(node), compiler);
+    if (!axis || !form || !read_as_quantized(output_of(node), compiler)) return false;
+    std::vector<ValueId> sources;
+    for (const auto& input : node.inputs) {
+        const auto written = quantized_value(input.source, *form, compiler);
+        if (!written || shape_size(compiler.value(*written).shape) == 0) return false;
+        sources.push_back(*written);
+    }
+    const ElementType type = compiler.value(sources[0]).type;
+    const auto dst = add_concat(node, compiler, *axis, sources, type);
+    if (!dst) return false;
+    compiler.define_quantized(output_of(node), *dst, form->step);
     return true;
 }
 

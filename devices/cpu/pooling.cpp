@@ -1,4 +1,5 @@
 #include "devices/cpu/primitive_family.h"
+#include "devices/cpu/quantization.h"
 #include "devices/cpu/window.h"
 #include "inference/graph/op.h"
 
@@ -7,25 +8,50 @@ namespace {
 
 using Tag = dnnl::memory::format_tag;
 
-// Adds a pooling primitive from `src` (any layout) to a new value of `dst_shape`.
-bool add_pooling(const graph::Node& node, Compiler& compiler, ValueId src, const Shape& dst_shape,
-                 dnnl::algorithm algorithm, const Window& window,
-                 const std::vector<int64_t>& kernel) {
-    const dnnl::memory::desc src_desc = compiler.value(src).desc;
-    const dnnl::memory::desc dst_any(dnnl_dims(dst_shape), dnnl::memory::data_type::f32, Tag::any);
+// Adds a pooling primitive from `src` (any layout) to a new value of `dst_shape` and its type.
+std::optional<ValueId> add_pooling(const graph::Node& node, Compiler& compiler, ValueId src,
+                                   const Shape& dst_shape, dnnl::algorithm algorithm,
+                                   const Window& window, const std::vector<int64_t>& kernel) {
+    const Value source = compiler.value(src);
+    const dnnl::memory::desc dst_any(dnnl_dims(dst_shape), source.desc.data_type(), Tag::any);
     const auto primitive = try_create([&] {
         const dnnl::pooling_v2_forward::desc desc(
-            dnnl::prop_kind::forward_inference, algorithm, src_desc, dst_any, window.strides,
+            dnnl::prop_kind::forward_inference, algorithm, source.desc, dst_any, window.strides,
             dnnl::memory::dims(kernel.begin(), kernel.end()), window.dilations, window.pads_begin,
             window.pads_end);
         return dnnl::pooling_v2_forward::primitive_desc(desc, default_attr(), cpu_engine());
     });
-    if (!primitive) return false;
+    if (!primitive) return std::nullopt;
     const ValueId dst =
-        compiler.add_value(node.name, ElementType::f32, dst_shape, primitive->dst_desc());
+        compiler.add_value(node.name, source.type, dst_shape, primitive->dst_desc());
     compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
-    compiler.define(output_of(node), dst);
-    return true;
+    return dst;
+}
+
+// MaxPool and AvgPool of `src`. oneDNN has no rounding mode: ceil rounding becomes a larger end
+// pad. AvgPool without exclude-pad divides by the whole kernel only when the attributes pad (as
+// the reference does); otherwise by the taps inside the input.
+std::optional<ValueId> add_window_pooling(const graph::Node& node, Compiler& compiler,
+                                          ValueId src) {
+    const bool max = node.type == "MaxPool";
+    const Shape src_shape = compiler.value(src).shape;
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    const std::vector<int64_t> kernel = node.attributes.get_ints("kernel");
+    const bool dilated = max && node.op->since_opset >= 8;
+    const auto window = forward_window(node.attributes, src_shape, dst_shape, kernel, dilated);
+    if (!window) return std::nullopt;
+    dnnl::algorithm algorithm = dnnl::algorithm::pooling_max;
+    if (!max) {
+        const bool exclude_pad = node.attributes.get_bool("exclude-pad", false);
+        algorithm = !exclude_pad && window->padded ? dnnl::algorithm::pooling_avg_include_padding
+                                                   : dnnl::algorithm::pooling_avg_exclude_padding;
+    }
+    return add_pooling(node, compiler, src, dst_shape, algorithm, *window, kernel);
+}
+
+bool uses_indices(const graph::Node& node, const Compiler& compiler) {
+    return node.outputs.size() > 1 && (!compiler.consumers(output_of(node, 1)).empty() ||
+                                       compiler.is_model_output(output_of(node, 1)));
 }
 
 // The f32 input of a pooling or reduction of rank 3 to 5; nullopt otherwise.
@@ -39,29 +65,27 @@ std::optional<ValueId> spatial_input(const graph::Node& node, Compiler& compiler
 
 }  // namespace
 
-// MaxPool and AvgPool. oneDNN has no rounding mode: ceil rounding becomes a larger end pad.
-// AvgPool without exclude-pad divides by the whole kernel only when the attributes pad (as the
-// reference does); otherwise by the taps inside the input.
 bool lower_pooling(const graph::Node& node, Compiler& compiler) {
-    const bool max = node.type == "MaxPool";
-    if (node.outputs.size() > 1 && (!compiler.consumers(output_of(node, 1)).empty() ||
-                                    compiler.is_model_output(output_of(node, 1))))
-        return false;  // the indices are used
+    if (uses_indices(node, compiler)) return false;
     const auto src = spatial_input(node, compiler);
     if (!src) return false;
-    const Shape src_shape = compiler.value(*src).shape;
-    const Shape& dst_shape = compiler.shape_of(output_of(node));
-    const std::vector<int64_t> kernel = node.attributes.get_ints("kernel");
-    const bool dilated = max && node.op->since_opset >= 8;
-    const auto window = forward_window(node.attributes, src_shape, dst_shape, kernel, dilated);
-    if (!window) return false;
-    dnnl::algorithm algorithm = dnnl::algorithm::pooling_max;
-    if (!max) {
-        const bool exclude_pad = node.attributes.get_bool("exclude-pad", false);
-        algorithm = !exclude_pad && window->padded ? dnnl::algorithm::pooling_avg_include_padding
-                                                   : dnnl::algorithm::pooling_avg_exclude_padding;
-    }
-    return add_pooling(node, compiler, *src, dst_shape, algorithm, *window, kernel);
+    const auto dst = add_window_pooling(node, compiler, *src);
+    if (!dst) return false;
+    compiler.define(output_of(node), *dst);
+    return true;
+}
+
+// MaxPool of a value a step wrote as 8-bit integers, for readers that take them.
+bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler) {
+    const auto form = quantization_of(output_of(node), compiler);
+    if (uses_indices(node, compiler) || !form || !read_as_quantized(output_of(node), compiler))
+        return false;
+    const auto written = quantized_value(node.inputs.at(0).source, *form, compiler);
+    if (!written || compiler.value(*written).shape.size() < 3) return false;
+    const auto dst = add_window_pooling(node, compiler, *written);
+    if (!dst) return false;
+    compiler.define_quantized(output_of(node), *dst, form->step);
+    return true;
 }
 
 // ReduceMean and ReduceMax over all spatial axes are global pooling, fast in oneDNN's blocked
@@ -98,8 +122,8 @@ bool lower_reduction(const graph::Node& node, Compiler& compiler) {
         const auto algorithm = node.type == "ReduceMax"
                                    ? dnnl::algorithm::pooling_max
                                    : dnnl::algorithm::pooling_avg_exclude_padding;
-        if (!add_pooling(node, compiler, src, kept, algorithm, window, kernel)) return false;
-        pooled = compiler.value_of(output_of(node));
+        pooled = add_pooling(node, compiler, src, kept, algorithm, window, kernel);
+        if (!pooled) return false;
     } else {
         static const std::vector<std::pair<std::string_view, dnnl::algorithm>> algorithms = {
             {"ReduceMean", dnnl::algorithm::reduction_mean},

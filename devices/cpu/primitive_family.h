@@ -55,7 +55,10 @@ bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // inter
 bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
 bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp
 
-// FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp).
+// FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool and
+// Concat of the 8-bit values between them (quantization.h).
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler);
+bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler);  // pooling.cpp
+bool lower_quantized_concat(const graph::Node& node, Compiler& compiler);    // data_movement.cpp
 
 }  // namespace es::devices::cpu

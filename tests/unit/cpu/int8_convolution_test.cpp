@@ -177,3 +177,107 @@ TEST_CASE("FakeQuantize ranges without an 8-bit form keep the f32 convolution") 
         }
     }
 }
+
+namespace {
+
+// conv -> bias, ReLU, FakeQuantize named `name`: a layer of a low precision IR.
+graph::Output quantized_layer(GraphBuilder& g, graph::Output x, int64_t in, int64_t out,
+                              uint32_t seed, const std::string& name, float low = 0,
+                              float high = 2.55f) {
+    const auto y =
+        g.op("Convolution", {x, s8_weights(g, {out, in, 3, 3}, seed)}, k_same_3x3, name + "_conv");
+    const auto biased = g.op("Add", {y, g.constant({1, out, 1, 1})});
+    return fake_quantize(g, g.op("ReLU", {biased}), low, high, 256, name);
+}
+
+size_t steps_of_type(const std::vector<runtime::LayerProfile>& profile, const std::string& type) {
+    return static_cast<size_t>(std::count_if(profile.begin(), profile.end(),
+                                             [&](const auto& row) { return row.type == type; }));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "int8 convolutions and binary ops write 8-bit values for MaxPool, Concat and int8 readers") {
+    struct Chain {
+        const char* name;
+        float low;  // of the FakeQuantize after each layer: 0 (u8) or -1.28 (s8)
+        float high;
+    };
+    for (const Chain& test : {Chain{"u8", 0, 2.55f}, Chain{"s8", -1.28f, 1.27f}}) {
+        CAPTURE(test.name);
+        GraphBuilder g;
+        // Input normalization as the Open Model Zoo IRs have it: the Multiply writes s8 too.
+        const auto scaled =
+            g.op("Multiply", {g.input(PartialShape{1, 8, 12, 10}), scalar(g, 0.5f)});
+        const auto x = fake_quantize(g, scaled, -1.28f, 1.27f);
+        const auto stem = quantized_layer(g, x, 8, 16, 1, "stem", test.low, test.high);
+        const auto pooled = g.op(
+            "MaxPool", {stem},
+            {{"kernel", "3,3"}, {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}});
+        const auto left = quantized_layer(g, pooled, 16, 8, 2, "left", test.low, test.high);
+        const auto right = quantized_layer(g, pooled, 16, 24, 3, "right", test.low, test.high);
+        const auto concat = g.op("Concat", {left, right}, {{"axis", "1"}});
+        g.output(
+            g.op("Convolution", {concat, s8_weights(g, {8, 32, 3, 3}, 4)}, k_same_3x3, "conv"));
+        const auto model = g.finish();
+        // A FakeQuantize rounding an output the other way than REF moves it one step (0.01),
+        // which the next layers spread.
+        const auto cpu =
+            check_against_reference(model, {random_inputs(*model, 3)}, 2e-2, {.profile = true});
+        // No value is quantized by a reorder of its own.
+        CHECK(steps_of_type(cpu[0].profile, "Quantize") == 0);
+        CHECK(steps_of_type(cpu[0].profile, "Dequantize") == 0);
+        CHECK(steps_of_type(cpu[0].profile, "MaxPool") == 1);
+        CHECK(steps_of_type(cpu[0].profile, "Concat") == 1);
+    }
+}
+
+TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequantized") {
+    struct Case {
+        const char* name;
+        size_t quantize_steps;
+        size_t dequantize_steps;
+        std::function<void(GraphBuilder&, graph::Output)> build;  // from a quantized input
+    };
+    const std::vector<Case> cases = {
+        // The Sigmoid takes no integers, so the stem writes f32 and the convolution quantizes.
+        {"an f32 reader", 2, 0,
+         [](GraphBuilder& g, graph::Output x) {
+             const auto stem = quantized_layer(g, x, 8, 16, 5, "stem");
+             g.output(
+                 g.op("Convolution", {stem, s8_weights(g, {8, 16, 3, 3}, 6)}, k_same_3x3, "conv"));
+             g.output(g.op("Sigmoid", {stem}));
+         }},
+        // `first` goes to `second` as u8; `second` is a model output, so it stays f32.
+        {"a model output", 2, 0,
+         [](GraphBuilder& g, graph::Output x) {
+             const auto first = quantized_layer(g, x, 8, 16, 5, "first");
+             const auto second = quantized_layer(g, first, 16, 16, 7, "second");
+             g.output(second);
+             g.output(g.op("Convolution", {second, s8_weights(g, {8, 16, 3, 3}, 8)}, k_same_3x3,
+                           "conv"));
+         }},
+        // The stem writes u8 for the Concat, whose other input comes from an f32 step: the
+        // Concat runs in f32 on the stem's dequantized output.
+        {"a Concat with an input no convolution wrote", 2, 1,
+         [](GraphBuilder& g, graph::Output x) {
+             const auto stem = quantized_layer(g, x, 8, 16, 5, "stem");
+             const auto other = fake_quantize(g, g.op("ReLU", {x}), 0, 2.55f, 256, "other");
+             const auto concat = g.op("Concat", {stem, other}, {{"axis", "1"}});
+             g.output(g.op("Convolution", {concat, s8_weights(g, {8, 24, 3, 3}, 9)}, k_same_3x3,
+                           "conv"));
+         }},
+    };
+    for (const Case& test : cases) {
+        const std::string name = test.name;
+        CAPTURE(name);
+        GraphBuilder g;
+        test.build(g, fake_quantize(g, g.input(PartialShape{1, 8, 9, 9}), -1.28f, 1.27f));
+        const auto model = g.finish();
+        const auto cpu =
+            check_against_reference(model, {random_inputs(*model, 4)}, 2e-2, {.profile = true});
+        CHECK(steps_of_type(cpu[0].profile, "Quantize") == test.quantize_steps);
+        CHECK(steps_of_type(cpu[0].profile, "Dequantize") == test.dequantize_steps);
+    }
+}

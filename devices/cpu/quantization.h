@@ -1,0 +1,88 @@
+#pragma once
+
+// Activations on an 8-bit grid (OpenVINO's low precision form): a FakeQuantize with 256 levels
+// and one range for the tensor whose output holds out_low + k * step for integers k in
+// [0, 255]. When out_low is 0 (u8) or -128 * step (s8) the output is exactly step * q for an
+// 8-bit q. MaxPool and Concat of such values (with one step) stay on the grid.
+//
+// A step whose result is on a grid and whose readers all take 8-bit integers writes q itself
+// (Compiler::define_quantized): int8 convolutions read it without a quantizing reorder, and
+// MaxPool and Concat move a quarter of the bytes.
+
+#include "devices/cpu/post_ops.h"
+
+namespace es::devices::cpu {
+
+struct ActivationQuantization {
+    dnnl::memory::data_type type;  // u8 or s8
+    float step;
+};
+
+// The 8-bit form of the output of `fake_quantize` (a FakeQuantize node), or nullopt.
+std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake_quantize,
+                                                         Compiler& compiler);
+
+// The 8-bit form of `output`: a FakeQuantize's, or that of a MaxPool or Concat of such values,
+// or nullopt.
+std::optional<ActivationQuantization> quantization_of(const graph::Output& output,
+                                                      Compiler& compiler);
+
+// The 8-bit value a step wrote for `output` on the grid `form`, if there is one.
+std::optional<ValueId> quantized_value(const graph::Output& output,
+                                       const ActivationQuantization& form, Compiler& compiler);
+
+// Whether every reader of `output` (which is on a grid) can take it as 8-bit integers:
+// convolutions with constant weights, and MaxPool and Concat whose own readers can.
+bool read_as_quantized(const graph::Output& output, Compiler& compiler);
+
+// The chain up to its first FakeQuantize, with that FakeQuantize ending in the integers q
+// instead of out_low + q * step, when the FakeQuantize's readers all take 8-bit integers;
+// nullopt otherwise.
+struct QuantizedChain {
+    PostOpChain chain;
+    ActivationQuantization form;
+};
+std::optional<QuantizedChain> quantized_chain(const PostOpChain& chain, Compiler& compiler);
+
+// A primitive computing a node and ops of its post-op chain.
+template <typename PrimitiveDesc>
+struct FusedPrimitive {
+    PrimitiveDesc primitive;
+    size_t count;                                    // the ops of `chain` it computes
+    PostOpChain chain;                               // as given to the primitive
+    std::optional<ActivationQuantization> integers;  // set when it writes 8-bit integers
+
+    ElementType dst_type() const {
+        if (!integers) return ElementType::f32;
+        return integers->type == dnnl::memory::data_type::u8 ? ElementType::u8 : ElementType::i8;
+    }
+    // Marks the fused ops and defines the output of the last one as `dst`.
+    void define(const graph::Node& node, ValueId dst, Compiler& compiler) const {
+        const graph::Output result = finish_fusion(chain, count, node, compiler);
+        if (integers)
+            compiler.define_quantized(result, dst, integers->step);
+        else
+            compiler.define(result, dst);
+    }
+};
+
+// The primitive from `create(chain, dst_type)` (which returns what create_with_post_ops does):
+// one writing the 8-bit integers of a FakeQuantize in `chain` when its readers all take them
+// and the primitive computes the whole chain up to it without a reference implementation, one
+// writing f32 otherwise.
+template <typename Create>
+auto create_fused(const PostOpChain& chain, Compiler& compiler, Create&& create)
+    -> std::optional<FusedPrimitive<
+        typename decltype(create(chain, dnnl::memory::data_type::f32))::value_type::first_type>> {
+    if (const auto quantized = quantized_chain(chain, compiler)) {
+        const auto created = create(quantized->chain, quantized->form.type);
+        if (created && created->second == quantized->chain.ops.size() &&
+            !is_reference_implementation(created->first))
+            return {{created->first, created->second, quantized->chain, quantized->form}};
+    }
+    const auto created = create(chain, dnnl::memory::data_type::f32);
+    if (!created) return std::nullopt;
+    return {{created->first, created->second, chain, std::nullopt}};
+}
+
+}  // namespace es::devices::cpu
