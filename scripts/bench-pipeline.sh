@@ -11,10 +11,9 @@
 #   --time S      seconds of the model-only bench (default 10)
 #
 # Parts:
-#   decode   gst-launch-1.0 with edgesight's file decode path (uridecodebin ! videoscale !
-#            videoconvert ! BGR, as pipeline/source/gst_pipeline.cpp, which also caps libav's
-#            decoder at 2 threads where gst-launch keeps its default of one per core), into
-#            fakesink sync=false;
+#   decode   gst-launch-1.0 uridecodebin into fakesink sync=false: decoding alone, without
+#            the scaling and colour conversion edgesight does after it (gst-launch keeps libav's
+#            default of one decoder thread per core where edgesight caps it at 2);
 #            frames / wall time of the process (its start-up included); its max RSS.
 #   model    edgesight bench MODEL --device CPU --hint throughput --time S --json.
 #   e2e      edgesight run on a generated config (the file, the model on CPU with the throughput
@@ -76,8 +75,8 @@ video="$(realpath "$video")"
 
 # 1. decode only; the frame count comes from edgesight run below, which decodes every frame.
 echo "bench-pipeline: decode" >&2
-/usr/bin/time -f '%e %M' -o "$work/decode-time.txt" gst-launch-1.0 -q uridecodebin uri="file://$video" ! videoscale ! videoconvert \
-  ! video/x-raw,format=BGR ! fakesink sync=false
+/usr/bin/time -f '%e %M' -o "$work/decode-time.txt" gst-launch-1.0 -q uridecodebin uri="file://$video" \
+  ! fakesink sync=false
 read -r decode_s decode_rss_kb <"$work/decode-time.txt"
 
 # 2. model only.

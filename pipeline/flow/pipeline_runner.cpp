@@ -87,8 +87,8 @@ void to_objects(const std::vector<Detection>& detections, FrameResult& result) {
 struct PipelineRunner::Impl {
     struct SourceRun {
         SourceConfig config;
+        std::unique_ptr<Preprocessor> preprocessor;  // `source` calls it: destroyed after it
         std::unique_ptr<Source> source;
-        std::unique_ptr<Preprocessor> preprocessor;
         std::unique_ptr<OrderNode> order;
         std::unique_ptr<PublishNode> publish;
         std::thread admission;
@@ -181,7 +181,14 @@ void PipelineRunner::Impl::start() {
     for (size_t i = 0; i < sources.size(); ++i) {
         SourceRun& run = *sources[i];
         try {
-            run.source = std::make_unique<Source>(source_spec(run.config));
+            SourceSpec spec = source_spec(run.config);
+            // Snapshots show the frames as decoded: at the stream's size.
+            if (snapshots.dir.empty())
+                spec.decode_size = [preprocessor = run.preprocessor.get()](Resolution stream) {
+                    const auto transform = preprocessor->transform_for(stream.width, stream.height);
+                    return Resolution{transform.resized_width(), transform.resized_height()};
+                };
+            run.source = std::make_unique<Source>(std::move(spec));
             run.source->start({},
                               [this, &run](const SourceStatus& status) { on_status(run, status); });
         } catch (const std::exception& error) {

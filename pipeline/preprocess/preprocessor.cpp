@@ -165,10 +165,7 @@ LetterboxTransform Preprocessor::run(const cv::Mat& frame, Tensor& input, size_t
                       to_string(input.type()), es::to_string(shape), batch_index, to_string(m_type),
                       expected[1], expected[2], expected[3]);
 
-    const LetterboxTransform transform =
-        m_config.resize == ResizeMode::stretch
-            ? LetterboxTransform::stretch(frame.cols, frame.rows, m_width, m_height)
-            : LetterboxTransform::letterbox(frame.cols, frame.rows, m_width, m_height);
+    const LetterboxTransform transform = transform_for(frame.cols, frame.rows);
     const cv::Mat& image = resize(frame, transform);
     const size_t image_bytes =
         static_cast<size_t>(m_width) * m_height * m_channels * element_size(m_type);
@@ -180,6 +177,12 @@ LetterboxTransform Preprocessor::run(const cv::Mat& frame, Tensor& input, size_t
     else
         write_interleaved(image, dst);
     return transform;
+}
+
+LetterboxTransform Preprocessor::transform_for(int width, int height) const {
+    return m_config.resize == ResizeMode::stretch
+               ? LetterboxTransform::stretch(width, height, m_width, m_height)
+               : LetterboxTransform::letterbox(width, height, m_width, m_height);
 }
 
 }  // namespace es::pipeline

@@ -29,6 +29,8 @@ class Preprocessor {
     // input's type and shape; returns where the frame lies in the network input. Throws
     // es::Error (Runtime) when the frame or the tensor does not fit.
     LetterboxTransform run(const cv::Mat& frame, Tensor& input, size_t batch_index);
+    // Where a frame of `width` x `height` lies in the network input.
+    LetterboxTransform transform_for(int width, int height) const;
 
     TensorLayout layout() const { return m_layout; }
     int width() const { return m_width; }

@@ -15,11 +15,13 @@ namespace es::pipeline {
 // `buffer`) lives; copying the cv::Mat header alone does not keep them. Release frames
 // promptly: a file source decodes only as far ahead as the frames it has buffered.
 struct Frame {
-    cv::Mat bgr;                // 8-bit BGR, width x height, rows possibly padded
+    cv::Mat bgr;                // 8-bit BGR, rows possibly padded
     int64_t pts_ns = -1;        // presentation time in the stream; -1 when unknown
     int64_t wall_time_ns = 0;   // system clock when the frame left the decoder
     uint64_t frame_number = 0;  // 0, 1, 2 ... per source over restarts; gaps are drops
     std::string source_id;
+    // The stream's picture size: `bgr` is smaller when the source scales at decode
+    // (SourceSpec::decode_size).
     int width = 0;
     int height = 0;
     std::shared_ptr<const void> buffer;  // keeps `bgr`'s pixels mapped

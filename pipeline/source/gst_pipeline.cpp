@@ -105,12 +105,22 @@ std::optional<Frame> frame_from_sample(GstSample* sample) {
     return frame;
 }
 
-GstFlowReturn on_new_sample(GstAppSink* sink, gpointer handler) {
+GstFlowReturn on_new_sample(GstAppSink* sink, gpointer pipeline) {
     GstSample* sample = gst_app_sink_pull_sample(sink);
     if (!sample) return GST_FLOW_FLUSHING;
-    if (auto frame = frame_from_sample(sample))
-        (*static_cast<GstSourcePipeline::FrameHandler*>(handler))(std::move(*frame));
+    static_cast<GstSourcePipeline*>(pipeline)->on_sample(sample);
     return GST_FLOW_OK;
+}
+
+// The caps of the decoded stream, as they reach videoscale.
+GstPadProbeReturn on_scale_input_event(GstPad*, GstPadProbeInfo* info, gpointer pipeline) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+        GstCaps* caps = nullptr;
+        gst_event_parse_caps(event, &caps);
+        static_cast<GstSourcePipeline*>(pipeline)->on_stream_caps(caps);
+    }
+    return GST_PAD_PROBE_OK;
 }
 
 int option_int(const SourceUri& uri, const char* name, int fallback) {
@@ -150,7 +160,7 @@ void ensure_gstreamer() {
 
 GstSourcePipeline::GstSourcePipeline(const SourceSpec& spec, const SourceUri& uri,
                                      FrameHandler on_frame)
-    : m_on_frame(std::move(on_frame)) {
+    : m_on_frame(std::move(on_frame)), m_decode_size(spec.resolution ? nullptr : spec.decode_size) {
     ensure_gstreamer();
     m_pipeline = gst_pipeline_new(spec.id.c_str());
     g_signal_connect(m_pipeline, "deep-element-added", G_CALLBACK(on_element_added), nullptr);
@@ -192,7 +202,17 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
         if (previous) link(previous, scale);
         if (!entry) entry = scale;
         GstElement* convert = add_element(m_pipeline, "videoconvert");
-        link(scale, convert);
+        if (m_decode_size) {
+            m_decode_filter = add_element(m_pipeline, "capsfilter");
+            link(scale, m_decode_filter);
+            link(m_decode_filter, convert);
+            GstPad* scale_input = gst_element_get_static_pad(scale, "sink");
+            gst_pad_add_probe(scale_input, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                              on_scale_input_event, this, nullptr);
+            gst_object_unref(scale_input);
+        } else {
+            link(scale, convert);
+        }
         GstElement* sink = add_element(m_pipeline, "appsink");
         const bool live = is_live(uri.kind) || spec.realtime;
         g_object_set(sink, "caps", caps, "sync", spec.realtime && !is_live(uri.kind), "max-buffers",
@@ -200,7 +220,7 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
         link(convert, sink);
         GstAppSinkCallbacks callbacks{};
         callbacks.new_sample = on_new_sample;
-        gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, &m_on_frame, nullptr);
+        gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, this, nullptr);
     } catch (...) {
         gst_caps_unref(caps);
         throw;
@@ -261,6 +281,32 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
             break;
         }
     }
+}
+
+void GstSourcePipeline::on_stream_caps(GstCaps* caps) {
+    GstVideoInfo info;
+    if (!gst_video_info_from_caps(&info, caps)) return;
+    const Resolution stream{GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info)};
+    m_stream_width = stream.width;
+    m_stream_height = stream.height;
+    const Resolution scaled = m_decode_size(stream);
+    GstCaps* fit = scaled.width <= stream.width && scaled.height <= stream.height &&
+                           scaled.width > 0 && scaled.height > 0
+                       ? gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, scaled.width,
+                                             "height", G_TYPE_INT, scaled.height, nullptr)
+                       : gst_caps_new_any();
+    g_object_set(m_decode_filter, "caps", fit, nullptr);
+    gst_caps_unref(fit);
+}
+
+void GstSourcePipeline::on_sample(GstSample* sample) {
+    auto frame = frame_from_sample(sample);
+    if (!frame) return;
+    if (m_decode_filter && m_stream_width > 0) {
+        frame->width = m_stream_width;
+        frame->height = m_stream_height;
+    }
+    m_on_frame(std::move(*frame));
 }
 
 }  // namespace es::pipeline

@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <functional>
 
 namespace es::pipeline {
@@ -14,7 +15,7 @@ namespace es::pipeline {
 void ensure_gstreamer();
 
 // The GStreamer pipeline of one source attempt: the URI's source and decoder, then
-// [videorate] → videoscale → videoconvert → appsink (BGR). Frames arrive on GStreamer's
+// [videorate] → videoscale → [capsfilter] → videoconvert → appsink (BGR). Frames arrive on GStreamer's
 // streaming thread. Built in the NULL state; destroying it stops it.
 class GstSourcePipeline {
   public:
@@ -29,12 +30,20 @@ class GstSourcePipeline {
     GstElement* pipeline() const { return m_pipeline; }
     GstBus* bus() const { return m_bus; }
 
+    // Streaming thread callbacks.
+    void on_stream_caps(GstCaps* caps);
+    void on_sample(GstSample* sample);
+
   private:
     void build(const SourceSpec& spec, const SourceUri& uri);
 
     FrameHandler m_on_frame;
+    std::function<Resolution(Resolution)> m_decode_size;
     GstElement* m_pipeline = nullptr;
     GstBus* m_bus = nullptr;
+    GstElement* m_decode_filter = nullptr;  // the size to scale to at decode
+    std::atomic<int> m_stream_width{0};
+    std::atomic<int> m_stream_height{0};
 };
 
 }  // namespace es::pipeline

@@ -3,6 +3,7 @@
 #include "pipeline/source/resolution.h"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,10 @@ struct SourceSpec {
     double fps = 0;     // > 0: drop frames down to this rate; 0: the source's rate
     bool loop = false;  // files: start again at the end
     std::optional<Resolution> resolution;  // scale frames to this size; unset: the source's size
+    // Where `resolution` is unset: the size a consumer resizes frames of a stream of the given
+    // size to anyway (a model input's). Frames are scaled down to it at decode, before the
+    // colour conversion, and keep the stream's size as their width and height.
+    std::function<Resolution(Resolution stream)> decode_size;
     bool realtime = false;                 // files: deliver at the file's pace instead of at once
 };
 

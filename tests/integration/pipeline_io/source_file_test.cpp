@@ -22,14 +22,17 @@ struct Decoded {
     bool pixels_vary = true;  // not a blank picture
 };
 
-// Pulls every frame of a file source until it ends, checking each as it goes.
-Decoded decode_all(Source& source, int width, int height) {
+// Pulls every frame of a file source until it ends, checking each as it goes: frames of a
+// stream of `width` x `height` whose pictures are `picture` (the stream's size when unset).
+Decoded decode_all(Source& source, int width, int height,
+                   std::optional<Resolution> picture = std::nullopt) {
+    const Resolution expected = picture.value_or(Resolution{width, height});
     Decoded decoded;
     int64_t last_pts = -1;
     while (auto frame = source.pull(20s)) {
         decoded.sizes_match &= frame->width == width && frame->height == height &&
-                               frame->bgr.cols == width && frame->bgr.rows == height &&
-                               frame->bgr.type() == CV_8UC3;
+                               frame->bgr.cols == expected.width &&
+                               frame->bgr.rows == expected.height && frame->bgr.type() == CV_8UC3;
         decoded.numbers_consecutive &= frame->frame_number == decoded.count;
         decoded.pts_increasing &= frame->pts_ns > last_pts;
         last_pts = frame->pts_ns;
@@ -87,6 +90,42 @@ TEST_CASE("a file source scales to the configured resolution and drops down to t
     CHECK(decoded.count <= 11);
     CHECK(decoded.sizes_match);
     CHECK(decoded.pts_increasing);
+}
+
+TEST_CASE("a file source scales down at decode to the size its consumer resizes to") {
+    const auto dir = temp_dir("source-file");
+    make_clip(dir / "clip.avi", 10, 320, 240, "jpegenc ! avimux");
+    struct Case {
+        const char* name;
+        Resolution consumer;  // what decode_size answers
+        std::optional<Resolution> resolution;
+        Resolution picture;
+    };
+    const Case cases[] = {
+        {"smaller: scaled at decode", {80, 60}, std::nullopt, {80, 60}},
+        {"larger: left as it is", {640, 480}, std::nullopt, {320, 240}},
+        {"wider but not as high: left as it is", {400, 200}, std::nullopt, {320, 240}},
+        {"a configured resolution wins", {80, 60}, Resolution{160, 96}, {160, 96}},
+    };
+    for (const Case& test : cases) {
+        CAPTURE(test.name);
+        SourceSpec spec = file_spec(dir / "clip.avi");
+        spec.resolution = test.resolution;
+        Resolution asked_for;
+        spec.decode_size = [&](Resolution stream) {
+            asked_for = stream;
+            return test.consumer;
+        };
+        Source source(spec);
+        source.start();
+        // Frames keep the stream's size (or the configured one) as theirs.
+        const Resolution stream = test.resolution.value_or(Resolution{320, 240});
+        const Decoded decoded = decode_all(source, stream.width, stream.height, test.picture);
+        CHECK(decoded.count == 10);
+        CHECK(decoded.sizes_match);
+        CHECK(decoded.pixels_vary);
+        if (!test.resolution) CHECK(asked_for == Resolution{320, 240});
+    }
 }
 
 TEST_CASE("an fps above the stream's rate delivers every frame") {
