@@ -21,6 +21,9 @@
 // create the destination with add_value(), then add_primitive() and define() each output.
 // A lowering may compute consumers of the node as post-ops: it calls compiler.fuse() for each
 // one and defines the last fused node's output instead (post_ops.h collects such chains).
+// Values a step wrote as 8-bit integers (quantization.h) reach f32 lowerings through
+// input_value() as well: the first call adds the dequantizing reorder, which any lowering of
+// the node then reads.
 
 #include "devices/cpu/compiler.h"
 
