@@ -291,8 +291,9 @@ void evaluate_detection_output(const Node& node, std::span<const Tensor> inputs,
     size_t count = 0;
 
     std::vector<Box> prior_boxes(priors);
-    std::vector<Box> boxes(loc_classes * priors);  // decoded, per location class
-    std::vector<float> scores(classes * priors);   // per class
+    std::vector<Box> boxes(loc_classes * priors);  // per location class; decoded when candidates
+    std::vector<char> decoded(loc_classes * priors);
+    std::vector<float> scores(classes * priors);  // per class
     for (size_t image = 0; image < batch; ++image) {
         const float* prior_data = proposals.data<float>() +
                                   (prior_batch == 1 ? 0 : image) * prior_rows * priors * box_size;
@@ -312,17 +313,23 @@ void evaluate_detection_output(const Node& node, std::span<const Tensor> inputs,
             }
         }
         const size_t loc_offset = image * priors * loc_classes * 4;
-        for (size_t c = 0; c < loc_classes; ++c) {
-            if (!attributes.share_location && static_cast<int64_t>(c) == background) continue;
-            for (size_t p = 0; p < priors; ++p) {
+        std::fill(decoded.begin(), decoded.end(), 0);
+        // Only the boxes of candidates are ever read: they are decoded as candidates appear.
+        const auto decode_candidates = [&](const std::vector<Candidate>& candidates) {
+            for (const Candidate& candidate : candidates) {
+                const size_t c =
+                    attributes.share_location ? 0 : static_cast<size_t>(candidate.label);
+                const auto p = static_cast<size_t>(candidate.prior);
+                if (decoded[c * priors + p]) continue;
                 const float* variance = variances ? variances + p * 4 : nullptr;
                 const size_t at = loc_offset + (p * loc_classes + c) * 4;
                 Box prior = prior_boxes[p];
                 // With the refinement inputs the priors are first moved by aux_box_preds.
                 if (refined) prior = decode(attributes, prior, variance, arm_locations + at);
                 boxes[c * priors + p] = decode(attributes, prior, variance, locations + at);
+                decoded[c * priors + p] = 1;
             }
-        }
+        };
         const float* image_confidences = confidences + image * priors * classes;
         for (size_t p = 0; p < priors; ++p) {
             // A prior whose objectness is below objectness_score counts as background.
@@ -350,6 +357,7 @@ void evaluate_detection_output(const Node& node, std::span<const Tensor> inputs,
                         candidates.push_back(
                             {scores[c * priors + p], label, static_cast<int64_t>(p)});
                 sort_top_k(candidates, attributes.top_k);
+                decode_candidates(candidates);
                 std::vector<int64_t>& label_kept = kept[label];
                 for (const Candidate& candidate : candidates)
                     keep_unless_overlapping(candidate, label_boxes(label), attributes.nms_threshold,
@@ -372,6 +380,7 @@ void evaluate_detection_output(const Node& node, std::span<const Tensor> inputs,
                     candidates.push_back({best, best_label, static_cast<int64_t>(p)});
             }
             sort_top_k(candidates, attributes.top_k);
+            decode_candidates(candidates);
             for (const Candidate& candidate : candidates)
                 keep_unless_overlapping(candidate, label_boxes(candidate.label),
                                         attributes.nms_threshold, kept[candidate.label]);
