@@ -209,7 +209,7 @@ TEST_CASE(
         GraphBuilder g;
         // Input normalization as the Open Model Zoo IRs have it: the Multiply writes s8 too.
         const auto scaled =
-            g.op("Multiply", {g.input(PartialShape{1, 8, 12, 10}), scalar(g, 0.5f)});
+            g.op("Multiply", {g.input(PartialShape{2, 8, 12, 10}), scalar(g, 0.5f)});
         const auto x = fake_quantize(g, scaled, -1.28f, 1.27f);
         const auto stem = quantized_layer(g, x, 8, 16, 1, "stem", test.low, test.high);
         const auto pooled = g.op(
