@@ -205,7 +205,8 @@ TEST_CASE(
         float high;
     };
     for (const Chain& test : {Chain{"u8", 0, 2.55f}, Chain{"s8", -1.28f, 1.27f}}) {
-        CAPTURE(test.name);
+        const std::string name = test.name;
+        CAPTURE(name);
         GraphBuilder g;
         // Input normalization as the Open Model Zoo IRs have it: the Multiply writes s8 too.
         const auto scaled =
