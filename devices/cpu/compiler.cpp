@@ -195,11 +195,14 @@ bool Compiler::writes_output_directly(ValueId id) const {
     if (candidate.storage != Storage::arena || candidate.desc.is_zero() ||
         !is_plain(candidate.desc) || candidate.desc != plain_desc(candidate.type, candidate.shape))
         return false;
-    // Nothing else may see the buffer: not a reshape, a view or an in-place result.
+    // Nothing else may see the buffer: not a reshape, a view, an in-place result, or a buffer
+    // placed inside it or around it.
     size_t sharing = 0;
     for (const Value& other : m_plan->values)
         sharing += other.storage == Storage::arena && other.index == candidate.index ? 1 : 0;
-    return sharing == 1;
+    for (const Buffer& buffer : m_plan->buffers)
+        if (buffer.parent == candidate.index) return false;
+    return sharing == 1 && m_plan->buffers[static_cast<size_t>(candidate.index)].parent < 0;
 }
 
 void Compiler::plan_memory() {
@@ -208,6 +211,11 @@ void Compiler::plan_memory() {
         buffer.first_step = INT_MAX;
         buffer.last_step = -1;
     }
+    const auto root = [&](size_t index) {
+        while (buffers[index].parent >= 0)
+            index = static_cast<size_t>(buffers[index].parent);
+        return index;
+    };
     size_t scratchpad = 0;
     for (size_t s = 0; s < m_plan->steps.size(); ++s) {
         const Step& step = *m_plan->steps[s];
@@ -216,15 +224,26 @@ void Compiler::plan_memory() {
             for (ValueId id : *list) {
                 const Value& used = value(id);
                 if (used.storage != Storage::arena) continue;
-                Buffer& buffer = buffers[static_cast<size_t>(used.index)];
+                Buffer& buffer = buffers[root(static_cast<size_t>(used.index))];
                 buffer.first_step = std::min(buffer.first_step, static_cast<int>(s));
                 buffer.last_step = std::max(buffer.last_step, static_cast<int>(s));
             }
         }
     }
-    for (Buffer& buffer : buffers)
-        if (buffer.last_step < 0) buffer = Buffer{};  // never used: no room needed
-    const size_t arena = assign_offsets(buffers);
+    // Room for the buffers that are no part of another, then the parts inside them.
+    std::vector<Buffer> rooms;
+    for (const Buffer& buffer : buffers) {
+        rooms.push_back(buffer);
+        if (buffer.parent >= 0 || buffer.last_step < 0) rooms.back() = Buffer{};  // no room needed
+    }
+    const size_t arena = assign_offsets(rooms);
+    for (size_t i = 0; i < buffers.size(); ++i) {
+        size_t offset = 0;
+        size_t index = i;
+        for (; buffers[index].parent >= 0; index = static_cast<size_t>(buffers[index].parent))
+            offset += buffers[index].offset_in_parent;
+        buffers[i].offset = rooms[index].offset + offset;
+    }
     m_plan->scratchpad_offset = (arena + 63) / 64 * 64;
     m_plan->arena_bytes = m_plan->scratchpad_offset + scratchpad;
 }
@@ -419,13 +438,32 @@ ValueId Compiler::add_weights(Tensor weights, const dnnl::memory::desc& src_desc
     return id;
 }
 
+bool Compiler::can_place(ValueId id) const {
+    const Value& candidate = value(id);
+    return candidate.storage == Storage::arena &&
+           m_plan->buffers[static_cast<size_t>(candidate.index)].parent < 0;
+}
+
+void Compiler::place_inside(ValueId id, ValueId parent, size_t offset) {
+    const auto child = static_cast<size_t>(value(id).index);
+    const auto container = static_cast<size_t>(value(parent).index);
+    m_plan->buffers[child].parent = static_cast<int>(container);
+    m_plan->buffers[child].offset_in_parent = offset;
+    ++m_buffer_users[child];
+    ++m_buffer_users[container];
+}
+
+void Compiler::computed_in_place(const graph::Node& node) {
+    m_plan->step_free.push_back({node.name, node.type, "in place"});
+}
+
 void Compiler::define(const graph::Output& output, ValueId id) {
     m_values[key_of(output)] = id;
 }
 
 void Compiler::fuse(const graph::Node& node, const graph::Node& into) {
     m_fused.insert(&node);
-    m_plan->fused.push_back({node.name, node.type, into.name});
+    m_plan->step_free.push_back({node.name, node.type, "fused into " + into.name});
 }
 
 void Compiler::add_primitive(const graph::Node& node, const dnnl::primitive_desc_base& primitive,

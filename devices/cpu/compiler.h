@@ -81,6 +81,13 @@ class Compiler {
     // A value sharing the memory of `base`.
     ValueId add_alias(ValueId base, const std::string& name, const Shape& shape,
                       const dnnl::memory::desc& desc, Alias kind);
+    // Whether `id` can be placed inside another value: an arena value not yet placed.
+    bool can_place(ValueId id) const;
+    // Places the buffer of `id` (with every value sharing it) inside the buffer of `parent`,
+    // `offset` bytes in; neither buffer is written over in place afterwards. `node` is computed
+    // by the placements alone (for the profile).
+    void place_inside(ValueId id, ValueId parent, size_t offset);
+    void computed_in_place(const graph::Node& node);
     // Weights: `weights` (laid out as `src_desc`) reordered now into `desc`, owned by the plan.
     ValueId add_weights(Tensor weights, const dnnl::memory::desc& src_desc,
                         const dnnl::memory::desc& desc);

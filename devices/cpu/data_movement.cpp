@@ -2,15 +2,53 @@
 #include "devices/cpu/quantization.h"
 
 #include <numeric>
+#include <set>
 
 namespace es::devices::cpu {
 
 namespace {
 
-// Concat of `sources` (all of `type`) along `axis`: the inputs keep their layouts and oneDNN
-// picks the output's. Returns the output value.
+// The output of a Concat whose inputs are already where they belong in it: each input's
+// buffer becomes its part of the output's (no step), when each input is read by the Concat
+// alone and its layout is that of its part of an output laid out like the first input (true
+// along the outermost axis longer than 1, and along the channels of a blocked layout in steps
+// of its block).
+std::optional<ValueId> concat_in_place(const graph::Node& node, Compiler& compiler, size_t axis,
+                                       const std::vector<ValueId>& sources, ElementType type) {
+    const graph::Output output = output_of(node);
+    if (compiler.is_model_output(output)) return std::nullopt;
+    std::set<int> buffers;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        const Value& source = compiler.value(sources[i]);
+        if (compiler.sole_consumer(node.inputs[i].source) != &node ||
+            !compiler.can_place(sources[i]) || !buffers.insert(source.index).second)
+            return std::nullopt;
+    }
+    const Shape& dst_shape = compiler.shape_of(output);
+    const dnnl::memory::desc dst_desc = desc_like(compiler.value(sources[0]).desc, dst_shape);
+    if (dst_desc.data_type() != compiler.value(sources[0]).desc.data_type()) return std::nullopt;
+    std::vector<size_t> offsets;
+    dnnl::memory::dims at(dst_shape.size(), 0);
+    for (ValueId id : sources) {
+        const Value& source = compiler.value(id);
+        const auto part =
+            try_create([&] { return dst_desc.submemory_desc(dnnl_dims(source.shape), at); });
+        if (!part || !same_layout_at_offset(*part, source.desc)) return std::nullopt;
+        offsets.push_back(static_cast<size_t>(part->data.offset0) * element_size(type));
+        at[axis] += source.shape[axis];
+    }
+    const ValueId dst = compiler.add_value(node.name, type, dst_shape, dst_desc);
+    for (size_t i = 0; i < sources.size(); ++i)
+        compiler.place_inside(sources[i], dst, offsets[i]);
+    compiler.computed_in_place(node);
+    return dst;
+}
+
+// Concat of `sources` (all of `type`) along `axis`: in place when it can be, else a primitive
+// where the inputs keep their layouts and oneDNN picks the output's. Returns the output value.
 std::optional<ValueId> add_concat(const graph::Node& node, Compiler& compiler, size_t axis,
                                   const std::vector<ValueId>& sources, ElementType type) {
+    if (const auto in_place = concat_in_place(node, compiler, axis, sources, type)) return in_place;
     const auto make = [&](bool plain) {
         std::vector<dnnl::memory::desc> descs;
         for (ValueId id : sources)

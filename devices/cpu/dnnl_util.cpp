@@ -62,6 +62,28 @@ bool is_plain(const dnnl::memory::desc& desc) {
     return true;
 }
 
+bool same_layout_at_offset(const dnnl::memory::desc& part, const dnnl::memory::desc& whole) {
+    const dnnl_memory_desc_t& a = part.data;
+    const dnnl_memory_desc_t& b = whole.data;
+    if (a.format_kind != dnnl_blocked || b.format_kind != dnnl_blocked || a.ndims != b.ndims ||
+        a.data_type != b.data_type || b.offset0 != 0 || a.extra.flags != b.extra.flags)
+        return false;
+    const auto& blocking_a = a.format_desc.blocking;
+    const auto& blocking_b = b.format_desc.blocking;
+    if (blocking_a.inner_nblks != blocking_b.inner_nblks) return false;
+    for (int i = 0; i < blocking_a.inner_nblks; ++i)
+        if (blocking_a.inner_blks[i] != blocking_b.inner_blks[i] ||
+            blocking_a.inner_idxs[i] != blocking_b.inner_idxs[i])
+            return false;
+    for (int i = 0; i < a.ndims; ++i) {
+        if (a.dims[i] != b.dims[i] || a.padded_dims[i] != b.padded_dims[i] ||
+            a.padded_offsets[i] != 0 || b.padded_offsets[i] != 0)
+            return false;
+        if (a.padded_dims[i] != 1 && blocking_a.strides[i] != blocking_b.strides[i]) return false;
+    }
+    return true;
+}
+
 dnnl::memory::desc desc_like(const dnnl::memory::desc& desc, const Shape& dims) {
     using Tag = dnnl::memory::format_tag;
     static const std::vector<Tag> k_tags[] = {
@@ -114,6 +136,18 @@ std::string effective_isa() {
             return "avx512_core_amx";
         default:
             return "unknown";
+    }
+}
+
+bool has_int8_dot_product() {
+    switch (dnnl::get_effective_cpu_isa()) {
+        case dnnl::cpu_isa::avx2_vnni:
+        case dnnl::cpu_isa::avx512_core_vnni:
+        case dnnl::cpu_isa::avx512_core_bf16:
+        case dnnl::cpu_isa::avx512_core_amx:
+            return true;
+        default:
+            return false;
     }
 }
 

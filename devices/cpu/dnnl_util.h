@@ -32,6 +32,11 @@ bool is_plain(const dnnl::memory::desc& desc);
 // format of the full one.
 dnnl::memory::desc desc_like(const dnnl::memory::desc& desc, const Shape& dims);
 
+// Whether `part` (a sub-memory of a larger layout) lays out its elements as `whole` does, up
+// to its offset0 and the strides of dimensions of size 1: then a tensor in layout `whole`
+// placed at that offset is that part of the larger one.
+bool same_layout_at_offset(const dnnl::memory::desc& part, const dnnl::memory::desc& whole);
+
 // The same memory seen with the layout's dimensions in another order: axis i of the result is
 // axis permutation[i] of `desc` (as Transpose numbers them).
 dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,
@@ -39,6 +44,9 @@ dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,
 
 // "avx512_core_amx" …: the instruction set oneDNN's kernels use on this machine.
 std::string effective_isa();
+// Whether that instruction set adds u8 x s8 products in 32 bits (VNNI, AMX), as int8
+// convolutions need to be exact.
+bool has_int8_dot_product();
 
 // Sets the calling thread's OpenMP thread count for its lifetime (oneDNN sizes a primitive's
 // work split by it when the primitive is made) and restores the previous one.

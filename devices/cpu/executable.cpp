@@ -58,8 +58,8 @@ class CpuContext : public runtime::ExecutionContext {
     std::vector<runtime::LayerProfile> layer_profile() const override {
         std::vector<runtime::LayerProfile> profile = m_profile;
         if (!m_plan) return profile;
-        for (const FusedNode& fused : m_plan->fused)
-            profile.push_back({fused.name, fused.type, "fused into " + fused.into, 0.0, m_runs});
+        for (const StepFreeNode& node : m_plan->step_free)
+            profile.push_back({node.name, node.type, node.implementation, 0.0, m_runs});
         return profile;
     }
 

@@ -10,6 +10,10 @@
 //   dst[oc] = step * w_scale[oc] * (sum q * w_q + bias[oc] / (step * w_scale[oc]))
 // (oneDNN 2.6 applies output scales after the bias) followed by the f32 post-ops. When those
 // end in a FakeQuantize whose readers all take 8-bit integers, the primitive writes its q.
+//
+// Only where the instruction set adds u8 x s8 products in 32 bits (VNNI, AMX): without it,
+// oneDNN's kernels add pairs of products in 16 bits with saturation (vpmaddubsw), which 8-bit
+// weights overflow, and 7-bit ones lose too much precision. There the f32 convolution runs.
 #include "devices/cpu/post_ops.h"
 #include "devices/cpu/primitive_family.h"
 #include "devices/cpu/quantization.h"
@@ -82,6 +86,7 @@ QuantizedWeights quantize_weights(const Tensor& weights, size_t channels) {
 }  // namespace
 
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
+    if (!has_int8_dot_product()) return false;
     const graph::Output input = node.inputs.at(0).source;
     const auto activation = quantization_of(input, compiler);
     const Tensor* f32_weights = compiler.constant_input(node, 1);

@@ -39,6 +39,10 @@ struct Buffer {
     int first_step = 0;  // the step that writes it first
     int last_step = 0;   // the last step that reads it
     size_t offset = 0;   // assigned by the memory plan
+    // A buffer placed inside another one (an input of a Concat done in place, inside the
+    // Concat's output) lives at `offset_in_parent` bytes into `parent` and has no room of its own.
+    int parent = -1;
+    size_t offset_in_parent = 0;
 };
 
 class Frame;
@@ -66,11 +70,12 @@ class Step {
     std::vector<ValueId> writes;
 };
 
-// A node that another step computes as a post-op, for the layer profile.
-struct FusedNode {
+// A node computed without a step of its own, for the layer profile: as a post-op of another
+// step ("fused into conv1"), or by its inputs writing into its buffer ("in place").
+struct StepFreeNode {
     std::string name;
     std::string type;
-    std::string into;
+    std::string implementation;
 };
 
 struct Plan {
@@ -79,7 +84,7 @@ struct Plan {
     std::vector<Tensor> constants;
     std::vector<Buffer> buffers;
     std::vector<std::unique_ptr<Step>> steps;
-    std::vector<FusedNode> fused;
+    std::vector<StepFreeNode> step_free;
     std::vector<ValueId> outputs;     // per model output: the value holding it
     std::vector<Shape> input_shapes;  // the shapes the plan was built for
     size_t arena_bytes = 0;           // buffers and scratchpad

@@ -16,9 +16,11 @@ bool same_grid(const ActivationQuantization& a, const ActivationQuantization& b)
     return a.type == b.type && std::abs(a.step - b.step) <= k_step_tolerance * a.step;
 }
 
+// A convolution reading `output` as its source, which lower_int8_convolution may lower.
 bool is_convolution_source(const graph::Node& reader, const graph::Output& output,
                            Compiler& compiler) {
-    return (reader.type == "Convolution" || reader.type == "GroupConvolution") &&
+    return has_int8_dot_product() &&
+           (reader.type == "Convolution" || reader.type == "GroupConvolution") &&
            reader.inputs.size() == 2 && reader.inputs[0].source == output &&
            reader.inputs[1].source != output && compiler.constant_input(reader, 1) != nullptr;
 }

@@ -68,8 +68,10 @@ TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
             REQUIRE(cpu.count(name));
             const Tensor& actual = cpu.at(name);
             REQUIRE(actual.shape() == expected.shape());
-            if (int8 && name == "detection_out") continue;
-            CHECK(scaled_error(actual, expected, 1e-3) <= (int8 ? 5e-2 : 1e-4));
+            if (name != "detection_out")
+                CHECK(scaled_error(actual, expected, 1e-3) <= (int8 ? 5e-2 : 1e-4));
+            else if (!int8)  // int8 scores move low-score detections in and out
+                CHECK(same_detections(actual, expected, 1e-4));
         }
     }
 }

@@ -22,6 +22,39 @@ double scaled_error(const Tensor& actual, const Tensor& expected, double floor) 
     return worst / scale;
 }
 
+namespace {
+
+std::vector<std::vector<double>> detection_rows(const Tensor& result) {
+    const auto values = result.to_doubles();
+    std::vector<std::vector<double>> rows;
+    for (size_t at = 0; at + 7 <= values.size() && values[at] >= 0; at += 7)
+        rows.emplace_back(values.begin() + static_cast<std::ptrdiff_t>(at),
+                          values.begin() + static_cast<std::ptrdiff_t>(at + 7));
+    return rows;
+}
+
+}  // namespace
+
+bool same_detections(const Tensor& actual, const Tensor& expected, double tolerance) {
+    const auto found = detection_rows(actual);
+    const auto wanted = detection_rows(expected);
+    if (found.size() != wanted.size()) return false;
+    std::vector<bool> used(found.size(), false);
+    for (const auto& row : wanted) {
+        const auto close = [&](const std::vector<double>& other) {
+            for (size_t i = 0; i < 7; ++i)
+                if (std::abs(other[i] - row[i]) > tolerance) return false;
+            return true;
+        };
+        size_t match = 0;
+        while (match < found.size() && (used[match] || !close(found[match])))
+            ++match;
+        if (match == found.size()) return false;
+        used[match] = true;
+    }
+    return true;
+}
+
 Tensor run_model(const std::string& device, const graph::Model& model, const Tensor& input,
                  const std::string& output) {
     const runtime::Core core(devices::make_registry());
