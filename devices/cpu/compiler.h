@@ -84,9 +84,9 @@ class Compiler {
     // Whether `id` can be placed inside another value: an arena value not yet placed.
     bool can_place(ValueId id) const;
     // Places the buffer of `id` (with every value sharing it) inside the buffer of `parent`,
-    // `offset` bytes in; neither buffer is written over in place afterwards. `node` is computed
-    // by the placements alone (for the profile).
+    // `offset` bytes in; neither buffer is written over in place afterwards.
     void place_inside(ValueId id, ValueId parent, size_t offset);
+    // Records for the profile that placements alone compute `node`.
     void computed_in_place(const graph::Node& node);
     // Weights: `weights` (laid out as `src_desc`) reordered now into `desc`, owned by the plan.
     ValueId add_weights(Tensor weights, const dnnl::memory::desc& src_desc,
