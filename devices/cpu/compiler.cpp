@@ -211,10 +211,12 @@ void Compiler::plan_memory() {
         buffer.first_step = INT_MAX;
         buffer.last_step = -1;
     }
-    const auto root = [&](size_t index) {
-        while (buffers[index].parent >= 0)
-            index = static_cast<size_t>(buffers[index].parent);
-        return index;
+    // The buffer with room of its own that holds buffer `index`, and where `index` starts in it.
+    const auto placement = [&](size_t index) {
+        size_t offset = 0;
+        for (; buffers[index].parent >= 0; index = static_cast<size_t>(buffers[index].parent))
+            offset += buffers[index].offset_in_parent;
+        return std::pair{index, offset};
     };
     size_t scratchpad = 0;
     for (size_t s = 0; s < m_plan->steps.size(); ++s) {
@@ -224,7 +226,7 @@ void Compiler::plan_memory() {
             for (ValueId id : *list) {
                 const Value& used = value(id);
                 if (used.storage != Storage::arena) continue;
-                Buffer& buffer = buffers[root(static_cast<size_t>(used.index))];
+                Buffer& buffer = buffers[placement(static_cast<size_t>(used.index)).first];
                 buffer.first_step = std::min(buffer.first_step, static_cast<int>(s));
                 buffer.last_step = std::max(buffer.last_step, static_cast<int>(s));
             }
@@ -238,11 +240,8 @@ void Compiler::plan_memory() {
     }
     const size_t arena = assign_offsets(rooms);
     for (size_t i = 0; i < buffers.size(); ++i) {
-        size_t offset = 0;
-        size_t index = i;
-        for (; buffers[index].parent >= 0; index = static_cast<size_t>(buffers[index].parent))
-            offset += buffers[index].offset_in_parent;
-        buffers[i].offset = rooms[index].offset + offset;
+        const auto [room, offset] = placement(i);
+        buffers[i].offset = rooms[room].offset + offset;
     }
     m_plan->scratchpad_offset = (arena + 63) / 64 * 64;
     m_plan->arena_bytes = m_plan->scratchpad_offset + scratchpad;
