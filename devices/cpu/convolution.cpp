@@ -57,6 +57,17 @@ void add_primitive_with_bias(const graph::Node& node, Compiler& compiler,
     compiler.define(finish_fusion(chain, count, node, compiler), dst);
 }
 
+// The source in the layout `primitive` reads, and `weights` (laid out as `weights_desc`)
+// reordered once into the layout it wants.
+template <typename PrimitiveDesc>
+std::vector<PrimitiveArg> source_and_weights(Compiler& compiler, ValueId src, const Tensor& weights,
+                                             const dnnl::memory::desc& weights_desc,
+                                             const PrimitiveDesc& primitive) {
+    return {
+        {DNNL_ARG_SRC, compiler.to_layout(src, primitive.src_desc())},
+        {DNNL_ARG_WEIGHTS, compiler.add_weights(weights, weights_desc, primitive.weights_desc())}};
+}
+
 struct ConvInputs {
     ValueId src = 0;
     Shape src_shape;
@@ -151,11 +162,8 @@ bool lower_convolution(const graph::Node& node, Compiler& compiler) {
     if (!created) return false;
     const auto& [primitive, count] = *created;
 
-    std::vector<PrimitiveArg> args = {
-        {DNNL_ARG_SRC, compiler.to_layout(inputs->src, primitive.src_desc())},
-        {DNNL_ARG_WEIGHTS,
-         compiler.add_weights(weights, plain_desc(ElementType::f32, weights.shape()),
-                              primitive.weights_desc())}};
+    std::vector<PrimitiveArg> args = source_and_weights(
+        compiler, inputs->src, weights, plain_desc(ElementType::f32, weights.shape()), primitive);
     add_primitive_with_bias(node, compiler, primitive, std::move(args), bias, chain, count);
     return true;
 }
@@ -212,11 +220,8 @@ bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler) {
     if (!created || is_reference_implementation(created->first)) return false;
     const auto& [primitive, count] = *created;
 
-    std::vector<PrimitiveArg> args = {
-        {DNNL_ARG_SRC, compiler.to_layout(inputs->src, primitive.src_desc())},
-        {DNNL_ARG_WEIGHTS,
-         compiler.add_weights(weights, plain_desc(ElementType::f32, weights.shape()),
-                              primitive.weights_desc())}};
+    std::vector<PrimitiveArg> args = source_and_weights(
+        compiler, inputs->src, weights, plain_desc(ElementType::f32, weights.shape()), primitive);
     const ValueId blocks = compiler.add_value(node.name, ElementType::f32, conv_shape, conv_desc);
     add_biased_primitive(node, compiler, primitive, std::move(args), bias, chain, count, blocks);
 
@@ -291,9 +296,8 @@ bool lower_deconvolution(const graph::Node& node, Compiler& compiler) {
     if (!created) return false;
     const auto& [primitive, count] = *created;
 
-    std::vector<PrimitiveArg> args = {
-        {DNNL_ARG_SRC, compiler.to_layout(inputs->src, primitive.src_desc())},
-        {DNNL_ARG_WEIGHTS, compiler.add_weights(weights, weights_desc, primitive.weights_desc())}};
+    std::vector<PrimitiveArg> args =
+        source_and_weights(compiler, inputs->src, weights, weights_desc, primitive);
     add_primitive_with_bias(node, compiler, primitive, std::move(args), bias, chain, count);
     return true;
 }
