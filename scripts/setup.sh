@@ -9,9 +9,10 @@ packages=(
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev doctest-dev
   libpugixml-dev libprotobuf-dev protobuf-compiler libonnx-dev
   libopencv-dev libdnnl-dev libtbb-dev opencv-doc
+  ocl-icd-opencl-dev opencl-headers libssl-dev openssl
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  libgstrtspserver-1.0-dev
+  libgstrtspserver-1.0-dev gstreamer1.0-tools
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
   jq bc time
   systemd
