@@ -26,11 +26,10 @@ if [[ ! -f "$demo/centernet.xml" ]]; then
     -o "$demo/centernet.xml"
 fi
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+source scripts/lib/ports.sh
 port=1883
 if ! port_in_use "$port"; then
-  port=18830
-  while port_in_use "$port"; do port=$((port + 1)); done
+  port="$(free_port)"
   printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" \
     > "$demo/mosquitto.conf"
   mosquitto -c "$demo/mosquitto.conf" > "$demo/mosquitto.log" 2>&1 &

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages edgesight needs and builds it into build/ (binary: build/bin/edgesight).
-# Idempotent; run as root or as a user with sudo. Usage: scripts/setup.sh [--no-build] [cmake args...]
+# Idempotent; run as root or as a user with sudo.
+#   scripts/setup.sh [--no-build] [cmake args...]
+#   scripts/setup.sh --print-packages    the packages it installs, one a line, and exits
+# Every package the build, the tests, the demo and the scripts use is in this list or in the
+# Depends of one that is (installs skip Recommends); scripts/check-packages.sh checks the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,14 +13,22 @@ packages=(
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev doctest-dev
   libpugixml-dev libprotobuf-dev protobuf-compiler libonnx-dev
   libopencv-dev libdnnl-dev libtbb-dev opencv-doc
-  ocl-icd-opencl-dev opencl-headers libssl-dev openssl
+  ocl-icd-opencl-dev libssl-dev openssl
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libgstrtspserver-1.0-dev gstreamer1.0-tools
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
   jq bc time
   systemd
+  nodejs
 )
+# Debian's nodejs leaves npm to a package of its own; other builds of Node.js bring it along.
+command -v npm >/dev/null || packages+=(npm)
+
+if [ "${1:-}" = "--print-packages" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -24,9 +36,6 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-# Node.js runs TensorFlow.js as the reference for the TensorFlow conformance test; any install
-# of it will do.
-command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_if_needed apt-get update
