@@ -23,7 +23,8 @@ packages=(
   nodejs
 )
 # Debian's nodejs leaves npm to a package of its own; other builds of Node.js bring it along.
-command -v npm >/dev/null || packages+=(npm)
+npm_owner="$(dpkg -S "$(command -v npm || echo /usr/bin/npm)" 2>/dev/null | cut -d: -f1)"
+[ -n "$npm_owner" ] && [ "$npm_owner" != npm ] || packages+=(npm)
 
 if [ "${1:-}" = "--print-packages" ]; then
   printf '%s\n' "${packages[@]}"
