@@ -49,9 +49,10 @@ std::optional<ValueId> concat_in_place(const graph::Node& node, Compiler& compil
 // Returns the output value.
 //
 // The output's layout is not left to oneDNN: for inputs with blocked channels its concat picks
-// the blocks outermost (Bacd16b), a layout that other primitives handle badly. oneDNN 2.6's
-// pooling has only its reference kernel for it, and its binary kernel reads a per-channel
-// post-op operand at channel c mod the block (a Concat, then a BatchNorm's Multiply and Add).
+// the blocks outermost (Bacd16b, which it holds equal to aBcd16b at batch 1), a layout other
+// primitives handle badly. oneDNN 2.6's pooling has only its reference kernel for it, and its
+// binary kernel reads a per-channel post-op operand at channel c mod the block (a Concat, then
+// a BatchNorm's Multiply and Add; see lower_binary).
 std::optional<ValueId> add_concat(const graph::Node& node, Compiler& compiler, size_t axis,
                                   const std::vector<ValueId>& sources, ElementType type) {
     if (const auto in_place = concat_in_place(node, compiler, axis, sources, type)) return in_place;
