@@ -4,10 +4,10 @@
 #include "inference/core/error.h"
 #include "inference/core/npy.h"
 #include "inference/runtime/core.h"
+#include "pipeline/preprocess/image_inputs.h"
 
 #include <fmt/format.h>
 #include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <filesystem>
 
@@ -25,32 +25,11 @@ struct InferOptions {
     ImportOptions import;
 };
 
-// The Open Model Zoo convention: resized to the input's H×W, BGR, 0..255 as float, NCHW.
-Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
-    const auto& shape = input.type.shape;
-    if (!shape.rank_known() || shape.rank() != 4 || shape[2] <= 0 || shape[3] <= 0 ||
-        (shape[1] != 3 && shape[1] != 1))
-        throw_bad_input(
-            "--image: input '{}' has shape {}; expected [N,3,H,W] or [N,1,H,W] "
-            "with known H and W (use --shape)",
-            input.name, to_string(shape));
-    const bool gray = shape[1] == 1;
-    cv::Mat image = cv::imread(path, gray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-    if (image.empty()) throw_bad_input("--image {}: cannot read the image", path);
-    const int height = static_cast<int>(shape[2]);
-    const int width = static_cast<int>(shape[3]);
-    cv::Mat resized;
-    cv::resize(image, resized, cv::Size(width, height));
-    const int64_t channels = gray ? 1 : 3;
-    Tensor tensor(ElementType::f32, {1, channels, height, width});
-    float* data = tensor.data<float>();
-    for (int y = 0; y < height; ++y) {
-        const auto* row = resized.ptr<uint8_t>(y);
-        for (int x = 0; x < width; ++x)
-            for (int64_t c = 0; c < channels; ++c)
-                data[(c * height + y) * width + x] = static_cast<float>(row[x * channels + c]);
-    }
-    return tensor;
+// `[NAME=]VALUE`: the name, when there is an `=` and the whole argument is no existing file.
+std::pair<std::string, std::string> split_named(const std::string& argument) {
+    const size_t equals = argument.find('=');
+    if (equals == std::string::npos || std::filesystem::exists(argument)) return {"", argument};
+    return {argument.substr(0, equals), argument.substr(equals + 1)};
 }
 
 int run_infer(const InferOptions& options) {
@@ -63,27 +42,35 @@ int run_infer(const InferOptions& options) {
     const runtime::CompiledModel compiled = core.compile(model, options.device);
     runtime::InferRequest request = compiled.create_infer_request();
 
-    if (!options.image.empty()) {
-        if (compiled.inputs().size() != 1)
-            throw_bad_input("--image needs a model with one input; this one has {}",
-                            compiled.inputs().size());
-        request.set_input(0, image_tensor(options.image, compiled.inputs()[0]));
-    }
+    const auto& inputs = compiled.inputs();
+    std::vector<bool> filled(inputs.size(), false);
     for (size_t i = 0; i < options.inputs.size(); ++i) {
         const std::string& argument = options.inputs[i];
-        const size_t equals = argument.find('=');
-        const bool named = equals != std::string::npos && !std::filesystem::exists(argument);
-        const size_t index = named ? request.input_index(argument.substr(0, equals)) : i;
-        if (index >= compiled.inputs().size())
-            throw_bad_input("--input {}: the model has only {} inputs", argument,
-                            compiled.inputs().size());
-        const Tensor tensor = read_npy(named ? argument.substr(equals + 1) : argument);
+        const auto [name, file] = split_named(argument);
+        const size_t index = name.empty() ? i : request.input_index(name);
+        if (index >= inputs.size())
+            throw_bad_input("--input {}: the model has only {} inputs", argument, inputs.size());
+        const Tensor tensor = read_npy(file);
         try {
             request.set_input(index, tensor);
         } catch (const Error& error) {
             rethrow_with_context(error, "--input " + argument);
         }
+        filled[index] = true;
     }
+    if (!options.image.empty()) {
+        const auto [name, file] = split_named(options.image);
+        const cv::Mat image = cv::imread(file, cv::IMREAD_COLOR);
+        if (image.empty()) throw_bad_input("--image {}: cannot read the image", file);
+        const std::optional<size_t> target =
+            name.empty() ? std::nullopt : std::optional<size_t>(request.input_index(name));
+        for (auto& feed : pipeline::image_feeds(image, inputs, target, filled)) {
+            request.set_input(feed.input, feed.tensor);
+            filled[feed.input] = true;
+            fmt::print("{} <- {}\n", file, feed.note);
+        }
+    }
+    pipeline::require_all_inputs(inputs, filled);
     request.infer();
 
     std::filesystem::create_directories(options.output_dir);
@@ -106,8 +93,11 @@ CommandRunner add_infer_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand("infer", "Run a model once on .npy inputs or an image");
     command->add_option("MODEL", options->model, "IR .xml")->required();
     command->add_option("--input", options->inputs, "[NAME=]FILE.npy, one per model input");
-    command->add_option("--image", options->image,
-                        "An image for a one-input model: resized to H×W, BGR, 0..255, NCHW");
+    command->add_option(
+        "--image", options->image,
+        "[NAME=]FILE: an image for input NAME (default: the image-like input with the fewest "
+        "pixels), resized to its H×W, BGR, 0..255, NCHW or NHWC as its shape says; a "
+        "super-resolution model's larger input gets it upscaled bicubically");
     command->add_option("--output-dir", options->output_dir, "Where <output name>.npy files go")
         ->required();
     command->add_option("--add-output", options->add_outputs,

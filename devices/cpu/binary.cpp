@@ -76,7 +76,12 @@ bool lower_binary(const graph::Node& node, Compiler& compiler) {
                     });
             });
     };
-    auto created = create(compiler.value(a).desc);
+    // The first operand's layout as desc_like() writes it, or plain where it has no such form:
+    // oneDNN 2.6's kernel finds the channel of a per-channel post-op operand from the strides
+    // as given, and reads channel c mod the block from a layout with the channel blocks
+    // outermost (Bacd16b), which oneDNN holds equal to aBcd16b at batch 1.
+    const dnnl::memory::desc a_desc = desc_like(compiler.value(a).desc, dims);
+    auto created = a_desc == compiler.value(a).desc ? create(a_desc) : std::nullopt;
     if (!created || is_reference_implementation(created->primitive)) {
         // oneDNN's kernels may lack the first operand's layout; a plain one they all read.
         const auto plain = create(plain_desc(ElementType::f32, dims));

@@ -45,18 +45,29 @@ std::optional<ValueId> concat_in_place(const graph::Node& node, Compiler& compil
 }
 
 // Concat of `sources` (all of `type`) along `axis`: in place when it can be, else a primitive
-// where the inputs keep their layouts and oneDNN picks the output's. Returns the output value.
+// where the inputs keep their layouts and the output takes the first one's (or plain ones all).
+// Returns the output value.
+//
+// The output's layout is not left to oneDNN: for inputs with blocked channels its concat picks
+// the blocks outermost (Bacd16b, which it holds equal to aBcd16b at batch 1), a layout other
+// primitives handle badly. oneDNN 2.6's pooling has only its reference kernel for it, and its
+// binary kernel reads a per-channel post-op operand at channel c mod the block (a Concat, then
+// a BatchNorm's Multiply and Add; see lower_binary).
 std::optional<ValueId> add_concat(const graph::Node& node, Compiler& compiler, size_t axis,
                                   const std::vector<ValueId>& sources, ElementType type) {
     if (const auto in_place = concat_in_place(node, compiler, axis, sources, type)) return in_place;
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
     const auto make = [&](bool plain) {
         std::vector<dnnl::memory::desc> descs;
         for (ValueId id : sources)
             descs.push_back(plain ? plain_desc(type, compiler.value(id).shape)
                                   : compiler.value(id).desc);
+        dnnl::memory::desc dst_desc = desc_like(descs[0], dst_shape);
+        if (plain || dst_desc.data_type() != descs[0].data_type())
+            dst_desc = plain_desc(type, dst_shape);
         return try_create([&] {
-            return dnnl::concat::primitive_desc(static_cast<int>(axis), descs, cpu_engine(),
-                                                default_attr());
+            return dnnl::concat::primitive_desc(dst_desc, static_cast<int>(axis), descs,
+                                                cpu_engine(), default_attr());
         });
     };
     auto primitive = make(false);
@@ -67,8 +78,7 @@ std::optional<ValueId> add_concat(const graph::Node& node, Compiler& compiler, s
     for (size_t i = 0; i < sources.size(); ++i)
         args.push_back({DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
                         compiler.to_layout(sources[i], primitive->src_desc(static_cast<int>(i)))});
-    const ValueId dst = compiler.add_value(node.name, type, compiler.shape_of(output_of(node)),
-                                           primitive->dst_desc());
+    const ValueId dst = compiler.add_value(node.name, type, dst_shape, primitive->dst_desc());
     args.push_back({DNNL_ARG_DST, dst});
     compiler.add_primitive(node, *primitive, std::move(args));
     return dst;

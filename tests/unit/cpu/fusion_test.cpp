@@ -235,9 +235,9 @@ TEST_CASE("a stride = kernel deconvolution runs as a 1x1 convolution with its ch
     GraphBuilder g;
     const graph::Attributes attributes = {
         {"strides", "2,2"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}};
-    auto y = g.op("ConvolutionBackpropData",
-                  {g.input(PartialShape{1, 16, 5, 4}), g.constant({16, 8, 2, 2})}, attributes,
-                  "deconv");
+    auto y =
+        g.op("ConvolutionBackpropData",
+             {g.input(PartialShape{1, 16, 5, 4}), g.constant({16, 8, 2, 2})}, attributes, "deconv");
     y = g.op("Multiply", {y, g.constant({1, 8, 1, 1})}, {}, "scale");
     y = g.op("Add", {y, g.constant({1, 8, 1, 1})}, {}, "shift");
     g.output(g.op("ReLU", {y}, {}, "relu"));
@@ -245,8 +245,9 @@ TEST_CASE("a stride = kernel deconvolution runs as a 1x1 convolution with its ch
     const auto cpu =
         check_against_reference(model, {random_inputs(*model, 5)}, 1e-4, {.profile = true});
     CHECK(sorted_names(fused_into(cpu[0].profile, "deconv")) == "relu,scale,shift");
-    const bool shuffled = std::any_of(cpu[0].profile.begin(), cpu[0].profile.end(),
-                                      [](const auto& layer) { return layer.type == "PixelShuffle"; });
+    const bool shuffled =
+        std::any_of(cpu[0].profile.begin(), cpu[0].profile.end(),
+                    [](const auto& layer) { return layer.type == "PixelShuffle"; });
     CHECK(shuffled);
 }
 
@@ -282,6 +283,44 @@ TEST_CASE("post-op chains repeating an activation with other constants match the
             CAPTURE(description);
             const auto model = g.finish();
             check_against_reference(model, {random_inputs(*model, 5)});
+        }
+    }
+}
+
+// CReLU as IRs write it: a convolution output and its negation concatenated, then a per-channel
+// scale and shift (a BatchNorm) fused into the Multiply, and pooled. The Concat of blocked
+// values must hand on a layout whose consumers compute per-channel operands right: oneDNN 2.6's
+// binary kernel reads a per-channel post-op operand of channel c at c mod the block when its
+// source is blocked with the channel blocks outermost (Bacd16b, which concat picks by itself).
+TEST_CASE(
+    "post-op chains after a Concat of blocked convolution outputs (CReLU) match the reference") {
+    for (const int64_t channels : {8, 16, 24}) {
+        for (const bool pooled : {false, true}) {
+            CAPTURE(channels);
+            CAPTURE(pooled);
+            GraphBuilder g;
+            // Three input channels: a first layer, which reads the plain input and writes
+            // channel blocks.
+            const auto x = g.input(PartialShape{1, 3, 8, 6});
+            const auto y = conv(g, x, 3, channels, "conv");
+            const auto concat = g.op("Concat", {y, g.op("Negative", {y}, {}, "negative")},
+                                     {{"axis", "1"}}, "concat");
+            auto z = g.op("Multiply", {concat, g.constant({1, 2 * channels, 1, 1})}, {}, "scale");
+            z = g.op("Add", {z, g.constant({1, 2 * channels, 1, 1})}, {}, "shift");
+            if (pooled)
+                z = g.op("MaxPool", {z},
+                         {{"kernel", "3,3"},
+                          {"strides", "2,2"},
+                          {"pads_begin", "1,1"},
+                          {"pads_end", "1,1"},
+                          {"rounding_type", "floor"},
+                          {"auto_pad", "explicit"}});
+            g.output(g.op("ReLU", {z}, {}, "relu"));
+            const auto model = g.finish();
+            const auto cpu =
+                check_against_reference(model, {random_inputs(*model, 7)}, 1e-4, {.profile = true});
+            CHECK(sorted_names(fused_into(cpu[0].profile, "scale")) ==
+                  (pooled ? "shift" : "relu,shift"));
         }
     }
 }
