@@ -212,7 +212,9 @@ void MqttPublisher::Impl::connect() {
     if (!options.password_file.empty()) connect.set_password(read_password(options.password_file));
     if (scheme->tls) {
         // Paho checks the chain (enable_server_cert_auth) during the handshake and the host
-        // name (verify) after it.
+        // name (verify) after it. No OpenSSL error handler: Paho C++ 1.2 hands Paho C a pointer
+        // to this ssl_options object, which set_ssl() copies, so the handler would be called on
+        // a destroyed object; tls_failure_reason() tells the reason instead.
         const MqttTls tls = options.tls.value_or(MqttTls{});
         mqtt::ssl_options ssl;
         if (!tls.ca_file.empty()) ssl.set_trust_store(tls.ca_file.string());
@@ -220,9 +222,6 @@ void MqttPublisher::Impl::connect() {
         if (!tls.key_file.empty()) ssl.set_private_key(tls.key_file.string());
         ssl.set_enable_server_cert_auth(true);
         ssl.set_verify(tls.verify_hostname);
-        ssl.set_error_handler([this](const std::string& error) {
-            spdlog::debug("MQTT {}: OpenSSL: {}", options.broker, error);
-        });
         connect.set_ssl(std::move(ssl));
     }
     client->set_connected_handler([this](const std::string&) {

@@ -246,7 +246,7 @@ TEST_CASE("MQTT options: a bad topic, qos, TLS setup or password file is refused
     CHECK(refused([](auto& o) { o.password_file = "/nonexistent/password"; }));
     CHECK(refused([](auto& o) {
         o.broker = "ssl://localhost:8883";
-        o.tls = MqttTls{"/nonexistent/ca.pem", {}, {}};
+        o.tls = MqttTls{"/nonexistent/ca.pem", {}, {}, true};
     }));
     CHECK(refused([](auto& o) {
         o.broker = "tcp://localhost:8883";

@@ -74,6 +74,12 @@ class TestPki {
     std::filesystem::path m_dir;
 };
 
+MqttTls trusting(const std::filesystem::path& ca_file) {
+    MqttTls tls;
+    tls.ca_file = ca_file;
+    return tls;
+}
+
 MqttOptions tls_options(const MosquittoBroker& broker, const std::string& client_id,
                         const MqttTls& tls) {
     MqttOptions options;
@@ -121,7 +127,7 @@ TEST_CASE(
 
     const auto with_password = [&](const std::string& password) {
         std::ofstream(pki.path("password-" + password)) << password << "\n";
-        MqttOptions options = tls_options(*broker, "pub-" + password, MqttTls{pki.crt("ca")});
+        MqttOptions options = tls_options(*broker, "pub-" + password, trusting(pki.crt("ca")));
         options.username = "edge";
         options.password_file = pki.path("password-" + password);
         return options;
@@ -142,7 +148,7 @@ TEST_CASE("MQTT over TLS: a certificate from the trusted CA for the broker's hos
     auto broker = MosquittoBroker::start_new(pki.broker("server"));
     REQUIRE(broker);
     LogCapture log;
-    MqttPublisher publisher(tls_options(*broker, "pub-right", MqttTls{pki.crt("ca")}));
+    MqttPublisher publisher(tls_options(*broker, "pub-right", trusting(pki.crt("ca"))));
     CHECK(delivers(publisher));
     CHECK(log.count("not verified") == 0);
 }
@@ -151,7 +157,7 @@ TEST_CASE("MQTT over TLS: a certificate from a CA the publisher does not trust i
     const TestPki pki;
     auto broker = MosquittoBroker::start_new(pki.broker("rogue"));
     REQUIRE(broker);
-    check_refused(*broker, MqttTls{pki.crt("ca")},
+    check_refused(*broker, trusting(pki.crt("ca")),
                   "the broker's certificate is not signed by a trusted CA");
     // Without a CA file the system's CAs are used: they do not know the test CA either.
     check_refused(*broker, MqttTls{}, "the broker's certificate is not signed by a trusted CA");
@@ -161,7 +167,7 @@ TEST_CASE("MQTT over TLS: a certificate for another host name is refused") {
     const TestPki pki;
     auto broker = MosquittoBroker::start_new(pki.broker("other"));
     REQUIRE(broker);
-    check_refused(*broker, MqttTls{pki.crt("ca")},
+    check_refused(*broker, trusting(pki.crt("ca")),
                   "the broker's certificate is not for host '127.0.0.1'");
 }
 
@@ -169,7 +175,7 @@ TEST_CASE("MQTT over TLS: an expired certificate is refused") {
     const TestPki pki;
     auto broker = MosquittoBroker::start_new(pki.broker("expired"));
     REQUIRE(broker);
-    check_refused(*broker, MqttTls{pki.crt("ca")}, "the broker's certificate has expired");
+    check_refused(*broker, trusting(pki.crt("ca")), "the broker's certificate has expired");
 }
 
 TEST_CASE("MQTT over TLS: verify_hostname false accepts another host name, with a warning") {
@@ -177,7 +183,7 @@ TEST_CASE("MQTT over TLS: verify_hostname false accepts another host name, with 
     auto broker = MosquittoBroker::start_new(pki.broker("other"));
     REQUIRE(broker);
     LogCapture log;
-    MqttTls tls{pki.crt("ca")};
+    MqttTls tls = trusting(pki.crt("ca"));
     tls.verify_hostname = false;
     MqttPublisher publisher(tls_options(*broker, "pub-any-name", tls));
     CHECK(delivers(publisher));
@@ -194,8 +200,9 @@ TEST_CASE("MQTT over TLS: a broker that requires a client certificate accepts th
     const TestPki pki;
     auto broker = MosquittoBroker::start_new(pki.broker("server", true));
     REQUIRE(broker);
-    MqttPublisher publisher(tls_options(
-        *broker, "pub-client-cert", MqttTls{pki.crt("ca"), pki.crt("client"), pki.key("client")}));
+    MqttPublisher publisher(
+        tls_options(*broker, "pub-client-cert",
+                    MqttTls{pki.crt("ca"), pki.crt("client"), pki.key("client"), true}));
     CHECK(delivers(publisher));
-    check_refused(*broker, MqttTls{pki.crt("ca")}, "the broker refused the TLS connection");
+    check_refused(*broker, trusting(pki.crt("ca")), "the broker refused the TLS connection");
 }
