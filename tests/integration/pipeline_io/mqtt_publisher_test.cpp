@@ -253,6 +253,17 @@ TEST_CASE("MQTT options: a bad topic, qos, TLS setup or password file is refused
         o.tls = MqttTls{};
     }));
     CHECK(refused([](auto& o) { o.broker = "udp://localhost:1883"; }));
+    CHECK(refused([](auto& o) { o.status_topic = "edgesight/{source}/status"; }));
+    CHECK(refused([](auto& o) { o.stats_topic = "edgesight/#"; }));
+    CHECK(refused([](auto& o) { o.client_id = "{camera}"; }));
+    // TLS settings where the config check takes them: exactly the TLS schemes.
+    for (const MqttScheme& scheme : mqtt_schemes()) {
+        CAPTURE(scheme.name);
+        CHECK(refused([&](auto& o) {
+                  o.broker = std::string(scheme.name) + "://127.0.0.1:1";
+                  o.tls = MqttTls{};
+              }) == !scheme.tls);
+    }
 }
 
 TEST_CASE("MQTT: a full offline buffer drops the oldest messages and counts them") {

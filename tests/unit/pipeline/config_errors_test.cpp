@@ -294,6 +294,17 @@ TEST_CASE("config errors: outputs") {
     }
 }
 
+TEST_CASE("config errors: TLS settings need a TLS scheme, as the publisher says") {
+    for (const es::pipeline::MqttScheme& scheme : es::pipeline::mqtt_schemes()) {
+        CAPTURE(scheme.name);
+        ConfigFixture fixture;
+        fixture.output() = {
+            {"mqtt",
+             {{"uri", std::string(scheme.name) + "://broker:8883"}, {"tls", json::object()}}}};
+        CHECK(fixture.problems().empty() == scheme.tls);
+    }
+}
+
 TEST_CASE("config errors: one client id for two MQTT connections") {
     ConfigFixture fixture;
     fixture.pipeline()["outputs"].push_back(fixture.output());
