@@ -96,6 +96,8 @@ MosquittoBroker::MosquittoBroker(std::string program, std::filesystem::path dir,
     config << "persistence true\n"
            << "persistence_location " << m_dir.string() << "/\n"
            << "log_dest stdout\n"
+           // A log file is written line by line; stdout into a file is buffered.
+           << "log_dest file " << (m_dir / "broker.log").string() << "\n"
            << "log_type error\nlog_type warning\nlog_type notice\n";
     if (user) config << "user " << user->pw_name << "\n";
 }
@@ -113,7 +115,7 @@ void MosquittoBroker::start() {
 }
 
 std::string MosquittoBroker::log() const {
-    std::ifstream file(m_dir / "mosquitto.log");
+    std::ifstream file(m_dir / "broker.log");
     return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 

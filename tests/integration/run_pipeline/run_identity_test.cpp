@@ -60,8 +60,11 @@ TEST_CASE("run: two boxes with one config keep their own broker sessions and ret
     pipeline["sources"][0]["loop"] = true;
     pipeline["sources"][0]["fps"] = 10;
     const auto config = dir / "config.json";
-    std::ofstream(config)
-        << nlohmann::json{{"pipelines", nlohmann::json::array({pipeline})}}.dump();
+    // No metrics endpoint: the two boxes share this machine's ports.
+    std::ofstream(config) << nlohmann::json{
+        {"pipelines", nlohmann::json::array({pipeline})},
+        {"metrics",
+         {{"listen", ""}}}}.dump();
 
     MqttTestSubscriber subscriber(broker->uri(), "two-boxes", {"edgesight/#"}, false);
     const auto start_box = [&](const std::string& host) {
