@@ -49,7 +49,7 @@ sed -e "s|\"\\.\\./build/demo/|\"$demo/|g" -e "s|\"labels/|\"$root/configs/label
 rm -rf "$demo/detections.jsonl" "$demo/snapshots"
 
 # Every message arrives; the terminal shows the first ones and then every 50th, shortened.
-mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgesight/demo/#' -v > >(
+mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgesight/+/demo/#' -v > >(
   awk '{ n++; if (n <= 5 || n % 50 == 0) { print "mqtt #" n ": " substr($0, 1, 150) "..."; fflush() } }'
 ) &
 subscriber=$!

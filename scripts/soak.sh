@@ -80,7 +80,7 @@ EOF
 
 start_broker
 mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -c -i soak-subscriber \
-  -t 'edgesight/soak/+/detections' > "$work/received.jsonl" 2> "$work/subscriber.log" &
+  -t 'edgesight/+/soak/+/detections' > "$work/received.jsonl" 2> "$work/subscriber.log" &
 sub_pid=$!
 sleep 0.5
 "$edgesight" run "$work/config.json" --json-summary "$work/summary.json" > "$work/run.log" 2>&1 &

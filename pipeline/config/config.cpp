@@ -201,21 +201,27 @@ MetricsConfig check_metrics(const ObjectReader& parent, std::string_view key,
     return metrics;
 }
 
-// Brokers drop the older of two connections with one client id.
+// Brokers drop the older of two connections with one client id; compared as rendered on this
+// host.
 void check_client_ids(const Config& config, std::vector<ConfigProblem>& problems) {
+    const std::string host = mqtt_host_name();
     std::map<std::string, std::string> seen;  // client id → JSON path of its output
     for (size_t p = 0; p < config.pipelines.size(); ++p) {
         const auto& outputs = config.pipelines[p].outputs;
         for (size_t o = 0; o < outputs.size(); ++o) {
             const auto* mqtt = std::get_if<MqttOutputConfig>(&outputs[o]);
-            if (!mqtt || mqtt->client_id.empty()) continue;
+            if (!mqtt) continue;
+            const std::string client_id =
+                render_mqtt_template(mqtt->client_id, {host, config.pipelines[p].name, ""}, false)
+                    .text;
+            if (client_id.empty()) continue;
             const std::string path = fmt::format("pipelines[{}].outputs[{}].mqtt", p, o);
-            const auto [it, inserted] = seen.emplace(mqtt->client_id, path);
+            const auto [it, inserted] = seen.emplace(client_id, path);
             if (!inserted)
                 problems.push_back(
                     {path + ".client_id", fmt::format("client id '{}' is also used by {}; a broker "
                                                       "keeps only one connection per client id",
-                                                      mqtt->client_id, it->second)});
+                                                      client_id, it->second)});
         }
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pipeline/config/mqtt_naming.h"
 #include "pipeline/source/resolution.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -73,16 +74,22 @@ struct TlsConfig {
     std::filesystem::path ca;
     std::filesystem::path cert;
     std::filesystem::path key;
+    // false: any name in the broker's certificate is accepted (logged as a warning); its chain
+    // is still verified.
+    bool verify_hostname = true;
 
     bool operator==(const TlsConfig&) const = default;
 };
 
 struct MqttOutputConfig {
     std::string uri = "tcp://localhost:1883";
-    std::string topic = "edgesight/{pipeline}/{source}/detections";  // {pipeline}, {source}
+    // Templates (mqtt_naming.h): {host}, {pipeline} and, in `topic`, {source}.
+    std::string topic{k_default_detection_topic};
+    std::string status_topic{k_default_status_topic};  // retained "online"/"offline"
+    std::string stats_topic{k_default_stats_topic};    // retained stats JSON
+    std::string client_id{k_default_client_id};
     int qos = 1;
-    std::string client_id;  // default "edgesight-<pipeline>"
-    std::string username;   // empty: anonymous
+    std::string username;  // empty: anonymous
     std::filesystem::path password_file;
     std::optional<TlsConfig> tls;
     std::filesystem::path persistence_dir;  // empty: the publisher's default

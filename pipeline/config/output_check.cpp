@@ -1,4 +1,5 @@
 #include "pipeline/config/config_checks.h"
+#include "pipeline/config/mqtt_naming.h"
 
 #include <fmt/format.h>
 
@@ -9,22 +10,16 @@
 namespace es::pipeline {
 namespace {
 
-bool is_tls_scheme(const std::string& scheme) {
-    return scheme == "ssl" || scheme == "mqtts" || scheme == "wss";
-}
-
-// The scheme of a broker URI ("tcp"), empty (reported) when the URI is not one Paho accepts.
-std::string check_broker_uri(const ObjectReader& reader, const std::string& uri) {
-    const size_t separator = uri.find("://");
-    const std::string scheme = separator == std::string::npos ? "" : uri.substr(0, separator);
-    if (scheme != "tcp" && scheme != "mqtt" && scheme != "ws" && !is_tls_scheme(scheme)) {
-        reader.problem("uri", fmt::format("'{}': expected tcp://, ssl://, mqtt://, mqtts://, ws:// "
-                                          "or wss:// followed by HOST[:PORT]",
-                                          uri));
-        return {};
+// The scheme of a broker URI, nullptr (reported) when the URI is not one Paho accepts.
+const MqttScheme* check_broker_uri(const ObjectReader& reader, const std::string& uri) {
+    const MqttScheme* scheme = find_mqtt_scheme(uri);
+    if (!scheme) {
+        reader.problem("uri", fmt::format("'{}': expected {} followed by HOST[:PORT]", uri,
+                                          mqtt_scheme_list()));
+        return nullptr;
     }
-    const std::string authority =
-        uri.substr(separator + 3, uri.find('/', separator + 3) - (separator + 3));
+    const size_t start = scheme->name.size() + 3;
+    const std::string authority = uri.substr(start, uri.find('/', start) - start);
     const size_t colon = authority.rfind(':');
     const std::string host = authority.substr(0, colon);
     bool port_ok = true;
@@ -39,39 +34,32 @@ std::string check_broker_uri(const ObjectReader& reader, const std::string& uri)
     if (host.empty() || !port_ok) {
         reader.problem("uri", fmt::format("'{}': expected {}://HOST[:PORT] with a port from 1 "
                                           "to 65535",
-                                          uri, scheme));
-        return {};
+                                          uri, scheme->name));
+        return nullptr;
     }
     return scheme;
 }
 
-// Publishing topics: no wildcards, and only the {pipeline} and {source} placeholders.
-void check_topic(const ObjectReader& reader, const std::string& topic) {
-    if (topic.find_first_of("+#") != std::string::npos) {
-        reader.problem("topic", fmt::format("'{}' has a wildcard ('+' or '#'); a published "
-                                            "topic names one topic",
-                                            topic));
-        return;
+// A topic or client id template under `key`: only the placeholders that `values` sets, and for
+// topics no wildcards. Returns it as written.
+std::optional<std::string> checked_template(const ObjectReader& reader, std::string_view key,
+                                            const MqttTemplateValues& values, bool is_topic) {
+    auto text = reader.string(key);
+    if (!text) return std::nullopt;
+    const RenderedTemplate rendered = render_mqtt_template(*text, values, is_topic);
+    if (!rendered.problem.empty()) {
+        reader.problem(key, rendered.problem);
+        return std::nullopt;
     }
-    for (size_t open = topic.find('{'); open != std::string::npos;
-         open = topic.find('{', open + 1)) {
-        const size_t close = topic.find('}', open);
-        const std::string name =
-            close == std::string::npos ? topic.substr(open) : topic.substr(open, close - open + 1);
-        if (name != "{pipeline}" && name != "{source}") {
-            reader.problem("topic", fmt::format("'{}': unknown placeholder '{}'; expected "
-                                                "{{pipeline}} or {{source}}",
-                                                topic, name));
-            return;
-        }
-    }
+    return text;
 }
 
-std::optional<TlsConfig> check_tls(const ObjectReader& mqtt, const std::string& scheme,
+std::optional<TlsConfig> check_tls(const ObjectReader& mqtt, const MqttScheme* scheme,
                                    const CheckContext& context) {
     const auto* json = mqtt.object("tls");
     if (!json) return std::nullopt;
-    const ObjectReader reader(*json, mqtt.path("tls"), {"ca", "cert", "key"}, context.problems);
+    const ObjectReader reader(*json, mqtt.path("tls"), {"ca", "cert", "key", "verify_hostname"},
+                              context.problems);
     TlsConfig tls;
     tls.ca = readable_file(reader, "ca", false, context).value_or("");
     tls.cert = readable_file(reader, "cert", false, context).value_or("");
@@ -79,10 +67,11 @@ std::optional<TlsConfig> check_tls(const ObjectReader& mqtt, const std::string& 
     if (reader.has("cert") != reader.has("key"))
         reader.problem(reader.has("cert") ? "cert" : "key",
                        "a client certificate needs both cert and key");
-    if (!scheme.empty() && !is_tls_scheme(scheme))
+    if (const auto verify = reader.boolean("verify_hostname")) tls.verify_hostname = *verify;
+    if (scheme && !scheme->tls)
         mqtt.problem("tls", fmt::format("the broker uri uses {}://, which does not use TLS; "
-                                        "expected ssl://, mqtts:// or wss://",
-                                        scheme));
+                                        "expected {}",
+                                        scheme->name, mqtt_scheme_list(true)));
     return tls;
 }
 
@@ -109,20 +98,25 @@ void check_persistence_dir(const ObjectReader& reader, const std::filesystem::pa
 MqttOutputConfig check_mqtt(const nlohmann::json& json, const std::string& path,
                             const std::string& pipeline_name, const CheckContext& context) {
     MqttOutputConfig mqtt;
-    mqtt.client_id = "edgesight-" + pipeline_name;
-    const ObjectReader reader(json, path,
-                              {"uri", "topic", "qos", "client_id", "username", "password_file",
-                               "tls", "persistence_dir", "max_buffered"},
-                              context.problems);
+    const ObjectReader reader(
+        json, path,
+        {"uri", "topic", "status_topic", "stats_topic", "qos", "client_id", "username",
+         "password_file", "tls", "persistence_dir", "max_buffered"},
+        context.problems);
     if (!reader.is_object()) return mqtt;
     if (auto uri = reader.string("uri")) mqtt.uri = *uri;
-    const std::string scheme = check_broker_uri(reader, mqtt.uri);
-    if (auto topic = reader.string("topic")) {
-        check_topic(reader, *topic);
-        mqtt.topic = *topic;
-    }
+    const MqttScheme* scheme = check_broker_uri(reader, mqtt.uri);
+    // The values only tell which placeholders are allowed where.
+    const MqttTemplateValues with_source{"host", pipeline_name, "source"};
+    const MqttTemplateValues without_source{"host", pipeline_name, ""};
+    if (auto topic = checked_template(reader, "topic", with_source, true)) mqtt.topic = *topic;
+    if (auto topic = checked_template(reader, "status_topic", without_source, true))
+        mqtt.status_topic = *topic;
+    if (auto topic = checked_template(reader, "stats_topic", without_source, true))
+        mqtt.stats_topic = *topic;
+    if (auto client_id = checked_template(reader, "client_id", without_source, false))
+        mqtt.client_id = *client_id;
     if (auto qos = reader.integer("qos", 0, 2)) mqtt.qos = static_cast<int>(*qos);
-    if (auto client_id = reader.string("client_id")) mqtt.client_id = *client_id;
     if (auto username = reader.string("username")) mqtt.username = *username;
     if (auto password_file = readable_file(reader, "password_file", false, context)) {
         mqtt.password_file = *password_file;

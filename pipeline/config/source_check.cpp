@@ -1,4 +1,5 @@
 #include "pipeline/config/config_checks.h"
+#include "pipeline/config/uri_redaction.h"
 
 #include <fmt/format.h>
 
@@ -51,7 +52,8 @@ void check_uri(SourceConfig& source, const ObjectReader& reader, const CheckCont
     const auto host_required = [&](std::string_view example) {
         const std::string host = rest.substr(0, rest.find('/'));
         if (host.empty() || host.front() == ':')
-            reader.problem("uri", fmt::format("'{}' has no host; expected {}", uri, example));
+            reader.problem("uri",
+                           fmt::format("'{}' has no host; expected {}", redact_uri(uri), example));
     };
     if (scheme == "file") {
         source.kind = SourceKind::file;
@@ -70,8 +72,8 @@ void check_uri(SourceConfig& source, const ObjectReader& reader, const CheckCont
     } else if (scheme == "v4l2") {
         source.kind = SourceKind::v4l2;
         if (rest.rfind("/dev/", 0) != 0 || rest.size() == 5)
-            reader.problem("uri",
-                           fmt::format("'{}' names no device; expected v4l2:///dev/videoN", uri));
+            reader.problem("uri", fmt::format("'{}' names no device; expected v4l2:///dev/videoN",
+                                              redact_uri(uri)));
     } else if (scheme == "test") {
         source.kind = SourceKind::test;
     } else {

@@ -14,11 +14,15 @@ MqttOptions mqtt_options(const PipelineConfig& pipeline, const MqttOutputConfig&
     options.broker = config.uri;
     options.pipeline = pipeline.name;
     options.topic = config.topic;
+    options.status_topic = config.status_topic;
+    options.stats_topic = config.stats_topic;
     options.qos = config.qos;
     options.client_id = config.client_id;
     options.username = config.username;
     options.password_file = config.password_file;
-    if (config.tls) options.tls = MqttTls{config.tls->ca, config.tls->cert, config.tls->key};
+    if (config.tls)
+        options.tls =
+            MqttTls{config.tls->ca, config.tls->cert, config.tls->key, config.tls->verify_hostname};
     options.persistence_dir = config.persistence_dir;
     options.max_buffered_messages = config.max_buffered;
     return options;

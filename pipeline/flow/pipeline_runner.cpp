@@ -443,9 +443,9 @@ PipelineSummary PipelineRunner::summary() const {
     return summary;
 }
 
-void PipelineRunner::publish_retained(const std::string& topic, const std::string& payload) {
+void PipelineRunner::publish_stats(const std::string& payload) {
     for (auto& output : m_impl->outputs)
-        output->publish_retained(topic, payload);
+        output->publish_stats(payload);
 }
 
 }  // namespace es::pipeline

@@ -65,9 +65,9 @@ class PipelineRunner {
 
     const std::string& name() const;
     PipelineSummary summary() const;
-    // Publishes `payload` retained on `topic` through the pipeline's MQTT outputs that are
-    // connected; the others skip it.
-    void publish_retained(const std::string& topic, const std::string& payload);
+    // Publishes the stats JSON `payload` retained on the stats topic of each of the pipeline's
+    // MQTT outputs that is connected; the others skip it.
+    void publish_stats(const std::string& payload);
 
   private:
     struct Impl;

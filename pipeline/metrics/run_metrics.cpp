@@ -20,8 +20,7 @@ void publish_stats(const PipelineSet& pipelines) {
                                .count();
     const auto memory = resident_memory_bytes();
     pipelines.for_each_runner([&](PipelineRunner& runner) {
-        runner.publish_retained(stats_topic(runner.name()),
-                                stats_json(runner.summary(), now_ns, memory).dump());
+        runner.publish_stats(stats_json(runner.summary(), now_ns, memory).dump());
     });
 }
 

@@ -12,7 +12,7 @@ namespace es::pipeline {
 // The Prometheus exposition of the runners and of the process.
 std::string render_metrics(const PipelineSet& pipelines);
 
-// Publishes each runner's stats JSON retained on its stats_topic() through its MQTT outputs.
+// Publishes each runner's stats JSON retained on the stats topic of each of its MQTT outputs.
 void publish_stats(const PipelineSet& pipelines);
 
 }  // namespace es::pipeline

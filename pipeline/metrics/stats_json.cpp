@@ -14,10 +14,6 @@ nlohmann::json latency_json(const HistogramSnapshot& latency) {
 
 }  // namespace
 
-std::string stats_topic(const std::string& pipeline) {
-    return fmt::format("edgesight/{}/stats", pipeline);
-}
-
 nlohmann::json summary_json(const PipelineSummary& summary) {
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& source : summary.sources)

@@ -3,6 +3,7 @@
 #include "inference/core/error.h"
 #include "pipeline/publish/result_json.h"
 #include "pipeline/publish/saved_sequence.h"
+#include "pipeline/publish/tls_diagnosis.h"
 
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
@@ -21,31 +22,12 @@ namespace es::pipeline {
 
 namespace {
 
-// Replaces {pipeline} and {source}; throws for any other placeholder or an MQTT wildcard.
-std::string render_topic(const std::string& pattern, const std::string& pipeline,
-                         const std::string& source) {
-    std::string topic;
-    for (size_t i = 0; i < pattern.size(); ++i) {
-        const char c = pattern[i];
-        if (c == '+' || c == '#')
-            throw_bad_input("MQTT topic '{}': wildcard '{}' cannot be published to", pattern, c);
-        if (c != '{') {
-            topic += c;
-            continue;
-        }
-        const size_t end = pattern.find('}', i);
-        const std::string name =
-            pattern.substr(i + 1, end == std::string::npos ? end : end - i - 1);
-        if (end == std::string::npos || (name != "pipeline" && name != "source"))
-            throw_bad_input(
-                "MQTT topic '{}': unknown placeholder '{{{}}}' (expected {{pipeline}} "
-                "or {{source}})",
-                pattern, name);
-        topic += name == "pipeline" ? pipeline : source;
-        i = end;
-    }
-    if (topic.empty()) throw_bad_input("MQTT topic '{}' is empty", pattern);
-    return topic;
+// `pattern` with its placeholders replaced; throws for a bad template.
+std::string render(const std::string& pattern, const MqttTemplateValues& values, bool is_topic,
+                   const char* what) {
+    RenderedTemplate rendered = render_mqtt_template(pattern, values, is_topic);
+    if (!rendered.problem.empty()) throw_bad_input("MQTT {} {}", what, rendered.problem);
+    return std::move(rendered.text);
 }
 
 std::string read_password(const std::filesystem::path& path) {
@@ -80,12 +62,6 @@ std::string connect_failure(int code) {
     }
 }
 
-std::string host_name() {
-    char name[256] = {};
-    if (gethostname(name, sizeof(name) - 1) != 0 || !name[0]) return "host";
-    return name;
-}
-
 // "<client id>.seq.json", with characters that do not belong in a file name replaced by '_'.
 std::string seq_file_name(const std::string& client_id) {
     std::string name = client_id;
@@ -107,10 +83,6 @@ std::filesystem::path default_mqtt_persistence_dir() {
     const std::filesystem::path system = "/var/lib/edgesight";
     if (access(system.c_str(), W_OK) == 0) return system / "mqtt";
     return std::filesystem::temp_directory_path() / fmt::format("edgesight-{}", getuid()) / "mqtt";
-}
-
-std::string mqtt_status_topic(const std::string& pipeline) {
-    return fmt::format("edgesight/{}/status", pipeline);
 }
 
 // Paho reports an action's end to a listener object; this one forwards it to a function.
@@ -137,18 +109,23 @@ struct MqttPublisher::Impl {
     void check_buffer_level();
     void set_connection(Connection state, const std::string& reason);
 
+    // The reason of a failed connection; for TLS brokers, found by a handshake of our own.
+    std::string connect_failure_reason(const mqtt::token& token) const;
+
     const MqttOptions options;
     const std::filesystem::path persistence_dir;
+    const MqttTemplateValues names;  // {host} and {pipeline}
     const std::string status_topic;
+    const std::string stats_topic;
     const std::string client_id;
+    const MqttScheme* const scheme;
     std::unique_ptr<mqtt::async_client> client;
     // Each message carries its index (in publishing order) as Paho's user context.
     ActionListener delivery_listener{[this](const mqtt::token& token, bool was_delivered) {
         finished(reinterpret_cast<uintptr_t>(token.get_user_context()), was_delivered);
     }};
     ActionListener connect_listener{[this](const mqtt::token& token, bool connected) {
-        if (!connected)
-            set_connection(Connection::Connecting, connect_failure(token.get_return_code()));
+        if (!connected) set_connection(Connection::Connecting, connect_failure_reason(token));
     }};
 
     // Serializes seq numbering with publishing so messages leave in seq order.
@@ -175,25 +152,33 @@ MqttPublisher::Impl::Impl(MqttOptions options_)
       persistence_dir(options.persistence_dir.empty()
                           ? default_mqtt_persistence_dir() / options.pipeline
                           : options.persistence_dir),
-      status_topic(mqtt_status_topic(options.pipeline)),
-      client_id(options.client_id.empty()
-                    ? fmt::format("edgesight-{}-{}", host_name(), options.pipeline)
-                    : options.client_id) {
+      names{options.host.empty() ? mqtt_host_name() : mqtt_topic_level(options.host),
+            options.pipeline, ""},
+      status_topic(render(options.status_topic, names, true, "status topic")),
+      stats_topic(render(options.stats_topic, names, true, "stats topic")),
+      client_id(render(options.client_id, names, false, "client id")),
+      scheme(find_mqtt_scheme(options.broker)) {
+    if (!scheme)
+        throw_bad_input("MQTT broker '{}': expected {} followed by HOST[:PORT]", options.broker,
+                        mqtt_scheme_list());
     if (options.qos < 0 || options.qos > 2)
         throw_bad_input("MQTT qos {} (expected 0, 1 or 2)", options.qos);
     if (options.max_buffered_messages < 1)
         throw_bad_input("MQTT max_buffered {} (expected 1 or more)", options.max_buffered_messages);
-    render_topic(options.topic, options.pipeline, "source");
-    const bool tls_scheme =
-        options.broker.rfind("ssl://", 0) == 0 || options.broker.rfind("mqtts://", 0) == 0;
-    if (options.tls && !tls_scheme)
-        throw_bad_input("MQTT broker '{}': TLS options need an ssl:// or mqtts:// broker URI",
-                        options.broker);
+    render(options.topic, {names.host, names.pipeline, "source"}, true, "topic");
+    if (options.tls && !scheme->tls)
+        throw_bad_input("MQTT broker '{}': TLS options need a broker URI with {}", options.broker,
+                        mqtt_scheme_list(true));
     if (options.tls) {
         check_readable(options.tls->ca_file, "CA file");
         check_readable(options.tls->cert_file, "certificate file");
         check_readable(options.tls->key_file, "key file");
     }
+    if (scheme->tls && !options.tls.value_or(MqttTls{}).verify_hostname)
+        spdlog::warn(
+            "MQTT {}: the broker's host name is not verified (tls.verify_hostname is false): "
+            "any broker with a certificate from a trusted CA is accepted",
+            options.broker);
     std::error_code error;
     std::filesystem::create_directories(persistence_dir, error);
     if (error)
@@ -225,12 +210,18 @@ void MqttPublisher::Impl::connect() {
                        .finalize();
     if (!options.username.empty()) connect.set_user_name(options.username);
     if (!options.password_file.empty()) connect.set_password(read_password(options.password_file));
-    if (options.tls) {
+    if (scheme->tls) {
+        // Paho checks the chain (enable_server_cert_auth) during the handshake and the host
+        // name (verify) after it. No OpenSSL error handler: Paho C++ 1.2 hands Paho C a pointer
+        // to this ssl_options object, which set_ssl() copies, so the handler would be called on
+        // a destroyed object; tls_failure_reason() tells the reason instead.
+        const MqttTls tls = options.tls.value_or(MqttTls{});
         mqtt::ssl_options ssl;
-        if (!options.tls->ca_file.empty()) ssl.set_trust_store(options.tls->ca_file.string());
-        if (!options.tls->cert_file.empty()) ssl.set_key_store(options.tls->cert_file.string());
-        if (!options.tls->key_file.empty()) ssl.set_private_key(options.tls->key_file.string());
+        if (!tls.ca_file.empty()) ssl.set_trust_store(tls.ca_file.string());
+        if (!tls.cert_file.empty()) ssl.set_key_store(tls.cert_file.string());
+        if (!tls.key_file.empty()) ssl.set_private_key(tls.key_file.string());
         ssl.set_enable_server_cert_auth(true);
+        ssl.set_verify(tls.verify_hostname);
         connect.set_ssl(std::move(ssl));
     }
     client->set_connected_handler([this](const std::string&) {
@@ -249,6 +240,17 @@ void MqttPublisher::Impl::connect() {
     } catch (const mqtt::exception& exception) {
         throw_bad_input("MQTT broker '{}': {}", options.broker, exception.what());
     }
+}
+
+std::string MqttPublisher::Impl::connect_failure_reason(const mqtt::token& token) const {
+    const int code = token.get_return_code();
+    // Paho reports every TLS failure as one code (and a wrong host name with no OpenSSL error).
+    if (scheme->tls && code < 0) {
+        const std::string reason = tls_failure_reason(
+            options.broker, options.tls.value_or(MqttTls{}), std::chrono::seconds(5));
+        if (!reason.empty()) return "TLS: " + reason;
+    }
+    return connect_failure(code);
 }
 
 void MqttPublisher::Impl::finished(uint64_t index, bool was_delivered) {
@@ -314,8 +316,8 @@ void MqttPublisher::publish(const FrameResult& result) {
     Impl& impl = *m_impl;
     std::lock_guard lock(impl.publish_mutex);
     if (impl.closed) throw_runtime("MQTT {}: publish after close", impl.options.broker);
-    const std::string topic =
-        render_topic(impl.options.topic, impl.options.pipeline, result.source);
+    const std::string topic = render(
+        impl.options.topic, {impl.names.host, impl.names.pipeline, result.source}, true, "topic");
     auto message = mqtt::make_message(
         topic, result_json(result, impl.sequence->next(result.source)), impl.options.qos, false);
     uint64_t index = 0;
@@ -390,15 +392,27 @@ const std::filesystem::path& MqttPublisher::seq_file() const {
     return m_impl->sequence->path();
 }
 
-bool MqttPublisher::publish_retained(const std::string& topic, const std::string& payload) {
+const std::string& MqttPublisher::client_id() const {
+    return m_impl->client_id;
+}
+
+const std::string& MqttPublisher::status_topic() const {
+    return m_impl->status_topic;
+}
+
+const std::string& MqttPublisher::stats_topic() const {
+    return m_impl->stats_topic;
+}
+
+bool MqttPublisher::publish_stats(const std::string& payload) {
     Impl& impl = *m_impl;
     std::lock_guard lock(impl.publish_mutex);
     if (impl.closed || !stats().connected) return false;
     try {
-        impl.client->publish(mqtt::make_message(topic, payload, 1, true));
+        impl.client->publish(mqtt::make_message(impl.stats_topic, payload, 1, true));
         return true;
     } catch (const mqtt::exception& exception) {
-        spdlog::debug("MQTT {}: retained message to {}: {}", impl.options.broker, topic,
+        spdlog::debug("MQTT {}: stats message to {}: {}", impl.options.broker, impl.stats_topic,
                       exception.what());
         return false;
     }

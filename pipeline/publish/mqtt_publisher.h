@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pipeline/config/mqtt_naming.h"
 #include "pipeline/publish/publisher.h"
 
 #include <chrono>
@@ -11,23 +12,31 @@
 
 namespace es::pipeline {
 
+// TLS settings of a broker with a TLS scheme (ssl://, mqtts://, wss://). The broker's
+// certificate must chain to a trusted CA, be valid now and name the broker's host.
 struct MqttTls {
-    std::filesystem::path ca_file;    // CA certificates the broker's certificate must chain to
+    std::filesystem::path ca_file;    // CA certificates (PEM); empty: the system's
     std::filesystem::path cert_file;  // client certificate (PEM), for brokers that require one
     std::filesystem::path key_file;   // its private key (PEM)
+    // false: the certificate may name any host (logged as a warning); its chain is still checked.
+    bool verify_hostname = true;
 };
 
 struct MqttOptions {
-    std::string broker = "tcp://localhost:1883";  // tcp://, mqtt://, ssl:// or mqtts://
+    std::string broker = "tcp://localhost:1883";  // a scheme of mqtt_schemes(), HOST[:PORT]
     std::string pipeline;                         // fills {pipeline}
-    std::string topic = "edgesight/{pipeline}/{source}/detections";
+    std::string host;                             // fills {host}; empty: mqtt_host_name()
+    // Templates (mqtt_naming.h): {host}, {pipeline} and, in `topic`, {source}.
+    std::string topic{k_default_detection_topic};
+    std::string status_topic{k_default_status_topic};  // retained "online", "offline" by will
+    std::string stats_topic{k_default_stats_topic};    // publish_stats()
+    // Persisted messages are filed under it, so it must stay the same across restarts to
+    // deliver them; it carries the host so that two boxes never share a broker session.
+    std::string client_id{k_default_client_id};
     int qos = 1;
-    // Empty: "edgesight-<hostname>-<pipeline>". Persisted messages are filed under it, so it
-    // must stay the same across restarts to deliver them.
-    std::string client_id;
     std::string username;
     std::filesystem::path password_file;  // its first line is the password
-    std::optional<MqttTls> tls;
+    std::optional<MqttTls> tls;           // nullopt with a TLS scheme: the defaults of MqttTls
     // Paho's message files and the seq state; empty: default_mqtt_persistence_dir()/<pipeline>.
     std::filesystem::path persistence_dir;
     // Messages kept while the broker is away (100000: about an hour of one 30 fps source);
@@ -44,14 +53,11 @@ struct MqttOptions {
 // temp dir.
 std::filesystem::path default_mqtt_persistence_dir();
 
-// The retained status topic of a pipeline: "online" while connected, "offline" by last will.
-std::string mqtt_status_topic(const std::string& pipeline);
-
 // Publishes to an MQTT broker with Paho: QoS 1 by default, one topic per source, a retained
-// status topic with a last will, automatic reconnection with backoff. Messages not yet
-// acknowledged are kept in Paho's offline buffer and its file persistence, so they survive
-// broker outages and process restarts; `seq` continues across restarts (SavedSequenceNumbers,
-// in the persistence folder).
+// status topic ("online" while connected, "offline" by last will) and stats topic, automatic
+// reconnection with backoff. Messages not yet acknowledged are kept in Paho's offline buffer and
+// its file persistence, so they survive broker outages and process restarts; `seq` continues across
+// restarts (SavedSequenceNumbers, in the persistence folder).
 class MqttPublisher : public Publisher {
   public:
     // Throws es::Error: BadInput for a bad option or an unreadable file, Runtime for a
@@ -68,12 +74,15 @@ class MqttPublisher : public Publisher {
 
     OutputStats stats() const override;
     const std::filesystem::path& persistence_dir() const;
+    const std::string& client_id() const;
+    const std::string& status_topic() const;
+    const std::string& stats_topic() const;
     // The file that keeps the next seq per source.
     const std::filesystem::path& seq_file() const;
 
-    // Publishes `payload` retained on `topic` (QoS 1) while connected; false (nothing sent)
-    // when the broker is away or the publisher is closed. Not counted in stats().
-    bool publish_retained(const std::string& topic, const std::string& payload) override;
+    // Publishes `payload` retained on stats_topic() (QoS 1) while connected; false (nothing
+    // sent) when the broker is away or the publisher is closed. Not counted in stats().
+    bool publish_stats(const std::string& payload) override;
 
   private:
     struct Impl;

@@ -33,11 +33,10 @@ class Publisher {
     // Flushes what it can and releases the output; publish() afterwards throws.
     virtual void close() = 0;
     virtual OutputStats stats() const = 0;
-    // Publishes `payload` on `topic` where late readers still find it (MQTT: retained); false
-    // when the output keeps no such messages or cannot send now.
-    virtual bool publish_retained(const std::string& /*topic*/, const std::string& /*payload*/) {
-        return false;
-    }
+    // Publishes the pipeline's stats JSON where late readers still find it (MQTT: retained on
+    // the output's stats topic); false when the output keeps no such messages or cannot send
+    // now.
+    virtual bool publish_stats(const std::string& /*payload*/) { return false; }
 };
 
 }  // namespace es::pipeline

@@ -1,6 +1,7 @@
 #include "pipeline/source/source.h"
 
 #include "inference/core/error.h"
+#include "pipeline/config/uri_redaction.h"
 #include "pipeline/source/frame_queue.h"
 #include "pipeline/source/gst_pipeline.h"
 #include "pipeline/source/source_uri.h"
@@ -34,7 +35,7 @@ std::string describe(GstMessage* message, std::string* debug_text) {
         gst_message_parse_warning(message, &error, &debug);
     std::string text = error ? error->message : "unknown GStreamer error";
     if (debug) {
-        *debug_text = debug;
+        *debug_text = redact_uri(debug);
         const size_t line_end = debug_text->find('\n');
         if (line_end != std::string::npos) {
             std::string detail = debug_text->substr(line_end + 1);
@@ -47,7 +48,7 @@ std::string describe(GstMessage* message, std::string* debug_text) {
     }
     g_clear_error(&error);
     g_free(debug);
-    return text;
+    return redact_uri(text);
 }
 
 bool from_decoder(GstMessage* message) {
@@ -276,8 +277,8 @@ void Source::Impl::set_status(SourceState state, std::string message, millisecon
             case SourceState::Retrying:
                 // The first failure is a warning; the same failure again is not news.
                 if (changed.message != last_logged_problem)
-                    spdlog::warn("source {} ({}): {}; retrying with backoff", id, spec.uri,
-                                 changed.message);
+                    spdlog::warn("source {} ({}): {}; retrying with backoff", id,
+                                 redact_uri(spec.uri), changed.message);
                 spdlog::debug("source {}: retrying in {} ms", id, retry_in.count());
                 last_logged_problem = changed.message;
                 break;
@@ -285,7 +286,7 @@ void Source::Impl::set_status(SourceState state, std::string message, millisecon
                 spdlog::info("source {}: ended", id);
                 break;
             case SourceState::Failed:
-                spdlog::error("source {} ({}): {}", id, spec.uri, changed.message);
+                spdlog::error("source {} ({}): {}", id, redact_uri(spec.uri), changed.message);
                 break;
             case SourceState::Stopped:
                 spdlog::debug("source {}: stopped", id);

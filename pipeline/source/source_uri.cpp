@@ -1,6 +1,7 @@
 #include "pipeline/source/source_uri.h"
 
 #include "inference/core/error.h"
+#include "pipeline/config/uri_redaction.h"
 
 #include <glib.h>
 
@@ -46,7 +47,7 @@ void check_options(const std::string& source_id, const std::string& uri,
         for (const auto& option : known)
             expected += (expected.empty() ? "" : ", ") + option;
         throw_bad_input("source '{}': unknown option '{}' in '{}' (expected {})", source_id, name,
-                        uri, expected);
+                        redact_uri(uri), expected);
     }
 }
 
@@ -71,7 +72,7 @@ SourceUri parse_source_uri(const std::string& source_id, const std::string& uri)
         throw_bad_input(
             "source '{}': URI '{}' has no scheme (expected file://, rtsp://, http://, https://, "
             "v4l2:// or test://)",
-            source_id, uri);
+            source_id, redact_uri(uri));
     const std::string scheme = uri.substr(0, scheme_end);
     const std::string rest = uri.substr(scheme_end + 3);
     const size_t query_start = rest.find('?');
@@ -83,11 +84,13 @@ SourceUri parse_source_uri(const std::string& source_id, const std::string& uri)
         result.kind = SourceKind::File;
         // file:///abs/path, or file://relative/path for a path below the working folder.
         std::filesystem::path path = unescape(rest);
-        if (path.empty()) throw_bad_input("source '{}': URI '{}' names no file", source_id, uri);
+        if (path.empty())
+            throw_bad_input("source '{}': URI '{}' names no file", source_id, redact_uri(uri));
         path = std::filesystem::absolute(path);
         gchar* file_uri = g_filename_to_uri(path.c_str(), nullptr, nullptr);
         if (!file_uri)
-            throw_bad_input("source '{}': '{}' is not a valid file path", source_id, uri);
+            throw_bad_input("source '{}': '{}' is not a valid file path", source_id,
+                            redact_uri(uri));
         result.location = file_uri;
         g_free(file_uri);
     } else if (scheme == "rtsp" || scheme == "rtsps") {
@@ -98,7 +101,7 @@ SourceUri parse_source_uri(const std::string& source_id, const std::string& uri)
             if (name == "transport") {
                 if (value != "tcp" && value != "udp")
                     throw_bad_input("source '{}': transport={} in '{}' (expected tcp or udp)",
-                                    source_id, value, uri);
+                                    source_id, value, redact_uri(uri));
                 result.options[name] = value;
             } else {
                 camera_query += (camera_query.empty() ? "?" : "&") + name + "=" + value;
@@ -123,7 +126,7 @@ SourceUri parse_source_uri(const std::string& source_id, const std::string& uri)
         throw_bad_input(
             "source '{}': unsupported URI scheme '{}' in '{}' (expected file, rtsp, http, https, "
             "v4l2 or test)",
-            source_id, scheme, uri);
+            source_id, scheme, redact_uri(uri));
     }
     return result;
 }

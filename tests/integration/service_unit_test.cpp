@@ -2,10 +2,12 @@
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 using namespace es::testing;
 
@@ -48,7 +50,13 @@ TEST_CASE("service unit: has the settings the service relies on") {
           "WatchdogSec=30", "Restart=on-failure", "DynamicUser=yes", "StateDirectory=edgesight/%i",
           "ConfigurationDirectory=edgesight", "ProtectSystem=strict", "ProtectHome=yes",
           "PrivateTmp=yes", "NoNewPrivileges=yes", "SupplementaryGroups=video",
-          "DeviceAllow=char-video4linux rw", "DeviceAllow=char-usb_device rw",
+          "DeviceAllow=char-video4linux rw",
+          // A bad config (exit 2) is not restarted forever.
+          "RestartPreventExitStatus=2",
+          // Bounded resources, no core dumps (they would hold frames and credentials).
+          "MemoryMax=", "TasksMax=", "LimitCORE=0",
+          // No /proc files beyond the processes', no System V IPC shared with other services.
+          "ProcSubset=pid", "PrivateIPC=yes",
           "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
           "SystemCallFilter=@system-service", "CapabilityBoundingSet=\n", "LockPersonality=yes",
           "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes",
@@ -60,6 +68,61 @@ TEST_CASE("service unit: has the settings the service relies on") {
         INFO(line);
         CHECK(unit.find(line) != std::string::npos);
     }
+}
+
+TEST_CASE("service unit: devices are the cameras only; USB is a commented drop-in") {
+    std::istringstream lines(read_unit());
+    std::vector<std::string> device_allow;
+    bool usb_drop_in = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("DeviceAllow=", 0) == 0) device_allow.push_back(line);
+        if (line.find("#   DeviceAllow=char-usb_device rw") == 0) usb_drop_in = true;
+    }
+    CHECK(device_allow == std::vector<std::string>{"DeviceAllow=char-video4linux rw"});
+    CHECK(usb_drop_in);
+}
+
+TEST_CASE("service unit: every example config writes only where the unit lets it write") {
+    // Writable under ProtectSystem=strict: the instance's StateDirectory= and the private /tmp.
+    // The service starts in /etc/edgesight, where the configs live.
+    const std::filesystem::path configs = std::filesystem::path(ES_SOURCE_DIR) / "configs";
+    const std::string unit = read_unit();
+    REQUIRE(unit.find("StateDirectory=edgesight/%i\n") != std::string::npos);
+    REQUIRE(unit.find("PrivateTmp=yes\n") != std::string::npos);
+    // install.sh installs demo.json with its paths rewritten; that copy is the one the unit runs.
+    const auto root = temp_dir("unit-configs");
+    const CommandResult install = run_command(
+        "'" + (std::filesystem::path(ES_SOURCE_DIR) / "scripts/install.sh").string() +
+        "' --binary '" + edgesight_binary().string() + "' --prefix '" + root.string() + "' 2>&1");
+    INFO(install.output);
+    REQUIRE(install.exit_code == 0);
+    size_t checked = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(configs)) {
+        if (entry.path().extension() != ".json") continue;
+        const std::string instance = entry.path().stem().string();
+        const auto path = instance == "demo" ? root / "etc/edgesight/demo.json" : entry.path();
+        std::ifstream file(path);
+        const auto config = nlohmann::json::parse(file);
+        const std::filesystem::path state = "/var/lib/edgesight/" + instance;
+        const auto writable = [&](const std::string& text) {
+            const auto where = (std::filesystem::path("/etc/edgesight") / text).lexically_normal();
+            const auto inside = [&](const std::filesystem::path& dir) {
+                const auto relative = where.lexically_relative(dir);
+                return !relative.empty() && *relative.begin() != "..";
+            };
+            return inside(state) || inside("/tmp") || inside("/var/tmp");
+        };
+        for (const auto& pipeline : config.at("pipelines"))
+            for (const auto& output : pipeline.at("outputs")) {
+                CAPTURE(path);
+                CAPTURE(output.dump());
+                if (output.contains("file")) CHECK(writable(output["file"].at("path")));
+                if (output.contains("mqtt") && output["mqtt"].contains("persistence_dir"))
+                    CHECK(writable(output["mqtt"]["persistence_dir"]));
+            }
+        ++checked;
+    }
+    CHECK(checked >= 4);
 }
 
 TEST_CASE("service unit: systemd-analyze verify accepts it") {
@@ -90,4 +153,10 @@ TEST_CASE("service unit: offline security exposure is 2.5 or less") {
     const double score = std::stod(match[1]);
     MESSAGE("exposure score " << score);
     CHECK(score <= 2.5);
+    // The settings this unit adds show as passed; the device ACL names no USB device.
+    CHECK(result.output.find("\xe2\x9c\x93 ProcSubset=") != std::string::npos);  // a check mark
+    std::smatch devices;
+    REQUIRE(std::regex_search(result.output, devices, std::regex("DeviceAllow=[^\n]*")));
+    CHECK(devices.str().find("char-video4linux") != std::string::npos);
+    CHECK(devices.str().find("usb") == std::string::npos);
 }

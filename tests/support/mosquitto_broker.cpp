@@ -11,6 +11,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <stdexcept>
 
 namespace es::testing {
@@ -84,7 +85,9 @@ MosquittoBroker::MosquittoBroker(std::string program, std::filesystem::path dir,
     config << "listener " << m_port << " 127.0.0.1\n";
     if (m_tls)
         config << "cafile " << security.ca_file.string() << "\ncertfile "
-               << security.cert_file.string() << "\nkeyfile " << security.key_file.string() << "\n";
+               << security.cert_file.string() << "\nkeyfile " << security.key_file.string() << "\n"
+               << "require_certificate " << (security.require_certificate ? "true" : "false")
+               << "\n";
     if (security.password_file.empty())
         config << "allow_anonymous true\n";
     else
@@ -93,6 +96,8 @@ MosquittoBroker::MosquittoBroker(std::string program, std::filesystem::path dir,
     config << "persistence true\n"
            << "persistence_location " << m_dir.string() << "/\n"
            << "log_dest stdout\n"
+           // A log file is written line by line; stdout into a file is buffered.
+           << "log_dest file " << (m_dir / "broker.log").string() << "\n"
            << "log_type error\nlog_type warning\nlog_type notice\n";
     if (user) config << "user " << user->pw_name << "\n";
 }
@@ -107,6 +112,11 @@ void MosquittoBroker::start() {
         !m_process->running())
         throw std::runtime_error("mosquitto did not start on port " + std::to_string(m_port) +
                                  ": " + m_process->output());
+}
+
+std::string MosquittoBroker::log() const {
+    std::ifstream file(m_dir / "broker.log");
+    return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
 void MosquittoBroker::stop() {

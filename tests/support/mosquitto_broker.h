@@ -17,6 +17,7 @@ struct MosquittoSecurity {
     std::filesystem::path ca_file;        // with cert_file and key_file: the listener is TLS
     std::filesystem::path cert_file;
     std::filesystem::path key_file;
+    bool require_certificate = false;  // TLS: clients must present a certificate from ca_file
 };
 
 // A mosquitto broker on a free loopback port with its own config and persistence folder,
@@ -36,6 +37,8 @@ class MosquittoBroker {
     void stop();
 
     int port() const { return m_port; }
+    // What the broker logged so far (notices: connections, disconnections, errors).
+    std::string log() const;
     std::string uri() const {
         return (m_tls ? "ssl://127.0.0.1:" : "tcp://127.0.0.1:") + std::to_string(m_port);
     }

@@ -21,6 +21,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Where the publishers of pipeline "lobby" publish by default on this host.
+const std::string k_lobby = "edgesight/" + mqtt_host_name() + "/lobby/";
+
 FrameResult result_of(const std::string& source, uint64_t frame) {
     FrameResult result;
     result.timestamp_ns = 1764133000123456789 + static_cast<int64_t>(frame);
@@ -61,13 +64,13 @@ std::map<std::string, std::vector<uint64_t>> sequences(const std::vector<Receive
     for (const auto& message : messages) {
         if (message.topic.find("/detections") == std::string::npos) continue;
         const auto json = nlohmann::json::parse(message.payload, nullptr, false);
-        const bool valid = json.is_object() && json["timestamp"].is_number_integer() &&
-                           json["pipeline"] == "lobby" && json["source"].is_string() &&
-                           message.topic == "edgesight/lobby/" + json["source"].get<std::string>() +
-                                                "/detections" &&
-                           json["frame"].is_number_unsigned() && json["seq"].is_number_unsigned() &&
-                           json["resolution"]["width"] == 1920 &&
-                           json["resolution"]["height"] == 1080 && json["objects"].is_array();
+        const bool valid =
+            json.is_object() && json["timestamp"].is_number_integer() &&
+            json["pipeline"] == "lobby" && json["source"].is_string() &&
+            message.topic == k_lobby + json["source"].get<std::string>() + "/detections" &&
+            json["frame"].is_number_unsigned() && json["seq"].is_number_unsigned() &&
+            json["resolution"]["width"] == 1920 && json["resolution"]["height"] == 1080 &&
+            json["objects"].is_array();
         *schema_ok &= valid;
         if (valid) seqs[json["source"]].push_back(json["seq"]);
     }
@@ -110,7 +113,7 @@ TEST_CASE("MQTT: every message arrives in the documented schema with gapless seq
     REQUIRE(subscriber.wait_for(
         [](const auto& messages) {
             return count_detections(messages) >= 100 &&
-                   !payloads_on(messages, "edgesight/lobby/status").empty();
+                   !payloads_on(messages, k_lobby + "status").empty();
         },
         10s));
     const auto messages = subscriber.messages();
@@ -125,13 +128,13 @@ TEST_CASE("MQTT: every message arrives in the documented schema with gapless seq
     }());
     CHECK(gapless(seqs.at("cam2"), 50));
     CHECK(
-        payloads_on(messages, "edgesight/lobby/cam1/detections")[0] ==
+        payloads_on(messages, k_lobby + "cam1/detections")[0] ==
         R"({"timestamp":1764133000123456789,"pipeline":"lobby","source":"cam1","frame":0,"seq":0,)"
         R"("resolution":{"width":1920,"height":1080},"objects":[{"x":192,"y":108,"w":96,"h":240,)"
         R"("id":17,"detection":{"bounding_box":{"x_min":0.1,"y_min":0.1,"x_max":0.15,"y_max":0.32},)"
         R"("confidence":0.93,"label":"person","label_id":1}}]})");
     CHECK(publisher.stats().delivered == 100);
-    const auto statuses = payloads_on(messages, "edgesight/lobby/status");
+    const auto statuses = payloads_on(messages, k_lobby + "status");
     REQUIRE(statuses.size() == 1);
     CHECK(statuses[0] == "online");
 }
@@ -143,11 +146,11 @@ TEST_CASE("MQTT: the retained status is online, and offline by last will when th
     ChildProcess publisher({ES_MQTT_PUBLISH_PROCESS, broker->uri(), (dir / "persist").string(),
                             "pub-will", "lobby", "cam", "1"},
                            dir / "publisher.log");
-    MqttTestSubscriber watcher(broker->uri(), "sub-will", {"edgesight/lobby/status"}, false);
+    MqttTestSubscriber watcher(broker->uri(), "sub-will", {k_lobby + "status"}, false);
     REQUIRE(watcher.wait_for(
         [](const auto& m) { return !m.empty() && m.back().payload == "online"; }, 10s));
     {
-        MqttTestSubscriber late(broker->uri(), "sub-online", {"edgesight/lobby/status"}, false);
+        MqttTestSubscriber late(broker->uri(), "sub-online", {k_lobby + "status"}, false);
         REQUIRE(late.wait_for([](const auto& m) { return !m.empty(); }, 5s));
         CHECK(late.messages()[0].payload == "online");
         CHECK(late.messages()[0].retained);
@@ -155,7 +158,7 @@ TEST_CASE("MQTT: the retained status is online, and offline by last will when th
     publisher.stop(SIGKILL);
     CHECK(watcher.wait_for(
         [](const auto& m) { return !m.empty() && m.back().payload == "offline"; }, 10s));
-    MqttTestSubscriber after(broker->uri(), "sub-after", {"edgesight/lobby/status"}, false);
+    MqttTestSubscriber after(broker->uri(), "sub-after", {k_lobby + "status"}, false);
     REQUIRE(after.wait_for([](const auto& m) { return !m.empty(); }, 5s));
     CHECK(after.messages()[0].payload == "offline");
     CHECK(after.messages()[0].retained);
@@ -164,8 +167,7 @@ TEST_CASE("MQTT: the retained status is online, and offline by last will when th
 TEST_CASE("MQTT: messages published while the broker is down arrive once it is back (QoS 1)") {
     auto broker = MosquittoBroker::start_new();
     if (!broker) return;
-    MqttTestSubscriber subscriber(broker->uri(), "sub-outage", {"edgesight/lobby/+/detections"},
-                                  true);
+    MqttTestSubscriber subscriber(broker->uri(), "sub-outage", {k_lobby + "+/detections"}, true);
     MqttPublisher publisher(options_for(*broker, "pub-outage"));
     REQUIRE(wait_until([&] { return publisher.stats().connected; }, 5s));
     uint64_t frame = 0;
@@ -208,8 +210,7 @@ TEST_CASE("MQTT: messages persisted by a publisher that was killed are sent by i
         publisher.stop(SIGKILL);
     }
     broker->start();
-    MqttTestSubscriber subscriber(broker->uri(), "sub-restart", {"edgesight/lobby/+/detections"},
-                                  true);
+    MqttTestSubscriber subscriber(broker->uri(), "sub-restart", {k_lobby + "+/detections"}, true);
     // The restarted publisher sends the 25 persisted messages before a new one of its own.
     ChildProcess restarted({ES_MQTT_PUBLISH_PROCESS, broker->uri(), persist, "pub-restart", "lobby",
                             "cam-new", "1", "--wait"},
@@ -245,20 +246,30 @@ TEST_CASE("MQTT options: a bad topic, qos, TLS setup or password file is refused
     CHECK(refused([](auto& o) { o.password_file = "/nonexistent/password"; }));
     CHECK(refused([](auto& o) {
         o.broker = "ssl://localhost:8883";
-        o.tls = MqttTls{"/nonexistent/ca.pem", {}, {}};
+        o.tls = MqttTls{"/nonexistent/ca.pem", {}, {}, true};
     }));
     CHECK(refused([](auto& o) {
         o.broker = "tcp://localhost:8883";
         o.tls = MqttTls{};
     }));
     CHECK(refused([](auto& o) { o.broker = "udp://localhost:1883"; }));
+    CHECK(refused([](auto& o) { o.status_topic = "edgesight/{source}/status"; }));
+    CHECK(refused([](auto& o) { o.stats_topic = "edgesight/#"; }));
+    CHECK(refused([](auto& o) { o.client_id = "{camera}"; }));
+    // TLS settings where the config check takes them: exactly the TLS schemes.
+    for (const MqttScheme& scheme : mqtt_schemes()) {
+        CAPTURE(scheme.name);
+        CHECK(refused([&](auto& o) {
+                  o.broker = std::string(scheme.name) + "://127.0.0.1:1";
+                  o.tls = MqttTls{};
+              }) == !scheme.tls);
+    }
 }
 
 TEST_CASE("MQTT: a full offline buffer drops the oldest messages and counts them") {
     auto broker = MosquittoBroker::start_new();
     if (!broker) return;
-    MqttTestSubscriber subscriber(broker->uri(), "sub-full", {"edgesight/lobby/+/detections"},
-                                  true);
+    MqttTestSubscriber subscriber(broker->uri(), "sub-full", {k_lobby + "+/detections"}, true);
     broker->stop();
     auto options = options_for(*broker, "pub-full");
     options.max_buffered_messages = 5;
@@ -291,8 +302,7 @@ TEST_CASE("MQTT: a full offline buffer drops the oldest messages and counts them
 TEST_CASE("MQTT: seq continues where the previous start stopped") {
     auto broker = MosquittoBroker::start_new();
     if (!broker) return;
-    MqttTestSubscriber subscriber(broker->uri(), "sub-continue", {"edgesight/lobby/+/detections"},
-                                  false);
+    MqttTestSubscriber subscriber(broker->uri(), "sub-continue", {k_lobby + "+/detections"}, false);
     const auto options = options_for(*broker, "pub-continue");
     for (uint64_t frame = 0; frame < 3; ++frame) {
         MqttPublisher publisher(options);

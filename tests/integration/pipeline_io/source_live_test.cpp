@@ -1,3 +1,4 @@
+#include "inference/core/error.h"
 #include "pipeline/source/source.h"
 #include "tests/integration/pipeline_io/log_capture.h"
 #include "tests/integration/pipeline_io/test_media.h"
@@ -206,4 +207,31 @@ TEST_CASE("a V4L2 device that is not there is retried with the GStreamer error")
     const std::string message = observed.with_state(SourceState::Retrying)[0].message;
     MESSAGE("missing V4L2 device: " << message);
     CHECK(message.find("/dev/video-none") != std::string::npos);
+}
+
+TEST_CASE("an RTSP source's credentials appear in no log line, status or error") {
+    LogCapture log;
+    const int port = free_tcp_port();  // nothing listens there
+    const std::string uri = "rtsp://admin:s3cret@127.0.0.1:" + std::to_string(port) + "/cam";
+    Observed observed;
+    Source source(live_spec("door", uri + "?transport=tcp"), RetryPolicy{100ms, 100ms, 10s});
+    source.start(observed.on_frame(), observed.on_status());
+    REQUIRE(
+        wait_until([&] { return observed.with_state(SourceState::Retrying).size() >= 2; }, 10s));
+    source.stop();
+    INFO(log.text());
+    CHECK(log.count("door (rtsp://***@127.0.0.1:" + std::to_string(port) + "/cam?transport=tcp)") ==
+          1);
+    CHECK(log.text().find("s3cret") == std::string::npos);
+    for (const auto& status : observed.with_state(SourceState::Retrying))
+        CHECK(status.message.find("s3cret") == std::string::npos);
+
+    try {
+        Source bad(live_spec("door", uri + "?transport=sctp"));
+        FAIL("a bad transport was accepted");
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        CHECK(message.find("s3cret") == std::string::npos);
+        CHECK(message.find("rtsp://***@127.0.0.1") != std::string::npos);
+    }
 }

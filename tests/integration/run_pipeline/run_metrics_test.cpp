@@ -1,5 +1,6 @@
 // `edgesight run` with metrics: /metrics scraped over plain HTTP while a looping clip runs, the
 // stats topic retained on the broker, and a port already taken.
+#include "pipeline/config/mqtt_naming.h"
 #include "tests/integration/pipeline_io/mqtt_test_subscriber.h"
 #include "tests/integration/pipeline_io/test_media.h"
 #include "tests/integration/run_pipeline/run_fixture.h"
@@ -60,7 +61,9 @@ TEST_CASE("run: /metrics over HTTP while a looping clip runs, and stats retained
                                    {"metrics", {{"listen", "127.0.0.1:" + std::to_string(port)}}},
                                    {"stats_interval", 1}};
     std::ofstream(dir / "config.json") << config.dump();
-    MqttTestSubscriber live(broker->uri(), "stats-live", {"edgesight/lobby/stats"}, false);
+    MqttTestSubscriber live(broker->uri(), "stats-live",
+                            {"edgesight/" + es::pipeline::mqtt_host_name() + "/lobby/stats"},
+                            false);
 
     ChildProcess process({edgesight_binary().string(), "run", (dir / "config.json").string()},
                          dir / "output.txt");
@@ -111,7 +114,9 @@ TEST_CASE("run: /metrics over HTTP while a looping clip runs, and stats retained
     // Received live first; a later subscriber gets it from the broker as retained.
     REQUIRE(live.wait_for([](const auto& messages) { return !messages.empty(); },
                           std::chrono::seconds(10)));
-    MqttTestSubscriber late(broker->uri(), "stats-late", {"edgesight/lobby/stats"}, false);
+    MqttTestSubscriber late(broker->uri(), "stats-late",
+                            {"edgesight/" + es::pipeline::mqtt_host_name() + "/lobby/stats"},
+                            false);
     REQUIRE(late.wait_for([](const auto& messages) { return !messages.empty(); },
                           std::chrono::seconds(10)));
     const ReceivedMessage retained = late.messages().front();

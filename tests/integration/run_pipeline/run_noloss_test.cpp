@@ -1,5 +1,6 @@
 // `edgesight run` with MQTT loses no message: across a broker outage, across a SIGKILL and the
 // next start (seq continues), and refuses a persistence folder it cannot write.
+#include "pipeline/config/mqtt_naming.h"
 #include "tests/integration/pipeline_io/mqtt_test_subscriber.h"
 #include "tests/integration/pipeline_io/test_media.h"
 #include "tests/integration/run_pipeline/run_fixture.h"
@@ -66,8 +67,9 @@ TEST_CASE("run: a broker away for 20 s loses no message, seq stays gapless") {
     if (!broker) return;
     const auto dir = temp_dir("run-outage");
     live_pipeline("outage", *model, dir, *broker);
-    MqttTestSubscriber subscriber(broker->uri(), "noloss-outage", {"edgesight/outage/+/detections"},
-                                  true);
+    MqttTestSubscriber subscriber(
+        broker->uri(), "noloss-outage",
+        {"edgesight/" + es::pipeline::mqtt_host_name() + "/outage/+/detections"}, true);
     auto run = start_run(dir, "run");
     REQUIRE(subscriber.wait_for([](const auto& m) { return by_seq(m).size() >= 5; }, 60s));
 
@@ -104,7 +106,8 @@ TEST_CASE("run: after a SIGKILL the next start sends what was kept and continues
     if (!broker) return;
     const auto dir = temp_dir("run-sigkill");
     live_pipeline("crash", *model, dir, *broker);
-    const auto seq_file = dir / "mqtt" / "edgesight-crash.seq.json";
+    const auto seq_file =
+        dir / "mqtt" / ("edgesight-" + es::pipeline::mqtt_host_name() + "-crash.seq.json");
     const auto next_seq = [&]() -> uint64_t {
         const auto json = nlohmann::json::parse(read_text(seq_file), nullptr, false);
         return json.is_object() ? json["next"].value("clip", uint64_t{0}) : 0;
@@ -118,8 +121,9 @@ TEST_CASE("run: after a SIGKILL the next start sends what was kept and continues
     const uint64_t computed = next_seq();
 
     broker->start();
-    MqttTestSubscriber subscriber(broker->uri(), "noloss-crash", {"edgesight/crash/+/detections"},
-                                  false);
+    MqttTestSubscriber subscriber(
+        broker->uri(), "noloss-crash",
+        {"edgesight/" + es::pipeline::mqtt_host_name() + "/crash/+/detections"}, false);
     auto run = start_run(dir, "second");
     CHECK(
         subscriber.wait_for([&](const auto& m) { return by_seq(m).size() >= computed + 10; }, 60s));

@@ -1,5 +1,6 @@
 // `edgesight run` end to end: real GStreamer decoding, the face detector on CPU, stdout, file
 // and MQTT outputs, against a broker on a free loopback port.
+#include "pipeline/config/mqtt_naming.h"
 #include "tests/integration/pipeline_io/mqtt_test_subscriber.h"
 #include "tests/integration/pipeline_io/test_media.h"
 #include "tests/integration/run_pipeline/run_fixture.h"
@@ -50,7 +51,8 @@ TEST_CASE("run: every frame of a clip reaches stdout, a file and MQTT, in order"
     }
     CHECK(json_lines(read_text(dir / "out.jsonl")) == messages);
 
-    const std::string topic = "edgesight/lobby/clip/detections";
+    const std::string topic =
+        "edgesight/" + es::pipeline::mqtt_host_name() + "/lobby/clip/detections";
     auto detection_messages = [&](const std::vector<ReceivedMessage>& received) {
         std::vector<nlohmann::json> found;
         for (const auto& message : received)

@@ -160,7 +160,6 @@ TEST_CASE("prometheus: the process's resident memory is read") {
 
 TEST_CASE("stats json: the summary's numbers and mean latencies") {
     const auto stats = stats_json(lobby(), 1700000000000000000, 4096);
-    CHECK(stats_topic("lobby") == "edgesight/lobby/stats");
     CHECK(stats.at("pipeline") == "lobby");
     CHECK(stats.at("timestamp") == 1700000000000000000);
     CHECK(stats.at("resident_memory_bytes") == 4096);

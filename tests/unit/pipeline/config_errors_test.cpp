@@ -7,6 +7,7 @@
 #include <functional>
 
 using namespace es::testing;
+using es::pipeline::mqtt_host_name;
 using nlohmann::json;
 
 namespace {
@@ -238,19 +239,31 @@ TEST_CASE("config errors: outputs") {
          "pipelines[0].outputs[0].mqqt: unknown output 'mqqt'; expected mqtt, file or stdout (did "
          "you mean 'mqtt'?)"},
         {json::parse(R"({"mqtt": {"uri": "localhost:1883"}})"),
-         "pipelines[0].outputs[0].mqtt.uri: 'localhost:1883': expected tcp://, ssl://, mqtt://, "
-         "mqtts://, ws:// or wss:// followed by HOST[:PORT]"},
+         "pipelines[0].outputs[0].mqtt.uri: 'localhost:1883': expected tcp://, mqtt://, ws://, "
+         "ssl://, mqtts:// or wss:// followed by HOST[:PORT]"},
         {json::parse(R"({"mqtt": {"uri": "tcp://broker:99999"}})"),
          "pipelines[0].outputs[0].mqtt.uri: 'tcp://broker:99999': expected tcp://HOST[:PORT] "
          "with a port from 1 to 65535"},
         {json::parse(R"({"mqtt": {"qos": 3}})"),
          "pipelines[0].outputs[0].mqtt.qos: expected an integer from 0 to 2, found number 3"},
         {json::parse(R"({"mqtt": {"topic": "cams/+/detections"}})"),
-         "pipelines[0].outputs[0].mqtt.topic: 'cams/+/detections' has a wildcard ('+' or '#'); "
-         "a published topic names one topic"},
+         "pipelines[0].outputs[0].mqtt.topic: 'cams/+/detections' has the wildcard '+'; a "
+         "published topic names one topic"},
         {json::parse(R"({"mqtt": {"topic": "cams/{camera}"}})"),
          "pipelines[0].outputs[0].mqtt.topic: 'cams/{camera}': unknown placeholder '{camera}'; "
-         "expected {pipeline} or {source}"},
+         "expected {host}, {pipeline} or {source}"},
+        {json::parse(R"({"mqtt": {"status_topic": "cams/{source}/status"}})"),
+         "pipelines[0].outputs[0].mqtt.status_topic: 'cams/{source}/status': unknown "
+         "placeholder '{source}'; expected {host} or {pipeline}"},
+        {json::parse(R"({"mqtt": {"stats_topic": "cams/#"}})"),
+         "pipelines[0].outputs[0].mqtt.stats_topic: 'cams/#' has the wildcard '#'; a published "
+         "topic names one topic"},
+        {json::parse(R"({"mqtt": {"client_id": "{host}-{camera}"}})"),
+         "pipelines[0].outputs[0].mqtt.client_id: '{host}-{camera}': unknown placeholder "
+         "'{camera}'; expected {host} or {pipeline}"},
+        {json::parse(R"({"mqtt": {"uri": "ssl://b", "tls": {"verify_hostname": "no"}}})"),
+         "pipelines[0].outputs[0].mqtt.tls.verify_hostname: expected true or false, found string "
+         "'no'"},
         {json::parse(R"({"mqtt": {"password_file": "labels.txt"}})"),
          "pipelines[0].outputs[0].mqtt.password_file: a password needs a username (MQTT sends "
          "no password without one)"},
@@ -281,13 +294,24 @@ TEST_CASE("config errors: outputs") {
     }
 }
 
+TEST_CASE("config errors: TLS settings need a TLS scheme, as the publisher says") {
+    for (const es::pipeline::MqttScheme& scheme : es::pipeline::mqtt_schemes()) {
+        CAPTURE(scheme.name);
+        ConfigFixture fixture;
+        fixture.output() = {
+            {"mqtt",
+             {{"uri", std::string(scheme.name) + "://broker:8883"}, {"tls", json::object()}}}};
+        CHECK(fixture.problems().empty() == scheme.tls);
+    }
+}
+
 TEST_CASE("config errors: one client id for two MQTT connections") {
     ConfigFixture fixture;
     fixture.pipeline()["outputs"].push_back(fixture.output());
-    check_problem(fixture,
-                  "pipelines[0].outputs[1].mqtt.client_id: client id 'edgesight-lobby' "
-                  "is also used by pipelines[0].outputs[0].mqtt; a broker keeps only "
-                  "one connection per client id");
+    check_problem(fixture, "pipelines[0].outputs[1].mqtt.client_id: client id 'edgesight-" +
+                               mqtt_host_name() +
+                               "-lobby' is also used by pipelines[0].outputs[0].mqtt; a broker "
+                               "keeps only one connection per client id");
 }
 
 TEST_CASE("config errors: every problem is reported at once") {

@@ -49,9 +49,12 @@ TEST_CASE("config: a minimal config gets every default") {
     const auto* mqtt = std::get_if<MqttOutputConfig>(&pipeline.outputs[0]);
     REQUIRE(mqtt);
     CHECK(mqtt->uri == "tcp://localhost:1883");
-    CHECK(mqtt->topic == "edgesight/{pipeline}/{source}/detections");
+    // The host name keeps two boxes with one config apart (DESIGN.md, MQTT output).
+    CHECK(mqtt->topic == "edgesight/{host}/{pipeline}/{source}/detections");
+    CHECK(mqtt->status_topic == "edgesight/{host}/{pipeline}/status");
+    CHECK(mqtt->stats_topic == "edgesight/{host}/{pipeline}/stats");
     CHECK(mqtt->qos == 1);
-    CHECK(mqtt->client_id == "edgesight-lobby");
+    CHECK(mqtt->client_id == "edgesight-{host}-{pipeline}");
     CHECK(mqtt->username.empty());
     CHECK(mqtt->password_file.empty());
     CHECK(!mqtt->tls);
