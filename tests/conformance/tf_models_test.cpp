@@ -225,3 +225,65 @@ TEST_CASE("TF convert: a frozen .pb and a SavedModel directory with --signature"
             std::string::npos,
         missing.output);
 }
+
+TEST_CASE("TF convert: a frozen .pb with grappler's _FusedConv2D (BiasAdd, Relu)") {
+    const auto dir = temp_dir("tf-cli");
+    tensorflow::GraphDef graph;
+    auto add_node = [&graph](const std::string& name, const std::string& op,
+                             std::vector<std::string> inputs) {
+        auto* node = graph.add_node();
+        node->set_name(name);
+        node->set_op(op);
+        for (const auto& input : inputs)
+            node->add_input(input);
+        (*node->mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
+        return node;
+    };
+    auto add_constant = [&](const std::string& name, std::vector<int64_t> shape,
+                            std::vector<float> values) {
+        auto* node = add_node(name, "Const", {});
+        auto& tensor = *(*node->mutable_attr())["value"].mutable_tensor();
+        tensor.set_dtype(tensorflow::DT_FLOAT);
+        for (int64_t dim : shape)
+            tensor.mutable_tensor_shape()->add_dim()->set_size(dim);
+        for (float value : values)
+            tensor.add_float_val(value);
+    };
+    auto* x = add_node("x", "Placeholder", {});
+    (*x->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+    for (int64_t dim : {1, 1, 2, 2})
+        (*x->mutable_attr())["shape"].mutable_shape()->add_dim()->set_size(dim);
+    add_constant("w", {1, 1, 2, 1}, {1, -1});
+    add_constant("b", {1}, {0.5f});
+    auto* conv = add_node("conv", "_FusedConv2D", {"x", "w", "b"});
+    auto& attributes = *conv->mutable_attr();
+    for (int64_t stride : {1, 1, 1, 1})
+        attributes["strides"].mutable_list()->add_i(stride);
+    attributes["padding"].set_s("VALID");
+    attributes["data_format"].set_s("NHWC");
+    attributes["num_args"].set_i(1);
+    attributes["TArgs"].mutable_list()->add_type(tensorflow::DT_FLOAT);
+    for (const char* op : {"BiasAdd", "Relu"})
+        attributes["fused_ops"].mutable_list()->add_s(op);
+    attributes["epsilon"].set_f(0);
+    std::ofstream(dir / "fused.pb", std::ios::binary) << graph.SerializeAsString();
+
+    const auto result =
+        run_command(fmt::format("'{}' convert '{}' -o '{}'", edgesight_binary().string(),
+                                (dir / "fused.pb").string(), (dir / "fused.xml").string()));
+    REQUIRE_MESSAGE(result.exit_code == 0, result.output);
+    const runtime::Core core(devices::make_registry());
+    const auto compiled =
+        core.compile(std::make_shared<graph::Model>(ir::read_model(dir / "fused.xml")), "REF");
+    auto request = compiled.create_infer_request();
+    Tensor input(ElementType::f32, {1, 1, 2, 2});
+    const float pixels[] = {1, -2, 3, 4};
+    std::copy(pixels, pixels + 4, input.data<float>());
+    request.set_input(0, input);
+    request.infer();
+    // relu(x0 - x1 + 0.5) per pixel
+    const Tensor& output = request.output(0);
+    REQUIRE(output.shape() == Shape({1, 1, 2, 1}));
+    CHECK(output.data<float>()[0] == doctest::Approx(3.5));
+    CHECK(output.data<float>()[1] == doctest::Approx(0.0));
+}

@@ -1,6 +1,7 @@
 #include "inference/frontends/tf/graph_importer.h"
 
 #include "inference/core/error.h"
+#include "inference/frontends/tf/dilated_convolution.h"
 #include "inference/frontends/tf/function_inlining.h"
 #include "inference/frontends/tf/op_table.h"
 #include "inference/frontends/tf/tensor_conversion.h"
@@ -327,6 +328,7 @@ TensorName parse_tensor_name(const std::string& name) {
 
 graph::Model import_graph(tensorflow::GraphDef graph, const GraphSpec& spec) {
     inline_functions(graph, spec.where);
+    fold_dilated_convolutions(graph, spec.bound_values, spec.where);
     return Importer(graph, spec).import();
 }
 
