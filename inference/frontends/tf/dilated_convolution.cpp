@@ -4,6 +4,7 @@
 #include "inference/frontends/tf/tensor_conversion.h"
 
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 namespace es::frontends::tf_import {
@@ -18,10 +19,11 @@ class Folder {
             m_nodes[graph.node(i).name()] = i;
     }
 
-    size_t fold_all() {
+    size_t fold_all(const std::set<std::string>& fetched) {
         size_t folded = 0;
         for (int i = 0; i < m_graph.node_size(); ++i)
             if (m_graph.node(i).op() == "BatchToSpaceND" && fold(i)) ++folded;
+        if (folded > 0) remove_unread(fetched);
         return folded;
     }
 
@@ -64,6 +66,36 @@ class Folder {
         for (int64_t value : found->second.list().i())
             if (value != 1) return false;
         return true;
+    }
+
+    // Drops the replaced convolutions and SpaceToBatchND nodes that nothing reads any more,
+    // so they do not become loose ends (outputs) of the graph.
+    void remove_unread(const std::set<std::string>& fetched) {
+        bool removed = true;
+        while (removed) {
+            removed = false;
+            std::set<std::string> read;
+            for (const auto& node : m_graph.node())
+                for (const auto& input : node.input())
+                    if (!input.starts_with("^")) read.insert(parse_tensor_name(input).node);
+            auto& nodes = *m_graph.mutable_node();
+            for (int i = nodes.size() - 1; i >= 0; --i) {
+                const std::string name = nodes.Get(i).name();
+                if (!m_replaced.count(name) || read.count(name) || fetched.count(name)) continue;
+                m_replaced.erase(name);
+                nodes.DeleteSubrange(i, 1);
+                drop_control_inputs("^" + name);
+                removed = true;
+            }
+        }
+    }
+
+    void drop_control_inputs(const std::string& control) {
+        for (auto& node : *m_graph.mutable_node()) {
+            auto& inputs = *node.mutable_input();
+            for (int i = inputs.size() - 1; i >= 0; --i)
+                if (inputs.Get(i) == control) inputs.DeleteSubrange(i, 1);
+        }
     }
 
     bool fold(int index) {
@@ -110,6 +142,8 @@ class Folder {
         dilations->clear_i();
         for (int64_t dilation : {int64_t{1}, (*block)[0], (*block)[1], int64_t{1}})
             dilations->add_i(dilation);
+        m_replaced.insert(conv->name());
+        m_replaced.insert(space_to_batch->name());
         *m_graph.mutable_node(index) = std::move(folded);
         return true;
     }
@@ -118,14 +152,15 @@ class Folder {
     const std::map<std::string, Tensor>& m_bound_values;
     const std::string& m_where;
     std::unordered_map<std::string, int> m_nodes;
+    std::set<std::string> m_replaced;  // nodes a folded convolution no longer reads
 };
 
 }  // namespace
 
 size_t fold_dilated_convolutions(tensorflow::GraphDef& graph,
                                  const std::map<std::string, Tensor>& bound_values,
-                                 const std::string& where) {
-    return Folder(graph, bound_values, where).fold_all();
+                                 const std::set<std::string>& fetched, const std::string& where) {
+    return Folder(graph, bound_values, where).fold_all(fetched);
 }
 
 }  // namespace es::frontends::tf_import

@@ -328,7 +328,10 @@ TensorName parse_tensor_name(const std::string& name) {
 
 graph::Model import_graph(tensorflow::GraphDef graph, const GraphSpec& spec) {
     inline_functions(graph, spec.where);
-    fold_dilated_convolutions(graph, spec.bound_values, spec.where);
+    std::set<std::string> fetched;
+    for (const auto& output : spec.outputs)
+        fetched.insert(parse_tensor_name(output.tensor).node);
+    fold_dilated_convolutions(graph, spec.bound_values, fetched, spec.where);
     return Importer(graph, spec).import();
 }
 

@@ -95,6 +95,35 @@ Outputs translate_scatter_nd(NodeContext& context) {
                 .output()};
 }
 
+// SparseToDense(sparse_indices, output_shape, sparse_values, default_value): default_value
+// everywhere but at the indices (rows of complete coordinates; a vector or scalar for 1-D
+// outputs), which get their values (or the one scalar value).
+Outputs translate_sparse_to_dense(NodeContext& context) {
+    graph::Output indices = to_i64(context, context.input(0));
+    const size_t indices_rank = context.static_rank(0, "sparse_indices");
+    if (indices_rank > 2) context.fail("input 0 (sparse_indices) must have rank 0, 1 or 2");
+    if (indices_rank < 2) {
+        const std::vector<int64_t> axes =
+            indices_rank == 0 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{1};
+        indices =
+            context.add("Unsqueeze", "opset1", {indices, context.i64_constant(axes)}).output();
+    }
+    graph::Output values = context.input(2);
+    if (context.static_rank(2, "sparse_values") == 0)
+        values = context
+                     .add("Broadcast", "opset3", {values, dims_of(context, indices, 0, 1)},
+                          {{"mode", "numpy"}})
+                     .output();
+    const graph::Output dense =
+        context
+            .add("Broadcast", "opset3", {context.input(3), to_i64(context, context.input(1))},
+                 {{"mode", "numpy"}})
+            .output();
+    return {
+        context.add("ScatterNDUpdate", "opset15", {dense, indices, values}, {{"reduction", "none"}})
+            .output()};
+}
+
 struct BlockSpec {
     std::vector<int64_t> block;
     std::vector<int64_t> begin, end;  // paddings or crops of the spatial dimensions
@@ -239,6 +268,7 @@ Outputs translate_batch_to_space(NodeContext& context) {
 void add_index_translators(std::vector<OpTranslator>& table) {
     table.push_back({"GatherNd", translate_gather_nd});
     table.push_back({"ScatterNd", translate_scatter_nd});
+    table.push_back({"SparseToDense", translate_sparse_to_dense});
     table.push_back({"SpaceToBatchND", translate_space_to_batch});
     table.push_back({"BatchToSpaceND", translate_batch_to_space});
 }

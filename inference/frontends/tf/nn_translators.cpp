@@ -342,7 +342,7 @@ Outputs translate_combined_nms(NodeContext& context) {
         context.add("Convert", "opset1", {valid_f32}, {{"destination_type", "i32"}}).output();
 
     const int64_t k = std::min(detections, classes * count);
-    graph::Node& top = context.add("TopK", "opset11", {table, context.i64_constant({k})},
+    graph::Node& top = context.add("TopK", "opset11", {table, context.constant<int64_t>({}, {k})},
                                    {{"axis", "-1"},
                                     {"mode", "max"},
                                     {"sort", "value"},
@@ -358,7 +358,10 @@ Outputs translate_combined_nms(NodeContext& context) {
     const graph::Output is_detection =
         context.add("Less", "opset1", {ranks, valid_column}).output();
     auto keep = [&](graph::Output x, const graph::Output& mask) {
-        return context.add("Select", "opset1", {mask, x, scalar_like(context, x, 0)}).output();
+        return context
+            .add("Select", "opset1", {mask, x, scalar_like(context, x, 0)},
+                 {{"auto_broadcast", "numpy"}})
+            .output();
     };
     const graph::Output position = top.output(1);
     const graph::Output count_constant = context.constant<int64_t>({}, {count});

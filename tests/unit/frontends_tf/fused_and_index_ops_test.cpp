@@ -360,6 +360,7 @@ TEST_CASE("SpaceToBatchND → Conv2D → BatchToSpaceND folds into a dilated con
         }
     const graph::Model model = convert(builder);
     CHECK(has_convolution_with_dilations(model, "2,2"));
+    CHECK(model.results().size() == 1);
     for (const auto& node : model.nodes())  // no block shuffling left
         CHECK((node->type != "Pad" && node->type != "Reshape" && node->type != "StridedSlice"));
     for (const auto& device : k_devices) {
