@@ -36,7 +36,8 @@ graph::Output reshape(NodeContext& context, graph::Output x, graph::Output shape
 
 // GatherNd(params, indices [..., K]): slices params[i0, …, i(K-1)], a [..., params.shape[K:]]
 // result. The K leading dimensions of params are flattened into one, so that the index tuple
-// becomes one row-major position for Gather; those dimensions must be static.
+// becomes one row-major position for Gather; the strides come from params' shape (constants
+// where it is static).
 Outputs translate_gather_nd(NodeContext& context) {
     if (context.attribute_int("batch_dims", 0) != 0)
         context.fail("attribute 'batch_dims' must be 0");
@@ -50,28 +51,29 @@ Outputs translate_gather_nd(NodeContext& context) {
     if (depth == 0 || depth > rank)
         context.fail(
             fmt::format("input 1 (indices) has {} coordinates for params of rank {}", depth, rank));
-    const auto& params_shape = params.type().shape;
-    std::vector<int64_t> strides(depth, 1);
-    int64_t positions = 1;
-    for (size_t k = depth; k-- > 0;) {
-        if (params_shape[k] == k_dynamic)
-            context.fail(
-                fmt::format("params {} needs static leading dimensions", to_string(params_shape)));
-        strides[k] = positions;
-        positions *= params_shape[k];
-    }
-    const graph::Output scaled =
-        context
-            .add("Multiply", "opset1",
-                 {to_i64(context, context.input(1)), context.i64_constant(strides)})
+    // stride k = Π shape[k+1 .. K-1]; the flattened dimension Π shape[0 .. K-1]
+    auto product = [&](size_t first, size_t last) {
+        if (first == last) return context.i64_constant({1});
+        return context
+            .add("ReduceProd", "opset1",
+                 {dims_of(context, params, first, last), context.i64_constant({0})},
+                 {{"keep_dims", "true"}})
             .output();
+    };
+    std::vector<graph::Output> stride_parts;
+    for (size_t k = 0; k < depth; ++k)
+        stride_parts.push_back(product(k + 1, depth));
+    const graph::Output strides =
+        stride_parts.size() == 1 ? stride_parts[0] : concat(context, stride_parts);
+    const graph::Output scaled =
+        context.add("Multiply", "opset1", {to_i64(context, context.input(1)), strides}).output();
     const graph::Output position =
         context
             .add("ReduceSum", "opset1", {scaled, context.i64_constant({-1})},
                  {{"keep_dims", "false"}})
             .output();
     const graph::Output flat_shape =
-        concat(context, {context.i64_constant({positions}), dims_of(context, params, depth, rank)});
+        concat(context, {product(0, depth), dims_of(context, params, depth, rank)});
     const graph::Output flat = reshape(context, params, flat_shape);
     return {context
                 .add("Gather", "opset8", {flat, position, context.constant<int64_t>({}, {0})},

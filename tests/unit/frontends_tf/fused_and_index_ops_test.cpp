@@ -522,3 +522,44 @@ TEST_CASE("TopKV2 on REF and CPU: ties in index order") {
         check_equal(outputs[1], {2, 3}, {1, 2, 4, 2, 3, 0});
     }
 }
+
+TEST_CASE("Size, SparseToDense with 2-D and 1-D indices") {
+    GraphBuilder builder;
+    builder.placeholder("x", {2, 3});
+    builder.node("size", "Size", {"x"});
+    set_type(builder.node("size64", "Size", {"x"}), "out_type", tensorflow::DT_INT64);
+    builder.constant("cells", i32({2, 2}, {0, 1, 2, 0}));
+    builder.constant("grid", i32({2}, {3, 2}));
+    builder.placeholder("values", {2});
+    builder.constant("fill", f32({}, {-1}));
+    builder.node("dense", "SparseToDense", {"cells", "grid", "values", "fill"});
+    builder.constant("positions", i64({2}, {3, 0}));
+    builder.constant("length", i64({1}, {5}));
+    builder.constant("two", f32({}, {2}));
+    builder.constant("nothing", f32({}, {0}));
+    builder.node("spikes", "SparseToDense", {"positions", "length", "two", "nothing"});
+    for (const auto& device : k_devices) {
+        CAPTURE(device);
+        const auto outputs = run_on(convert(builder), {iota_f32({2, 3}), f32({2}, {5, 7})}, device);
+        REQUIRE(outputs.size() == 4);
+        CHECK(outputs[0].type() == ElementType::i32);
+        check_equal(outputs[0], {}, {6});
+        CHECK(outputs[1].type() == ElementType::i64);
+        check_equal(outputs[1], {}, {6});
+        check_close(outputs[2], {3, 2}, {-1, 5, -1, -1, 7, -1});
+        check_close(outputs[3], {5}, {2, 0, 0, 2, 0});
+    }
+}
+
+TEST_CASE("GatherNd on params of dynamic leading dimensions takes its strides from the shape") {
+    GraphBuilder builder;
+    builder.placeholder("params", {-1, -1, 2});
+    builder.constant("pairs", i32({2, 2}, {1, 2, 0, 1}));
+    builder.node("gather", "GatherNd", {"params", "pairs"});
+    for (const auto& device : k_devices) {
+        CAPTURE(device);
+        const auto outputs = run_on(convert(builder), {iota_f32({2, 3, 2})}, device);
+        // params[i][j][:] = 6 i + 2 j + [0, 1]
+        check_close(outputs[0], {2, 2}, {10, 11, 2, 3});
+    }
+}
