@@ -563,3 +563,28 @@ TEST_CASE("GatherNd on params of dynamic leading dimensions takes its strides fr
         check_close(outputs[0], {2, 2}, {10, 11, 2, 3});
     }
 }
+
+TEST_CASE("Sin, Cos and Atan2 in every quadrant, on the axes and at the origin") {
+    GraphBuilder builder;
+    builder.placeholder("y", {9});
+    builder.placeholder("x", {9});
+    builder.node("sin", "Sin", {"x"});
+    builder.node("cos", "Cos", {"x"});
+    builder.node("atan2", "Atan2", {"y", "x"});
+    const std::vector<float> y{1, 1, -1, -1, 0, 0, 2, -2, 0};
+    const std::vector<float> x{1, -1, -1, 1, 3, -3, 0, 0, 0};
+    std::vector<float> sines, cosines, angles;
+    for (size_t i = 0; i < x.size(); ++i) {
+        sines.push_back(std::sin(x[i]));
+        cosines.push_back(std::cos(x[i]));
+        angles.push_back(std::atan2(y[i], x[i]));
+    }
+    for (const auto& device : k_devices) {
+        CAPTURE(device);
+        const auto outputs = run_on(convert(builder), {f32({9}, y), f32({9}, x)}, device);
+        REQUIRE(outputs.size() == 3);
+        check_close(outputs[0], {9}, sines);
+        check_close(outputs[1], {9}, cosines);
+        check_close(outputs[2], {9}, angles);
+    }
+}
