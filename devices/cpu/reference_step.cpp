@@ -1,6 +1,7 @@
 #include "devices/cpu/steps.h"
 
 #include "inference/core/error.h"
+#include "inference/graph/evaluate.h"
 #include "inference/graph/op.h"
 
 #include <cstring>
@@ -60,16 +61,18 @@ class ReferenceInstance : public StepInstance {
                                   : view_of(value, const_cast<std::byte*>(input.bytes()));
             }
         }
-        for (size_t i = 0; i < m_outputs.size(); ++i) {
-            const graph::PortType& kernel = m_step.m_kernel_outputs[i];
-            if (!m_views[i].empty())
-                m_outputs[i] = m_views[i];
-            else if (kernel.shape.is_static())
-                m_outputs[i] = Tensor(kernel.type, kernel.shape.to_shape());
-            else
-                m_outputs[i] = Tensor();
+        if (m_step.m_dynamic_outputs) {
+            // shapes downstream of a data-dependent one (NonZero, NonMaxSuppression) are known
+            // only now: evaluate_node infers them from the inputs at hand
+            m_outputs = graph::evaluate_node(m_step.m_node, m_inputs);
+        } else {
+            for (size_t i = 0; i < m_outputs.size(); ++i)
+                m_outputs[i] = !m_views[i].empty()
+                                   ? m_views[i]
+                                   : Tensor(m_step.m_kernel_outputs[i].type,
+                                            m_step.m_kernel_outputs[i].shape.to_shape());
+            m_step.m_node.op->evaluate(m_step.m_node, m_inputs, m_outputs);
         }
-        m_step.m_node.op->evaluate(m_step.m_node, m_inputs, m_outputs);
         for (size_t i = 0; i < m_outputs.size(); ++i) {
             const ValueId id = m_step.m_outputs[i];
             const Value& value = plan.values[static_cast<size_t>(id)];
@@ -103,6 +106,8 @@ ReferenceStep::ReferenceStep(const graph::Node& node, std::vector<ValueId> input
     implementation = "ref";
     reads = m_inputs;
     writes = m_outputs;
+    for (const auto& output : m_kernel_outputs)
+        m_dynamic_outputs = m_dynamic_outputs || !output.shape.is_static();
 }
 
 std::unique_ptr<StepInstance> ReferenceStep::instantiate(Frame& frame) const {

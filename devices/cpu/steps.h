@@ -40,6 +40,7 @@ class ReferenceStep : public Step {
     std::vector<ValueId> m_inputs;
     std::vector<ValueId> m_outputs;
     std::vector<graph::PortType> m_kernel_outputs;
+    bool m_dynamic_outputs = false;  // some output shape depends on the input values
 };
 
 // Copies a plain value of a type oneDNN lacks (i64 …) into another.

@@ -90,7 +90,16 @@ Outputs translate_conv(NodeContext& context) {
         context, convolution(context, format, context.input(0), context.input(1)), format)};
 }
 
+// TensorFlow's fused convolutions may state their filter layout; only HWIO exists on CPU.
+void expect_hwio_filter(const NodeContext& context) {
+    const std::string filter_format = context.attribute_string("filter_format", "HWIO");
+    if (filter_format != "HWIO")
+        context.fail(fmt::format("attribute 'filter_format' is '{}', only HWIO is supported",
+                                 filter_format));
+}
+
 Outputs translate_fused_conv(NodeContext& context) {
+    expect_hwio_filter(context);
     const DataFormat format = read_data_format(context);
     const graph::Output y = convolution(context, format, context.input(0), context.input(1));
     return {fused_post_ops(context, y, format)};
@@ -182,7 +191,8 @@ void add_conv_translators(std::vector<OpTranslator>& table) {
     table.push_back({"Conv3D", translate_conv});
     table.push_back({"_FusedConv2D", translate_fused_conv});
     table.push_back({"DepthwiseConv2dNative", translate_depthwise});
-    table.push_back({"FusedDepthwiseConv2dNative", translate_fused_depthwise});
+    table.push_back({"_FusedDepthwiseConv2dNative", translate_fused_depthwise});
+    table.push_back({"FusedDepthwiseConv2dNative", translate_fused_depthwise});  // TF.js's name
     table.push_back({"Conv2DBackpropInput", translate_conv_backprop_input});
     table.push_back({"Conv3DBackpropInputV2", translate_conv_backprop_input});
 }

@@ -1,6 +1,8 @@
 #include "inference/frontends/tf/translator_util.h"
 #include "inference/frontends/tf/translators.h"
 
+#include <numbers>
+
 namespace es::frontends::tf_import {
 namespace {
 
@@ -93,6 +95,37 @@ constexpr char k_floor[] = "Floor";
 constexpr char k_ceiling[] = "Ceiling";
 constexpr char k_sign[] = "Sign";
 constexpr char k_erf[] = "Erf";
+constexpr char k_sin[] = "Sin";
+constexpr char k_cos[] = "Cos";
+
+// Atan2(y, x): atan(y / x), moved by ±π into the left half-plane (x < 0), and 0 at the origin.
+Outputs translate_atan2(NodeContext& context) {
+    const graph::Output y = context.input(0);
+    const graph::Output x = context.input(1);
+    const graph::Output zero = scalar_like(context, x, 0);
+    const graph::Attributes numpy{{"auto_broadcast", "numpy"}};
+    const graph::Output ratio =
+        context.add("Divide", "opset1", {y, x}, {{"m_pythondiv", "false"}}).output();
+    const graph::Output angle = context.add("Atan", "opset1", {ratio}).output();
+    const graph::Output y_negative = context.add("Less", "opset1", {y, zero}).output();
+    const graph::Output half_turn =
+        context
+            .add("Select", "opset1",
+                 {y_negative, scalar_like(context, x, -std::numbers::pi),
+                  scalar_like(context, x, std::numbers::pi)},
+                 numpy)
+            .output();
+    const graph::Output turned = context.add("Add", "opset1", {angle, half_turn}).output();
+    const graph::Output x_negative = context.add("Less", "opset1", {x, zero}).output();
+    const graph::Output quadrant =
+        context.add("Select", "opset1", {x_negative, turned, angle}, numpy).output();
+    const graph::Output origin = context
+                                     .add("LogicalAnd", "opset1",
+                                          {context.add("Equal", "opset1", {x, zero}).output(),
+                                           context.add("Equal", "opset1", {y, zero}).output()})
+                                     .output();
+    return {context.add("Select", "opset1", {origin, zero, quadrant}, numpy).output()};
+}
 
 }  // namespace
 
@@ -141,6 +174,9 @@ void add_elementwise_translators(std::vector<OpTranslator>& table) {
     table.push_back({"Ceil", unary<k_ceiling>});
     table.push_back({"Sign", unary<k_sign>});
     table.push_back({"Erf", unary<k_erf>});
+    table.push_back({"Sin", unary<k_sin>});
+    table.push_back({"Cos", unary<k_cos>});
+    table.push_back({"Atan2", translate_atan2});
 }
 
 }  // namespace es::frontends::tf_import

@@ -26,6 +26,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& output_argum
         {"Unique", {"y", "idx"}},
         {"NonMaxSuppressionV4", {"selected_indices", "valid_outputs"}},
         {"NonMaxSuppressionV5", {"selected_indices", "selected_scores", "valid_outputs"}},
+        {"CombinedNonMaxSuppression",
+         {"nmsed_boxes", "nmsed_scores", "nmsed_classes", "valid_detections"}},
         {"Switch", {"output_false", "output_true"}},
         {"Merge", {"output", "value_index"}},
     };

@@ -56,6 +56,21 @@ Outputs translate_shape(NodeContext& context) {
                 .output()};
 }
 
+// Size(input): the element count, the product of the shape.
+Outputs translate_size(NodeContext& context) {
+    const ElementType type = context.attribute_type("out_type", ElementType::i32);
+    const graph::Output shape =
+        context.add("ShapeOf", "opset3", {context.input(0)}, {{"output_type", "i64"}}).output();
+    const graph::Output count = context
+                                    .add("ReduceProd", "opset1", {shape, context.i64_constant({0})},
+                                         {{"keep_dims", "false"}})
+                                    .output();
+    return {
+        context
+            .add("Convert", "opset1", {count}, {{"destination_type", std::string(to_string(type))}})
+            .output()};
+}
+
 // Fill(dims, value): the scalar broadcast to dims.
 Outputs translate_fill(NodeContext& context) {
     return {
@@ -102,6 +117,7 @@ void add_general_translators(std::vector<OpTranslator>& table) {
     table.push_back({"NoOp", translate_no_op});
     table.push_back({"Cast", translate_cast});
     table.push_back({"Shape", translate_shape});
+    table.push_back({"Size", translate_size});
     table.push_back({"Fill", translate_fill});
     table.push_back({"ZerosLike", fill_like<0>});
     table.push_back({"OnesLike", fill_like<1>});

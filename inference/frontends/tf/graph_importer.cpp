@@ -1,6 +1,7 @@
 #include "inference/frontends/tf/graph_importer.h"
 
 #include "inference/core/error.h"
+#include "inference/frontends/tf/dilated_convolution.h"
 #include "inference/frontends/tf/function_inlining.h"
 #include "inference/frontends/tf/op_table.h"
 #include "inference/frontends/tf/tensor_conversion.h"
@@ -327,6 +328,10 @@ TensorName parse_tensor_name(const std::string& name) {
 
 graph::Model import_graph(tensorflow::GraphDef graph, const GraphSpec& spec) {
     inline_functions(graph, spec.where);
+    std::set<std::string> fetched;
+    for (const auto& output : spec.outputs)
+        fetched.insert(parse_tensor_name(output.tensor).node);
+    fold_dilated_convolutions(graph, spec.bound_values, fetched, spec.where);
     return Importer(graph, spec).import();
 }
 

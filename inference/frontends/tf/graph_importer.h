@@ -30,7 +30,8 @@ struct GraphSpec {
     const extensions::ExtensionSet* extensions = nullptr;
 };
 
-// Builds the graph with IR ops from a GraphDef (function calls inlined first). Only the nodes
+// Builds the graph with IR ops from a GraphDef (function calls inlined and dilated convolutions
+// folded first, dilated_convolution.h). Only the nodes
 // the outputs need are translated; all their unsupported ops are reported in one es::Error
 // (BadInput) with counts and the first node of each. Inputs and outputs keep the model's own
 // layout.

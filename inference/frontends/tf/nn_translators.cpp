@@ -1,6 +1,8 @@
 #include "inference/frontends/tf/translator_util.h"
 #include "inference/frontends/tf/translators.h"
 
+#include <limits>
+
 namespace es::frontends::tf_import {
 namespace {
 
@@ -221,6 +223,201 @@ Outputs translate_nms(NodeContext& context) {
     return {indices, valid};
 }
 
+// CombinedNonMaxSuppression(boxes [B, N, q, 4], scores [B, N, C], max_output_size_per_class,
+// max_total_size, iou_threshold, score_threshold): NMS per batch element and class (q = 1: one
+// box set for every class; q = C: a set per class), then per batch element the best
+// max_total_size selections by score. Outputs nmsed_boxes [B, D, 4] (clipped to [0, 1] with
+// clip_boxes), nmsed_scores and nmsed_classes [B, D], valid_detections [B] (i32), zeros after
+// the valid ones; D = max_total_size, or min(max_total_size, max_output_size_per_class · C)
+// with pad_per_class. Selections are scattered into a dense [B, C·N] score table (-inf where
+// none), whose TopK gives the order; equal scores keep class, then box order.
+Outputs translate_combined_nms(NodeContext& context) {
+    const auto& boxes_shape = context.input_type(0).shape;
+    const auto& scores_shape = context.input_type(1).shape;
+    if (!boxes_shape.rank_known() || boxes_shape.rank() != 4 || !scores_shape.rank_known() ||
+        scores_shape.rank() != 3)
+        context.fail(fmt::format("boxes {} and scores {} must have ranks 4 and 3",
+                                 to_string(boxes_shape), to_string(scores_shape)));
+    const int64_t count = scores_shape[1];
+    const int64_t classes = scores_shape[2];
+    const int64_t q = boxes_shape[2];
+    if (count < 0 || classes < 0 || q < 0)
+        context.fail(fmt::format("scores {} and boxes {} need static box, class and q dimensions",
+                                 to_string(scores_shape), to_string(boxes_shape)));
+    if (q != 1 && q != classes)
+        context.fail(fmt::format("boxes {} hold {} box sets, expected 1 or {} (the classes)",
+                                 to_string(boxes_shape), q, classes));
+    const auto total = context.constant_ints(3, "max_total_size");
+    if (total.size() != 1 || total[0] < 0)
+        context.fail("input 3 (max_total_size) must be one value, not negative");
+    int64_t detections = total[0];
+    if (detections < 1) context.fail("input 3 (max_total_size) must be at least 1");
+    if (context.attribute_bool("pad_per_class", false)) {
+        const auto per_class = context.constant_ints(2, "max_output_size_per_class");
+        if (per_class.size() != 1) context.fail("input 2 must be one value");
+        detections = std::min(detections, per_class[0] * classes);
+    }
+    const graph::Output boxes = context.input(0);
+    const graph::Output scores = context.input(1);
+    graph::Output nms_boxes, nms_scores;
+    Shape table_shape;
+    const graph::Output scores_by_class =
+        context.add("Transpose", "opset1", {scores, context.i64_constant({0, 2, 1})}).output();
+    if (q == 1) {
+        nms_boxes = context.add("Squeeze", "opset1", {boxes, context.i64_constant({2})}).output();
+        nms_scores = scores_by_class;
+        table_shape = {classes, count};
+    } else {
+        // one NMS batch per (batch element, class): batch index b·C + c
+        const graph::Output per_class =
+            context.add("Transpose", "opset1", {boxes, context.i64_constant({0, 2, 1, 3})})
+                .output();
+        nms_boxes = context
+                        .add("Reshape", "opset1", {per_class, context.i64_constant({-1, count, 4})},
+                             {{"special_zero", "false"}})
+                        .output();
+        nms_scores =
+            context
+                .add("Reshape", "opset1", {scores_by_class, context.i64_constant({-1, 1, count})},
+                     {{"special_zero", "false"}})
+                .output();
+        table_shape = {1, count};
+    }
+    graph::Node& nms = context.add(
+        "NonMaxSuppression", "opset9",
+        {nms_boxes, nms_scores, context.input(2), context.input(4), context.input(5)},
+        {{"box_encoding", "corner"}, {"sort_result_descending", "false"}, {"output_type", "i64"}});
+    const graph::Output selected = nms.output(0);
+    const graph::Output selected_scores =
+        context
+            .add("Gather", "opset8",
+                 {nms.output(1), context.constant<int64_t>({}, {2}),
+                  context.constant<int64_t>({}, {1})})
+            .output();
+    // [NMS batches, table rows, N] tables: the selected scores (-inf elsewhere), and ones
+    const graph::Output table_dims =
+        context
+            .add("Concat", "opset1",
+                 {context
+                      .add("Gather", "opset8",
+                           {context.add("ShapeOf", "opset3", {nms_scores}).output(),
+                            context.i64_constant({0}), context.constant<int64_t>({}, {0})})
+                      .output(),
+                  context.i64_constant(table_shape)},
+                 {{"axis", "0"}})
+            .output();
+    auto scatter = [&](double fill, graph::Output updates) {
+        const graph::Output base =
+            context
+                .add("Broadcast", "opset3", {scalar_like(context, scores, fill), table_dims},
+                     {{"mode", "numpy"}})
+                .output();
+        return context
+            .add("ScatterNDUpdate", "opset15", {base, selected, updates}, {{"reduction", "none"}})
+            .output();
+    };
+    const graph::Output ones =
+        context
+            .add("Broadcast", "opset3",
+                 {scalar_like(context, scores, 1),
+                  context.add("ShapeOf", "opset3", {selected_scores}).output()},
+                 {{"mode", "numpy"}})
+            .output();
+    const graph::Output row_shape = context.i64_constant({-1, classes * count});
+    auto rows = [&](graph::Output table) {
+        return context.add("Reshape", "opset1", {table, row_shape}, {{"special_zero", "false"}})
+            .output();
+    };
+    const graph::Output table =
+        rows(scatter(-std::numeric_limits<double>::infinity(), selected_scores));
+    const graph::Output selected_count =
+        context
+            .add("ReduceSum", "opset1", {rows(scatter(0, ones)), context.i64_constant({1})},
+                 {{"keep_dims", "false"}})
+            .output();
+    const graph::Output valid_f32 =
+        context.add("Minimum", "opset1", {selected_count, scalar_like(context, scores, detections)})
+            .output();
+    const graph::Output valid =
+        context.add("Convert", "opset1", {valid_f32}, {{"destination_type", "i32"}}).output();
+
+    const int64_t k = std::min(detections, classes * count);
+    graph::Node& top = context.add("TopK", "opset11", {table, context.constant<int64_t>({}, {k})},
+                                   {{"axis", "-1"},
+                                    {"mode", "max"},
+                                    {"sort", "value"},
+                                    {"index_element_type", "i64"},
+                                    {"stable", "true"}});
+    // rank < valid count: a detection
+    Tensor rank_values(ElementType::f32, {1, k});
+    for (int64_t i = 0; i < k; ++i)
+        rank_values.data<float>()[i] = static_cast<float>(i);
+    const graph::Output ranks = context.constant(rank_values);
+    const graph::Output valid_column =
+        context.add("Unsqueeze", "opset1", {valid_f32, context.i64_constant({1})}).output();
+    const graph::Output is_detection =
+        context.add("Less", "opset1", {ranks, valid_column}).output();
+    auto keep = [&](graph::Output x, const graph::Output& mask) {
+        return context
+            .add("Select", "opset1", {mask, x, scalar_like(context, x, 0)},
+                 {{"auto_broadcast", "numpy"}})
+            .output();
+    };
+    const graph::Output position = top.output(1);
+    const graph::Output count_constant = context.constant<int64_t>({}, {count});
+    const graph::Output class_index =
+        context.add("Divide", "opset1", {position, count_constant}).output();
+    const graph::Output box_index =
+        context.add("FloorMod", "opset1", {position, count_constant}).output();
+    graph::Output box_row = box_index;
+    if (q != 1)
+        box_row =
+            context
+                .add(
+                    "Add", "opset1",
+                    {context
+                         .add("Multiply", "opset1", {box_index, context.constant<int64_t>({}, {q})})
+                         .output(),
+                     class_index})
+                .output();
+    const graph::Output box_rows =
+        context
+            .add("Reshape", "opset1", {boxes, context.i64_constant({-1, count * q, 4})},
+                 {{"special_zero", "false"}})
+            .output();
+    graph::Output nmsed_boxes =
+        context
+            .add("Gather", "opset8", {box_rows, box_row, context.constant<int64_t>({}, {1})},
+                 {{"batch_dims", "1"}})
+            .output();
+    if (context.attribute_bool("clip_boxes", true))
+        nmsed_boxes =
+            context.add("Clamp", "opset1", {nmsed_boxes}, {{"min", "0"}, {"max", "1"}}).output();
+    const graph::Output box_mask =
+        context.add("Unsqueeze", "opset1", {is_detection, context.i64_constant({2})}).output();
+    nmsed_boxes = keep(nmsed_boxes, box_mask);
+    graph::Output nmsed_scores = keep(top.output(0), is_detection);
+    graph::Output nmsed_classes = keep(
+        context.add("Convert", "opset1", {class_index}, {{"destination_type", "f32"}}).output(),
+        is_detection);
+    if (k < detections) {
+        auto pad = [&](graph::Output x, size_t rank) {
+            std::vector<int64_t> end(rank, 0);
+            end[1] = detections - k;
+            return context
+                .add("Pad", "opset1",
+                     {x, context.i64_constant(std::vector<int64_t>(rank, 0)),
+                      context.i64_constant(end), scalar_like(context, x, 0)},
+                     {{"pad_mode", "constant"}})
+                .output();
+        };
+        nmsed_boxes = pad(nmsed_boxes, 3);
+        nmsed_scores = pad(nmsed_scores, 2);
+        nmsed_classes = pad(nmsed_classes, 2);
+    }
+    return {nmsed_boxes, nmsed_scores, nmsed_classes, valid};
+}
+
 }  // namespace
 
 void add_nn_translators(std::vector<OpTranslator>& table) {
@@ -250,6 +447,7 @@ void add_nn_translators(std::vector<OpTranslator>& table) {
     table.push_back({"NonMaxSuppressionV3", translate_nms});
     table.push_back({"NonMaxSuppressionV4", translate_nms});
     table.push_back({"NonMaxSuppressionV5", translate_nms});
+    table.push_back({"CombinedNonMaxSuppression", translate_combined_nms});
 }
 
 }  // namespace es::frontends::tf_import

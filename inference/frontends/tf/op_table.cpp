@@ -12,6 +12,7 @@ std::vector<OpTranslator> make_table() {
     add_conv_translators(table);
     add_nn_translators(table);
     add_tensor_translators(table);
+    add_index_translators(table);
     return table;
 }
 

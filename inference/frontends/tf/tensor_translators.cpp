@@ -193,7 +193,7 @@ Outputs translate_select(NodeContext& context) {
     graph::Output condition = context.input(0);
     const auto& condition_shape = condition.type().shape;
     const auto& value_shape = context.input_type(1).shape;
-    if (context.op_type() == "Select" && condition_shape.rank_known() &&
+    if (context.op_type() != "SelectV2" && condition_shape.rank_known() &&
         condition_shape.rank() == 1 && value_shape.rank_known() && value_shape.rank() > 1) {
         std::vector<int64_t> axes;
         for (size_t i = 1; i < value_shape.rank(); ++i)
@@ -205,6 +205,18 @@ Outputs translate_select(NodeContext& context) {
                 .add("Select", "opset1", {condition, context.input(1), context.input(2)},
                      {{"auto_broadcast", "numpy"}})
                 .output()};
+}
+
+// Where(condition): the coordinates [count, rank] (i64) of the true (non-zero) elements in
+// row-major order. With three inputs (as some converters write it), Select.
+Outputs translate_where(NodeContext& context) {
+    if (context.input_count() == 3) return translate_select(context);
+    const size_t rank = context.static_rank(0, "condition");
+    if (rank == 0) context.fail("input 0 (condition) is a scalar, expected rank 1 or more");
+    const graph::Output coordinates =
+        context.add("NonZero", "opset3", {context.input(0)}, {{"output_type", "i64"}}).output();
+    return {
+        context.add("Transpose", "opset1", {coordinates, context.i64_constant({1, 0})}).output()};
 }
 
 template <const char* Type>
@@ -248,6 +260,7 @@ void add_tensor_translators(std::vector<OpTranslator>& table) {
     table.push_back({"BroadcastTo", translate_broadcast_to});
     table.push_back({"Select", translate_select});
     table.push_back({"SelectV2", translate_select});
+    table.push_back({"Where", translate_where});
     table.push_back({"Mean", reduce<k_reduce_mean>});
     table.push_back({"Sum", reduce<k_reduce_sum>});
     table.push_back({"Max", reduce<k_reduce_max>});

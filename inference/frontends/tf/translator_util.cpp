@@ -107,6 +107,15 @@ graph::Output apply_activation(NodeContext& context, graph::Output x, const std:
     }
     if (name == "Sigmoid") return context.add("Sigmoid", "opset1", {x}).output();
     if (name == "Tanh") return context.add("Tanh", "opset1", {x}).output();
+    // oneDNN grappler fusions: x * sigmoid(x), x * relu6(x + 3) / 6, x * tanh(softplus(x))
+    if (name == "_MklSwish" || name == "Swish") return context.add("Swish", "opset4", {x}).output();
+    if (name == "_FusedHardSwish") return context.add("HSwish", "opset4", {x}).output();
+    if (name == "Mish") return context.add("Mish", "opset4", {x}).output();
+    if (name == "GeluExact" || name == "GeluApproximate")
+        return context
+            .add("Gelu", "opset7", {x},
+                 {{"approximation_mode", name == "GeluExact" ? "erf" : "tanh"}})
+            .output();
     if (name == "LeakyRelu") {
         const char* key = context.op_type() == "LeakyRelu" ? "alpha" : "leakyrelu_alpha";
         const double slope = context.attribute_float(key, 0.2f);
@@ -148,9 +157,42 @@ graph::Output batch_norm(NodeContext& context, graph::Output x, graph::Output sc
     return context.add("Add", "opset1", {scaled, channel_vector(context, shift, format)}).output();
 }
 
+namespace {
+
+// How many arguments (inputs after the fused op's own) `ops` take: BiasAdd and Add one,
+// FusedBatchNorm four (scale, offset, mean, variance), Prelu one (its alpha).
+size_t fused_argument_count(const std::vector<std::string>& ops) {
+    size_t count = 0;
+    for (const auto& op : ops) {
+        if (op == "BiasAdd" || op == "Add" || op == "AddV2" || op == "Prelu") ++count;
+        if (op == "FusedBatchNorm" || op == "FusedBatchNormV3") count += 4;
+    }
+    return count;
+}
+
+std::string list_of(const std::vector<std::string>& ops) {
+    std::string list;
+    for (const auto& op : ops)
+        list += (list.empty() ? "" : ", ") + op;
+    return list;
+}
+
+}  // namespace
+
 graph::Output apply_fused_ops(NodeContext& context, graph::Output y, size_t first_arg,
                               DataFormat format) {
     const auto ops = context.attribute_strings("fused_ops");
+    // num_args counts the tensors in `args`; quantized variants append host arguments after them
+    const size_t expected = fused_argument_count(ops);
+    if (context.has_attribute("num_args")) {
+        const int64_t num_args = context.attribute_int("num_args", 0);
+        if (num_args != static_cast<int64_t>(expected))
+            context.fail(fmt::format("fused_ops [{}] take {} argument(s), but num_args is {}",
+                                     list_of(ops), expected, num_args));
+    }
+    if (context.input_count() < first_arg + expected)
+        context.fail(fmt::format("fused_ops [{}] take {} argument(s), but the node has {} input(s)",
+                                 list_of(ops), expected, context.input_count()));
     size_t arg = first_arg;
     size_t i = 0;
     if (i < ops.size() && ops[i] == "BiasAdd") {
@@ -191,12 +233,7 @@ graph::Output apply_fused_ops(NodeContext& context, graph::Output y, size_t firs
         y = apply_activation(context, y, ops[i], alpha);
         ++i;
     }
-    if (i < ops.size()) {
-        std::string list;
-        for (const auto& op : ops)
-            list += (list.empty() ? "" : ", ") + op;
-        context.fail(fmt::format("fused_ops [{}] is not supported", list));
-    }
+    if (i < ops.size()) context.fail(fmt::format("fused_ops [{}] is not supported", list_of(ops)));
     return y;
 }
 

@@ -41,7 +41,8 @@ graph::Output channel_vector(NodeContext& context, graph::Output vector, DataFor
 graph::Output scalar_like(NodeContext& context, const graph::Output& like, double value);
 
 // Applies a TF activation by name (Relu, Relu6, Elu, Selu, LeakyRelu, Sigmoid, Tanh, Prelu with
-// `alpha`); fails for others.
+// `alpha`, and the fused-op names _MklSwish, _FusedHardSwish, Mish, GeluExact, GeluApproximate);
+// fails for others.
 graph::Output apply_activation(NodeContext& context, graph::Output x, const std::string& name,
                                const std::optional<graph::Output>& alpha = std::nullopt);
 
@@ -51,9 +52,10 @@ graph::Output batch_norm(NodeContext& context, graph::Output x, graph::Output sc
                          graph::Output offset, graph::Output mean, graph::Output variance,
                          float epsilon, DataFormat format);
 
-// The post-ops of _FusedConv2D, FusedDepthwiseConv2dNative and _FusedMatMul (attribute
-// fused_ops, arguments from input `first_arg`): BiasAdd or FusedBatchNorm, then an optional Add
-// of another tensor, then an optional activation. `format` is the layout of y.
+// The post-ops of _FusedConv2D, _FusedDepthwiseConv2dNative (TF.js: FusedDepthwiseConv2dNative)
+// and _FusedMatMul (attribute fused_ops, arguments from input `first_arg`, as many as num_args
+// says): BiasAdd or FusedBatchNorm (attribute epsilon), then an optional Add of another tensor,
+// then an optional activation (LeakyRelu reads leakyrelu_alpha). `format` is the layout of y.
 graph::Output apply_fused_ops(NodeContext& context, graph::Output y, size_t first_arg,
                               DataFormat format);
 

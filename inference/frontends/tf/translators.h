@@ -12,5 +12,6 @@ void add_elementwise_translators(std::vector<OpTranslator>& table);  // arithmet
 void add_conv_translators(std::vector<OpTranslator>& table);         // Conv2D and fused forms
 void add_nn_translators(std::vector<OpTranslator>& table);      // pooling, norms, MatMul, resize…
 void add_tensor_translators(std::vector<OpTranslator>& table);  // reshape, slice, reductions…
+void add_index_translators(std::vector<OpTranslator>& table);   // GatherNd, ScatterNd, blocks
 
 }  // namespace es::frontends::tf_import

@@ -23,5 +23,7 @@ void add_grid_sample_ops(std::vector<OpDef>& ops);             // GridSample
 void add_deformable_convolution_ops(std::vector<OpDef>& ops);  // DeformableConvolution
 void add_roi_align_ops(std::vector<OpDef>& ops);               // ROIAlign v3, v9
 void add_gather_elements_ops(std::vector<OpDef>& ops);         // GatherElements v6
+void add_scatter_nd_ops(std::vector<OpDef>& ops);              // ScatterNDUpdate v3, v15
+void add_trigonometric_ops(std::vector<OpDef>& ops);           // Sin, Cos, Atan
 
 }  // namespace es::graph::ops

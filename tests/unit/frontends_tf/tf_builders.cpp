@@ -217,8 +217,13 @@ void write_tensor_bundle(const std::filesystem::path& prefix,
 }
 
 std::vector<Tensor> run_reference(graph::Model model, const std::vector<Tensor>& inputs) {
+    return run_on(std::move(model), inputs, "REF");
+}
+
+std::vector<Tensor> run_on(graph::Model model, const std::vector<Tensor>& inputs,
+                           const std::string& device) {
     const runtime::Core core(devices::make_registry());
-    const auto compiled = core.compile(std::make_shared<graph::Model>(std::move(model)), "REF");
+    const auto compiled = core.compile(std::make_shared<graph::Model>(std::move(model)), device);
     auto request = compiled.create_infer_request();
     for (size_t i = 0; i < inputs.size(); ++i)
         request.set_input(i, inputs[i]);

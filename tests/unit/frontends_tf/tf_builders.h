@@ -22,6 +22,7 @@ class GraphBuilder {
     tensorflow::NodeDef& constant(const std::string& name, const Tensor& value);
 
     tensorflow::GraphDef& graph() { return m_graph; }
+    const tensorflow::GraphDef& graph() const { return m_graph; }
     void write(const std::filesystem::path& path) const;
 
   private:
@@ -53,7 +54,10 @@ std::string build_sorted_table(const std::map<std::string, std::string>& entries
 void write_tensor_bundle(const std::filesystem::path& prefix,
                          const std::map<std::string, Tensor>& tensors);
 
-// Compiles the model on REF and runs it once with `inputs` (in the model's input order).
+// Compiles the model on `device` and runs it once with `inputs` (in the model's input order).
+std::vector<Tensor> run_on(graph::Model model, const std::vector<Tensor>& inputs,
+                           const std::string& device);
+// run_on REF.
 std::vector<Tensor> run_reference(graph::Model model, const std::vector<Tensor>& inputs);
 
 void write_file(const std::filesystem::path& path, const std::string& bytes);
