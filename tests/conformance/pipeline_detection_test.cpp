@@ -91,8 +91,7 @@ void for_each_voc_object(const std::filesystem::path& shared, Preprocessor& prep
 // same model's raw output.
 TEST_CASE("pipeline: SSD preprocess + decode on crossroad-0078 finds the VOC objects") {
     const auto shared = shared_dir();
-    if (!shared) return;
-    const auto model_path = *shared / "models" / "ir" /
+    const auto model_path = shared / "models" / "ir" /
                             "person-vehicle-bike-detection-crossroad-0078" / "FP16" /
                             "person-vehicle-bike-detection-crossroad-0078.xml";
     auto model = std::make_shared<graph::Model>(ir::read_model(model_path));
@@ -111,7 +110,7 @@ TEST_CASE("pipeline: SSD preprocess + decode on crossroad-0078 finds the VOC obj
     const std::map<std::string, std::pair<std::string, float>> expected = {
         {"person", {"person", 0.5f}}, {"car", {"vehicle", 0.2f}}, {"bus", {"vehicle", 0.2f}}};
     size_t checked = 0;
-    for_each_voc_object(*shared, preprocessor, compiled, request, *decoder,
+    for_each_voc_object(shared, preprocessor, compiled, request, *decoder,
                         [&](const std::string& label, const Detection& truth,
                             const std::vector<Detection>& detections) {
                             if ((truth.x_max - truth.x_min) * (truth.y_max - truth.y_min) < 0.02f)
@@ -128,10 +127,8 @@ TEST_CASE("pipeline: SSD preprocess + decode on crossroad-0078 finds the VOC obj
 // pixels, class a 0-based COCO index. Every annotated object is found, the distant person too.
 TEST_CASE("pipeline: CenterNet preprocess + decode on the TF.js model finds the VOC objects") {
     const auto shared = shared_dir();
-    if (!shared) return;
     const auto fetched = fetched_models("the CenterNet test");
-    if (!fetched) return;
-    const auto json = *fetched / "human-models" / "models" / "centernet.json";
+    const auto json = fetched / "human-models" / "models" / "centernet.json";
     auto model = std::make_shared<graph::Model>(frontends::read_tf_model(json));
     passes::optimize(*model);
     const runtime::Core core(devices::make_registry());
@@ -153,7 +150,7 @@ TEST_CASE("pipeline: CenterNet preprocess + decode on the TF.js model finds the 
     const auto decoder = make_decoder(options, compiled.outputs());
 
     size_t checked = 0;
-    for_each_voc_object(*shared, preprocessor, compiled, request, *decoder,
+    for_each_voc_object(shared, preprocessor, compiled, request, *decoder,
                         [&](const std::string& label, const Detection& truth,
                             const std::vector<Detection>& detections) {
                             CHECK(best_iou(detections, label, 0.15f, truth) >= 0.6f);

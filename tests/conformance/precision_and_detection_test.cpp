@@ -67,8 +67,7 @@ std::vector<std::string> detection_inputs(const std::filesystem::path& model_pat
 
 TEST_CASE("precision variants agree on a real image (cosine >= 0.99)") {
     const auto shared = shared_dir();
-    if (!shared) return;
-    const auto image = *shared / "media" / "voc2011" / "2011_000006.jpg";
+    const auto image = shared / "media" / "voc2011" / "2011_000006.jpg";
     struct Case {
         std::string model;
         std::vector<std::string> precisions;
@@ -80,13 +79,13 @@ TEST_CASE("precision variants agree on a real image (cosine >= 0.99)") {
     };
     for (const auto& test : cases) {
         CAPTURE(test.model);
-        const auto reference_path = ir_path(*shared, test.model, "FP32");
+        const auto reference_path = ir_path(shared, test.model, "FP32");
         const auto layers = detection_inputs(reference_path);
         const auto reference = infer_image(reference_path, image, layers);
         for (size_t i = 1; i < test.precisions.size(); ++i) {
             CAPTURE(test.precisions[i]);
             const auto other =
-                infer_image(ir_path(*shared, test.model, test.precisions[i]), image, layers);
+                infer_image(ir_path(shared, test.model, test.precisions[i]), image, layers);
             size_t compared = 0;
             for (const auto& [name, tensor] : reference) {
                 if (name == "detection_out") continue;  // NMS output: compared through its inputs
@@ -107,8 +106,7 @@ TEST_CASE("precision variants agree on a real image (cosine >= 0.99)") {
 // accuracy at confidence >= 0.2.
 TEST_CASE("person-vehicle-bike detector finds the annotated VOC objects") {
     const auto shared = shared_dir();
-    if (!shared) return;
-    const auto model = ir_path(*shared, "person-vehicle-bike-detection-crossroad-0078", "FP16");
+    const auto model = ir_path(shared, "person-vehicle-bike-detection-crossroad-0078", "FP16");
     // The model's classes: 1 person, 2 vehicle, 3 bike (Open Model Zoo documentation).
     const std::map<std::string, float> label_of = {{"person", 1.0f}, {"car", 2.0f}, {"bus", 2.0f}};
     const std::map<std::string, double> min_confidence = {
@@ -116,7 +114,7 @@ TEST_CASE("person-vehicle-bike detector finds the annotated VOC objects") {
     size_t checked = 0;
     for (const std::string stem : {"2011_000003", "2011_000006", "2011_000025"}) {
         CAPTURE(stem);
-        const auto dir = *shared / "media" / "voc2011";
+        const auto dir = shared / "media" / "voc2011";
         const auto annotation = nlohmann::json::parse(std::ifstream(dir / (stem + ".json")));
         const double width = annotation["imageWidth"];
         const double height = annotation["imageHeight"];

@@ -22,7 +22,7 @@ std::vector<std::filesystem::path> shared_irs() {
     const auto shared = shared_dir();
     if (!shared) return paths;
     for (const auto& entry :
-         std::filesystem::recursive_directory_iterator(*shared / "models" / "ir"))
+         std::filesystem::recursive_directory_iterator(shared / "models" / "ir"))
         if (entry.path().extension() == ".xml") paths.push_back(entry.path());
     std::sort(paths.begin(), paths.end());
     return paths;

@@ -12,11 +12,10 @@ using namespace es::testing;
 
 namespace {
 
-// A small real IR (32×32 input), or nothing without ../shared.
-std::optional<std::filesystem::path> shared_ir() {
+// A small real IR (32×32 input).
+std::filesystem::path shared_ir() {
     const auto shared = shared_dir();
-    if (!shared) return std::nullopt;
-    return *shared / "models/ir/open-closed-eye-0001/FP32/open-closed-eye-0001.xml";
+    return shared / "models/ir/open-closed-eye-0001/FP32/open-closed-eye-0001.xml";
 }
 
 CommandResult bench(const std::filesystem::path& model, const std::string& arguments) {
@@ -27,8 +26,7 @@ CommandResult bench(const std::filesystem::path& model, const std::string& argum
 
 TEST_CASE("bench --json reports throughput, latency percentiles, compile time and memory") {
     const auto model = shared_ir();
-    if (!model) return;
-    const auto result = bench(*model, "--time 0.3 --json --hint throughput --nstreams 1");
+    const auto result = bench(model, "--time 0.3 --json --hint throughput --nstreams 1");
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const auto report = nlohmann::json::parse(result.output);
@@ -56,9 +54,8 @@ TEST_CASE("bench --json reports throughput, latency percentiles, compile time an
 
 TEST_CASE("bench --per-layer lists every layer, --batch multiplies frames per inference") {
     const auto model = shared_ir();
-    if (!model) return;
     const auto result =
-        bench(*model, "--device REF --time 0.2 --json --per-layer --batch 2 --nireq 3");
+        bench(model, "--device REF --time 0.2 --json --per-layer --batch 2 --nireq 3");
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const auto report = nlohmann::json::parse(result.output);
@@ -74,7 +71,7 @@ TEST_CASE("bench --per-layer lists every layer, --batch multiplies frames per in
         percent += layer["percent"].get<double>();
     }
     CHECK(percent == doctest::Approx(100).epsilon(0.01));
-    const graph::Model ir = ir::read_model(*model);
+    const graph::Model ir = ir::read_model(model);
     CHECK(listed.size() == ir.nodes().size());
     for (const auto& node : ir.nodes())
         CHECK_MESSAGE(listed.count(node->name), node->name);
@@ -82,8 +79,7 @@ TEST_CASE("bench --per-layer lists every layer, --batch multiplies frames per in
 
 TEST_CASE("bench text report names its figures") {
     const auto model = shared_ir();
-    if (!model) return;
-    const auto result = bench(*model, "--time 0.1 --hint latency --per-layer");
+    const auto result = bench(model, "--time 0.1 --hint latency --per-layer");
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     for (const char* text : {"throughput:", "FPS", "latency:", "median", "p99",
@@ -93,7 +89,6 @@ TEST_CASE("bench text report names its figures") {
 
 TEST_CASE("bench rejects bad options with exit code 2, naming the option") {
     const auto model = shared_ir();
-    if (!model) return;
     const std::pair<const char*, const char*> cases[] = {
         {"--time 0", "--time"},
         {"--time abc", "--time"},
@@ -106,7 +101,7 @@ TEST_CASE("bench rejects bad options with exit code 2, naming the option") {
         {"--nstreams 2 --nthreads 1", "nstreams 2"},
     };
     for (const auto& [arguments, message] : cases) {
-        const auto result = bench(*model, arguments);
+        const auto result = bench(model, arguments);
         INFO(arguments, ": ", result.output);
         CHECK(result.exit_code == 2);
         CHECK(result.output.find(message) != std::string::npos);

@@ -22,7 +22,7 @@ std::string binary() {
 std::string image() {
     const auto shared = shared_dir();
     REQUIRE(shared);
-    return (*shared / "media" / "voc2011" / "2011_000006.jpg").string();
+    return (shared / "media" / "voc2011" / "2011_000006.jpg").string();
 }
 
 // An IR v11 Parameter [?,H,W,3] (NHWC) -> Add(Const [1,1,1,3] = 1,2,3) -> ReLU -> Result: for
@@ -110,7 +110,7 @@ TEST_CASE("infer --image on a TF.js model converted to IR (NHWC, dynamic batch)"
     const auto dir = temp_dir("infer-image-tfjs");
     const auto model = dir / "age.xml";
     auto result = run_command(binary() + " convert " +
-                              (*fetched / "human-models" / "models" / "age.json").string() +
+                              (fetched / "human-models" / "models" / "age.json").string() +
                               " -o " + model.string());
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
@@ -147,7 +147,7 @@ TEST_CASE("infer --image feeds a super-resolution model's second input the bicub
     const auto shared = shared_dir();
     REQUIRE(shared);
     const auto dir = temp_dir("infer-image-sr");
-    const auto model = *shared / "models" / "ir" / "single-image-super-resolution-1032" / "FP32" /
+    const auto model = shared / "models" / "ir" / "single-image-super-resolution-1032" / "FP32" /
                        "single-image-super-resolution-1032.xml";
     REQUIRE(std::filesystem::exists(model));
     auto result = run_command(binary() + " infer " + model.string() + " --device CPU --image " +
@@ -184,7 +184,7 @@ TEST_CASE("infer --image on a grey super-resolution model, and on inputs that ta
     const auto shared = shared_dir();
     REQUIRE(shared);
     const auto dir = temp_dir("infer-image-grey");
-    const auto model = *shared / "models" / "ir" / "text-image-super-resolution-0001" / "FP32" /
+    const auto model = shared / "models" / "ir" / "text-image-super-resolution-0001" / "FP32" /
                        "text-image-super-resolution-0001.xml";
     REQUIRE(std::filesystem::exists(model));
     auto result = run_command(binary() + " infer " + model.string() + " --device CPU --image " +

@@ -122,10 +122,9 @@ class WatchedRun {
 
 TEST_CASE("run: a source stalled on a FIFO stops the WATCHDOG=1 pings until frames flow again") {
     const auto shared = shared_dir();
-    if (!shared) return;
     const auto dir = temp_dir("run-watchdog");
     const auto model =
-        *shared / "models/ir/face-detection-retail-0004/FP16/face-detection-retail-0004.xml";
+        shared / "models/ir/face-detection-retail-0004/FP16/face-detection-retail-0004.xml";
 
     // Four seconds of H.264 in MPEG-TS, which decodebin reads from a non-seekable file.
     make_clip(dir / "clip.ts", 120, 320, 240,

@@ -25,7 +25,7 @@ struct MosquittoSecurity {
 // messages survive stop() + start().
 class MosquittoBroker {
   public:
-    // Started broker; nullptr (and a notice on stderr) when mosquitto is not installed.
+    // A started broker.
     static std::unique_ptr<MosquittoBroker> start_new(const MosquittoSecurity& security = {});
     // A broker that has not started yet: its port is chosen, nothing listens there.
     static std::unique_ptr<MosquittoBroker> create(const MosquittoSecurity& security = {});

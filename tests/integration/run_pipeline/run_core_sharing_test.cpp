@@ -13,7 +13,6 @@ using namespace es::testing;
 
 TEST_CASE("run: two pipelines split the cores between their models") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-core-sharing");
     make_clip(dir / "clip.mp4", 6, 320, 240, "x264enc ! mp4mux");
     const auto cores = run_command("nproc");
@@ -21,8 +20,8 @@ TEST_CASE("run: two pipelines split the cores between their models") {
     const int share = std::max(1, std::stoi(cores.output) / 2);
     const auto run = run_edgesight(
         dir,
-        {face_pipeline("a", *model, {dir / "clip.mp4"}, {{{"stdout", nlohmann::json::object()}}}),
-         face_pipeline("b", *model, {dir / "clip.mp4"}, {{{"stdout", nlohmann::json::object()}}})});
+        {face_pipeline("a", model, {dir / "clip.mp4"}, {{{"stdout", nlohmann::json::object()}}}),
+         face_pipeline("b", model, {dir / "clip.mp4"}, {{{"stdout", nlohmann::json::object()}}})});
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
     // The throughput hint: one single-thread stream per core of the share.

@@ -17,9 +17,8 @@ using namespace es::testing;
 
 TEST_CASE("run: a bad config exits 2 with the check report") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-bad-config");
-    auto pipeline = face_pipeline("bad", *model, {dir / "missing.mp4"},
+    auto pipeline = face_pipeline("bad", model, {dir / "missing.mp4"},
                                   {{{"stdout", nlohmann::json::object()}}});
     pipeline["model"]["threshold"] = 2;
     const auto run = run_edgesight(dir, {pipeline});
@@ -31,14 +30,13 @@ TEST_CASE("run: a bad config exits 2 with the check report") {
 
 TEST_CASE("run: a model that fails to load stops only its own pipeline") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-bad-model");
     make_clip(dir / "clip.mp4", 12, 320, 240, "x264enc ! mp4mux");
     std::ofstream(dir / "broken.xml") << "<net name=\"broken\" version=\"11\"><layers>";
     std::ofstream(dir / "broken.bin") << "";
     const auto broken = face_pipeline("broken", dir / "broken.xml", {dir / "clip.mp4"},
                                       {{{"file", {{"path", (dir / "broken.jsonl").string()}}}}});
-    const auto good = face_pipeline("good", *model, {dir / "clip.mp4"},
+    const auto good = face_pipeline("good", model, {dir / "clip.mp4"},
                                     {{{"file", {{"path", (dir / "good.jsonl").string()}}}}});
     const auto run = run_edgesight(dir, {broken, good});
     CHECK(run.exit_code == 1);
@@ -49,12 +47,11 @@ TEST_CASE("run: a model that fails to load stops only its own pipeline") {
 
 TEST_CASE("run: a truncated video is a clear error, not a crash") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-truncated");
     make_clip(dir / "full.mp4", 30, 320, 240, "x264enc ! mp4mux");
     write_truncated(dir / "full.mp4", dir / "clip.mp4", 3000);
     const auto run =
-        run_edgesight(dir, {face_pipeline("cut", *model, {dir / "clip.mp4"},
+        run_edgesight(dir, {face_pipeline("cut", model, {dir / "clip.mp4"},
                                           {{{"file", {{"path", (dir / "out.jsonl").string()}}}}})});
     CHECK(run.exit_code == 1);
     CHECK(run.err.find("source clip") != std::string::npos);
@@ -63,15 +60,14 @@ TEST_CASE("run: a truncated video is a clear error, not a crash") {
 
 TEST_CASE("run: garbage bytes and a refused RTSP camera fail alone, the other pipeline runs on") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-bad-streams");
     make_clip(dir / "clip.mp4", 12, 320, 240, "x264enc ! mp4mux");
     write_garbage(dir / "garbage.mp4", 20000);
-    auto bad = face_pipeline("bad", *model, {dir / "garbage.mp4"},
+    auto bad = face_pipeline("bad", model, {dir / "garbage.mp4"},
                              {{{"file", {{"path", (dir / "bad.jsonl").string()}}}}});
     bad["sources"].push_back(
         {{"id", "camera"}, {"uri", fmt::format("rtsp://127.0.0.1:{}/cam", free_tcp_port())}});
-    const auto good = face_pipeline("good", *model, {dir / "clip.mp4"},
+    const auto good = face_pipeline("good", model, {dir / "clip.mp4"},
                                     {{{"file", {{"path", (dir / "good.jsonl").string()}}}}});
     std::ofstream(dir / "config.json")
         << nlohmann::json{{"pipelines", nlohmann::json::array({bad, good})}}.dump();

@@ -9,10 +9,9 @@
 
 namespace es::testing {
 
-std::optional<std::filesystem::path> face_detector() {
+std::filesystem::path face_detector() {
     const auto shared = shared_dir();
-    if (!shared) return std::nullopt;
-    return *shared / "models" / "ir" / "face-detection-retail-0004" / "FP16" /
+    return shared / "models" / "ir" / "face-detection-retail-0004" / "FP16" /
            "face-detection-retail-0004.xml";
 }
 

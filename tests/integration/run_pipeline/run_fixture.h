@@ -9,8 +9,8 @@
 
 namespace es::testing {
 
-// face-detection-retail-0004 (FP16) in ../shared; nullopt when ../shared is absent.
-std::optional<std::filesystem::path> face_detector();
+// face-detection-retail-0004 (FP16) in ../shared.
+std::filesystem::path face_detector();
 
 // A pipeline config object: `sources` file paths (ids "clip", "clip1" ...), the face detector
 // with the SSD decoder, and `outputs` as written.

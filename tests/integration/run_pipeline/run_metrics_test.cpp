@@ -47,13 +47,11 @@ PrometheusText checked_metrics(const std::string& body) {
 
 TEST_CASE("run: /metrics over HTTP while a looping clip runs, and stats retained on MQTT") {
     const auto model = face_detector();
-    if (!model) return;
     auto broker = MosquittoBroker::start_new();
-    if (!broker) return;
     const auto dir = temp_dir("run-metrics");
     make_clip(dir / "clip.mp4", 10, 320, 240, "x264enc ! mp4mux");
     auto pipeline = face_pipeline(
-        "lobby", *model, {dir / "clip.mp4"},
+        "lobby", model, {dir / "clip.mp4"},
         {{{"mqtt", {{"uri", broker->uri()}, {"persistence_dir", (dir / "mqtt").string()}}}}});
     pipeline["sources"][0]["loop"] = true;
     const int port = free_tcp_port();
@@ -134,7 +132,6 @@ TEST_CASE("run: /metrics over HTTP while a looping clip runs, and stats retained
 
 TEST_CASE("run: a metrics port already in use is logged and the pipelines run on") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-metrics-busy");
     make_clip(dir / "clip.mp4", 6, 320, 240, "x264enc ! mp4mux");
     const int taken = socket(AF_INET, SOCK_STREAM, 0);
@@ -147,7 +144,7 @@ TEST_CASE("run: a metrics port already in use is logged and the pipelines run on
     REQUIRE(getsockname(taken, reinterpret_cast<sockaddr*>(&address), &size) == 0);
     const std::string listen_at = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
 
-    const auto pipeline = face_pipeline("busy", *model, {dir / "clip.mp4"},
+    const auto pipeline = face_pipeline("busy", model, {dir / "clip.mp4"},
                                         {{{"file", {{"path", (dir / "out.jsonl").string()}}}}});
     std::ofstream(dir / "config.json")
         << nlohmann::json{{"pipelines", {pipeline}}, {"metrics", {{"listen", listen_at}}}}.dump();

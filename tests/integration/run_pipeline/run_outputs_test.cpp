@@ -25,9 +25,7 @@ constexpr int k_frames = 24;
 
 TEST_CASE("run: every frame of a clip reaches stdout, a file and MQTT, in order") {
     const auto model = face_detector();
-    if (!model) return;
     auto broker = MosquittoBroker::start_new();
-    if (!broker) return;
     const auto dir = temp_dir("run-outputs");
     make_clip(dir / "clip.mp4", k_frames, 320, 240, "x264enc ! mp4mux");
     MqttTestSubscriber subscriber(broker->uri(), "run-test", {"edgesight/#"}, false);
@@ -37,7 +35,7 @@ TEST_CASE("run: every frame of a clip reaches stdout, a file and MQTT, in order"
         {{"file", {{"path", (dir / "out.jsonl").string()}}}},
         {{"mqtt", {{"uri", broker->uri()}, {"persistence_dir", (dir / "mqtt").string()}}}}};
     const auto run =
-        run_edgesight(dir, {face_pipeline("lobby", *model, {dir / "clip.mp4"}, outputs)},
+        run_edgesight(dir, {face_pipeline("lobby", model, {dir / "clip.mp4"}, outputs)},
                       "--json-summary '" + (dir / "summary.json").string() + "'");
     REQUIRE(run.exit_code == 0);
 
@@ -76,15 +74,14 @@ TEST_CASE("run: every frame of a clip reaches stdout, a file and MQTT, in order"
 
 TEST_CASE("run: inference_interval and publish_empty") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-interval");
     make_clip(dir / "clip.mp4", k_frames, 320, 240, "x264enc ! mp4mux");
 
-    auto every_third = face_pipeline("every-third", *model, {dir / "clip.mp4"},
+    auto every_third = face_pipeline("every-third", model, {dir / "clip.mp4"},
                                      {{{"file", {{"path", (dir / "third.jsonl").string()}}}}});
     every_third["inference_interval"] = 3;
     // The moving ball has no faces: with publish_empty false nothing is published.
-    auto faces_only = face_pipeline("faces-only", *model, {dir / "clip.mp4"},
+    auto faces_only = face_pipeline("faces-only", model, {dir / "clip.mp4"},
                                     {{{"file", {{"path", (dir / "faces.jsonl").string()}}}}});
     faces_only["publish_empty"] = false;
     const auto run = run_edgesight(dir, {every_third, faces_only});
@@ -104,10 +101,9 @@ TEST_CASE("run: inference_interval and publish_empty") {
 
 TEST_CASE("run: SIGTERM stops a looping source cleanly") {
     const auto model = face_detector();
-    if (!model) return;
     const auto dir = temp_dir("run-sigterm");
     make_clip(dir / "clip.mp4", 10, 320, 240, "x264enc ! mp4mux");
-    auto pipeline = face_pipeline("loop", *model, {dir / "clip.mp4"},
+    auto pipeline = face_pipeline("loop", model, {dir / "clip.mp4"},
                                   {{{"file", {{"path", (dir / "out.jsonl").string()}}}}});
     pipeline["sources"][0]["loop"] = true;
     std::ofstream(dir / "config.json")

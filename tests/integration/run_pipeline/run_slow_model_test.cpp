@@ -78,14 +78,13 @@ double percentile(std::vector<double> values, double p) {
 TEST_CASE("run: a 60 fps source into a slow model keeps latency bounded and memory flat") {
     // The reference engine: one thread, ~100 ms per inference, so the source is far faster.
     const auto model = face_detector();
-    if (!model) return;
     const auto duration = soak_duration();
     REQUIRE(duration >= k_warm_up + 5s);
     const auto dir = temp_dir("run-slow-model");
 
     // The model alone, one request at a time, as the pipeline below runs it.
     const CommandResult bench =
-        run_command(edgesight_binary().string() + " bench '" + model->string() +
+        run_command(edgesight_binary().string() + " bench '" + model.string() +
                     "' --device REF --hint latency --nireq 1 --time 5 "
                     "--json 2>/dev/null");
     REQUIRE(bench.exit_code == 0);
@@ -98,7 +97,7 @@ TEST_CASE("run: a 60 fps source into a slow model keeps latency bounded and memo
         {"name", "lobby"},
         {"sources", {{{"id", "cam"}, {"uri", "test://?pattern=ball&width=640&height=360&fps=60"}}}},
         {"model",
-         {{"path", model->string()},
+         {{"path", model.string()},
           {"device", "REF"},
           {"hint", "latency"},
           {"nireq", 1},
