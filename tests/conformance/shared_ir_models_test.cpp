@@ -20,7 +20,6 @@ namespace {
 std::vector<std::filesystem::path> shared_irs() {
     std::vector<std::filesystem::path> paths;
     const auto shared = shared_dir();
-    if (!shared) return paths;
     for (const auto& entry :
          std::filesystem::recursive_directory_iterator(shared / "models" / "ir"))
         if (entry.path().extension() == ".xml") paths.push_back(entry.path());

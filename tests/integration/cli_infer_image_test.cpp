@@ -21,7 +21,6 @@ std::string binary() {
 
 std::string image() {
     const auto shared = shared_dir();
-    REQUIRE(shared);
     return (shared / "media" / "voc2011" / "2011_000006.jpg").string();
 }
 
@@ -106,7 +105,6 @@ TEST_CASE("infer --image fills an NHWC input interleaved as it fills an NCHW one
 
 TEST_CASE("infer --image on a TF.js model converted to IR (NHWC, dynamic batch)") {
     const auto fetched = fetched_models("the NHWC --image test");
-    REQUIRE(fetched);
     const auto dir = temp_dir("infer-image-tfjs");
     const auto model = dir / "age.xml";
     auto result = run_command(binary() + " convert " +
@@ -145,7 +143,6 @@ TEST_CASE("infer --image on a TF.js model converted to IR (NHWC, dynamic batch)"
 
 TEST_CASE("infer --image feeds a super-resolution model's second input the bicubic upscale") {
     const auto shared = shared_dir();
-    REQUIRE(shared);
     const auto dir = temp_dir("infer-image-sr");
     const auto model = shared / "models" / "ir" / "single-image-super-resolution-1032" / "FP32" /
                        "single-image-super-resolution-1032.xml";
@@ -182,7 +179,6 @@ TEST_CASE("infer --image feeds a super-resolution model's second input the bicub
 
 TEST_CASE("infer --image on a grey super-resolution model, and on inputs that take no image") {
     const auto shared = shared_dir();
-    REQUIRE(shared);
     const auto dir = temp_dir("infer-image-grey");
     const auto model = shared / "models" / "ir" / "text-image-super-resolution-0001" / "FP32" /
                        "text-image-super-resolution-0001.xml";
