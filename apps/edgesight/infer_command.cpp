@@ -53,6 +53,25 @@ Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
     return tensor;
 }
 
+// The input `--image` fills: the only one, else the only [N,3,H,W] or [N,1,H,W] one (the
+// others, such as a recognizer's sequence indicator or a detector's image info, come from
+// `--input`).
+size_t image_input(const std::vector<runtime::PortInfo>& inputs) {
+    if (inputs.size() == 1) return 0;
+    std::vector<size_t> images;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const auto& shape = inputs[i].type.shape;
+        if (shape.rank_known() && shape.rank() == 4 && (shape[1] == 3 || shape[1] == 1))
+            images.push_back(i);
+    }
+    if (images.size() != 1)
+        throw_bad_input(
+            "--image needs a model with one input, or one [N,3,H,W] or [N,1,H,W] input among "
+            "several; this one has {} inputs, {} of them image-shaped",
+            inputs.size(), images.size());
+    return images[0];
+}
+
 int run_infer(const InferOptions& options) {
     auto model = std::make_shared<graph::Model>(load_model(options.model, options.import));
     apply_shape_overrides(*model, options.shapes);
@@ -64,10 +83,8 @@ int run_infer(const InferOptions& options) {
     runtime::InferRequest request = compiled.create_infer_request();
 
     if (!options.image.empty()) {
-        if (compiled.inputs().size() != 1)
-            throw_bad_input("--image needs a model with one input; this one has {}",
-                            compiled.inputs().size());
-        request.set_input(0, image_tensor(options.image, compiled.inputs()[0]));
+        const size_t index = image_input(compiled.inputs());
+        request.set_input(index, image_tensor(options.image, compiled.inputs()[index]));
     }
     for (size_t i = 0; i < options.inputs.size(); ++i) {
         const std::string& argument = options.inputs[i];
@@ -107,7 +124,7 @@ CommandRunner add_infer_command(CLI::App& app) {
     command->add_option("MODEL", options->model, "IR .xml")->required();
     command->add_option("--input", options->inputs, "[NAME=]FILE.npy, one per model input");
     command->add_option("--image", options->image,
-                        "An image for a one-input model: resized to H×W, BGR, 0..255, NCHW");
+                        "An image for the model's image input: resized to H×W, BGR, 0..255, NCHW");
     command->add_option("--output-dir", options->output_dir, "Where <output name>.npy files go")
         ->required();
     command->add_option("--add-output", options->add_outputs,

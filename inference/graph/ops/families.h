@@ -23,5 +23,8 @@ void add_grid_sample_ops(std::vector<OpDef>& ops);             // GridSample
 void add_deformable_convolution_ops(std::vector<OpDef>& ops);  // DeformableConvolution
 void add_roi_align_ops(std::vector<OpDef>& ops);               // ROIAlign v3, v9
 void add_gather_elements_ops(std::vector<OpDef>& ops);         // GatherElements v6
+void add_ctc_decoder_ops(std::vector<OpDef>& ops);    // CTCGreedyDecoder, CTCGreedyDecoderSeqLen
+void add_proposal_ops(std::vector<OpDef>& ops);       // Proposal v1, v4
+void add_psroi_pooling_ops(std::vector<OpDef>& ops);  // PSROIPooling
 
 }  // namespace es::graph::ops
