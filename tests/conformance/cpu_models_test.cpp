@@ -17,21 +17,23 @@ using namespace es::testing;
 namespace {
 
 // `edgesight infer MODEL --image IMAGE --device DEVICE OPTIONS`, for an IR with the inputs of
-// every DetectionOutput added as outputs; returns the output files as tensors by name.
+// every DetectionOutput added as outputs and its other inputs at their conventional values;
+// returns the output files as tensors by name.
 std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
                                           const std::filesystem::path& image,
                                           const std::string& device,
                                           const std::string& options = "") {
     std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
                           image.string() + " --device " + device + " " + options;
+    const auto out = temp_dir("cpu-" + device);
     if (model.extension() == ".xml") {
         const graph::Model graph = ir::read_model(model);
         for (const auto& node : graph.nodes())
             if (node->type == "DetectionOutput")
                 for (const auto& input : node->inputs)
                     command += " --add-output '" + input.source.node->name + "'";
+        command += auxiliary_inputs(graph, temp_dir("cpu-inputs"));
     }
-    const auto out = temp_dir("cpu-" + device);
     const auto result = run_command(command + " --output-dir " + out.string());
     INFO(result.output);
     REQUIRE(result.exit_code == 0);

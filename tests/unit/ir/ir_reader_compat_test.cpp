@@ -158,10 +158,15 @@ TEST_CASE("IR reader: a declared integer precision or rank that the op does not 
                          "declares boolean") != std::string::npos);
     }
     SUBCASE("rank") {
-        const std::string xml =
+        // relu's output and the Result's input both say [3,2].
+        std::string xml =
             replace_once(fp16_prelu_xml(), std::string(R"(<port id="1" precision="FP32">)") + k_dims,
                          R"(<port id="1" precision="FP32"><dim>3</dim><dim>2</dim>)");
+        const std::string result_port = std::string(R"(<port id="0">)") + k_dims;
+        xml.replace(xml.rfind(result_port), result_port.size(),
+                    R"(<port id="0"><dim>3</dim><dim>2</dim>)");
         const std::string error = read_error(write_ir("rank-port", xml, k_slope));
+        INFO(error);
         CHECK(error.find("layer 3 'relu' (ReLU): output 0 has shape [1,3,1,2] but the file "
                          "declares [3,2]") != std::string::npos);
     }
