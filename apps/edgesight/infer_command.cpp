@@ -25,30 +25,38 @@ struct InferOptions {
     ImportOptions import;
 };
 
-// The Open Model Zoo convention: resized to the input's H×W, BGR, 0..255 as float, NCHW.
+// The Open Model Zoo convention: resized to the input's H×W, BGR, 0..255 as float; NCHW, or NHWC
+// for inputs shaped [N,H,W,3] or [N,H,W,1] (Keras and TensorFlow exports). One image: batch 1.
 Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
     const auto& shape = input.type.shape;
-    if (!shape.rank_known() || shape.rank() != 4 || shape[2] <= 0 || shape[3] <= 0 ||
-        (shape[1] != 3 && shape[1] != 1))
+    const bool rank4 = shape.rank_known() && shape.rank() == 4;
+    const bool nchw = rank4 && (shape[1] == 3 || shape[1] == 1) && shape[2] > 0 && shape[3] > 0;
+    const bool nhwc =
+        !nchw && rank4 && (shape[3] == 3 || shape[3] == 1) && shape[1] > 0 && shape[2] > 0;
+    if (!nchw && !nhwc)
         throw_bad_input(
-            "--image: input '{}' has shape {}; expected [N,3,H,W] or [N,1,H,W] "
-            "with known H and W (use --shape)",
+            "--image: input '{}' has shape {}; expected [N,3,H,W], [N,1,H,W], [N,H,W,3] or "
+            "[N,H,W,1] with known H and W (use --shape)",
             input.name, to_string(shape));
-    const bool gray = shape[1] == 1;
+    const int64_t channels = nchw ? shape[1] : shape[3];
+    const bool gray = channels == 1;
     cv::Mat image = cv::imread(path, gray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
     if (image.empty()) throw_bad_input("--image {}: cannot read the image", path);
-    const int height = static_cast<int>(shape[2]);
-    const int width = static_cast<int>(shape[3]);
+    const int height = static_cast<int>(nchw ? shape[2] : shape[1]);
+    const int width = static_cast<int>(nchw ? shape[3] : shape[2]);
     cv::Mat resized;
     cv::resize(image, resized, cv::Size(width, height));
-    const int64_t channels = gray ? 1 : 3;
-    Tensor tensor(ElementType::f32, {1, channels, height, width});
+    Tensor tensor(ElementType::f32, nchw ? Shape{1, channels, height, width}
+                                         : Shape{1, height, width, channels});
     float* data = tensor.data<float>();
     for (int y = 0; y < height; ++y) {
         const auto* row = resized.ptr<uint8_t>(y);
         for (int x = 0; x < width; ++x)
-            for (int64_t c = 0; c < channels; ++c)
-                data[(c * height + y) * width + x] = static_cast<float>(row[x * channels + c]);
+            for (int64_t c = 0; c < channels; ++c) {
+                const size_t at = nchw ? static_cast<size_t>((c * height + y) * width + x)
+                                       : static_cast<size_t>((y * width + x) * channels + c);
+                data[at] = static_cast<float>(row[x * channels + c]);
+            }
     }
     return tensor;
 }
@@ -61,7 +69,8 @@ size_t image_input(const std::vector<runtime::PortInfo>& inputs) {
     std::vector<size_t> images;
     for (size_t i = 0; i < inputs.size(); ++i) {
         const auto& shape = inputs[i].type.shape;
-        if (shape.rank_known() && shape.rank() == 4 && (shape[1] == 3 || shape[1] == 1))
+        if (shape.rank_known() && shape.rank() == 4 &&
+            (shape[1] == 3 || shape[1] == 1 || shape[3] == 3 || shape[3] == 1))
             images.push_back(i);
     }
     if (images.size() != 1)
