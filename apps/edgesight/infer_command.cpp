@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <filesystem>
+#include <set>
 
 namespace es::app {
 namespace {
@@ -61,13 +62,14 @@ Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
     return tensor;
 }
 
-// The input `--image` fills: the only one, else the only [N,3,H,W] or [N,1,H,W] one (the
-// others, such as a recognizer's sequence indicator or a detector's image info, come from
-// `--input`).
-size_t image_input(const std::vector<runtime::PortInfo>& inputs) {
+// The input `--image` fills: the only one, else the only image-shaped one among those not
+// `given` by name with `--input` (such as a recognizer's sequence indicator, a detector's image
+// info, or the upscaled image beside a super-resolution model's input).
+size_t image_input(const std::vector<runtime::PortInfo>& inputs, const std::set<size_t>& given) {
     if (inputs.size() == 1) return 0;
     std::vector<size_t> images;
     for (size_t i = 0; i < inputs.size(); ++i) {
+        if (given.count(i)) continue;
         const auto& shape = inputs[i].type.shape;
         if (shape.rank_known() && shape.rank() == 4 &&
             (shape[1] == 3 || shape[1] == 1 || shape[3] == 3 || shape[3] == 1))
@@ -92,7 +94,14 @@ int run_infer(const InferOptions& options) {
     runtime::InferRequest request = compiled.create_infer_request();
 
     if (!options.image.empty()) {
-        const size_t index = image_input(compiled.inputs());
+        std::set<size_t> given;
+        for (size_t i = 0; i < options.inputs.size(); ++i) {
+            const std::string& argument = options.inputs[i];
+            const size_t equals = argument.find('=');
+            if (equals != std::string::npos && !std::filesystem::exists(argument))
+                given.insert(request.input_index(argument.substr(0, equals)));
+        }
+        const size_t index = image_input(compiled.inputs(), given);
         request.set_input(index, image_tensor(options.image, compiled.inputs()[index]));
     }
     for (size_t i = 0; i < options.inputs.size(); ++i) {
