@@ -47,8 +47,8 @@ Tensor image_tensor(const std::string& path, const runtime::PortInfo& input) {
     const int width = static_cast<int>(nchw ? shape[3] : shape[2]);
     cv::Mat resized;
     cv::resize(image, resized, cv::Size(width, height));
-    Tensor tensor(ElementType::f32, nchw ? Shape{1, channels, height, width}
-                                         : Shape{1, height, width, channels});
+    Tensor tensor(ElementType::f32,
+                  nchw ? Shape{1, channels, height, width} : Shape{1, height, width, channels});
     float* data = tensor.data<float>();
     for (int y = 0; y < height; ++y) {
         const auto* row = resized.ptr<uint8_t>(y);

@@ -62,12 +62,12 @@ std::vector<std::string> split_names(const std::string& text) {
 // Proposal's framework) keep their case.
 bool is_enum_attribute(std::string_view name) {
     static const std::set<std::string_view> names = {
-        "aligned_mode",    "approximation_mode", "auto_broadcast",
-        "auto_pad",        "box_encoding",       "coordinate_transformation_mode",
-        "direction",       "eps_mode",           "mode",
-        "nearest_mode",    "pad_mode",           "padding_mode",
-        "reduction",       "rounding_type",      "shape_calculation_mode",
-        "sort",            "sort_result_type",
+        "aligned_mode", "approximation_mode", "auto_broadcast",
+        "auto_pad",     "box_encoding",       "coordinate_transformation_mode",
+        "direction",    "eps_mode",           "mode",
+        "nearest_mode", "pad_mode",           "padding_mode",
+        "reduction",    "rounding_type",      "shape_calculation_mode",
+        "sort",         "sort_result_type",
     };
     return names.count(name) > 0;
 }

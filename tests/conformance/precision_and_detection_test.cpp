@@ -219,9 +219,8 @@ TEST_CASE("person-detection-retail-0002 (R-FCN) finds the front person of 2011_0
     const auto shared = shared_dir();
     if (!shared) return;
     const auto dir = *shared / "media" / "voc2011";
-    const auto outputs =
-        infer_image(ir_path(*shared, "person-detection-retail-0002", "FP16-INT8"),
-                    dir / "2011_000003.jpg");
+    const auto outputs = infer_image(ir_path(*shared, "person-detection-retail-0002", "FP16-INT8"),
+                                     dir / "2011_000003.jpg");
     REQUIRE(outputs.size() == 1);
     const auto rows = outputs.begin()->second.to_doubles();
     // The annotation's first person: (0.38, 0.32)-(0.63, 0.97) of the image.

@@ -97,8 +97,8 @@ void evaluate_ctc_greedy_decoder(const Node& node, std::span<const Tensor> input
 // [1], default C - 1) -> classes [N, T] padded with -1, decoded lengths [N].
 
 ElementType index_type(const Attributes& attributes, const char* key) {
-    const ElementType type = attributes.has(key) ? attributes.get_element_type(key)
-                                                 : ElementType::i32;
+    const ElementType type =
+        attributes.has(key) ? attributes.get_element_type(key) : ElementType::i32;
     if (type != ElementType::i32 && type != ElementType::i64)
         throw_bad_input("attribute '{}' is {}, expected i32 or i64", key, to_string(type));
     return type;
@@ -177,8 +177,8 @@ void evaluate_ctc_greedy_decoder_seq_len(const Node& node, std::span<const Tenso
         for (int64_t n = 0; n < batch; ++n) {
             labels.clear();
             if (classes > 0)
-                decode_sequence(data + n * time * classes, lengths[static_cast<size_t>(n)],
-                                classes, classes, blank, merge_repeated, labels);
+                decode_sequence(data + n * time * classes, lengths[static_cast<size_t>(n)], classes,
+                                classes, blank, merge_repeated, labels);
             for (size_t i = 0; i < labels.size(); ++i)
                 store_index(classes_out, static_cast<size_t>(n * time) + i, labels[i]);
             store_index(lengths_out, static_cast<size_t>(n), static_cast<int64_t>(labels.size()));

@@ -51,8 +51,8 @@ ProposalAttributes read_attributes(const Attributes& attributes) {
     if (result.base_size <= 0 || result.feat_stride <= 0)
         throw_bad_input("attributes 'base_size' and 'feat_stride' are {} and {}, expected positive",
                         result.base_size, result.feat_stride);
-    if (result.pre_nms_topn <= 0 || result.post_nms_topn <= 0 ||
-        result.pre_nms_topn > k_max_topn || result.post_nms_topn > k_max_topn)
+    if (result.pre_nms_topn <= 0 || result.post_nms_topn <= 0 || result.pre_nms_topn > k_max_topn ||
+        result.post_nms_topn > k_max_topn)
         throw_bad_input(
             "attributes 'pre_nms_topn' and 'post_nms_topn' are {} and {}, expected positive counts",
             result.pre_nms_topn, result.post_nms_topn);
@@ -167,23 +167,26 @@ struct Image {
 // Every anchor at every cell of one batch item, moved by its deltas; boxes smaller than the
 // minimum size get score 0. Index: (y * W + x) * K + anchor.
 std::vector<Box> enumerate_proposals(const float* scores, const float* deltas,
-                                     const std::vector<Box>& anchors, int64_t height,
-                                     int64_t width, const Image& image,
-                                     const ProposalAttributes& attributes) {
+                                     const std::vector<Box>& anchors, int64_t height, int64_t width,
+                                     const Image& image, const ProposalAttributes& attributes) {
     const float offset = attributes.tensorflow ? 0.0f : 1.0f;
     const bool tensorflow = attributes.tensorflow;  // clips the anchors first; swaps x and y
     const auto area = static_cast<size_t>(height * width);
     const size_t count = anchors.size();
     std::vector<Box> proposals(area * count);
-    const auto clamp = [](float value, float high) { return std::max(0.0f, std::min(value, high)); };
+    const auto clamp = [](float value, float high) {
+        return std::max(0.0f, std::min(value, high));
+    };
     for (int64_t h = 0; h < height; ++h) {
         for (int64_t w = 0; w < width; ++w) {
             const auto cell = static_cast<size_t>(h * width + w);
             const auto x = static_cast<float>((tensorflow ? h : w) * attributes.feat_stride);
             const auto y = static_cast<float>((tensorflow ? w : h) * attributes.feat_stride);
             for (size_t k = 0; k < count; ++k) {
-                const float dx = deltas[(k * 4 + 0) * area + cell] / attributes.box_coordinate_scale;
-                const float dy = deltas[(k * 4 + 1) * area + cell] / attributes.box_coordinate_scale;
+                const float dx =
+                    deltas[(k * 4 + 0) * area + cell] / attributes.box_coordinate_scale;
+                const float dy =
+                    deltas[(k * 4 + 1) * area + cell] / attributes.box_coordinate_scale;
                 const float dw = deltas[(k * 4 + 2) * area + cell] / attributes.box_size_scale;
                 const float dh = deltas[(k * 4 + 3) * area + cell] / attributes.box_size_scale;
                 float x0 = x + anchors[k].x0, y0 = y + anchors[k].y0;
@@ -210,8 +213,8 @@ std::vector<Box> enumerate_proposals(const float* scores, const float* deltas,
                     x1 = clamp(x1, image.width - offset);
                     y1 = clamp(y1, image.height - offset);
                 }
-                const bool big_enough = image.min_box_w <= x1 - x0 + offset &&
-                                        image.min_box_h <= y1 - y0 + offset;
+                const bool big_enough =
+                    image.min_box_w <= x1 - x0 + offset && image.min_box_h <= y1 - y0 + offset;
                 const float score = scores[k * area + cell];
                 proposals[cell * count + k] = {x0, y0, x1, y1, big_enough ? score : 0.0f};
             }
@@ -256,13 +259,13 @@ void evaluate_proposal(const Node& node, std::span<const Tensor> inputs,
     const std::vector<Box> anchors = make_anchors(attributes);
     const auto count = static_cast<int64_t>(anchors.size());
     if (shape[1] != 2 * count || inputs[1].shape() != Shape{batch, 4 * count, height, width})
-        throw_bad_input("inputs 0 and 1 have shapes {} and {}, expected [N, {}, H, W] and "
-                        "[N, {}, H, W]",
-                        to_string(shape), to_string(inputs[1].shape()), 2 * count, 4 * count);
+        throw_bad_input(
+            "inputs 0 and 1 have shapes {} and {}, expected [N, {}, H, W] and "
+            "[N, {}, H, W]",
+            to_string(shape), to_string(inputs[1].shape()), 2 * count, 4 * count);
     const auto image_info = inputs[2].to_doubles();
     if (image_info.size() != 3 && image_info.size() != 4)
-        throw_bad_input("input 2 (image_shape) has {} values, expected 3 or 4",
-                        image_info.size());
+        throw_bad_input("input 2 (image_shape) has {} values, expected 3 or 4", image_info.size());
     // [height, width, scale] or [height, width, scale_h, scale_w].
     const auto scale_h = static_cast<float>(image_info[2]);
     const auto scale_w = static_cast<float>(image_info.size() == 4 ? image_info[3] : image_info[2]);
@@ -278,7 +281,8 @@ void evaluate_proposal(const Node& node, std::span<const Tensor> inputs,
     if (probs) std::fill(probs, probs + outputs[1].size(), 0.0f);
     for (int64_t n = 0; n < batch; ++n) {
         // Input 0 holds K background then K foreground maps per item; only the latter count.
-        const float* scores = inputs[0].data<float>() + (2 * n + 1) * static_cast<int64_t>(per_item);
+        const float* scores =
+            inputs[0].data<float>() + (2 * n + 1) * static_cast<int64_t>(per_item);
         const float* deltas = inputs[1].data<float>() + 4 * n * static_cast<int64_t>(per_item);
         std::vector<Box> proposals =
             enumerate_proposals(scores, deltas, anchors, height, width, image, attributes);

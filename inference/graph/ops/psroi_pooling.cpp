@@ -151,18 +151,22 @@ void pool_bilinear(const float* roi_src, const float* roi, const PsRoiAttributes
                     for (int64_t bx = 0; bx < attributes.bins_x; ++bx, ++map) {
                         const float bin_x0 = start_w + static_cast<float>(bx) * bin_w;
                         const float bin_y0 = start_h + static_cast<float>(by) * bin_h;
-                        const float x = group > 1 ? static_cast<float>(pw) * width_scale + bin_x0 * w_span
-                                                  : (2.0f * bin_x0 + bin_w) * w_span / 2.0f;
-                        const float y = group > 1 ? static_cast<float>(ph) * height_scale + bin_y0 * h_span
-                                                  : (2.0f * bin_y0 + bin_h) * h_span / 2.0f;
+                        const float x = group > 1
+                                            ? static_cast<float>(pw) * width_scale + bin_x0 * w_span
+                                            : (2.0f * bin_x0 + bin_w) * w_span / 2.0f;
+                        const float y =
+                            group > 1 ? static_cast<float>(ph) * height_scale + bin_y0 * h_span
+                                      : (2.0f * bin_y0 + bin_h) * h_span / 2.0f;
                         // Points outside the map contribute 0.
                         if (!(x >= 0.0f && y >= 0.0f && x < static_cast<float>(width) &&
                               y < static_cast<float>(height)))
                             continue;
                         const auto left = static_cast<int64_t>(std::floor(x));
-                        const int64_t right = std::min(static_cast<int64_t>(std::ceil(x)), width - 1);
+                        const int64_t right =
+                            std::min(static_cast<int64_t>(std::ceil(x)), width - 1);
                         const auto top = static_cast<int64_t>(std::floor(y));
-                        const int64_t bottom = std::min(static_cast<int64_t>(std::ceil(y)), height - 1);
+                        const int64_t bottom =
+                            std::min(static_cast<int64_t>(std::ceil(y)), height - 1);
                         const float* src =
                             roi_src + static_cast<size_t>(map * attributes.output_dim + c) * plane;
                         const float top_value =
@@ -173,7 +177,8 @@ void pool_bilinear(const float* roi_src, const float* roi, const PsRoiAttributes
                             src[bottom * width + left] +
                             (src[bottom * width + right] - src[bottom * width + left]) *
                                 (x - static_cast<float>(left));
-                        value += top_value + (bottom_value - top_value) * (y - static_cast<float>(top));
+                        value +=
+                            top_value + (bottom_value - top_value) * (y - static_cast<float>(top));
                     }
                 }
                 *dst++ = value / static_cast<float>(bins);
@@ -200,8 +205,8 @@ void evaluate_psroi_pooling(const Node& node, std::span<const Tensor> inputs,
     float* dst = outputs[0].data<float>();
     std::fill(dst, dst + outputs[0].size(), 0.0f);
     if (height == 0 || width == 0) return;
-    const auto per_roi = static_cast<size_t>(attributes.output_dim * attributes.group_size *
-                                             attributes.group_size);
+    const auto per_roi =
+        static_cast<size_t>(attributes.output_dim * attributes.group_size * attributes.group_size);
     const auto per_item = static_cast<size_t>(channels * height * width);
     const float* rois = inputs[1].data<float>();
     for (int64_t r = 0; r < rois_shape[0]; ++r) {

@@ -36,8 +36,7 @@ TEST_CASE("CTCGreedyDecoder-1 merges repeated labels, drops blanks and pads with
                           {{"ctc_merge_repeated", "true"}}, &inferred);
     CHECK(inferred[0].type == ElementType::f32);
     check_close(outputs[0], {1, 6, 1, 1}, {0, 1, 1, -1, -1, -1});
-    outputs =
-        run_op("CTCGreedyDecoder", "opset1", {data, mask}, {{"ctc_merge_repeated", "false"}});
+    outputs = run_op("CTCGreedyDecoder", "opset1", {data, mask}, {{"ctc_merge_repeated", "false"}});
     check_close(outputs[0], {1, 6, 1, 1}, {0, 1, 1, 1, 1, -1});
 }
 
@@ -51,12 +50,12 @@ TEST_CASE("CTCGreedyDecoder-1 ends each sequence at its first mask 0") {
 
 TEST_CASE("CTCGreedyDecoder-1 rejects inputs of the wrong rank, type or size") {
     const graph::PortType data{ElementType::f32, PartialShape{4, 2, 3}};
-    CHECK_THROWS_AS(infer_op("CTCGreedyDecoder", "opset1",
-                             {data, {ElementType::f32, PartialShape{4, 3}}}),
-                    es::Error);
-    CHECK_THROWS_AS(infer_op("CTCGreedyDecoder", "opset1",
-                             {data, {ElementType::f32, PartialShape{4, 2, 1}}}),
-                    es::Error);
+    CHECK_THROWS_AS(
+        infer_op("CTCGreedyDecoder", "opset1", {data, {ElementType::f32, PartialShape{4, 3}}}),
+        es::Error);
+    CHECK_THROWS_AS(
+        infer_op("CTCGreedyDecoder", "opset1", {data, {ElementType::f32, PartialShape{4, 2, 1}}}),
+        es::Error);
     CHECK_THROWS_AS(infer_op("CTCGreedyDecoder", "opset1",
                              {{ElementType::i32, PartialShape{4, 2, 3}},
                               {ElementType::f32, PartialShape{4, 2}}}),
@@ -83,13 +82,14 @@ TEST_CASE("CTCGreedyDecoderSeqLen-6 decodes each sequence up to its length") {
     check_equal(outputs[1], {2}, {4, 2});
 }
 
-TEST_CASE("CTCGreedyDecoderSeqLen-6 takes the blank from input 2 and the output types from its "
-          "attributes") {
+TEST_CASE(
+    "CTCGreedyDecoderSeqLen-6 takes the blank from input 2 and the output types from its "
+    "attributes") {
     const Tensor data = one_hot({{1, 0}, {1, 0}, {3, 0}, {1, 2}, {2, 2}}, 4, false);
     std::vector<graph::PortType> inferred;
-    const auto outputs = run_op(
-        "CTCGreedyDecoderSeqLen", "opset6", {data, i64({2}, {5, 2}), i64({}, {0})},
-        {{"classes_index_type", "i64"}, {"sequence_length_type", "i64"}}, &inferred);
+    const auto outputs =
+        run_op("CTCGreedyDecoderSeqLen", "opset6", {data, i64({2}, {5, 2}), i64({}, {0})},
+               {{"classes_index_type", "i64"}, {"sequence_length_type", "i64"}}, &inferred);
     CHECK(inferred[0].type == ElementType::i64);
     CHECK(inferred[1].type == ElementType::i64);
     // Class 0 is now the blank and 3 an ordinary class.
@@ -104,18 +104,19 @@ TEST_CASE("CTCGreedyDecoderSeqLen-6 rejects lengths beyond T and malformed input
     CHECK_THROWS_AS(run_op("CTCGreedyDecoderSeqLen", "opset6", {data, i32({2}, {-1, 1})}),
                     es::Error);
     const graph::PortType logits{ElementType::f32, PartialShape{2, 5, 4}};
-    CHECK_THROWS_AS(infer_op("CTCGreedyDecoderSeqLen", "opset6",
-                             {logits, {ElementType::f32, PartialShape{2}}}),
-                    es::Error);
-    CHECK_THROWS_AS(infer_op("CTCGreedyDecoderSeqLen", "opset6",
-                             {logits, {ElementType::i32, PartialShape{3}}}),
-                    es::Error);
-    CHECK_THROWS_AS(infer_op("CTCGreedyDecoderSeqLen", "opset6",
-                             {logits, {ElementType::i32, PartialShape{2}},
-                              {ElementType::i32, PartialShape{2}}}),
-                    es::Error);
-    CHECK_THROWS_AS(infer_op("CTCGreedyDecoderSeqLen", "opset6",
-                             {logits, {ElementType::i32, PartialShape{2}}},
-                             {{"classes_index_type", "f32"}}),
-                    es::Error);
+    CHECK_THROWS_AS(
+        infer_op("CTCGreedyDecoderSeqLen", "opset6", {logits, {ElementType::f32, PartialShape{2}}}),
+        es::Error);
+    CHECK_THROWS_AS(
+        infer_op("CTCGreedyDecoderSeqLen", "opset6", {logits, {ElementType::i32, PartialShape{3}}}),
+        es::Error);
+    CHECK_THROWS_AS(
+        infer_op(
+            "CTCGreedyDecoderSeqLen", "opset6",
+            {logits, {ElementType::i32, PartialShape{2}}, {ElementType::i32, PartialShape{2}}}),
+        es::Error);
+    CHECK_THROWS_AS(
+        infer_op("CTCGreedyDecoderSeqLen", "opset6", {logits, {ElementType::i32, PartialShape{2}}},
+                 {{"classes_index_type", "f32"}}),
+        es::Error);
 }

@@ -10,13 +10,20 @@ namespace {
 
 // One anchor (ratio 1, scale 1, base 16: Caffe's [0, 0, 15, 15]) per cell of a 1 x 2 map.
 graph::Attributes proposal_attributes(const char* feat_stride, const char* post_nms_topn) {
-    return {{"base_size", "16"},       {"pre_nms_topn", "10"},
-            {"post_nms_topn", post_nms_topn}, {"nms_thresh", "0.7"},
-            {"feat_stride", feat_stride}, {"min_size", "1"},
-            {"ratio", "1"},            {"scale", "1"},
-            {"clip_before_nms", "true"}, {"clip_after_nms", "false"},
-            {"normalize", "false"},    {"box_size_scale", "1"},
-            {"box_coordinate_scale", "1"}, {"framework", ""}};
+    return {{"base_size", "16"},
+            {"pre_nms_topn", "10"},
+            {"post_nms_topn", post_nms_topn},
+            {"nms_thresh", "0.7"},
+            {"feat_stride", feat_stride},
+            {"min_size", "1"},
+            {"ratio", "1"},
+            {"scale", "1"},
+            {"clip_before_nms", "true"},
+            {"clip_after_nms", "false"},
+            {"normalize", "false"},
+            {"box_size_scale", "1"},
+            {"box_coordinate_scale", "1"},
+            {"framework", ""}};
 }
 
 }  // namespace
@@ -35,11 +42,10 @@ TEST_CASE("Proposal-4 decodes, clips at the image border, pads and ends the list
     REQUIRE(outputs.size() == 2);
     CHECK(inferred[0].shape == PartialShape{4, 5});
     CHECK(inferred[1].shape == PartialShape{4});
-    check_close(outputs[0], {4, 5},
-                {0, 16, 0, 19, 16,  //
-                 0, 0, 0, 19, 16,   //
-                 -1, 0, 0, 0, 0,    //
-                 0, 0, 0, 0, 0},
+    check_close(outputs[0], {4, 5}, {0,  16, 0, 19, 16,  //
+                                     0,  0,  0, 19, 16,  //
+                                     -1, 0,  0, 0,  0,   //
+                                     0,  0,  0, 0,  0},
                 1e-4f);
     check_close(outputs[1], {4}, {0.9f, 0.6f, 0, 0});
 }
@@ -80,14 +86,14 @@ TEST_CASE("Proposal rejects inputs that do not match its anchors") {
     const auto attributes = proposal_attributes("16", "5");
     const auto outputs = infer_op("Proposal", "opset4", {probs, deltas, image}, attributes);
     CHECK(outputs[0].shape == PartialShape{5, 5});
-    CHECK_THROWS_AS(infer_op("Proposal", "opset4",
-                             {{ElementType::f32, PartialShape{1, 4, 3, 4}}, deltas, image},
-                             attributes),
-                    es::Error);
-    CHECK_THROWS_AS(infer_op("Proposal", "opset4",
-                             {probs, {ElementType::f32, PartialShape{1, 4, 3, 5}}, image},
-                             attributes),
-                    es::Error);
+    CHECK_THROWS_AS(
+        infer_op("Proposal", "opset4",
+                 {{ElementType::f32, PartialShape{1, 4, 3, 4}}, deltas, image}, attributes),
+        es::Error);
+    CHECK_THROWS_AS(
+        infer_op("Proposal", "opset4", {probs, {ElementType::f32, PartialShape{1, 4, 3, 5}}, image},
+                 attributes),
+        es::Error);
     CHECK_THROWS_AS(infer_op("Proposal", "opset4",
                              {probs, deltas, {ElementType::f32, PartialShape{2}}}, attributes),
                     es::Error);

@@ -8,8 +8,8 @@ namespace {
 
 graph::Attributes psroi_attributes(const char* mode, const char* group_size, const char* scale,
                                    const char* bins_x = "1", const char* bins_y = "1") {
-    return {{"output_dim", "1"},     {"group_size", group_size}, {"spatial_scale", scale},
-            {"mode", mode},          {"spatial_bins_x", bins_x}, {"spatial_bins_y", bins_y}};
+    return {{"output_dim", "1"}, {"group_size", group_size}, {"spatial_scale", scale},
+            {"mode", mode},      {"spatial_bins_x", bins_x}, {"spatial_bins_y", bins_y}};
 }
 
 }  // namespace
@@ -22,8 +22,9 @@ TEST_CASE("PSROIPooling-1 average: each bin averages its pixels from its own map
     // 0..3.5: bins of 1.75 cover pixels [0, 2) and [1, 4). Batch index -1 (the row after the
     // last proposal) gives zeros.
     const Tensor rois = f32({3, 5}, {0, 0, 0, 3, 3, 0, 0.4f, 0.4f, 5.6f, 5.6f, -1, 0, 0, 0, 0});
-    auto outputs = run_op("PSROIPooling", "opset1", {iota_f32({1, 4, 4, 4}), f32({1, 5}, {0, 0, 0, 3, 3})},
-                          psroi_attributes("average", "2", "1"));
+    auto outputs =
+        run_op("PSROIPooling", "opset1", {iota_f32({1, 4, 4, 4}), f32({1, 5}, {0, 0, 0, 3, 3})},
+               psroi_attributes("average", "2", "1"));
     check_close(outputs[0], {1, 1, 2, 2}, {2.5f, 20.5f, 42.5f, 60.5f});
     outputs = run_op("PSROIPooling", "opset1", {iota_f32({1, 4, 4, 4}), rois},
                      psroi_attributes("average", "2", "0.5"));
@@ -57,18 +58,18 @@ TEST_CASE("PSROIPooling-1 rejects channel counts, ROIs and attributes that do no
     CHECK_THROWS_AS(
         infer_op("PSROIPooling", "opset1", {data, rois}, psroi_attributes("average", "3", "1")),
         es::Error);
-    CHECK_THROWS_AS(infer_op("PSROIPooling", "opset1",
-                             {data, {ElementType::f32, PartialShape{3, 4}}},
-                             psroi_attributes("average", "2", "1")),
-                    es::Error);
+    CHECK_THROWS_AS(
+        infer_op("PSROIPooling", "opset1", {data, {ElementType::f32, PartialShape{3, 4}}},
+                 psroi_attributes("average", "2", "1")),
+        es::Error);
     CHECK_THROWS_AS(
         infer_op("PSROIPooling", "opset1", {data, rois}, psroi_attributes("max", "2", "1")),
         es::Error);
     CHECK_THROWS_AS(infer_op("PSROIPooling", "opset1", {data, rois},
                              psroi_attributes("bilinear", "2", "1", "0", "2")),
                     es::Error);
-    CHECK_THROWS_AS(run_op("PSROIPooling", "opset1",
-                           {iota_f32({1, 4, 4, 4}), f32({1, 5}, {1, 0, 0, 3, 3})},
-                           psroi_attributes("average", "2", "1")),
-                    es::Error);
+    CHECK_THROWS_AS(
+        run_op("PSROIPooling", "opset1", {iota_f32({1, 4, 4, 4}), f32({1, 5}, {1, 0, 0, 3, 3})},
+               psroi_attributes("average", "2", "1")),
+        es::Error);
 }

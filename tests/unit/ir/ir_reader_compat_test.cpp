@@ -121,9 +121,10 @@ TEST_CASE("IR reader keeps rejecting mixes it cannot reconcile") {
                          "like input 0") != std::string::npos);
     }
     SUBCASE("an f32 Parameter beside f16 data: not a constant") {
-        std::string xml = replace_once(fp16_prelu_xml(), R"(<layer id="1" name="slope" type="Const" version="opset1">
+        std::string xml = replace_once(
+            fp16_prelu_xml(), R"(<layer id="1" name="slope" type="Const" version="opset1">
 			<data element_type="f32" shape="3" offset="0" size="12"/>)",
-                                       R"(<layer id="1" name="slope" type="Parameter" version="opset1">
+            R"(<layer id="1" name="slope" type="Parameter" version="opset1">
 			<data element_type="f32" shape="3"/>)");
         const std::string error = read_error(write_ir("param-slope", xml, {}));
         CHECK(error.find("layer 2 'prelu' (PReLU): input 1 has element type f32, expected f16 "
@@ -131,37 +132,39 @@ TEST_CASE("IR reader keeps rejecting mixes it cannot reconcile") {
     }
 }
 
-TEST_CASE("IR reader: a declared precision differing only in float width gives way to the "
-          "inferred one") {
+TEST_CASE(
+    "IR reader: a declared precision differing only in float width gives way to the "
+    "inferred one") {
     const graph::Model model = ir::read_model(write_ir("width", fp16_prelu_xml(), k_slope));
     // relu's port says FP32; the op computes f16 data into f16.
     CHECK(model.find("relu")->outputs[0].type.type == ElementType::f16);
     CHECK(model.results()[0]->inputs[0].source.type().type == ElementType::f16);
 }
 
-TEST_CASE("IR reader: a declared integer precision or rank that the op does not produce is an "
-          "error naming the layer") {
+TEST_CASE(
+    "IR reader: a declared integer precision or rank that the op does not produce is an "
+    "error naming the layer") {
     SUBCASE("integer") {
-        const std::string xml =
-            replace_once(fp16_prelu_xml(), std::string(R"(<port id="1" precision="FP32">)") + k_dims,
-                         std::string(R"(<port id="1" precision="I32">)") + k_dims);
+        const std::string xml = replace_once(
+            fp16_prelu_xml(), std::string(R"(<port id="1" precision="FP32">)") + k_dims,
+            std::string(R"(<port id="1" precision="I32">)") + k_dims);
         const std::string error = read_error(write_ir("int-port", xml, k_slope));
         CHECK(error.find("layer 3 'relu' (ReLU): output 0 has element type f16 but the file "
                          "declares i32") != std::string::npos);
     }
     SUBCASE("boolean") {
-        const std::string xml =
-            replace_once(fp16_prelu_xml(), std::string(R"(<port id="1" precision="FP32">)") + k_dims,
-                         std::string(R"(<port id="1" precision="BOOL">)") + k_dims);
+        const std::string xml = replace_once(
+            fp16_prelu_xml(), std::string(R"(<port id="1" precision="FP32">)") + k_dims,
+            std::string(R"(<port id="1" precision="BOOL">)") + k_dims);
         const std::string error = read_error(write_ir("bool-port", xml, k_slope));
         CHECK(error.find("layer 3 'relu' (ReLU): output 0 has element type f16 but the file "
                          "declares boolean") != std::string::npos);
     }
     SUBCASE("rank") {
         // relu's output and the Result's input both say [3,2].
-        std::string xml =
-            replace_once(fp16_prelu_xml(), std::string(R"(<port id="1" precision="FP32">)") + k_dims,
-                         R"(<port id="1" precision="FP32"><dim>3</dim><dim>2</dim>)");
+        std::string xml = replace_once(fp16_prelu_xml(),
+                                       std::string(R"(<port id="1" precision="FP32">)") + k_dims,
+                                       R"(<port id="1" precision="FP32"><dim>3</dim><dim>2</dim>)");
         const std::string result_port = std::string(R"(<port id="0">)") + k_dims;
         xml.replace(xml.rfind(result_port), result_port.size(),
                     R"(<port id="0"><dim>3</dim><dim>2</dim>)");
@@ -190,12 +193,14 @@ std::string mvn_xml(const std::string& eps_mode, const std::string& auto_pad,
 			<output><port id="0" precision="I64"><dim>1</dim></port></output>
 		</layer>
 		<layer id="2" name="mvn" type="MVN" version="opset6">
-			<data eps="1e-9" eps_mode=")" + eps_mode + R"(" normalize_variance="true"/>
+			<data eps="1e-9" eps_mode=")" +
+           eps_mode + R"(" normalize_variance="true"/>
 			<input><port id="0"><dim>1</dim><dim>2</dim><dim>4</dim></port><port id="1"><dim>1</dim></port></input>
 			<output><port id="2" precision="FP32"><dim>1</dim><dim>2</dim><dim>4</dim></port></output>
 		</layer>
 		<layer id="3" name="pool" type="MaxPool" version="opset1">
-			<data auto_pad=")" + auto_pad + R"(" kernel="3" pads_begin="0" pads_end="0" rounding_type=")" +
+			<data auto_pad=")" +
+           auto_pad + R"(" kernel="3" pads_begin="0" pads_end="0" rounding_type=")" +
            rounding_type + R"(" strides="2"/>
 			<input><port id="0"><dim>1</dim><dim>2</dim><dim>4</dim></port></input>
 			<output><port id="1" precision="FP32"><dim>1</dim><dim>2</dim><dim>2</dim></port></output>
@@ -229,8 +234,8 @@ TEST_CASE("IR reader compares enum attributes case-insensitively and stores them
 }
 
 TEST_CASE("IR reader still rejects an enum value that is no spelling of a member") {
-    const std::string error = read_error(
-        write_ir("bad-enum", mvn_xml("inside_root", "same_upper", "floor"), k_axes));
+    const std::string error =
+        read_error(write_ir("bad-enum", mvn_xml("inside_root", "same_upper", "floor"), k_axes));
     CHECK(error.find("layer 2 'mvn' (MVN): attribute 'eps_mode' is 'inside_root', expected "
                      "'inside_sqrt' or 'outside_sqrt'") != std::string::npos);
 }
@@ -277,7 +282,8 @@ TEST_CASE("IR reader reads CTCGreedyDecoderSeqLen layers with their two integer 
     CHECK(decode.outputs[1].type == graph::PortType{ElementType::i32, PartialShape{1}});
     // A declared float port where the op gives integers stays an error.
     const std::string error = read_error(write_ir(
-        "ctc-float", replace_once(xml, R"(<port id="2" precision="I32">)", R"(<port id="2" precision="FP32">)"),
+        "ctc-float",
+        replace_once(xml, R"(<port id="2" precision="I32">)", R"(<port id="2" precision="FP32">)"),
         {}));
     CHECK(error.find("layer 2 'decode' (CTCGreedyDecoderSeqLen): output 0 has element type i32 "
                      "but the file declares f32") != std::string::npos);
