@@ -39,6 +39,9 @@ OpRegistry::OpRegistry() {
     ops::add_gather_elements_ops(m_ops);
     ops::add_scatter_nd_ops(m_ops);
     ops::add_trigonometric_ops(m_ops);
+    ops::add_ctc_decoder_ops(m_ops);
+    ops::add_proposal_ops(m_ops);
+    ops::add_psroi_pooling_ops(m_ops);
 }
 
 const OpDef* OpRegistry::find(std::string_view type, std::string_view version) const {

@@ -20,7 +20,14 @@ using Values = std::unordered_map<const Node*, std::vector<Tensor>>;
 // with a wrong precision (FP32 for MaxPool-8 indices in INT8 IRs); those are not errors.
 PortType merge_declared(const Node& node, size_t port, const PortType& inferred,
                         const PortType& declared, bool used) {
-    if (used && declared.type != ElementType::undefined && declared.type != inferred.type)
+    // OpenVINO's IR deserializer never reads input port precisions and builds known ops from
+    // their producers and attributes, so a declared output precision is informative only. Model
+    // Optimizer declares FP32 on some outputs of FP16 IRs (DetectionOutput at the end of FP16 and
+    // FP16-INT8 detectors): where the two are floating types of different widths, the inferred
+    // type wins. Any other disagreement (an integer or boolean port) is a malformed file.
+    const bool float_width_only = is_float(declared.type) && is_float(inferred.type);
+    if (used && declared.type != ElementType::undefined && declared.type != inferred.type &&
+        !float_width_only)
         throw_bad_input("{}: output {} has element type {} but the file declares {}",
                         node.describe(), port, to_string(inferred.type), to_string(declared.type));
     if (!declared.shape.rank_known() || !inferred.shape.rank_known())
@@ -74,9 +81,28 @@ void fold(Node& node, const std::vector<PortType>& inputs, Values& values) {
     values[&node] = evaluate_node(node, arguments);
 }
 
+using ConsumerCounts = std::unordered_map<const Node*, size_t>;
+
+// The f32 Consts, each feeding only `node`, of a node that also has an f16 input.
+std::vector<Node*> mixed_width_constants(const Node& node, const ConsumerCounts& consumers) {
+    bool has_f16 = false;
+    std::vector<Node*> constants;
+    for (const auto& input : node.inputs) {
+        Node* source = input.source.node;
+        const ElementType type = input.source.type().type;
+        has_f16 = has_f16 || type == ElementType::f16;
+        if (type != ElementType::f32) continue;
+        const auto found = consumers.find(source);
+        if (source->type != "Const" || found == consumers.end() || found->second != 1) return {};
+        constants.push_back(source);
+    }
+    return has_f16 ? constants : std::vector<Node*>{};
+}
+
 // Infers `node`'s outputs from its inputs and the known `values`; returns the input types.
-std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShapes declared,
-                                 const std::set<std::pair<const Node*, size_t>>& used) {
+std::vector<PortType> infer_with(Node& node, Values& values, DeclaredShapes declared,
+                                 const std::set<std::pair<const Node*, size_t>>& used,
+                                 const ConsumerCounts& consumers = {}) {
     if (!node.op) node.op = op_registry().find(node.type, node.version);
     if (!node.op)
         throw_bad_input("{}: unknown op {} in version {}", node.describe(), node.type,
@@ -96,7 +122,23 @@ std::vector<PortType> infer_with(Node& node, const Values& values, DeclaredShape
     try {
         outputs = op.infer(InferContext{node, inputs, input_values});
     } catch (const Error& error) {
-        rethrow_with_context(error, node.describe());
+        // FP16 IRs from Model Optimizer keep some constants in f32 (a PReLU slope, an Add's
+        // bias) next to f16 data. Where the op rejects that mix and every f32 input is a Const
+        // feeding only this node, the Consts are stored in the data's type, as the rest of the
+        // file's weights are: inserting a Convert instead would add a layer the file does not
+        // have, and the reference engine computes f16 data in f32 anyway. Other mixes stay
+        // errors.
+        const auto constants = declared == DeclaredShapes::check
+                                   ? mixed_width_constants(node, consumers)
+                                   : std::vector<Node*>{};
+        if (constants.empty()) rethrow_with_context(error, node.describe());
+        for (Node* constant : constants) {
+            constant->value = convert(constant->value, ElementType::f16);
+            constant->attributes.set("element_type", std::string(to_string(ElementType::f16)));
+            constant->outputs[0].type.type = ElementType::f16;
+            values[constant] = {constant->value};
+        }
+        return infer_with(node, values, declared, used);
     }
     if (node.outputs.empty()) node.outputs.resize(outputs.size());
     if (node.outputs.size() != outputs.size())
@@ -118,10 +160,14 @@ void infer_shapes(Model& model, DeclaredShapes declared) {
     for (const auto& node : model.nodes())
         for (const auto& input : node->inputs)
             used.emplace(input.source.node, input.source.port);
+    ConsumerCounts consumers;
+    for (const auto& node : model.nodes())
+        for (const auto& input : node->inputs)
+            ++consumers[input.source.node];
     Values values;
     for (const auto& owned : model.nodes()) {
         Node& node = *owned;
-        const auto inputs = infer_with(node, values, declared, used);
+        const auto inputs = infer_with(node, values, declared, used, consumers);
         fold(node, inputs, values);
     }
 }

@@ -6,8 +6,10 @@
 
 #include <pugixml.hpp>
 
+#include <cctype>
 #include <charconv>
 #include <map>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -51,6 +53,29 @@ std::vector<std::string> split_names(const std::string& text) {
     }
     if (!current.empty() || !names.empty()) names.push_back(current);
     return names;
+}
+
+// Attributes that OpenVINO reads as enums. Its deserializer parses them with
+// EnumNames::as_enum, which compares case-insensitively, and its serializer writes them back in
+// their canonical spelling, lower case for every one of these: the reader stores that spelling,
+// so that "INSIDE_SQRT" reads as "inside_sqrt". Free-form strings (DetectionOutput's code_type,
+// Proposal's framework) keep their case.
+bool is_enum_attribute(std::string_view name) {
+    static const std::set<std::string_view> names = {
+        "aligned_mode", "approximation_mode", "auto_broadcast",
+        "auto_pad",     "box_encoding",       "coordinate_transformation_mode",
+        "direction",    "eps_mode",           "mode",
+        "nearest_mode", "pad_mode",           "padding_mode",
+        "reduction",    "rounding_type",      "shape_calculation_mode",
+        "sort",         "sort_result_type",
+    };
+    return names.count(name) > 0;
+}
+
+std::string lowercase(std::string text) {
+    for (char& c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
 }
 
 struct LayerPorts {
@@ -137,8 +162,12 @@ void Reader::read_layer(const pugi::xml_node& layer, graph::Model& model) {
     if (m_layers.count(node->id)) fail(*node, "duplicate layer id {}", node->id);
     if (node->type.empty()) fail(*node, "layer has no type");
 
-    for (const auto& attribute : layer.child("data").attributes())
-        node->attributes.set(attribute.name(), attribute.value());
+    for (const auto& attribute : layer.child("data").attributes()) {
+        const std::string_view name = attribute.name();
+        node->attributes.set(attribute.name(), is_enum_attribute(name)
+                                                   ? lowercase(attribute.value())
+                                                   : std::string(attribute.value()));
+    }
     node->rt_info = read_rt_info(layer);
 
     LayerPorts& ports = m_ports[node.get()];

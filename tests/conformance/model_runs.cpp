@@ -1,6 +1,7 @@
 #include "tests/conformance/model_runs.h"
 
 #include "devices/registry.h"
+#include "inference/core/npy.h"
 #include "inference/runtime/core.h"
 
 #include <doctest/doctest.h>
@@ -53,6 +54,51 @@ bool same_detections(const Tensor& actual, const Tensor& expected, double tolera
         used[match] = true;
     }
     return true;
+}
+
+std::string auxiliary_inputs(const graph::Model& model, const std::filesystem::path& dir) {
+    const auto parameters = model.parameters();
+    if (parameters.size() < 2) return "";
+    // The image is the first [N,3,H,W] input; `edgesight infer --image` fills it.
+    const graph::Node* image_input = nullptr;
+    std::vector<int64_t> image;
+    for (const graph::Node* parameter : parameters) {
+        const auto& shape = parameter->outputs[0].type.shape;
+        if (!image_input && shape.rank_known() && shape.rank() == 4 &&
+            (shape[1] == 3 || shape[1] == 1)) {
+            image_input = parameter;
+            image = shape.dims();
+        }
+    }
+    REQUIRE(image.size() == 4);
+    std::string options;
+    for (const graph::Node* parameter : parameters) {
+        const PartialShape& shape = parameter->outputs[0].type.shape;
+        if (parameter == image_input) continue;
+        CAPTURE(parameter->name);
+        REQUIRE(shape.is_static());
+        Tensor tensor(ElementType::f32, shape.to_shape());
+        float* values = tensor.data<float>();
+        if (parameter->name == "seq_ind") {
+            std::fill(values, values + tensor.size(), 1.0f);
+            values[0] = 0.0f;
+        } else if (parameter->name == "im_info") {
+            REQUIRE(tensor.size() >= 3);
+            std::fill(values, values + tensor.size(), 1.0f);
+            values[0] = static_cast<float>(image[2]);
+            values[1] = static_cast<float>(image[3]);
+        } else if (shape.rank() == 4 && shape[1] == image[1]) {
+            // A second image (the bicubic upscale beside a super-resolution model's input):
+            // mid-grey.
+            std::fill(values, values + tensor.size(), 128.0f);
+        } else {
+            FAIL("no convention for the values of input " << parameter->name);
+        }
+        const auto path = dir / (parameter->name + ".npy");
+        write_npy(path, tensor);
+        options += " --input '" + parameter->name + "=" + path.string() + "'";
+    }
+    return options;
 }
 
 Tensor run_model(const std::string& device, const graph::Model& model, const Tensor& input,

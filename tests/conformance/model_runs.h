@@ -3,6 +3,7 @@
 #include "inference/core/tensor.h"
 #include "inference/graph/model.h"
 
+#include <filesystem>
 #include <string>
 
 namespace es::testing {
@@ -17,6 +18,12 @@ double scaled_error(const Tensor& actual, const Tensor& expected, double floor);
 // of `actual` within `tolerance` in every field. Detections whose scores differ by rounding
 // may come in either order.
 bool same_detections(const Tensor& actual, const Tensor& expected, double tolerance);
+
+// `--input NAME=FILE.npy` options for the inputs of an IR besides its image, written into `dir`
+// with the values the Open Model Zoo demos give them: `seq_ind` of license-plate recognizers
+// (0 then 1s) and `im_info` of R-FCN detectors (image height and width, then scales of 1).
+// Empty for one-input models; fails the test for an input it has no convention for.
+std::string auxiliary_inputs(const graph::Model& model, const std::filesystem::path& dir);
 
 // The output named `output` of `model` run on `device` with `input` as its only input.
 Tensor run_model(const std::string& device, const graph::Model& model, const Tensor& input,

@@ -25,5 +25,8 @@ void add_roi_align_ops(std::vector<OpDef>& ops);               // ROIAlign v3, v
 void add_gather_elements_ops(std::vector<OpDef>& ops);         // GatherElements v6
 void add_scatter_nd_ops(std::vector<OpDef>& ops);              // ScatterNDUpdate v3, v15
 void add_trigonometric_ops(std::vector<OpDef>& ops);           // Sin, Cos, Atan
+void add_ctc_decoder_ops(std::vector<OpDef>& ops);    // CTCGreedyDecoder, CTCGreedyDecoderSeqLen
+void add_proposal_ops(std::vector<OpDef>& ops);       // Proposal v1, v4
+void add_psroi_pooling_ops(std::vector<OpDef>& ops);  // PSROIPooling
 
 }  // namespace es::graph::ops
