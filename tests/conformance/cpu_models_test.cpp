@@ -55,10 +55,13 @@ std::string file_name(std::string name) {
 
 }  // namespace
 
-// FP32 and FP16 IRs agree within 1e-4 of each output's range. In FP16-INT8 IRs every
-// FakeQuantize rounds to a grid, and a rounding difference of one step in a layer grows
-// through the next ones: they are held to 5% of the range, and their post-NMS detection list
-// (which such differences reorder) is compared through its inputs only.
+// FP32 and FP16 IRs agree within 1e-4 of each output's range. In INT8 IRs every FakeQuantize
+// rounds to a grid, and a rounding difference of one step in a layer grows through the next
+// ones (up to 22% of the range in single values of person-detection-action-recognition-0005,
+// where the CPU sums in another order than REF): their outputs are held to a cosine of at least
+// 0.99 and a mean error of at most 5% (a wrong lowering, such as the one that gave
+// person-attributes-recognition-crossroad-0230 a cosine of 0.84, fails both), and their post-NMS
+// detection list (which such differences reorder) is compared through its inputs only.
 TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
     const auto shared = shared_dir();
     const auto image = shared / "media" / "voc2011" / "2011_000006.jpg";
@@ -101,9 +104,13 @@ TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
             const Tensor& actual = cpu.at(name);
             REQUIRE(actual.shape() == expected.shape());
             if (from_proposals.count(name)) continue;
-            if (!detection_lists.count(name))
-                CHECK(scaled_error(actual, expected, 1e-3) <= (int8 ? 5e-2 : 1e-4));
-            else if (!int8)  // int8 scores move low-score detections in and out
+            if (detection_lists.count(name) == 0 && !int8) {
+                CHECK(scaled_error(actual, expected, 1e-3) <= 1e-4);
+            } else if (detection_lists.count(name) == 0) {
+                const Agreement result = agreement(actual, expected, 1e-3);
+                CHECK(result.cosine >= 0.99);
+                CHECK(result.mean_error <= 5e-2);
+            } else if (!int8)  // int8 scores move low-score detections in and out
                 CHECK(same_detections(actual, expected, 1e-4));
         }
     }

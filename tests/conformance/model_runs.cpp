@@ -23,6 +23,23 @@ double scaled_error(const Tensor& actual, const Tensor& expected, double floor) 
     return worst / scale;
 }
 
+Agreement agreement(const Tensor& actual, const Tensor& expected, double floor) {
+    const auto x = actual.to_doubles();
+    const auto y = expected.to_doubles();
+    REQUIRE(x.size() == y.size());
+    REQUIRE(!x.empty());
+    double scale = floor, dot = 0, xx = 0, yy = 0, sum = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        scale = std::max(scale, std::abs(y[i]));
+        dot += x[i] * y[i];
+        xx += x[i] * x[i];
+        yy += y[i] * y[i];
+        sum += std::abs(x[i] - y[i]);
+    }
+    const double cosine = xx == 0 && yy == 0 ? 1.0 : dot / std::sqrt(xx * yy);
+    return {cosine, sum / static_cast<double>(x.size()) / scale};
+}
+
 namespace {
 
 std::vector<std::vector<double>> detection_rows(const Tensor& result) {

@@ -13,6 +13,16 @@ namespace es::testing {
 // between engines, so an elementwise relative error is meaningless near zero.
 double scaled_error(const Tensor& actual, const Tensor& expected, double floor);
 
+// How closely a result computed through 8-bit layers follows the reference: the cosine of the
+// two as vectors, and the mean |actual - expected| relative to the largest |expected| (at least
+// `floor`). A rounding step that flips in one layer moves a few values of the next ones by much,
+// so the worst element says little; a wrong lowering moves the whole tensor.
+struct Agreement {
+    double cosine;
+    double mean_error;
+};
+Agreement agreement(const Tensor& actual, const Tensor& expected, double floor);
+
 // Whether two DetectionOutput results ([1, 1, N, 7] rows of image, label, score, box, ended by
 // image -1) hold the same detections: as many, each row of `expected` matched by its own row
 // of `actual` within `tolerance` in every field. Detections whose scores differ by rounding
