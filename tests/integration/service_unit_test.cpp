@@ -64,7 +64,7 @@ TEST_CASE("service unit: has the settings the service relies on") {
     }
 }
 
-TEST_CASE("service unit: devices are the cameras only; USB is a commented drop-in") {
+TEST_CASE("service unit: devices are the cameras only, USB is a commented drop-in") {
     std::istringstream lines(read_unit());
     std::vector<std::string> device_allow;
     bool usb_drop_in = false;
