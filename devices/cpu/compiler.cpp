@@ -266,8 +266,8 @@ ValueId Compiler::value_of(const graph::Output& output) {
     if (found != m_values.end()) return found->second;
     if (const auto written = quantized(output)) {
         const Shape shape = value(written->id).shape;
-        const ValueId real =
-            reordered(written->id, plain_desc(ElementType::f32, shape), written->step);
+        const ValueId real = reordered(written->id, plain_desc(ElementType::f32, shape),
+                                       {written->grid.steps, written->grid.zero_point(), 0});
         m_values[key_of(output)] = real;
         return real;
     }
@@ -285,8 +285,9 @@ ValueId Compiler::value_of(const graph::Output& output) {
     return id;
 }
 
-void Compiler::define_quantized(const graph::Output& output, ValueId id, float step) {
-    m_quantized[key_of(output)] = {id, step};
+void Compiler::define_quantized(const graph::Output& output, ValueId id,
+                                const ActivationQuantization& grid) {
+    m_quantized[key_of(output)] = {id, grid};
 }
 
 std::optional<Compiler::QuantizedValue> Compiler::quantized(const graph::Output& output) const {
@@ -349,21 +350,26 @@ bool Compiler::owns_buffer(ValueId id) const {
 }
 
 ValueId Compiler::to_layout(ValueId id, const dnnl::memory::desc& desc) {
-    return reordered(id, desc, 1.0f);
+    return reordered(id, desc, {});
 }
 
-ValueId Compiler::to_quantized(ValueId id, const dnnl::memory::desc& desc, float scale) {
-    return reordered(id, desc, scale);
+ValueId Compiler::to_quantized(ValueId id, const dnnl::memory::desc& desc,
+                               const ActivationQuantization& grid) {
+    Rescale rescale{{}, 0, grid.zero_point()};
+    for (float step : grid.steps)
+        rescale.scales.push_back(1.0f / step);
+    return reordered(id, desc, rescale);
 }
 
-ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, float scale) {
+ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, const Rescale& rescale) {
     const Value& source = value(id);
-    if (source.desc == desc && scale == 1.0f) return id;
+    const bool identity = rescale == Rescale{};
+    if (source.desc == desc && identity) return id;
     for (const Reordered& reordered : m_reordered)
-        if (reordered.src == id && reordered.desc == desc && reordered.scale == scale)
+        if (reordered.src == id && reordered.desc == desc && reordered.rescale == rescale)
             return reordered.dst;
     ValueId result;
-    if (source.storage == Storage::constant && scale == 1.0f) {
+    if (source.storage == Storage::constant && identity) {
         result =
             add_weights(m_plan->constants[static_cast<size_t>(source.index)], source.desc, desc);
     } else {
@@ -374,7 +380,13 @@ ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, float sc
         if (desc.data_type() == dnnl::memory::data_type::f32) type = ElementType::f32;
         result = add_value(copy.name, type, copy.shape, desc);
         dnnl::primitive_attr attr = default_attr();
-        if (scale != 1.0f) attr.set_output_scales(0, {scale});
+        if (!identity) {
+            attr.set_output_scales(rescale.scales.size() > 1 ? 1 << 1 : 0, rescale.scales);
+            if (rescale.src_zero_point != 0)
+                attr.set_zero_points(DNNL_ARG_SRC, 0, {rescale.src_zero_point});
+            if (rescale.dst_zero_point != 0)
+                attr.set_zero_points(DNNL_ARG_DST, 0, {rescale.dst_zero_point});
+        }
         const dnnl::reorder::primitive_desc reorder(cpu_engine(), copy.desc, cpu_engine(), desc,
                                                     attr);
         auto step = std::make_unique<PrimitiveStep>(
@@ -389,7 +401,7 @@ ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, float sc
         step->implementation = implementation_of(reorder);
         add_step(std::move(step));
     }
-    m_reordered.push_back({id, desc, scale, result});
+    m_reordered.push_back({id, desc, rescale, result});
     return result;
 }
 

@@ -23,6 +23,21 @@ inline ElementType stored_type(ElementType type) {
     return type == ElementType::f16 ? ElementType::f32 : type;
 }
 
+// 8-bit integers q standing for real values: step * (q - zero_point), with one step for the
+// tensor or one per channel (axis 1). OpenVINO's low precision form writes them as a FakeQuantize
+// output level = q - level_offset on a grid whose level `level_zero` is 0.0: u8 takes the level
+// itself with that zero point, s8 (symmetric ranges) the level less `level_zero`.
+struct ActivationQuantization {
+    dnnl::memory::data_type type;  // u8 or s8
+    std::vector<float> steps;      // [1] or one per channel
+    int32_t level_zero = 0;
+
+    int32_t zero_point() const { return type == dnnl::memory::data_type::u8 ? level_zero : 0; }
+    // What the integers add to the FakeQuantize level.
+    int32_t level_offset() const { return type == dnnl::memory::data_type::s8 ? -level_zero : 0; }
+    bool per_channel() const { return steps.size() > 1; }
+};
+
 // Primitive attributes every primitive is made with: the scratchpad comes from the arena.
 dnnl::primitive_attr default_attr();
 
@@ -65,9 +80,10 @@ class Compiler {
 
     // `id` in layout `desc`: itself, or a reordered copy (made once per layout).
     ValueId to_layout(ValueId id, const dnnl::memory::desc& desc);
-    // `id` × `scale` converted to the 8-bit type and layout of `desc` (made once per value, desc
-    // and scale): f32 values on a quantization grid as the integers an int8 primitive reads.
-    ValueId to_quantized(ValueId id, const dnnl::memory::desc& desc, float scale);
+    // The f32 value `id`, which lies on `grid`, as the grid's integers in the layout of `desc`
+    // (made once per value, desc and grid): what an int8 primitive reads.
+    ValueId to_quantized(ValueId id, const dnnl::memory::desc& desc,
+                         const ActivationQuantization& grid);
     ValueId to_plain(ValueId id);
     // A new value with its own arena buffer.
     ValueId add_value(const std::string& name, ElementType type, const Shape& shape,
@@ -92,14 +108,15 @@ class Compiler {
     ValueId add_weights(Tensor weights, const dnnl::memory::desc& src_desc,
                         const dnnl::memory::desc& desc);
     void define(const graph::Output& output, ValueId id);
-    // An 8-bit value `id` holding `output` as integers q, where the real value is step * q.
+    // An 8-bit value `id` holding `output` as the integers of `grid`.
     struct QuantizedValue {
         ValueId id;
-        float step;
+        ActivationQuantization grid;
     };
     // Records that a step computed `output` only as `id`: value_of() then makes its f32 form
     // with a dequantizing reorder when a step reads it so.
-    void define_quantized(const graph::Output& output, ValueId id, float step);
+    void define_quantized(const graph::Output& output, ValueId id,
+                          const ActivationQuantization& grid);
     std::optional<QuantizedValue> quantized(const graph::Output& output) const;
     // Records that `node` is computed by the step of `into` (a post-op).
     void fuse(const graph::Node& node, const graph::Node& into);
@@ -132,12 +149,19 @@ class Compiler {
     std::map<std::pair<const graph::Node*, size_t>, ValueId> m_values;
     std::map<std::pair<const graph::Node*, size_t>, QuantizedValue> m_quantized;
     std::map<std::pair<const graph::Node*, size_t>, Tensor> m_constants;
-    ValueId reordered(ValueId id, const dnnl::memory::desc& desc, float scale);
+    // How a reorder rescales: dst = (src - src_zero_point) * scales[c] + dst_zero_point.
+    struct Rescale {
+        std::vector<float> scales{1.0f};
+        int32_t src_zero_point = 0;
+        int32_t dst_zero_point = 0;
+        bool operator==(const Rescale&) const = default;
+    };
+    ValueId reordered(ValueId id, const dnnl::memory::desc& desc, const Rescale& rescale);
 
     struct Reordered {
         ValueId src;
         dnnl::memory::desc desc;
-        float scale;
+        Rescale rescale;
         ValueId dst;
     };
     std::vector<Reordered> m_reordered;

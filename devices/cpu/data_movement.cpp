@@ -115,7 +115,7 @@ bool lower_concat(const graph::Node& node, Compiler& compiler) {
 bool lower_quantized_concat(const graph::Node& node, Compiler& compiler) {
     const auto axis = concat_axis(node, compiler);
     const auto form = quantization_of(output_of(node), compiler);
-    if (!axis || !form || !read_as_quantized(output_of(node), compiler)) return false;
+    if (!axis || !form || !read_as_quantized(output_of(node), *form, compiler)) return false;
     std::vector<ValueId> sources;
     for (const auto& input : node.inputs) {
         const auto written = quantized_value(input.source, *form, compiler);
@@ -125,7 +125,7 @@ bool lower_quantized_concat(const graph::Node& node, Compiler& compiler) {
     const ElementType type = compiler.value(sources[0]).type;
     const auto dst = add_concat(node, compiler, *axis, sources, type);
     if (!dst) return false;
-    compiler.define_quantized(output_of(node), *dst, form->step);
+    compiler.define_quantized(output_of(node), *dst, *form);
     return true;
 }
 

@@ -17,7 +17,7 @@ std::optional<dnnl::eltwise_forward::primitive_desc> eltwise_primitive(
 }  // namespace
 
 // Activations and unary math on their own, with the activation chain that follows as post-ops.
-// An op that takes several eltwise steps (HSigmoid, FakeQuantize) runs as one primitive per
+// An op that takes several eltwise steps (HSigmoid) runs as one primitive per
 // step, all but the first in place.
 bool lower_eltwise(const graph::Node& node, Compiler& compiler) {
     const auto ops = eltwise_ops(node, compiler);

@@ -1,15 +1,15 @@
 // Convolutions of quantized activations as oneDNN int8 primitives.
 //
-// The pattern (OpenVINO's low precision form): FakeQuantize(levels 256, one range for the
-// tensor) -> [MaxPool, Concat] -> Convolution / GroupConvolution with constant weights. The
-// FakeQuantize output holds out_low + k * step for integers k in [0, 255]; when out_low is 0 (u8)
-// or -128 * step (s8) it is exactly step * q for an 8-bit q, which one reorder with scale 1 / step
-// extracts, unless the step before wrote q itself (quantization.h). The weights (constant
-// folding has already dequantized them) are requantized to s8 per output channel. The primitive
-// then computes
-//   dst[oc] = step * w_scale[oc] * (sum q * w_q + bias[oc] / (step * w_scale[oc]))
-// (oneDNN 2.6 applies output scales after the bias) followed by the f32 post-ops. When those
-// end in a FakeQuantize whose readers all take 8-bit integers, the primitive writes its q.
+// The pattern (OpenVINO's low precision form): FakeQuantize (at most 256 levels) ->
+// [MaxPool, Concat] -> Convolution / GroupConvolution with constant weights. The FakeQuantize
+// output is step * (q - zero_point) for 8-bit integers q (quantization.h), with one step for the
+// tensor, or one per channel where the convolution is depthwise. One reorder extracts q, unless
+// the step before wrote q itself. The weights (constant folding has already dequantized them)
+// are requantized to s8 per output channel. The primitive then computes
+//   dst[oc] = step[oc] * w_scale[oc] * (sum (q - zero_point) * w_q + bias[oc] / (...))
+// (oneDNN 2.6 applies output scales after the bias; it takes padding as real zeros, the zero
+// point in q) followed by the f32 post-ops. When those end in a FakeQuantize whose readers all
+// take 8-bit integers, the primitive writes its q.
 //
 // Only where the instruction set adds u8 x s8 products in 32 bits (VNNI, AMX): without it,
 // oneDNN's kernels add pairs of products in 16 bits with saturation (vpmaddubsw), which 8-bit
@@ -96,6 +96,7 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     const Shape& src_shape = compiler.shape_of(input);
     if (src_shape.size() < 3 || src_shape.size() > 5) return false;
     const bool grouped = node.type == "GroupConvolution";
+    if (activation->per_channel() && !is_depthwise(node, compiler)) return false;
     const Shape& dst_shape = compiler.shape_of(output_of(node));
     const std::vector<int64_t> kernel(f32_weights->shape().begin() + (grouped ? 3 : 2),
                                       f32_weights->shape().end());
@@ -112,7 +113,7 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     QuantizedWeights quantized = quantize_weights(weights, channels);
     std::vector<float> scales(channels);
     for (size_t c = 0; c < channels; ++c) {
-        scales[c] = activation->step * quantized.scales[c];
+        scales[c] = activation->steps[activation->per_channel() ? c : 0] * quantized.scales[c];
         bias[c] /= scales[c];
     }
 
@@ -127,6 +128,8 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
                 [&](const dnnl::primitive_attr& post_ops_attr, const dnnl::memory::desc& dst_desc) {
                     dnnl::primitive_attr attr = post_ops_attr;
                     attr.set_output_scales(1 << 1, scales);
+                    if (activation->zero_point() != 0)
+                        attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
                     const dnnl::convolution_forward::desc desc(
                         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                         src_desc, weights_desc, bias_desc, dst_desc, window->strides,
@@ -141,16 +144,22 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     Tensor bias_tensor(ElementType::f32, {dst_shape[1]});
     std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
     const auto written = quantized_value(input, *activation, compiler);
-    const ValueId src = written
-                            ? compiler.to_layout(*written, primitive.src_desc())
-                            : compiler.to_quantized(compiler.value_of(input), primitive.src_desc(),
-                                                    1.0f / activation->step);
+    const ValueId src = written ? compiler.to_layout(*written, primitive.src_desc())
+                                : compiler.to_quantized(compiler.value_of(input),
+                                                        primitive.src_desc(), *activation);
     std::vector<PrimitiveArg> args = {
         {DNNL_ARG_SRC, src},
         {DNNL_ARG_WEIGHTS,
          compiler.add_weights(quantized.values, plain_desc(ElementType::i8, weights.shape()),
                               primitive.weights_desc())},
         {DNNL_ARG_BIAS, compiler.add_weights(bias_tensor, bias_desc, primitive.bias_desc())}};
+    if (activation->zero_point() != 0) {
+        Tensor zero_point(ElementType::i32, {1});
+        zero_point.data<int32_t>()[0] = activation->zero_point();
+        const auto desc = plain_desc(ElementType::i32, {1});
+        args.push_back({DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC,
+                        compiler.add_weights(zero_point, desc, desc)});
+    }
     const auto residual = created->chain.residual(count);
     const ValueId dst =
         residual

@@ -78,13 +78,14 @@ bool lower_pooling(const graph::Node& node, Compiler& compiler) {
 // MaxPool of a value a step wrote as 8-bit integers, for readers that take them.
 bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler) {
     const auto form = quantization_of(output_of(node), compiler);
-    if (uses_indices(node, compiler) || !form || !read_as_quantized(output_of(node), compiler))
+    if (uses_indices(node, compiler) || !form ||
+        !read_as_quantized(output_of(node), *form, compiler))
         return false;
     const auto written = quantized_value(node.inputs.at(0).source, *form, compiler);
     if (!written || compiler.value(*written).shape.size() < 3) return false;
     const auto dst = add_window_pooling(node, compiler, *written);
     if (!dst) return false;
-    compiler.define_quantized(output_of(node), *dst, form->step);
+    compiler.define_quantized(output_of(node), *dst, *form);
     return true;
 }
 

@@ -13,6 +13,8 @@ using Algorithm = dnnl::algorithm;
 using Kind = FusedOp::Kind;
 
 constexpr float k_infinity = std::numeric_limits<float>::infinity();
+// The input scale of a FakeQuantize channel whose input range is a single value.
+constexpr float k_degenerate_scale = 1e30f;
 
 enum class Broadcast { none, scalar, per_channel };
 
@@ -63,6 +65,13 @@ std::optional<FusedOp> classify(const graph::Node& next, const graph::Output& cu
     if (next.outputs.size() != 1 || compiler.shape_of(output_of(next)) != dst ||
         !is_f32(output_of(next)))
         return std::nullopt;
+    if (next.type == "FakeQuantize") {
+        auto fake_quantize = fake_quantize_op(next, compiler, dst);
+        if (!fake_quantize || next.inputs[0].source != current) return std::nullopt;
+        op.kind = Kind::fake_quantize;
+        op.fake_quantize = std::move(*fake_quantize);
+        return op;
+    }
     if (auto eltwise = eltwise_ops(next, compiler)) {
         op.kind = Kind::eltwise;
         op.eltwise = std::move(*eltwise);
@@ -153,29 +162,6 @@ dnnl::memory::desc operand_desc(const Tensor& operand, size_t rank, size_t chann
     return plain_desc(ElementType::f32, Shape(dims.begin(), dims.end()));
 }
 
-// FakeQuantize with one range for the whole tensor, as the chain
-//   clip(x, in_low, in_high) -> linear to [0, levels - 1] -> round (half to even) -> linear to
-//   [out_low, out_high]
-// which computes the reference's formula up to float rounding in the two linear steps.
-std::optional<std::vector<EltwiseOp>> fake_quantize_ops(const graph::Node& node,
-                                                        Compiler& compiler) {
-    float limits[4];
-    for (size_t i = 1; i < 5; ++i) {
-        const Tensor* value = compiler.constant_input(node, i);
-        if (!value || value->type() != ElementType::f32 || value->size() != 1) return std::nullopt;
-        limits[i - 1] = scalar_of(*value);
-    }
-    const auto [in_low, in_high, out_low, out_high] = limits;
-    const auto steps = static_cast<float>(node.attributes.get_int("levels") - 1);
-    if (!(in_low < in_high) || steps < 1) return std::nullopt;
-    const float scale = steps / (in_high - in_low);
-    return std::vector<EltwiseOp>{
-        {Algorithm::eltwise_clip, in_low, in_high},
-        {Algorithm::eltwise_linear, scale, -in_low * scale},
-        {Algorithm::eltwise_round, 0, 0},
-        {Algorithm::eltwise_linear, (out_high - out_low) / steps, out_low}};
-}
-
 }  // namespace
 
 std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compiler& compiler) {
@@ -186,7 +172,6 @@ std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compi
         return std::vector<EltwiseOp>{{algorithm, alpha, beta}};
     };
     const size_t inputs = node.inputs.size();
-    if (type == "FakeQuantize") return fake_quantize_ops(node, compiler);
     if (type == "PReLU") {  // one slope for everything: a leaky ReLU
         const Tensor* slope = compiler.constant_input(node, 1);
         if (!slope || slope->type() != ElementType::f32 || slope->size() != 1) return std::nullopt;
@@ -230,6 +215,39 @@ std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compi
         return one(tanh ? Algorithm::eltwise_gelu_tanh : Algorithm::eltwise_gelu_erf);
     }
     return std::nullopt;
+}
+
+std::optional<FakeQuantizeOp> fake_quantize_op(const graph::Node& node, Compiler& compiler,
+                                               const Shape& dst) {
+    if (node.inputs.size() != 5 || !is_f32(node.inputs[0].source)) return std::nullopt;
+    const int64_t levels = node.attributes.get_int("levels");
+    if (levels < 2) return std::nullopt;
+    std::vector<const Tensor*> limits;
+    size_t count = 1;
+    for (size_t i = 1; i < 5; ++i) {
+        const Tensor* value = compiler.constant_input(node, i);
+        if (!value || value->type() != ElementType::f32 ||
+            broadcast_of(value->shape(), dst, 1) == Broadcast::none)
+            return std::nullopt;
+        limits.push_back(value);
+        count = std::max(count, value->size());
+    }
+    // Every limit as `count` values.
+    const auto spread = [&](const Tensor& limit) {
+        Tensor values(ElementType::f32, {static_cast<int64_t>(count)});
+        for (size_t c = 0; c < count; ++c)
+            values.data<float>()[c] = limit.data<float>()[limit.size() > 1 ? c : 0];
+        return values;
+    };
+    FakeQuantizeOp op{spread(*limits[0]),
+                      spread(*limits[1]),
+                      spread(*limits[2]),
+                      spread(*limits[3]),
+                      static_cast<float>(levels - 1),
+                      std::nullopt};
+    for (size_t c = 0; c < count; ++c)  // inverted ranges select their ends the other way
+        if (!(op.in_low.data<float>()[c] <= op.in_high.data<float>()[c])) return std::nullopt;
+    return op;
 }
 
 std::optional<ValueId> PostOpChain::residual(size_t count) const {
@@ -338,6 +356,57 @@ bool has_conflict(const std::vector<PostOpEntry>& entries) {
     return false;
 }
 
+bool is_uniform(const Tensor& values) {
+    const float* data = values.data<float>();
+    return std::all_of(data, data + values.size(), [&](float value) { return value == data[0]; });
+}
+
+// x * scale + shift, per channel or as one eltwise op.
+void add_affine(std::vector<PostOpEntry>& entries, const Tensor& scale, const Tensor& shift) {
+    if (is_uniform(scale) && is_uniform(shift)) {
+        add_eltwise(entries, {Algorithm::eltwise_linear, scalar_of(scale), scalar_of(shift)});
+        return;
+    }
+    entries.push_back({PostOpEntry::Kind::binary, Algorithm::binary_mul, 0, 0, scale});
+    entries.push_back({PostOpEntry::Kind::binary, Algorithm::binary_add, 0, 0, shift});
+}
+
+// FakeQuantize as level = round(clip(x * in_scale + in_shift, 0, levels - 1)), then
+// level * out_scale + out_low (or level + integer_offset). With one range for the tensor the
+// clip comes first, on the input range, where it merges with a Clamp before it.
+void add_fake_quantize(std::vector<PostOpEntry>& entries, const FakeQuantizeOp& op) {
+    const size_t count = op.in_low.size();
+    const float steps = op.levels_minus_one;
+    Tensor in_scale(ElementType::f32, {static_cast<int64_t>(count)});
+    Tensor in_shift = in_scale.clone();
+    Tensor out_scale = in_scale.clone();
+    for (size_t c = 0; c < count; ++c) {
+        const float low = op.in_low.data<float>()[c];
+        const float width = op.in_high.data<float>()[c] - low;
+        // An empty range maps everything above it to the top level.
+        const float scale = width > 0 ? steps / width : k_degenerate_scale;
+        in_scale.data<float>()[c] = scale;
+        in_shift.data<float>()[c] = -low * scale;
+        out_scale.data<float>()[c] =
+            (op.out_high.data<float>()[c] - op.out_low.data<float>()[c]) / steps;
+    }
+    const bool one_range = is_uniform(op.in_low) && is_uniform(op.in_high) &&
+                           scalar_of(op.in_high) > scalar_of(op.in_low);
+    if (one_range) {
+        add_eltwise(entries,
+                    {Algorithm::eltwise_clip, scalar_of(op.in_low), scalar_of(op.in_high)});
+        add_affine(entries, in_scale, in_shift);
+    } else {
+        add_affine(entries, in_scale, in_shift);
+        add_eltwise(entries, {Algorithm::eltwise_clip, 0, steps});
+    }
+    add_eltwise(entries, {Algorithm::eltwise_round, 0, 0});
+    if (!op.integer_offset)
+        add_affine(entries, out_scale, op.out_low);
+    else if (*op.integer_offset != 0)
+        add_eltwise(entries, {Algorithm::eltwise_linear, 1, *op.integer_offset});
+}
+
 std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
     using EntryKind = PostOpEntry::Kind;
     std::vector<PostOpEntry> entries;
@@ -356,6 +425,9 @@ std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
                 break;
             case Kind::sum:
                 entries.push_back({EntryKind::sum, Algorithm::undef, 0, 0, {}});
+                break;
+            case Kind::fake_quantize:
+                add_fake_quantize(entries, op.fake_quantize);
                 break;
             case Kind::scale:
             case Kind::shift:
@@ -419,7 +491,7 @@ graph::Output finish_fusion(const PostOpChain& chain, size_t count, const graph:
                             Compiler& compiler) {
     graph::Output output = output_of(node);
     for (size_t i = 0; i < count; ++i) {
-        compiler.fuse(*chain.ops[i].node, node);
+        if (chain.ops[i].node != &node) compiler.fuse(*chain.ops[i].node, node);
         output = output_of(*chain.ops[i].node);
     }
     return output;

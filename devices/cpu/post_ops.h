@@ -20,15 +20,32 @@ struct EltwiseOp {
 // the node is not an activation oneDNN computes exactly.
 std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compiler& compiler);
 
+// A FakeQuantize with constant ranges, one for the tensor or one per channel (each [1] or [C]).
+struct FakeQuantizeOp {
+    Tensor in_low, in_high, out_low, out_high;
+    float levels_minus_one = 255;
+    // Set when the step ends at the integer level plus this offset (an 8-bit write) instead of
+    // mapping the level to [out_low, out_high].
+    std::optional<float> integer_offset;
+
+    bool per_channel() const { return in_low.size() > 1; }
+};
+
+// The FakeQuantize `node` with constant ranges that broadcast per channel (axis 1 of `dst`) or
+// to the whole tensor; nullopt otherwise.
+std::optional<FakeQuantizeOp> fake_quantize_op(const graph::Node& node, Compiler& compiler,
+                                               const Shape& dst);
+
 // One fused node.
 struct FusedOp {
-    enum class Kind { scale, shift, eltwise, binary, prelu, sum };
+    enum class Kind { scale, shift, eltwise, binary, prelu, sum, fake_quantize };
     const graph::Node* node = nullptr;
     Kind kind = Kind::eltwise;
     std::vector<EltwiseOp> eltwise;
     dnnl::algorithm binary = dnnl::algorithm::binary_add;
     Tensor operand;         // scale, shift, binary, prelu: per channel ([C]) or one value ([1])
     ValueId residual = -1;  // sum: the value added, whose buffer the result overwrites
+    FakeQuantizeOp fake_quantize;
 };
 
 struct PostOpChain {

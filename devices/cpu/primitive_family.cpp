@@ -54,7 +54,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"Mish", lower_eltwise},
         {"SoftPlus", lower_eltwise},
         {"Gelu", lower_eltwise},
-        {"FakeQuantize", lower_eltwise},
+        {"FakeQuantize", lower_fake_quantize},
     };
     return list;
 }

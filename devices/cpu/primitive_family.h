@@ -57,6 +57,7 @@ bool lower_transpose(const graph::Node& node, Compiler& compiler);      // data_
 bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // interpolate.cpp
 bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
 bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp
+bool lower_fake_quantize(const graph::Node& node, Compiler& compiler);  // fake_quantize.cpp
 
 // FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool and
 // Concat of the 8-bit values between them (quantization.h).

@@ -7,45 +7,81 @@ namespace {
 
 using DataType = dnnl::memory::data_type;
 
-// How far out_low / step may be from an integer and still count as one.
+// How far the level of zero may be from an integer and still count as one.
 constexpr float k_offset_tolerance = 1e-3f;
 // How far two steps may differ (relative) and still count as one.
 constexpr float k_step_tolerance = 1e-5f;
 
 bool same_grid(const ActivationQuantization& a, const ActivationQuantization& b) {
-    return a.type == b.type && std::abs(a.step - b.step) <= k_step_tolerance * a.step;
+    if (a.type != b.type || a.level_zero != b.level_zero || a.steps.size() != b.steps.size())
+        return false;
+    for (size_t c = 0; c < a.steps.size(); ++c)
+        if (std::abs(a.steps[c] - b.steps[c]) > k_step_tolerance * a.steps[c]) return false;
+    return true;
 }
 
-// A convolution reading `output` as its source, which lower_int8_convolution may lower.
+// A convolution reading `output` (on `form`) as its source, which lower_int8_convolution may
+// lower.
 bool is_convolution_source(const graph::Node& reader, const graph::Output& output,
-                           Compiler& compiler) {
+                           const ActivationQuantization& form, Compiler& compiler) {
     return has_int8_dot_product() &&
            (reader.type == "Convolution" || reader.type == "GroupConvolution") &&
            reader.inputs.size() == 2 && reader.inputs[0].source == output &&
-           reader.inputs[1].source != output && compiler.constant_input(reader, 1) != nullptr;
+           reader.inputs[1].source != output && compiler.constant_input(reader, 1) != nullptr &&
+           (!form.per_channel() || is_depthwise(reader, compiler));
+}
+
+// An Add of two tensors of one shape reading `output` (on `form`), which lower_binary computes
+// from the integers with scales.
+bool is_sum_source(const graph::Node& reader, const ActivationQuantization& form,
+                   Compiler& compiler) {
+    if (reader.type != "Add" || reader.inputs.size() != 2 || form.per_channel() ||
+        form.zero_point() != 0)
+        return false;
+    const Shape& dst = compiler.shape_of(output_of(reader));
+    return compiler.shape_of(reader.inputs[0].source) == dst &&
+           compiler.shape_of(reader.inputs[1].source) == dst;
 }
 
 }  // namespace
 
+bool is_depthwise(const graph::Node& node, Compiler& compiler) {
+    if (node.type != "GroupConvolution" || node.inputs.size() != 2) return false;
+    const Tensor* weights = compiler.constant_input(node, 1);
+    const Shape& src = compiler.shape_of(node.inputs[0].source);
+    return weights && weights->rank() >= 3 && src.size() >= 2 && weights->shape()[1] == 1 &&
+           weights->shape()[2] == 1 && weights->shape()[0] == src[1];
+}
+
 std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake_quantize,
                                                          Compiler& compiler) {
-    if (fake_quantize.inputs.size() != 5 || fake_quantize.attributes.get_int("levels") != 256)
-        return std::nullopt;
-    float limits[4];
-    for (size_t i = 1; i < 5; ++i) {
-        const Tensor* value = compiler.constant_input(fake_quantize, i);
-        if (!value || value->type() != ElementType::f32 || value->size() != 1) return std::nullopt;
-        limits[i - 1] = value->data<float>()[0];
+    const auto op =
+        fake_quantize_op(fake_quantize, compiler, compiler.shape_of(output_of(fake_quantize)));
+    if (!op || op->levels_minus_one > 255) return std::nullopt;
+    ActivationQuantization form{DataType::u8, {}, 0};
+    for (size_t c = 0; c < op->out_low.size(); ++c) {
+        const float out_low = op->out_low.data<float>()[c];
+        const float step = (op->out_high.data<float>()[c] - out_low) / op->levels_minus_one;
+        if (!(step > 0) || !std::isfinite(step)) return std::nullopt;
+        const float zero = -out_low / step;
+        const float level_zero = std::nearbyint(zero);
+        if (std::abs(zero - level_zero) > k_offset_tolerance || level_zero < 0 ||
+            level_zero > op->levels_minus_one ||
+            (c > 0 && static_cast<int32_t>(level_zero) != form.level_zero))
+            return std::nullopt;
+        form.level_zero = static_cast<int32_t>(level_zero);
+        form.steps.push_back(step);
     }
-    const float out_low = limits[2];
-    const float out_high = limits[3];
-    if (!(out_low < out_high) || !(limits[0] < limits[1])) return std::nullopt;
-    const float step = (out_high - out_low) / 255.0f;
-    const float offset = out_low / step;
-    if (std::abs(offset) < k_offset_tolerance) return ActivationQuantization{DataType::u8, step};
-    if (std::abs(offset + 128.0f) < k_offset_tolerance)
-        return ActivationQuantization{DataType::s8, step};
-    return std::nullopt;
+    // Ranges about zero fit s8 without a zero point (u8 x s8 is the native int8 product where
+    // zero is the lowest level).
+    const int32_t top = static_cast<int32_t>(op->levels_minus_one);
+    if (form.level_zero != 0 && form.level_zero >= top - 127 && form.level_zero <= 128)
+        form.type = DataType::s8;
+    bool uniform = true;
+    for (float step : form.steps)
+        uniform = uniform && std::abs(step - form.steps[0]) <= k_step_tolerance * form.steps[0];
+    if (uniform) form.steps.resize(1);
+    return form;
 }
 
 std::optional<ActivationQuantization> quantization_of(const graph::Output& output,
@@ -56,7 +92,7 @@ std::optional<ActivationQuantization> quantization_of(const graph::Output& outpu
         return quantization_of(node.inputs.at(0).source, compiler);
     if (node.type != "Concat" || node.inputs.empty()) return std::nullopt;
     const auto first = quantization_of(node.inputs[0].source, compiler);
-    if (!first) return std::nullopt;
+    if (!first || first->per_channel()) return std::nullopt;
     for (size_t i = 1; i < node.inputs.size(); ++i) {
         const auto other = quantization_of(node.inputs[i].source, compiler);
         if (!other || !same_grid(*first, *other)) return std::nullopt;
@@ -67,28 +103,26 @@ std::optional<ActivationQuantization> quantization_of(const graph::Output& outpu
 std::optional<ValueId> quantized_value(const graph::Output& output,
                                        const ActivationQuantization& form, Compiler& compiler) {
     const auto written = compiler.quantized(output);
-    if (!written) return std::nullopt;
-    const ActivationQuantization grid{
-        compiler.value(written->id).type == ElementType::u8 ? DataType::u8 : DataType::s8,
-        written->step};
-    if (!same_grid(grid, form)) return std::nullopt;
+    if (!written || !same_grid(written->grid, form)) return std::nullopt;
     return written->id;
 }
 
-bool read_as_quantized(const graph::Output& output, Compiler& compiler) {
+bool read_as_quantized(const graph::Output& output, const ActivationQuantization& form,
+                       Compiler& compiler) {
     const auto& readers = compiler.consumers(output);
     if (readers.empty() || compiler.is_model_output(output)) return false;
     for (const graph::Node* reader : readers) {
-        if (is_convolution_source(*reader, output, compiler)) continue;
+        if (is_convolution_source(*reader, output, form, compiler) ||
+            is_sum_source(*reader, form, compiler))
+            continue;
         const bool moves_values =
             reader->type == "Concat" ||
             (reader->type == "MaxPool" && reader->inputs[0].source == output &&
              (reader->outputs.size() < 2 || (compiler.consumers(output_of(*reader, 1)).empty() &&
                                              !compiler.is_model_output(output_of(*reader, 1)))));
-        if (moves_values && quantization_of(output_of(*reader), compiler) &&
-            read_as_quantized(output_of(*reader), compiler))
-            continue;
-        return false;
+        if (!moves_values) return false;
+        const auto moved = quantization_of(output_of(*reader), compiler);
+        if (!moved || !read_as_quantized(output_of(*reader), *moved, compiler)) return false;
     }
     return true;
 }
@@ -99,14 +133,13 @@ std::optional<QuantizedChain> quantized_chain(const PostOpChain& chain, Compiler
         if (op.kind == FusedOp::Kind::sum) return std::nullopt;  // adds to an f32 residual
         if (op.node->type != "FakeQuantize") continue;
         const auto form = fake_quantize_form(*op.node, compiler);
-        if (!form || op.kind != FusedOp::Kind::eltwise ||
-            !read_as_quantized(output_of(*op.node), compiler))
+        if (!form || op.kind != FusedOp::Kind::fake_quantize ||
+            !read_as_quantized(output_of(*op.node), *form, compiler))
             return std::nullopt;
         QuantizedChain quantized{chain, *form};
         quantized.chain.ops.resize(i + 1);
-        std::vector<EltwiseOp>& ops = quantized.chain.ops.back().eltwise;
-        ops.pop_back();  // the linear step from [0, 255] to [out_low, out_high]
-        if (form->type == DataType::s8) ops.push_back({dnnl::algorithm::eltwise_linear, 1, -128});
+        quantized.chain.ops.back().fake_quantize.integer_offset =
+            static_cast<float>(form->level_offset());
         return quantized;
     }
     return std::nullopt;

@@ -1,22 +1,17 @@
 #pragma once
 
-// Activations on an 8-bit grid (OpenVINO's low precision form): a FakeQuantize with 256 levels
-// and one range for the tensor whose output holds out_low + k * step for integers k in
-// [0, 255]. When out_low is 0 (u8) or -128 * step (s8) the output is exactly step * q for an
-// 8-bit q. MaxPool and Concat of such values (with one step) stay on the grid.
+// Activations on an 8-bit grid (OpenVINO's low precision form): a FakeQuantize with at most 256
+// levels whose output holds out_low + level * step, with one range for the tensor or one per
+// channel, and whose zero lies on a level (ActivationQuantization in compiler.h). MaxPool of
+// such values, and Concat of values on one grid, stay on the grid.
 //
-// A step whose result is on a grid and whose readers all take 8-bit integers writes q itself
-// (Compiler::define_quantized): int8 convolutions read it without a quantizing reorder, and
+// A step whose result is on a grid and whose readers all take 8-bit integers writes them itself
+// (Compiler::define_quantized): int8 convolutions read them without a quantizing reorder, and
 // MaxPool and Concat move a quarter of the bytes.
 
 #include "devices/cpu/post_ops.h"
 
 namespace es::devices::cpu {
-
-struct ActivationQuantization {
-    dnnl::memory::data_type type;  // u8 or s8
-    float step;
-};
 
 // The 8-bit form of the output of `fake_quantize` (a FakeQuantize node), or nullopt.
 std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake_quantize,
@@ -31,12 +26,15 @@ std::optional<ActivationQuantization> quantization_of(const graph::Output& outpu
 std::optional<ValueId> quantized_value(const graph::Output& output,
                                        const ActivationQuantization& form, Compiler& compiler);
 
-// Whether every reader of `output` (which is on a grid) can take it as 8-bit integers:
-// convolutions with constant weights, and MaxPool and Concat whose own readers can.
-bool read_as_quantized(const graph::Output& output, Compiler& compiler);
+// Whether every reader of `output` (which is on the grid `form`) can take it as 8-bit integers:
+// convolutions with constant weights (depthwise ones where the grid has a step per channel),
+// Adds of two tensors of one shape (where the grid has one step and no zero point), and
+// MaxPool and Concat whose own readers can.
+bool read_as_quantized(const graph::Output& output, const ActivationQuantization& form,
+                       Compiler& compiler);
 
-// The chain up to its first FakeQuantize, with that FakeQuantize ending in the integers q
-// instead of out_low + q * step, when the FakeQuantize's readers all take 8-bit integers;
+// The chain up to its first FakeQuantize, with that FakeQuantize ending in the integers of its
+// grid instead of its real values, when the FakeQuantize's readers all take 8-bit integers;
 // nullopt otherwise.
 struct QuantizedChain {
     PostOpChain chain;
@@ -60,7 +58,7 @@ struct FusedPrimitive {
     void define(const graph::Node& node, ValueId dst, Compiler& compiler) const {
         const graph::Output result = finish_fusion(chain, count, node, compiler);
         if (integers)
-            compiler.define_quantized(result, dst, integers->step);
+            compiler.define_quantized(result, dst, *integers);
         else
             compiler.define(result, dst);
     }
@@ -84,5 +82,9 @@ auto create_fused(const PostOpChain& chain, Compiler& compiler, Create&& create)
     if (!created) return std::nullopt;
     return {{created->first, created->second, chain, std::nullopt}};
 }
+
+// Whether `node` is a depthwise convolution: a GroupConvolution with one input and one output
+// channel per group and constant weights.
+bool is_depthwise(const graph::Node& node, Compiler& compiler);
 
 }  // namespace es::devices::cpu

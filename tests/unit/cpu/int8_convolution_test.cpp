@@ -26,6 +26,29 @@ graph::Output fake_quantize(GraphBuilder& g, graph::Output x, float low, float h
                 {{"levels", std::to_string(levels)}}, name);
 }
 
+// A FakeQuantize with a range per channel: [low[c], high[c]] in and out.
+graph::Output channel_fake_quantize(GraphBuilder& g, graph::Output x, std::vector<float> low,
+                                    std::vector<float> high, int levels = 256) {
+    const Shape shape{1, static_cast<int64_t>(low.size()), 1, 1};
+    const auto constant = [&](const std::vector<float>& values) {
+        Tensor tensor(ElementType::f32, shape);
+        std::copy(values.begin(), values.end(), tensor.data<float>());
+        return g.constant(tensor);
+    };
+    const auto lows = constant(low);
+    const auto highs = constant(high);
+    return g.op("FakeQuantize", {x, lows, highs, lows, highs}, {{"levels", std::to_string(levels)}},
+                "fq");
+}
+
+// `count` values from `first` in steps of `step`.
+std::vector<float> ramp(size_t count, float first, float step) {
+    std::vector<float> values(count);
+    for (size_t i = 0; i < count; ++i)
+        values[i] = first + step * static_cast<float>(i);
+    return values;
+}
+
 // Weights as low precision IRs store them: s8 values (each output channel reaching 127 or
 // -128) converted and multiplied by a per-output-channel scale.
 graph::Output s8_weights(GraphBuilder& g, const Shape& shape, uint32_t seed) {
@@ -104,6 +127,43 @@ const std::vector<Int8Case> k_cases = {
          g.output(
              g.op("Convolution", {pooled, s8_weights(g, {16, 16, 3, 3}, 5)}, k_same_3x3, "conv"));
      }},
+    // Padding is a real 0: the zero point in the integers.
+    {"u8 activations with a zero point (a range from -1 to 2), padded", "u8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto q = fake_quantize(g, g.input(PartialShape{1, 16, 9, 7}), -1.0f, 2.0f);
+         g.output(g.op("Convolution", {q, s8_weights(g, {24, 16, 3, 3}, 11)}, k_same_3x3, "conv"));
+     }},
+    {"255 levels symmetric around 0", "s8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto q = fake_quantize(g, g.input(PartialShape{1, 16, 8, 8}), -1.27f, 1.27f, 255);
+         g.output(g.op("Convolution", {q, s8_weights(g, {16, 16, 3, 3}, 12)}, k_same_3x3, "conv"));
+     }},
+    {"255 levels from 0", "u8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto x = g.op("ReLU", {g.input(PartialShape{1, 16, 8, 8})});
+         const auto q = fake_quantize(g, x, 0, 2.54f, 255);
+         g.output(g.op("Convolution", {q, s8_weights(g, {16, 16, 3, 3}, 13)}, k_same_3x3, "conv"));
+     }},
+    // MobileNetV2 as post-training quantization writes it: ReLU6, a range per channel, depthwise.
+    {"a range per channel into a depthwise GroupConvolution after Clamp", "u8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto x =
+             g.op("Clamp", {g.input(PartialShape{1, 16, 9, 9})}, {{"min", "0"}, {"max", "6"}});
+         const auto q =
+             channel_fake_quantize(g, x, std::vector<float>(16, 0.0f), ramp(16, 0.5f, 0.35f));
+         g.output(g.op("GroupConvolution", {q, s8_weights(g, {16, 1, 1, 3, 3}, 14)}, k_same_3x3,
+                       "conv"));
+     }},
+    {"a range per channel symmetric around 0 into a depthwise GroupConvolution", "s8", 1e-4,
+     [](GraphBuilder& g) {
+         const std::vector<float> high = ramp(16, 0.5f, 0.25f);
+         std::vector<float> low(16);
+         for (size_t c = 0; c < 16; ++c)
+             low[c] = -high[c] * 128.0f / 127.0f;
+         const auto q = channel_fake_quantize(g, g.input(PartialShape{1, 16, 9, 9}), low, high);
+         g.output(g.op("GroupConvolution", {q, s8_weights(g, {16, 1, 1, 3, 3}, 15)}, k_same_3x3,
+                       "conv"));
+     }},
     // f32 weights off any 8-bit grid lose up to half a step of their channel's scale.
     {"f32 weights are quantized per output channel", "u8", 2e-2,
      [](GraphBuilder& g) {
@@ -163,8 +223,8 @@ TEST_CASE("FakeQuantize ranges without an 8-bit form keep the f32 convolution") 
         float high;
         int levels;
     };
-    // A zero point other than 0 or -128, and 255 levels.
-    for (const Range& range : {Range{-1.0f, 2.0f, 256}, Range{0.0f, 2.54f, 255}}) {
+    // Zero between two levels, and more levels than 8 bits hold.
+    for (const Range& range : {Range{-0.3f, 1.0f, 256}, Range{0.0f, 2.0f, 1024}}) {
         CAPTURE(range.low);
         CAPTURE(range.levels);
         {
@@ -250,7 +310,8 @@ TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequanti
     };
     const std::vector<Case> cases = {
         // The Sigmoid takes no integers, so the stem writes f32 and the convolution quantizes.
-        {"an f32 reader", 2, 0,
+        // (The input's FakeQuantize writes the stem's integers itself.)
+        {"an f32 reader", 1, 0,
          [](GraphBuilder& g, graph::Output x) {
              const auto stem = quantized_layer(g, x, 8, 16, 5, "stem");
              g.output(
@@ -258,7 +319,7 @@ TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequanti
              g.output(g.op("Sigmoid", {stem}));
          }},
         // `first` goes to `second` as u8; `second` is a model output, so it stays f32.
-        {"a model output", 2, 0,
+        {"a model output", 1, 0,
          [](GraphBuilder& g, graph::Output x) {
              const auto first = quantized_layer(g, x, 8, 16, 5, "first");
              const auto second = quantized_layer(g, first, 16, 16, 7, "second");
@@ -266,12 +327,14 @@ TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequanti
              g.output(g.op("Convolution", {second, s8_weights(g, {8, 16, 3, 3}, 8)}, k_same_3x3,
                            "conv"));
          }},
-        // The stem writes u8 for the Concat, whose other input comes from an f32 step: the
-        // Concat runs in f32 on the stem's dequantized output.
-        {"a Concat with an input no convolution wrote", 2, 1,
+        // The stem writes u8 for the Concat, whose other input is a model output and so f32:
+        // the Concat runs in f32 on the stem's dequantized output. The ReLU takes the input as
+        // f32, so the stem quantizes it.
+        {"a Concat with an input no step wrote as integers", 2, 1,
          [](GraphBuilder& g, graph::Output x) {
              const auto stem = quantized_layer(g, x, 8, 16, 5, "stem");
              const auto other = fake_quantize(g, g.op("ReLU", {x}), 0, 2.55f, 256, "other");
+             g.output(other);
              const auto concat = g.op("Concat", {stem, other}, {{"axis", "1"}});
              g.output(g.op("Convolution", {concat, s8_weights(g, {8, 24, 3, 3}, 9)}, k_same_3x3,
                            "conv"));
@@ -288,5 +351,73 @@ TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequanti
         const bool int8 = devices::cpu::has_int8_dot_product();
         CHECK(steps_of_type(cpu[0].profile, "Quantize") == (int8 ? test.quantize_steps : 0));
         CHECK(steps_of_type(cpu[0].profile, "Dequantize") == (int8 ? test.dequantize_steps : 0));
+    }
+}
+
+TEST_CASE("FakeQuantize after Clamp, Add and ReLU, into convolutions and Add, never runs on REF") {
+    struct Pattern {
+        const char* name;
+        std::function<void(GraphBuilder&, graph::Output)> build;  // from an f32 [1, 16, 8, 8]
+    };
+    const std::vector<Pattern> patterns = {
+        {"an inverted residual block with a quantized residual Add",
+         [](GraphBuilder& g, graph::Output x) {
+             const auto in = fake_quantize(g, x, -2.56f, 2.54f, 256, "in");
+             const auto expand = g.op("Clamp", {quantized_layer(g, in, 16, 32, 21, "expand")},
+                                      {{"min", "0"}, {"max", "6"}});
+             const auto dw_in = channel_fake_quantize(g, expand, std::vector<float>(32, 0.0f),
+                                                      ramp(32, 1.0f, 0.15f));
+             const auto dw =
+                 g.op("GroupConvolution", {dw_in, s8_weights(g, {32, 1, 1, 3, 3}, 22)}, k_same_3x3);
+             const auto project_in =
+                 fake_quantize(g, g.op("Clamp", {dw}, {{"min", "0"}, {"max", "6"}}), 0, 6.0f);
+             const auto project =
+                 g.op("Convolution", {project_in, s8_weights(g, {16, 32, 1, 1}, 23)},
+                      {{"strides", "1,1"},
+                       {"pads_begin", "0,0"},
+                       {"pads_end", "0,0"},
+                       {"dilations", "1,1"}});
+             const auto sum =
+                 fake_quantize(g, g.op("Add", {project, in}), -4.0f, 3.97f, 256, "sum");
+             g.output(g.op("Add", {sum, fake_quantize(g, g.op("ReLU", {x}), 0, 2.55f)}));
+             g.output(g.op("Convolution", {sum, s8_weights(g, {8, 16, 3, 3}, 24)}, k_same_3x3));
+         }},
+        {"a range per channel with a zero point per channel (no 8-bit form for the convolution)",
+         [](GraphBuilder& g, graph::Output x) {
+             const auto q =
+                 channel_fake_quantize(g, x, ramp(16, -1.0f, 0.05f), ramp(16, 1.0f, 0.1f));
+             g.output(
+                 g.op("GroupConvolution", {q, s8_weights(g, {16, 1, 1, 3, 3}, 25)}, k_same_3x3));
+         }},
+        {"a range per channel into a Convolution (per-tensor integers only)",
+         [](GraphBuilder& g, graph::Output x) {
+             const auto q = channel_fake_quantize(
+                 g, g.op("ReLU", {x}), std::vector<float>(16, 0.0f), ramp(16, 1.0f, 0.2f));
+             g.output(g.op("Convolution", {q, s8_weights(g, {8, 16, 3, 3}, 26)}, k_same_3x3));
+         }},
+        {"a channel whose range is a single value",
+         [](GraphBuilder& g, graph::Output x) {
+             std::vector<float> high = ramp(16, 1.0f, 0.2f);
+             high[3] = 0;
+             const auto q =
+                 channel_fake_quantize(g, g.op("ReLU", {x}), std::vector<float>(16, 0.0f), high);
+             g.output(g.op("Convolution", {q, s8_weights(g, {8, 16, 3, 3}, 27)}, k_same_3x3));
+         }},
+    };
+    for (const Pattern& pattern : patterns) {
+        const std::string name = pattern.name;
+        CAPTURE(name);
+        GraphBuilder g;
+        pattern.build(g, g.input(PartialShape{1, 16, 8, 8}));
+        const auto model = g.finish();
+        // A FakeQuantize may round a value the other way than REF: one step, spread by the
+        // layers after it.
+        const auto cpu =
+            check_against_reference(model, {random_inputs(*model, 8)}, 5e-2, {.profile = true});
+        for (const auto& row : cpu[0].profile) {
+            CAPTURE(row.name);
+            CAPTURE(row.type);
+            CHECK(row.implementation.rfind("ref", 0) != 0);
+        }
     }
 }

@@ -181,14 +181,14 @@ const std::vector<OpCase> k_cases = {
                         scalar(2.0f)},
                        {{"levels", "256"}}, "op"));
      }},
-    {"FakeQuantize with per-channel ranges (no oneDNN form)",
+    {"FakeQuantize with per-channel ranges",
      [](GraphBuilder& g) {
          const auto x = g.input(PartialShape(k_image));
          const auto low = g.constant({1, 5, 1, 1}, -1.5f, -0.5f);
          const auto high = g.constant({1, 5, 1, 1}, 0.5f, 1.5f);
          g.output(g.op("FakeQuantize", {x, low, high, low, high}, {{"levels", "255"}}, "op"));
      },
-     false},
+     true},
     unary("Floor has no oneDNN form", "Floor", k_image, {}, "opset1", false),
     {"Swish with a constant beta",
      [](GraphBuilder& g) {
