@@ -99,10 +99,8 @@ void Compiler::add_inputs() {
         }
         const ValueId converted =
             add_value(parameter.name, ElementType::f32, shape, plain_desc(ElementType::f32, shape));
-        const dnnl::reorder::primitive_desc reorder(cpu_engine(), value(input).desc, cpu_engine(),
-                                                    value(converted).desc, default_attr());
-        add_primitive(parameter, reorder, {{DNNL_ARG_SRC, input}, {DNNL_ARG_DST, converted}});
-        m_plan->steps.back()->type = "Convert";
+        add_step(std::make_unique<HalfToFloatStep>(input, converted));
+        m_plan->steps.back()->name = parameter.name;
         define(output_of(parameter), converted);
     }
 }

@@ -43,6 +43,18 @@ class ReferenceStep : public Step {
     bool m_dynamic_outputs = false;  // some output shape depends on the input values
 };
 
+// Converts a plain f16 value to a plain f32 one (oneDNN 2.6 has only a scalar reorder for f16
+// where the CPU lacks AVX512-FP16): with F16C where the CPU has it.
+class HalfToFloatStep : public Step {
+  public:
+    HalfToFloatStep(ValueId src, ValueId dst);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+
+  private:
+    ValueId m_src;
+    ValueId m_dst;
+};
+
 // Copies a plain value of a type oneDNN lacks (i64 …) into another.
 class CopyStep : public Step {
   public:
