@@ -48,7 +48,7 @@ std::optional<Operand> integer_operand(const graph::Node& node, size_t input, Co
     const graph::Output source = node.inputs.at(input).source;
     const auto written = compiler.quantized(source);
     if (!written || compiler.computed(source) || written->grid.per_channel() ||
-        written->grid.zero_point() != 0)
+        written->grid.zero_point() != 0 || written->grid.zero_offsets[0] != 0)
         return std::nullopt;
     return Operand{written->id, written->grid.steps[0]};
 }

@@ -23,14 +23,17 @@ inline ElementType stored_type(ElementType type) {
     return type == ElementType::f16 ? ElementType::f32 : type;
 }
 
-// 8-bit integers q standing for real values: step * (q - zero_point), with one step for the
-// tensor or one per channel (axis 1). OpenVINO's low precision form writes them as a FakeQuantize
-// output level = q - level_offset on a grid whose level `level_zero` is 0.0: u8 takes the level
-// itself with that zero point, s8 (symmetric ranges) the level less `level_zero`.
+// 8-bit integers q standing for real values: step * (q - zero_point - zero_offset), one step for
+// the tensor or one per channel (axis 1). OpenVINO's low precision form writes them as a
+// FakeQuantize output level = q - level_offset on a grid whose level `level_zero` is 0.0: u8 takes
+// the level itself with that zero point, s8 (symmetric ranges) the level less `level_zero`.
 struct ActivationQuantization {
     dnnl::memory::data_type type;  // u8 or s8
     std::vector<float> steps;      // [1] or one per channel
     int32_t level_zero = 0;
+    // Where 0.0 lies from level `level_zero`, in steps, as `steps`: ranges stored in f16 move it
+    // off the level by a few hundredths of a step. Convolutions correct for it in their bias.
+    std::vector<float> zero_offsets;
 
     int32_t zero_point() const { return type == dnnl::memory::data_type::u8 ? level_zero : 0; }
     // What the integers add to the FakeQuantize level.

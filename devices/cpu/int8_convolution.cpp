@@ -83,6 +83,25 @@ QuantizedWeights quantize_weights(const Tensor& weights, size_t channels) {
     return quantized;
 }
 
+// The integers stand for step * (q - zero_point - zero_offset): the zero offsets' share of each
+// output channel comes off its bias. (Padding, real zeros, takes no share: the correction is
+// exact away from the borders.)
+void correct_zero_offsets(const Tensor& weights, const ActivationQuantization& activation,
+                          std::vector<float>& bias) {
+    const size_t channels = bias.size();
+    const size_t row = weights.size() / channels;
+    const float* w = weights.data<float>();
+    for (size_t c = 0; c < channels; ++c) {
+        const size_t grid = activation.per_channel() ? c : 0;
+        const float shift = activation.steps[grid] * activation.zero_offsets[grid];
+        if (shift == 0) continue;
+        double sum = 0;
+        for (size_t k = 0; k < row; ++k)
+            sum += w[c * row + k];
+        bias[c] -= static_cast<float>(shift * sum);
+    }
+}
+
 }  // namespace
 
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
@@ -110,6 +129,7 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     Tensor weights = f32_weights->clone();
     std::vector<float> bias(channels, 0.0f);
     fold_into(chain, weights, bias);
+    correct_zero_offsets(weights, *activation, bias);
     QuantizedWeights quantized = quantize_weights(weights, channels);
     std::vector<float> scales(channels);
     for (size_t c = 0; c < channels; ++c) {

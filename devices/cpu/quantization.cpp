@@ -7,8 +7,10 @@ namespace {
 
 using DataType = dnnl::memory::data_type;
 
-// How far the level of zero may be from an integer and still count as one.
-constexpr float k_offset_tolerance = 1e-3f;
+// How far 0.0 may lie from a level (in steps) for the integers to hold the grid.
+constexpr float k_offset_tolerance = 0.05f;
+// How far two offsets may differ and still count as one.
+constexpr float k_same_offset = 1e-3f;
 // How far two steps may differ (relative) and still count as one.
 constexpr float k_step_tolerance = 1e-5f;
 
@@ -16,7 +18,9 @@ bool same_grid(const ActivationQuantization& a, const ActivationQuantization& b)
     if (a.type != b.type || a.level_zero != b.level_zero || a.steps.size() != b.steps.size())
         return false;
     for (size_t c = 0; c < a.steps.size(); ++c)
-        if (std::abs(a.steps[c] - b.steps[c]) > k_step_tolerance * a.steps[c]) return false;
+        if (std::abs(a.steps[c] - b.steps[c]) > k_step_tolerance * a.steps[c] ||
+            std::abs(a.zero_offsets[c] - b.zero_offsets[c]) > k_same_offset)
+            return false;
     return true;
 }
 
@@ -36,7 +40,7 @@ bool is_convolution_source(const graph::Node& reader, const graph::Output& outpu
 bool is_sum_source(const graph::Node& reader, const ActivationQuantization& form,
                    Compiler& compiler) {
     if (reader.type != "Add" || reader.inputs.size() != 2 || form.per_channel() ||
-        form.zero_point() != 0)
+        form.zero_point() != 0 || std::abs(form.zero_offsets[0]) > k_same_offset)
         return false;
     const Shape& dst = compiler.shape_of(output_of(reader));
     return compiler.shape_of(reader.inputs[0].source) == dst &&
@@ -58,7 +62,7 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
     const auto op =
         fake_quantize_op(fake_quantize, compiler, compiler.shape_of(output_of(fake_quantize)));
     if (!op || op->levels_minus_one > 255) return std::nullopt;
-    ActivationQuantization form{DataType::u8, {}, 0};
+    ActivationQuantization form{DataType::u8, {}, 0, {}};
     for (size_t c = 0; c < op->out_low.size(); ++c) {
         const float out_low = op->out_low.data<float>()[c];
         const float step = (op->out_high.data<float>()[c] - out_low) / op->levels_minus_one;
@@ -71,6 +75,7 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
             return std::nullopt;
         form.level_zero = static_cast<int32_t>(level_zero);
         form.steps.push_back(step);
+        form.zero_offsets.push_back(zero - level_zero);
     }
     // Ranges about zero fit s8 without a zero point (u8 x s8 is the native int8 product where
     // zero is the lowest level).
@@ -78,9 +83,14 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
     if (form.level_zero != 0 && form.level_zero >= top - 127 && form.level_zero <= 128)
         form.type = DataType::s8;
     bool uniform = true;
-    for (float step : form.steps)
-        uniform = uniform && std::abs(step - form.steps[0]) <= k_step_tolerance * form.steps[0];
-    if (uniform) form.steps.resize(1);
+    for (size_t c = 0; c < form.steps.size(); ++c)
+        uniform = uniform &&
+                  std::abs(form.steps[c] - form.steps[0]) <= k_step_tolerance * form.steps[0] &&
+                  std::abs(form.zero_offsets[c] - form.zero_offsets[0]) <= k_same_offset;
+    if (uniform) {
+        form.steps.resize(1);
+        form.zero_offsets.resize(1);
+    }
     return form;
 }
 

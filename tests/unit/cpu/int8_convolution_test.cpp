@@ -144,6 +144,14 @@ const std::vector<Int8Case> k_cases = {
          const auto q = fake_quantize(g, x, 0, 2.54f, 255);
          g.output(g.op("Convolution", {q, s8_weights(g, {16, 16, 3, 3}, 13)}, k_same_3x3, "conv"));
      }},
+    // Ranges stored in f16 put 0.0 a few hundredths of a step off a level; the bias makes up.
+    {"zero 0.02 steps off a level", "s8", 1e-4,
+     [](GraphBuilder& g) {
+         const auto q = fake_quantize(g, g.input(PartialShape{1, 16, 8, 8}), -1.2802f, 1.2698f);
+         const graph::Attributes unpadded = {
+             {"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}};
+         g.output(g.op("Convolution", {q, s8_weights(g, {16, 16, 3, 3}, 16)}, unpadded, "conv"));
+     }},
     // MobileNetV2 as post-training quantization writes it: ReLU6, a range per channel, depthwise.
     {"a range per channel into a depthwise GroupConvolution after Clamp", "u8", 1e-4,
      [](GraphBuilder& g) {
