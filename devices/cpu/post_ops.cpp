@@ -375,20 +375,23 @@ void add_affine(std::vector<PostOpEntry>& entries, const Tensor& scale, const Te
 // level * out_scale + out_low (or level + integer_offset). With one range for the tensor the
 // clip comes first, on the input range, where it merges with a Clamp before it.
 void add_fake_quantize(std::vector<PostOpEntry>& entries, const FakeQuantizeOp& op) {
-    const size_t count = op.in_low.size();
+    const size_t count =
+        std::max({op.in_low.size(), op.in_high.size(), op.out_low.size(), op.out_high.size()});
+    const auto at = [](const Tensor& values, size_t c) {
+        return values.data<float>()[values.size() > 1 ? c : 0];
+    };
     const float steps = op.levels_minus_one;
     Tensor in_scale(ElementType::f32, {static_cast<int64_t>(count)});
     Tensor in_shift = in_scale.clone();
     Tensor out_scale = in_scale.clone();
     for (size_t c = 0; c < count; ++c) {
-        const float low = op.in_low.data<float>()[c];
-        const float width = op.in_high.data<float>()[c] - low;
+        const float low = at(op.in_low, c);
+        const float width = at(op.in_high, c) - low;
         // An empty range maps everything above it to the top level.
         const float scale = width > 0 ? steps / width : k_degenerate_scale;
         in_scale.data<float>()[c] = scale;
         in_shift.data<float>()[c] = -low * scale;
-        out_scale.data<float>()[c] =
-            (op.out_high.data<float>()[c] - op.out_low.data<float>()[c]) / steps;
+        out_scale.data<float>()[c] = (at(op.out_high, c) - at(op.out_low, c)) / steps;
     }
     const bool one_range = is_uniform(op.in_low) && is_uniform(op.in_high) &&
                            scalar_of(op.in_high) > scalar_of(op.in_low);

@@ -27,8 +27,6 @@ struct FakeQuantizeOp {
     // Set when the step ends at the integer level plus this offset (an 8-bit write) instead of
     // mapping the level to [out_low, out_high].
     std::optional<float> integer_offset;
-
-    bool per_channel() const { return in_low.size() > 1; }
 };
 
 // The FakeQuantize `node` with constant ranges that broadcast per channel (axis 1 of `dst`) or
