@@ -129,20 +129,27 @@ bool lower_quantized_concat(const graph::Node& node, Compiler& compiler) {
     return true;
 }
 
-// SoftMax-1 and -8 on a plain tensor.
+// SoftMax-1 and -8, on a layout with the axis dense.
 bool lower_softmax(const graph::Node& node, Compiler& compiler) {
-    const ValueId src = compiler.to_plain(compiler.input_value(node, 0));
-    const Value& value = compiler.value(src);
-    const Shape shape = value.shape;
+    ValueId src = compiler.input_value(node, 0);
+    const Shape shape = compiler.value(src).shape;
     const auto axis = normalize_axis(node.attributes.get_int("axis", 1), shape.size());
-    if (value.type != ElementType::f32 || !axis) return false;
-    const dnnl::memory::desc desc = value.desc;
-    const auto primitive = try_create([&] {
-        const dnnl::softmax_forward::desc softmax(dnnl::prop_kind::forward_inference, desc,
-                                                  static_cast<int>(*axis));
-        return dnnl::softmax_forward::primitive_desc(softmax, default_attr(), cpu_engine());
-    });
+    if (compiler.value(src).type != ElementType::f32 || !axis) return false;
+    const auto create = [&](const dnnl::memory::desc& desc) {
+        return try_create([&] {
+            const dnnl::softmax_forward::desc softmax(dnnl::prop_kind::forward_inference, desc,
+                                                      static_cast<int>(*axis));
+            return dnnl::softmax_forward::primitive_desc(softmax, default_attr(), cpu_engine());
+        });
+    };
+    // oneDNN 2.6's kernels want the axis dense; plain layouts have only the last one so.
+    auto primitive = create(plain_desc(ElementType::f32, shape));
+    if ((!primitive || is_reference_implementation(*primitive)) && *axis + 1 < shape.size()) {
+        const auto dense = create(axis_innermost_desc(shape, *axis, dnnl::memory::data_type::f32));
+        if (dense && !is_reference_implementation(*dense)) primitive = dense;
+    }
     if (!primitive) return false;
+    src = compiler.to_layout(src, primitive->src_desc());
     const ValueId dst =
         compiler.add_value(node.name, ElementType::f32, shape, primitive->dst_desc());
     compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});

@@ -103,6 +103,19 @@ dnnl::memory::desc desc_like(const dnnl::memory::desc& desc, const Shape& dims) 
     return plain_desc(ElementType::f32, dims);
 }
 
+dnnl::memory::desc axis_innermost_desc(const Shape& shape, size_t axis,
+                                       dnnl::memory::data_type type) {
+    dnnl::memory::dims strides(shape.size());
+    int64_t stride = shape[axis];
+    strides[axis] = 1;
+    for (size_t i = shape.size(); i-- > 0;) {
+        if (i == axis) continue;
+        strides[i] = stride;
+        stride *= shape[i];
+    }
+    return dnnl::memory::desc(dnnl_dims(shape), type, strides);
+}
+
 dnnl::memory::desc permuted_desc(const dnnl::memory::desc& desc,
                                  const std::vector<int64_t>& permutation) {
     // oneDNN's permute_axes maps axis i of the source to axis permutation[i] of the result: the

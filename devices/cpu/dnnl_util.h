@@ -32,6 +32,11 @@ bool is_plain(const dnnl::memory::desc& desc);
 // format of the full one.
 dnnl::memory::desc desc_like(const dnnl::memory::desc& desc, const Shape& dims);
 
+// A layout of `shape` with `axis` innermost and the other axes in order outside it (nhwc for
+// axis 1 of a 4-D shape).
+dnnl::memory::desc axis_innermost_desc(const Shape& shape, size_t axis,
+                                       dnnl::memory::data_type type);
+
 // Whether `part` (a sub-memory of a larger layout) lays out its elements as `whole` does, up
 // to its offset0 and the strides of dimensions of size 1: then a tensor in layout `whole`
 // placed at that offset is that part of the larger one.

@@ -306,6 +306,10 @@ TEST_CASE(
             CHECK(steps_of_type(cpu[0].profile, "MaxPool") == 1);
             CHECK(steps_of_type(cpu[0].profile, "Concat") == 1);
         }
+        for (const auto& row : cpu[0].profile) {
+            CAPTURE(row.name);
+            CHECK(row.implementation.rfind("ref", 0) != 0);
+        }
     }
 }
 
