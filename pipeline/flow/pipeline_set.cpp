@@ -132,14 +132,10 @@ ReloadCounts PipelineSet::reload(const Config& config) {
         starts.push_back(std::move(start));
     }
     // Removed and replaced pipelines stop before anything starts: a new runner may write the
-    // same file or use the same MQTT client id. Moved-from entries have no runner.
-    for (auto& old : old_entries) {
-        const bool removed = std::none_of(
-            config.pipelines.begin(), config.pipelines.end(),
-            [&](const PipelineConfig& pipeline) { return pipeline.name == old.config.name; });
-        counts.removed += removed ? 1 : 0;
+    // same file or use the same MQTT client id. Entries moved into m_entries have no runner.
+    counts.removed = old_entries.size() - counts.unchanged - counts.kept - counts.restarted;
+    for (auto& old : old_entries)
         retire(old);
-    }
     for (size_t i = 0; i < m_entries.size(); ++i)
         if (starts[i]) {
             launch(m_entries[i], starts[i]);

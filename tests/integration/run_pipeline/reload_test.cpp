@@ -194,6 +194,7 @@ TEST_CASE("run: a reload to a model that does not load keeps the pipeline runnin
     a["model"]["path"] = (dir / "broken.xml").string();
     write_config(dir, {a});
     process.signal(SIGHUP);
+    INFO(process.output());
     REQUIRE(process.wait_for_output(
         "reload: 0 unchanged, 0 restarted, 0 added, 0 removed, 1 kept running with the previous "
         "config",
