@@ -27,8 +27,7 @@ std::optional<std::filesystem::path> check_model_path(const ObjectReader& reader
         return path;
     }
     const auto extension = path.extension();
-    if (extension != ".xml" && extension != ".onnx" && extension != ".pb" &&
-        extension != ".json") {
+    if (extension != ".xml" && extension != ".onnx" && extension != ".pb" && extension != ".json") {
         context.problems.push_back({json_path, fmt::format("{}: unknown model format; expected {}",
                                                            path.string(), k_model_formats)});
         return std::nullopt;

@@ -56,9 +56,9 @@ void PipelineSet::launch(Entry& entry, const RunnerStart& start) {
 
 void PipelineSet::failed_to_start(Entry& entry, const std::string& error) {
     entry.runner.reset();
-    entry.retry_delay = entry.failures == 0
-                            ? k_first_retry
-                            : std::min(entry.retry_delay * 2, std::chrono::seconds(k_longest_retry));
+    entry.retry_delay = entry.failures == 0 ? k_first_retry
+                                            : std::min(entry.retry_delay * 2,
+                                                       std::chrono::seconds(k_longest_retry));
     ++entry.failures;
     entry.retry_at = Clock::now() + entry.retry_delay;
     // Logged again only when the reason changes or the delay has grown to its longest.
@@ -112,8 +112,8 @@ ReloadCounts PipelineSet::reload(const Config& config) {
             try {
                 start = m_factory(pipeline, m_pipelines);
             } catch (const std::exception& error) {
-                spdlog::error("pipeline {}: {}; it runs on with its previous config",
-                              pipeline.name, error.what());
+                spdlog::error("pipeline {}: {}; it runs on with its previous config", pipeline.name,
+                              error.what());
                 ++counts.kept;
                 m_entries.push_back(std::move(*old));
                 starts.emplace_back();
@@ -170,8 +170,9 @@ void PipelineSet::stop() {
 
 bool PipelineSet::running() const {
     std::lock_guard lock(m_mutex);
-    const bool none_started = std::none_of(m_entries.begin(), m_entries.end(),
-                                           [](const Entry& entry) { return entry.runner != nullptr; });
+    const bool none_started =
+        std::none_of(m_entries.begin(), m_entries.end(),
+                     [](const Entry& entry) { return entry.runner != nullptr; });
     if (none_started) return !m_stopped && !m_entries.empty();
     return std::any_of(m_entries.begin(), m_entries.end(), [](const Entry& entry) {
         return entry.runner && !entry.runner->wait_for(std::chrono::milliseconds(0));

@@ -89,8 +89,9 @@ std::filesystem::path default_mqtt_persistence_dir() {
         home = user ? user->pw_dir : nullptr;
     }
     if (!home || !*home)
-        throw_runtime("no folder for the MQTT persistence: set persistence_dir in the config, "
-                      "or HOME, XDG_STATE_HOME or STATE_DIRECTORY");
+        throw_runtime(
+            "no folder for the MQTT persistence: set persistence_dir in the config, "
+            "or HOME, XDG_STATE_HOME or STATE_DIRECTORY");
     return std::filesystem::path(home) / ".local" / "state" / "edgesight" / "mqtt";
 }
 
@@ -114,9 +115,10 @@ void make_private_folder(const std::filesystem::path& folder) {
         throw_runtime("MQTT persistence folder {} belongs to user id {}, not to this user ({})",
                       folder.string(), info.st_uid, geteuid());
     if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-        throw_runtime("MQTT persistence folder {} can be written by other users (mode {:o}); "
-                      "expected mode 700",
-                      folder.string(), info.st_mode & 0777);
+        throw_runtime(
+            "MQTT persistence folder {} can be written by other users (mode {:o}); "
+            "expected mode 700",
+            folder.string(), info.st_mode & 0777);
 }
 
 // Paho reports an action's end to a listener object; this one forwards it to a function.

@@ -93,9 +93,10 @@ SavedSequenceNumbers::SavedSequenceNumbers(std::filesystem::path path, uint64_t 
 SavedSequenceNumbers::~SavedSequenceNumbers() {
     std::lock_guard lock(m_mutex);
     if (const std::string problem = save(m_next, m_first); !problem.empty())
-        spdlog::error("seq state {} cannot be saved at close ({}); the next start continues "
-                      "above the reserved numbers",
-                      m_path.string(), problem);
+        spdlog::error(
+            "seq state {} cannot be saved at close ({}); the next start continues "
+            "above the reserved numbers",
+            m_path.string(), problem);
 }
 
 void SavedSequenceNumbers::load() {
@@ -124,9 +125,10 @@ void SavedSequenceNumbers::load() {
     for (const auto& [source, next] : state->next)
         m_next[source] = next + m_block;
     m_first = state->first + m_block;
-    spdlog::warn("seq state {} is unreadable (moved aside to {}): seq numbering continues one "
-                 "block of {} above {}",
-                 m_path.string(), corrupt.string(), m_block, previous.string());
+    spdlog::warn(
+        "seq state {} is unreadable (moved aside to {}): seq numbering continues one "
+        "block of {} above {}",
+        m_path.string(), corrupt.string(), m_block, previous.string());
 }
 
 uint64_t SavedSequenceNumbers::next(const std::string& source) {

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <cstdint>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 namespace es::pipeline {
 
@@ -74,8 +74,7 @@ void ServiceReporter::while_busy(const std::function<void()>& work) {
         std::mutex mutex;
         std::condition_variable_any wake;
         std::unique_lock lock(mutex);
-        while (!wake.wait_for(lock, stop, interval, [] { return false; }) &&
-               !stop.stop_requested())
+        while (!wake.wait_for(lock, stop, interval, [] { return false; }) && !stop.stop_requested())
             m_notifier.notify("WATCHDOG=1");
     });
     work();
