@@ -19,6 +19,7 @@ namespace {
 struct SavedState {
     std::map<std::string, uint64_t> next;
     uint64_t first = 0;
+    std::string text;  // as read
 };
 
 std::filesystem::path with_suffix(const std::filesystem::path& path, const char* suffix) {
@@ -36,6 +37,7 @@ std::optional<SavedState> read_state(const std::filesystem::path& path) {
     if (!file || !json.is_object() || !json.contains("next") || !json["next"].is_object())
         return std::nullopt;
     SavedState state;
+    state.text = text.str();
     for (const auto& [source, next] : json["next"].items()) {
         if (!next.is_number_unsigned()) return std::nullopt;
         state.next[source] = next.get<uint64_t>();
@@ -77,14 +79,13 @@ std::string sync_folder(const std::filesystem::path& folder) {
 
 SavedSequenceNumbers::SavedSequenceNumbers(std::filesystem::path path, uint64_t block)
     : m_path(std::move(path)), m_block(block) {
-    std::error_code error;
-    const bool existed = std::filesystem::exists(m_path, error);
     load();
     for (const auto& [source, next] : m_next)
         m_reserved[source] = next + m_block;
-    std::string problem = save(m_reserved, m_first);
-    // A second save leaves `.prev` one save behind the file, as later saves do.
-    if (problem.empty() && !existed) problem = save(m_reserved, m_first);
+    const bool had_state = !m_saved.empty();
+    std::string problem = save(m_reserved);
+    // Without a state read, a second save leaves `.prev` one save behind the file.
+    if (problem.empty() && !had_state) problem = save(m_reserved);
     if (!problem.empty())
         throw_runtime("seq state {} cannot be written in folder {}: {}", m_path.string(),
                       m_path.parent_path().string(), problem);
@@ -92,7 +93,7 @@ SavedSequenceNumbers::SavedSequenceNumbers(std::filesystem::path path, uint64_t 
 
 SavedSequenceNumbers::~SavedSequenceNumbers() {
     std::lock_guard lock(m_mutex);
-    if (const std::string problem = save(m_next, m_first); !problem.empty())
+    if (const std::string problem = save(m_next); !problem.empty())
         spdlog::error(
             "seq state {} cannot be saved at close ({}); the next start continues "
             "above the reserved numbers",
@@ -104,6 +105,7 @@ void SavedSequenceNumbers::load() {
     if (auto state = read_state(m_path)) {
         m_next = std::move(state->next);
         m_first = state->first;
+        m_saved = state->text;
         return;
     }
     const std::filesystem::path corrupt = with_suffix(m_path, ".corrupt");
@@ -137,7 +139,7 @@ uint64_t SavedSequenceNumbers::next(const std::string& source) {
     uint64_t& reserved = m_reserved[source];
     if (next < reserved) return next++;
     reserved = next + m_block;
-    const std::string problem = save(m_reserved, m_first);
+    const std::string problem = save(m_reserved);
     if (problem.empty()) {
         if (m_failing) spdlog::info("seq state {}: saved again", m_path.string());
         m_failing = false;
@@ -158,25 +160,28 @@ uint64_t SavedSequenceNumbers::failed_saves() const {
     return m_failed_saves;
 }
 
-std::string SavedSequenceNumbers::save(const std::map<std::string, uint64_t>& next,
-                                       uint64_t first) const {
+std::string SavedSequenceNumbers::save(const std::map<std::string, uint64_t>& next) {
     nlohmann::json json{{"next", next}};
-    if (first > 0) json["first"] = first;
-    const std::filesystem::path temporary = with_suffix(m_path, ".tmp");
-    if (std::string problem = write_synced(temporary, json.dump() + "\n"); !problem.empty())
-        return problem;
-    // Keeps the file being replaced as `.prev` (a second link to it, renamed into place).
-    const std::filesystem::path previous = with_suffix(m_path, ".prev");
-    const std::filesystem::path previous_temporary = with_suffix(m_path, ".prev.tmp");
-    unlink(previous_temporary.c_str());
-    if (link(m_path.c_str(), previous_temporary.c_str()) == 0) {
+    if (m_first > 0) json["first"] = m_first;
+    std::string text = json.dump() + "\n";
+    // The file being replaced stays as `.prev`.
+    if (!m_saved.empty()) {
+        const std::filesystem::path previous = with_suffix(m_path, ".prev");
+        const std::filesystem::path previous_temporary = with_suffix(m_path, ".prev.tmp");
+        if (std::string problem = write_synced(previous_temporary, m_saved); !problem.empty())
+            return problem;
         if (rename(previous_temporary.c_str(), previous.c_str()) != 0)
             return errno_text("rename to", previous);
-    } else if (errno != ENOENT) {
-        return errno_text("link to", previous_temporary);
     }
+    const std::filesystem::path temporary = with_suffix(m_path, ".tmp");
+    if (std::string problem = write_synced(temporary, text); !problem.empty()) return problem;
     if (rename(temporary.c_str(), m_path.c_str()) != 0) return errno_text("rename to", m_path);
-    return sync_folder(m_path.parent_path().empty() ? "." : m_path.parent_path());
+    if (std::string problem =
+            sync_folder(m_path.parent_path().empty() ? "." : m_path.parent_path());
+        !problem.empty())
+        return problem;
+    m_saved = std::move(text);
+    return {};
 }
 
 }  // namespace es::pipeline

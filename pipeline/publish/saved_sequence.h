@@ -13,8 +13,9 @@ namespace es::pipeline {
 // out: numbers are reserved in blocks, so the file is written only when a source has used up its
 // block, and at close with the exact next numbers (a clean restart continues without a gap).
 // Each save writes a temporary file, syncs it, renames it over the file and syncs the folder;
-// the file it replaces stays as `<file>.prev`. A file that cannot be read (empty, corrupt) is
-// moved aside to `<file>.corrupt` and numbering continues one block above `<file>.prev`.
+// the text it replaces is saved before, the same way, as `<file>.prev`. A file that cannot be read
+// (empty, corrupt) is moved aside to `<file>.corrupt` and numbering continues one block above
+// `<file>.prev`.
 class SavedSequenceNumbers {
   public:
     static constexpr uint64_t k_default_block = 1000;
@@ -36,7 +37,7 @@ class SavedSequenceNumbers {
     // The numbers of `m_path`, else of `<file>.prev` plus one block; empty when neither exists.
     void load();
     // Empty when saved, else why not.
-    std::string save(const std::map<std::string, uint64_t>& next, uint64_t first) const;
+    std::string save(const std::map<std::string, uint64_t>& next);
 
     const std::filesystem::path m_path;
     const uint64_t m_block;
@@ -44,6 +45,7 @@ class SavedSequenceNumbers {
     std::map<std::string, uint64_t> m_next;
     std::map<std::string, uint64_t> m_reserved;  // as saved: numbers below are free to use
     uint64_t m_first = 0;  // where a source not in the file starts ("first" in the file)
+    std::string m_saved;   // the file's text, as last read or saved; empty when unknown
     uint64_t m_failed_saves = 0;
     bool m_failing = false;
 };
