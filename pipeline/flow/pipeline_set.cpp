@@ -56,9 +56,8 @@ void PipelineSet::launch(Entry& entry, const RunnerStart& start) {
 
 void PipelineSet::failed_to_start(Entry& entry, const std::string& error) {
     entry.runner.reset();
-    entry.retry_delay = entry.failures == 0 ? k_first_retry
-                                            : std::min(entry.retry_delay * 2,
-                                                       std::chrono::seconds(k_longest_retry));
+    entry.retry_delay =
+        entry.failures == 0 ? k_first_retry : std::min(entry.retry_delay * 2, k_longest_retry);
     ++entry.failures;
     entry.retry_at = Clock::now() + entry.retry_delay;
     // Logged again only when the reason changes or the delay has grown to its longest.
@@ -206,8 +205,7 @@ std::vector<WaitingPipeline> PipelineSet::waiting() const {
     std::lock_guard lock(m_mutex);
     std::vector<WaitingPipeline> waiting;
     for (const auto& entry : m_entries)
-        if (!entry.runner)
-            waiting.push_back({entry.config.name, entry.error, entry.failures, entry.retry_at});
+        if (!entry.runner) waiting.push_back({entry.config.name, entry.failures});
     return waiting;
 }
 

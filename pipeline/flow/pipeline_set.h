@@ -34,9 +34,7 @@ struct ReloadCounts {
 // A pipeline that failed to start and waits for its next attempt.
 struct WaitingPipeline {
     std::string pipeline;
-    std::string error;      // why the last attempt failed
     uint64_t failures = 0;  // attempts that failed in a row
-    std::chrono::steady_clock::time_point retry_at;
 };
 
 // The pipelines of `edgesight run`, by name, in config order. A pipeline that fails to start is

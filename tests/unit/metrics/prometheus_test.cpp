@@ -89,7 +89,7 @@ TEST_CASE("histogram: threads record without losing counts") {
 }
 
 TEST_CASE("prometheus: every line parses, families are typed, histograms are cumulative") {
-    const std::vector<WaitingPipeline> waiting = {{"garage", "no model", 3, {}}};
+    const std::vector<WaitingPipeline> waiting = {{"garage", 3}};
     const std::string text = render_prometheus({lobby()}, waiting, 123456789);
     const PrometheusText parsed = parse_prometheus(text);
     CAPTURE(text);
