@@ -8,11 +8,14 @@
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/notify_socket.h"
 #include "tests/support/test_data.h"
+#include "tests/unit/metrics/http_client.h"
+#include "tests/unit/metrics/prometheus_parser.h"
 
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
 
+#include <cmath>
 #include <csignal>
 #include <fstream>
 
@@ -26,6 +29,12 @@ nlohmann::json looping(nlohmann::json pipeline) {
     pipeline["sources"][0]["realtime"] = true;
     pipeline["sources"][0]["fps"] = 10;
     return pipeline;
+}
+
+// The failed starts of `pipeline` on the /metrics of `port`; NaN when it has none.
+double start_failures(int port, const std::string& pipeline) {
+    return sample_value(parse_prometheus(http_get(port, "/metrics").body),
+                        "edgesight_pipeline_start_failures", {{"pipeline", pipeline}});
 }
 
 // Copies `from` to `to` by a rename within `to`'s folder, so that it appears whole.
@@ -52,8 +61,10 @@ TEST_CASE("run: a model that appears after a few seconds starts its pipeline wit
     const auto steady =
         looping(face_pipeline("steady", model, {dir / "clip.mp4"},
                               {{{"file", {{"path", (dir / "steady.jsonl").string()}}}}}));
-    std::ofstream(dir / "config.json")
-        << nlohmann::json{{"metrics", {{"listen", ""}}}, {"pipelines", {late, steady}}}.dump(2);
+    const int port = free_tcp_port();
+    std::ofstream(dir / "config.json") << nlohmann::json{
+        {"metrics", {{"listen", "127.0.0.1:" + std::to_string(port)}}},
+        {"pipelines", {late, steady}}}.dump(2);
 
     NotifySocket notify(dir / "notify.sock");
     std::vector<std::string> messages;
@@ -82,6 +93,7 @@ TEST_CASE("run: a model that appears after a few seconds starts its pipeline wit
         pings += message.rfind("WATCHDOG=1\n", 0) == 0 ? 1 : 0;
         return pings >= 6;
     }));
+    CHECK(start_failures(port, "late") >= 2);
     const size_t steady_lines = json_lines(read_text(dir / "steady.jsonl")).size();
     CHECK(steady_lines > 0);
 
@@ -94,6 +106,7 @@ TEST_CASE("run: a model that appears after a few seconds starts its pipeline wit
                message.find("failed to start") == std::string::npos;
     }));
     CHECK(json_lines(read_text(dir / "steady.jsonl")).size() > steady_lines);
+    CHECK(std::isnan(start_failures(port, "late")));
     CHECK(process.pid() == pid);  // the same process throughout
     CHECK(process.running());
 
