@@ -31,9 +31,9 @@ struct RunOptions {
 
 // `pipelines` running at once share the cores: each model computes on its part of them, so that
 // one pipeline's inference threads cannot crowd out another's decoding and inference.
-std::unique_ptr<pipeline::PipelineRunner> start_pipeline(
-    const runtime::Core& core, const pipeline::PipelineConfig& config, size_t pipelines,
-    const pipeline::SnapshotOptions& snapshots) {
+pipeline::RunnerStart prepare_pipeline(const runtime::Core& core,
+                                       const pipeline::PipelineConfig& config, size_t pipelines,
+                                       const pipeline::SnapshotOptions& snapshots) {
     auto model = std::make_shared<graph::Model>(load_model(config.model.path.string()));
     runtime::RuntimeConfig runtime_config;
     if (pipelines > 1)
@@ -50,10 +50,13 @@ std::unique_ptr<pipeline::PipelineRunner> start_pipeline(
     spdlog::info("pipeline {}: {} on {}, {} streams", config.name,
                  config.model.path.filename().string(), compiled.device_name(),
                  compiled.nstreams());
-    auto runner = std::make_unique<pipeline::PipelineRunner>(
-        config, std::move(compiled), pipeline::make_publishers(config), snapshots);
-    runner->start();
-    return runner;
+    auto prepared = std::make_shared<runtime::CompiledModel>(std::move(compiled));
+    return [config, prepared, snapshots] {
+        auto runner = std::make_unique<pipeline::PipelineRunner>(
+            config, std::move(*prepared), pipeline::make_publishers(config), snapshots);
+        runner->start();
+        return runner;
+    };
 }
 
 void print_summary(const std::vector<pipeline::PipelineSummary>& summaries) {
@@ -88,7 +91,7 @@ nlohmann::json summary_json(const std::vector<pipeline::PipelineSummary>& summar
 
 int run_pipelines(const RunOptions& options) {
     const pipeline::ConfigCheck check = pipeline::check_config_file(options.config);
-    if (!check.ok()) {
+    if (!check.runnable()) {
         for (const auto& problem : check.problems)
             fmt::print(stderr, "{}: {}\n", options.config, pipeline::to_string(problem));
         fmt::print(stderr, "{} problem{}\n", check.problems.size(),
@@ -99,6 +102,9 @@ int run_pipelines(const RunOptions& options) {
     const spdlog::level::level_enum level = spdlog::get_level();
     spdlog::set_default_logger(spdlog::stderr_color_mt("edgesight"));
     spdlog::set_level(level);
+    for (const auto& problem : check.problems)
+        spdlog::warn("{}: {}; its pipeline starts once the file is there", options.config,
+                     pipeline::to_string(problem));
     if (options.snapshot_every < 1)
         throw_bad_input("--snapshot-every {}: expected 1 or more", options.snapshot_every);
     pipeline::SnapshotOptions snapshots{options.snapshot_dir, options.snapshot_every};
@@ -107,7 +113,7 @@ int run_pipelines(const RunOptions& options) {
     pipeline::block_service_signals();  // before any thread starts
     const runtime::Core core(devices::make_registry());
     pipeline::PipelineSet pipelines([&](const pipeline::PipelineConfig& config, size_t count) {
-        return start_pipeline(core, config, count, snapshots);
+        return prepare_pipeline(core, config, count, snapshots);
     });
     pipelines.start(check.config);
     bool stopped = false;
@@ -122,7 +128,9 @@ int run_pipelines(const RunOptions& options) {
     }
     pipelines.wait();
     const std::vector<pipeline::PipelineSummary> summaries = pipelines.summaries();
-    const std::vector<std::string> failed = pipelines.failed();
+    std::vector<std::string> failed;
+    for (const auto& waiting : pipelines.waiting())
+        failed.push_back(waiting.pipeline);
     bool source_failed = false;
     for (const auto& summary : summaries)
         for (const auto& source : summary.sources)

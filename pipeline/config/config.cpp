@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -86,6 +87,11 @@ std::string to_string(const ConfigProblem& problem) {
 std::filesystem::path resolve_path(const CheckContext& context, const std::string& text) {
     const std::filesystem::path path(text);
     return (path.is_absolute() ? path : context.base_dir / path).lexically_normal();
+}
+
+bool ConfigCheck::runnable() const {
+    return std::all_of(problems.begin(), problems.end(),
+                       [](const ConfigProblem& problem) { return problem.deferred; });
 }
 
 bool check_readable(const std::filesystem::path& path, const std::string& json_path,

@@ -144,6 +144,9 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text);
 struct ConfigProblem {
     std::string path;
     std::string message;
+    // A model file that is missing or cannot be read: `edgesight run` runs the config anyway and
+    // retries that pipeline's start until the file is there (a mount that comes up late).
+    bool deferred = false;
 };
 
 // "pipelines[0].model.threshold: expected ..."
@@ -154,6 +157,8 @@ struct ConfigCheck {
     Config config;
     std::vector<ConfigProblem> problems;
     bool ok() const { return problems.empty(); }
+    // Whether every problem is deferred.
+    bool runnable() const;
 };
 
 // Validates a config document; relative paths are taken from `base_dir`. Files the config

@@ -26,17 +26,17 @@ std::optional<std::filesystem::path> check_model_path(const ObjectReader& reader
         }
         return path;
     }
-    if (!check_readable(path, json_path, context)) return std::nullopt;
     const auto extension = path.extension();
-    if (extension == ".xml") {
-        auto weights = path;
-        weights.replace_extension(".bin");
-        if (!check_readable(weights, json_path, context)) return std::nullopt;
-    } else if (extension != ".onnx" && extension != ".pb" && extension != ".json") {
+    if (extension != ".xml" && extension != ".onnx" && extension != ".pb" && extension != ".json") {
         context.problems.push_back({json_path, fmt::format("{}: unknown model format; expected {}",
                                                            path.string(), k_model_formats)});
         return std::nullopt;
     }
+    auto weights = path;
+    weights.replace_extension(".bin");
+    if (!check_readable(path, json_path, context) ||
+        (extension == ".xml" && !check_readable(weights, json_path, context)))
+        context.problems.back().deferred = true;
     return path;
 }
 

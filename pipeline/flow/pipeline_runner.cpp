@@ -27,7 +27,10 @@ using OrderNode = flow::sequencer_node<RequestSlot*>;
 using PublishNode = flow::function_node<RequestSlot*, flow::continue_msg, flow::rejecting>;
 
 constexpr std::chrono::milliseconds k_pull_timeout{200};
-constexpr std::chrono::milliseconds k_flush_timeout{30000};
+// For all outputs of a run that ends together.
+constexpr std::chrono::milliseconds k_flush_timeout{20000};
+constexpr std::chrono::milliseconds k_flush_step{100};
+constexpr std::chrono::milliseconds k_disconnected_wait{5000};
 constexpr int64_t k_fps_window_ns = 1'000'000'000;
 // An fps older than this is of a source that stalled: it reads 0.
 constexpr int64_t k_fps_stale_ns = 3'000'000'000;
@@ -35,6 +38,19 @@ constexpr int64_t k_fps_stale_ns = 3'000'000'000;
 int64_t steady_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
         .count();
+}
+
+// Waits until `output` delivered everything, `deadline` passed or it has been disconnected for
+// k_disconnected_wait: what a broker that is away has not acknowledged stays persisted for the
+// next connection.
+bool flush_while_connected(Publisher& output, Clock::time_point deadline) {
+    auto connected_at = Clock::now();
+    while (!output.flush(k_flush_step)) {
+        const auto now = Clock::now();
+        if (output.stats().connected) connected_at = now;
+        if (now >= deadline || now - connected_at >= k_disconnected_wait) return false;
+    }
+    return true;
 }
 
 SourceSpec source_spec(const SourceConfig& config) {
@@ -351,9 +367,10 @@ void PipelineRunner::Impl::finish() {
         if (run->admission.joinable()) run->admission.join();
     pool->wait_idle();
     graph.wait_for_all();
+    const auto flush_deadline = Clock::now() + k_flush_timeout;
     for (auto& output : outputs) {
         try {
-            if (!output->flush(k_flush_timeout))
+            if (!flush_while_connected(*output, flush_deadline))
                 spdlog::warn(
                     "pipeline {}: an output still has undelivered messages; they stay "
                     "queued",

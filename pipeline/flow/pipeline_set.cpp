@@ -29,14 +29,42 @@ PipelineSet::~PipelineSet() {
     wait();
 }
 
-PipelineSet::Entry PipelineSet::start_pipeline(const PipelineConfig& config, size_t pipelines) {
-    Entry entry{config, model_time(config.model.path), nullptr};
+RunnerStart PipelineSet::prepare(Entry& entry) {
+    entry.model_time = model_time(entry.config.model.path);
     try {
-        entry.runner = m_factory(config, pipelines);
+        return m_factory(entry.config, m_pipelines);
     } catch (const std::exception& error) {
-        spdlog::error("pipeline {}: {}", config.name, error.what());
+        failed_to_start(entry, error.what());
+        return nullptr;
     }
-    return entry;
+}
+
+void PipelineSet::launch(Entry& entry, const RunnerStart& start) {
+    try {
+        entry.runner = start();
+    } catch (const std::exception& error) {
+        failed_to_start(entry, error.what());
+        return;
+    }
+    if (entry.failures > 0)
+        spdlog::info("pipeline {}: started after {} failed attempt{}", entry.config.name,
+                     entry.failures, entry.failures == 1 ? "" : "s");
+    entry.failures = 0;
+    entry.error.clear();
+    entry.retry_delay = std::chrono::seconds(0);
+}
+
+void PipelineSet::failed_to_start(Entry& entry, const std::string& error) {
+    entry.runner.reset();
+    entry.retry_delay =
+        entry.failures == 0 ? k_first_retry : std::min(entry.retry_delay * 2, k_longest_retry);
+    ++entry.failures;
+    entry.retry_at = Clock::now() + entry.retry_delay;
+    // Logged again only when the reason changes or the delay has grown to its longest.
+    if (error != entry.error || entry.retry_delay == k_longest_retry)
+        spdlog::error("pipeline {}: {}; trying again in {} s", entry.config.name, error,
+                      entry.retry_delay.count());
+    entry.error = error;
 }
 
 void PipelineSet::retire(Entry& entry) {
@@ -49,54 +77,102 @@ void PipelineSet::retire(Entry& entry) {
 
 void PipelineSet::start(const Config& config) {
     std::lock_guard lock(m_mutex);
-    for (const auto& pipeline : config.pipelines)
-        m_entries.push_back(start_pipeline(pipeline, config.pipelines.size()));
+    m_pipelines = config.pipelines.size();
+    for (const auto& pipeline : config.pipelines) {
+        Entry& entry = m_entries.emplace_back(pipeline);
+        if (const RunnerStart start = prepare(entry)) launch(entry, start);
+    }
 }
 
 ReloadCounts PipelineSet::reload(const Config& config) {
     std::lock_guard lock(m_mutex);
+    m_pipelines = config.pipelines.size();
     ReloadCounts counts;
     std::vector<Entry> old_entries = std::move(m_entries);
     m_entries.clear();
-    const auto find_old = [&](const std::string& name) {
-        return std::find_if(old_entries.begin(), old_entries.end(),
-                            [&](const Entry& entry) { return entry.config.name == name; });
-    };
-    // Removed and changed pipelines stop before anything starts: a new runner may write the same
-    // file or use the same MQTT client id.
-    for (auto& old : old_entries) {
-        const auto next = std::find_if(
-            config.pipelines.begin(), config.pipelines.end(),
-            [&](const PipelineConfig& pipeline) { return pipeline.name == old.config.name; });
-        if (next == config.pipelines.end()) {
-            ++counts.removed;
-            retire(old);
-        } else if (*next != old.config || model_time(next->model.path) != old.model_time) {
-            retire(old);
-        }
-    }
+    // Each pipeline of the new config with what starts it: null for one that runs on as it is.
+    std::vector<RunnerStart> starts;
     for (const auto& pipeline : config.pipelines) {
-        const auto old = find_old(pipeline.name);
-        if (old != old_entries.end() && old->runner) {
+        const auto old =
+            std::find_if(old_entries.begin(), old_entries.end(),
+                         [&](const Entry& entry) { return entry.config.name == pipeline.name; });
+        const bool known = old != old_entries.end();
+        if (known && old->runner && pipeline == old->config &&
+            model_time(pipeline.model.path) == old->model_time) {
             ++counts.unchanged;
             m_entries.push_back(std::move(*old));
+            starts.emplace_back();
             continue;
         }
-        ++(old == old_entries.end() ? counts.added : counts.restarted);
-        m_entries.push_back(start_pipeline(pipeline, config.pipelines.size()));
-        if (!m_entries.back().runner) ++counts.failed;
+        Entry entry(pipeline);
+        RunnerStart start;
+        if (known && old->runner) {
+            entry.model_time = model_time(pipeline.model.path);
+            try {
+                start = m_factory(pipeline, m_pipelines);
+            } catch (const std::exception& error) {
+                spdlog::error("pipeline {}: {}; it runs on with its previous config", pipeline.name,
+                              error.what());
+                ++counts.kept;
+                m_entries.push_back(std::move(*old));
+                starts.emplace_back();
+                continue;
+            }
+        } else {
+            if (known) {
+                entry.failures = old->failures;
+                entry.retry_delay = old->retry_delay;
+            }
+            start = prepare(entry);
+            counts.failed += start ? 0 : 1;
+        }
+        ++(known ? counts.restarted : counts.added);
+        m_entries.push_back(std::move(entry));
+        starts.push_back(std::move(start));
     }
+    // Removed and replaced pipelines stop before anything starts: a new runner may write the
+    // same file or use the same MQTT client id. Entries moved into m_entries have no runner.
+    counts.removed = old_entries.size() - counts.unchanged - counts.kept - counts.restarted;
+    for (auto& old : old_entries)
+        retire(old);
+    for (size_t i = 0; i < m_entries.size(); ++i)
+        if (starts[i]) {
+            launch(m_entries[i], starts[i]);
+            counts.failed += m_entries[i].runner ? 0 : 1;
+        }
     return counts;
+}
+
+std::optional<PipelineSet::Clock::time_point> PipelineSet::next_retry() const {
+    std::lock_guard lock(m_mutex);
+    std::optional<Clock::time_point> next;
+    if (m_stopped) return next;
+    for (const auto& entry : m_entries)
+        if (!entry.runner && (!next || entry.retry_at < *next)) next = entry.retry_at;
+    return next;
+}
+
+void PipelineSet::retry_due(Clock::time_point now) {
+    std::lock_guard lock(m_mutex);
+    if (m_stopped) return;
+    for (auto& entry : m_entries)
+        if (!entry.runner && entry.retry_at <= now)
+            if (const RunnerStart start = prepare(entry)) launch(entry, start);
 }
 
 void PipelineSet::stop() {
     std::lock_guard lock(m_mutex);
+    m_stopped = true;
     for (auto& entry : m_entries)
         if (entry.runner) entry.runner->stop();
 }
 
 bool PipelineSet::running() const {
     std::lock_guard lock(m_mutex);
+    const bool none_started =
+        std::none_of(m_entries.begin(), m_entries.end(),
+                     [](const Entry& entry) { return entry.runner != nullptr; });
+    if (none_started) return !m_stopped && !m_entries.empty();
     return std::any_of(m_entries.begin(), m_entries.end(), [](const Entry& entry) {
         return entry.runner && !entry.runner->wait_for(std::chrono::milliseconds(0));
     });
@@ -125,12 +201,12 @@ std::vector<PipelineSummary> PipelineSet::summaries() const {
     return summaries;
 }
 
-std::vector<std::string> PipelineSet::failed() const {
+std::vector<WaitingPipeline> PipelineSet::waiting() const {
     std::lock_guard lock(m_mutex);
-    std::vector<std::string> names;
+    std::vector<WaitingPipeline> waiting;
     for (const auto& entry : m_entries)
-        if (!entry.runner) names.push_back(entry.config.name);
-    return names;
+        if (!entry.runner) waiting.push_back({entry.config.name, entry.failures});
+    return waiting;
 }
 
 void PipelineSet::for_each_runner(const std::function<void(PipelineRunner&)>& visit) const {

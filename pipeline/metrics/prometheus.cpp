@@ -172,11 +172,17 @@ std::string escape_label_value(std::string_view value) {
 }
 
 std::string render_prometheus(const std::vector<PipelineSummary>& pipelines,
+                              const std::vector<WaitingPipeline>& waiting,
                               std::optional<uint64_t> resident_memory_bytes) {
     Exposition out;
     render_sources(out, pipelines);
     render_models(out, pipelines);
     render_outputs(out, pipelines);
+    constexpr std::string_view failures = "edgesight_pipeline_start_failures";
+    out.family(failures, "gauge",
+               "Failed attempts in a row to start a pipeline that waits for its next attempt.");
+    for (const auto& pipeline : waiting)
+        out.sample(failures, {{"pipeline", pipeline.pipeline}}, pipeline.failures);
     if (resident_memory_bytes) {
         constexpr std::string_view memory = "edgesight_process_resident_memory_bytes";
         out.family(memory, "gauge", "Resident memory of the edgesight process.");

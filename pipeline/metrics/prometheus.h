@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pipeline/flow/pipeline_runner.h"
+#include "pipeline/flow/pipeline_set.h"
 
 #include <cstdint>
 #include <optional>
@@ -11,9 +11,11 @@
 namespace es::pipeline {
 
 // The Prometheus text exposition (format 0.0.4) of the pipelines' counters, gauges and latency
-// histograms, and of the process's resident memory when known. Every name starts with
-// `edgesight_`; labels are `pipeline`, `source` and `output`.
+// histograms, of the failed starts of the `waiting` pipelines, and of the process's resident
+// memory when known. Every name starts with `edgesight_`; labels are `pipeline`, `source` and
+// `output`.
 std::string render_prometheus(const std::vector<PipelineSummary>& pipelines,
+                              const std::vector<WaitingPipeline>& waiting,
                               std::optional<uint64_t> resident_memory_bytes);
 
 // `value` escaped for a label value: backslash, double quote and newline.

@@ -11,7 +11,7 @@ std::string render_metrics(const PipelineSet& pipelines) {
     std::vector<PipelineSummary> summaries;
     pipelines.for_each_runner(
         [&](PipelineRunner& runner) { summaries.push_back(runner.summary()); });
-    return render_prometheus(summaries, resident_memory_bytes());
+    return render_prometheus(summaries, pipelines.waiting(), resident_memory_bytes());
 }
 
 void publish_stats(const PipelineSet& pipelines) {

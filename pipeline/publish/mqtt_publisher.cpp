@@ -6,11 +6,14 @@
 #include "pipeline/publish/tls_diagnosis.h"
 
 #include <mqtt/async_client.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -80,9 +83,42 @@ std::filesystem::path default_mqtt_persistence_dir() {
                "mqtt";
     if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
         return std::filesystem::path(state) / "edgesight" / "mqtt";
-    const std::filesystem::path system = "/var/lib/edgesight";
-    if (access(system.c_str(), W_OK) == 0) return system / "mqtt";
-    return std::filesystem::temp_directory_path() / fmt::format("edgesight-{}", getuid()) / "mqtt";
+    const char* home = std::getenv("HOME");
+    if (!home || !*home) {
+        const passwd* user = getpwuid(geteuid());
+        home = user ? user->pw_dir : nullptr;
+    }
+    if (!home || !*home)
+        throw_runtime(
+            "no folder for the MQTT persistence: set persistence_dir in the config, "
+            "or HOME, XDG_STATE_HOME or STATE_DIRECTORY");
+    return std::filesystem::path(home) / ".local" / "state" / "edgesight" / "mqtt";
+}
+
+void make_private_folder(const std::filesystem::path& folder) {
+    std::filesystem::path partial;
+    for (const auto& part : folder) {
+        partial /= part;
+        if (!part.empty() && mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
+            throw_runtime("MQTT persistence folder {} cannot be created: {}: {}", folder.string(),
+                          partial.string(), std::strerror(errno));
+    }
+    struct stat info {};
+    if (lstat(folder.c_str(), &info) != 0)
+        throw_runtime("MQTT persistence folder {}: {}", folder.string(), std::strerror(errno));
+    if (S_ISLNK(info.st_mode))
+        throw_runtime("MQTT persistence folder {} is a symbolic link; refusing to follow it",
+                      folder.string());
+    if (!S_ISDIR(info.st_mode))
+        throw_runtime("MQTT persistence folder {} is not a folder", folder.string());
+    if (info.st_uid != geteuid())
+        throw_runtime("MQTT persistence folder {} belongs to user id {}, not to this user ({})",
+                      folder.string(), info.st_uid, geteuid());
+    if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        throw_runtime(
+            "MQTT persistence folder {} can be written by other users (mode {:o}); "
+            "expected mode 700",
+            folder.string(), info.st_mode & 0777);
 }
 
 // Paho reports an action's end to a listener object; this one forwards it to a function.
@@ -179,11 +215,7 @@ MqttPublisher::Impl::Impl(MqttOptions options_)
             "MQTT {}: the broker's host name is not verified (tls.verify_hostname is false): "
             "any broker with a certificate from a trusted CA is accepted",
             options.broker);
-    std::error_code error;
-    std::filesystem::create_directories(persistence_dir, error);
-    if (error)
-        throw_runtime("MQTT persistence folder {} cannot be created: {}", persistence_dir.string(),
-                      error.message());
+    make_private_folder(persistence_dir);
     sequence = std::make_unique<SavedSequenceNumbers>(persistence_dir / seq_file_name(client_id));
 
     // Paho 1.3 counts the message being added against its limit, keeping one fewer.

@@ -49,9 +49,12 @@ struct MqttOptions {
 };
 
 // $STATE_DIRECTORY/mqtt (systemd's StateDirectory=), else $XDG_STATE_HOME/edgesight/mqtt, else
-// /var/lib/edgesight/mqtt when /var/lib/edgesight is writable, else a folder under the system
-// temp dir.
+// ~/.local/state/edgesight/mqtt. Throws es::Error (Runtime) when there is no home folder.
 std::filesystem::path default_mqtt_persistence_dir();
+
+// Creates `folder` and its missing parents with mode 700; throws es::Error (Runtime) naming it
+// unless it is then a folder, not a symbolic link, of this user, that no one else may write to.
+void make_private_folder(const std::filesystem::path& folder);
 
 // Publishes to an MQTT broker with Paho: QoS 1 by default, one topic per source, a retained
 // status topic ("online" while connected, "offline" by last will) and stats topic, automatic

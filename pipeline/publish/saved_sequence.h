@@ -8,30 +8,44 @@
 
 namespace es::pipeline {
 
-// `seq` numbers per source that continue across restarts. The next number of every source is
-// kept in a small JSON file ({"next": {"cam": 42}}), saved (written to a temporary file and
-// renamed over the old one) before a number is handed out: a restart never reuses a number,
-// and only a kill between the save and the use of a number leaves that one number unused.
+// `seq` numbers per source that continue across restarts and never go back, even after a power
+// cut. The file ({"next": {"cam": 42}}) holds for each source a number above every one handed
+// out: numbers are reserved in blocks, so the file is written only when a source has used up its
+// block, and at close with the exact next numbers (a clean restart continues without a gap).
+// Each save writes a temporary file, syncs it, renames it over the file and syncs the folder;
+// the text it replaces is saved before, the same way, as `<file>.prev`. A file that cannot be read
+// (empty, corrupt) is moved aside to `<file>.corrupt` and numbering continues one block above
+// `<file>.prev`.
 class SavedSequenceNumbers {
   public:
-    // Reads `path` when it exists and saves it once, so that an unusable folder is found at
-    // the start. Throws es::Error: BadInput when the file is not such a JSON file, Runtime
-    // when it cannot be written.
-    explicit SavedSequenceNumbers(std::filesystem::path path);
+    static constexpr uint64_t k_default_block = 1000;
 
-    // The next seq of `source`. When the save fails, numbering goes on in memory: the failure
-    // is logged (once until a save succeeds again) and counted.
+    // Reads `path` when it exists and saves a first reservation, so that an unusable folder is
+    // found at the start. Throws es::Error (Runtime) when the file cannot be written.
+    explicit SavedSequenceNumbers(std::filesystem::path path, uint64_t block = k_default_block);
+    ~SavedSequenceNumbers();  // saves the exact next numbers
+    SavedSequenceNumbers(const SavedSequenceNumbers&) = delete;
+    SavedSequenceNumbers& operator=(const SavedSequenceNumbers&) = delete;
+
+    // The next seq of `source`. When a save fails, numbering goes on in memory: the failure is
+    // logged (once until a save succeeds again) and counted.
     uint64_t next(const std::string& source);
     uint64_t failed_saves() const;
     const std::filesystem::path& path() const { return m_path; }
 
   private:
+    // The numbers of `m_path`, else of `<file>.prev` plus one block; empty when neither exists.
+    void load();
     // Empty when saved, else why not.
-    std::string save() const;
+    std::string save(const std::map<std::string, uint64_t>& next);
 
     const std::filesystem::path m_path;
+    const uint64_t m_block;
     mutable std::mutex m_mutex;
     std::map<std::string, uint64_t> m_next;
+    std::map<std::string, uint64_t> m_reserved;  // as saved: numbers below are free to use
+    uint64_t m_first = 0;  // where a source not in the file starts ("first" in the file)
+    std::string m_saved;   // the file's text, as last read or saved; empty when unknown
     uint64_t m_failed_saves = 0;
     bool m_failing = false;
 };

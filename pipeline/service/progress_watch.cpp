@@ -41,7 +41,8 @@ std::string status_line(const std::vector<PipelineSummary>& pipelines, size_t fa
         "{} pipeline{} running ({} source{}): {} frames inferred, {} dropped, {} errors",
         pipelines.size(), pipelines.size() == 1 ? "" : "s", sources, sources == 1 ? "" : "s",
         inferred, dropped, errors);
-    if (failed_pipelines > 0) line += fmt::format("; {} failed to start", failed_pipelines);
+    if (failed_pipelines > 0)
+        line += fmt::format("; {} failed to start, retrying", failed_pipelines);
     return line;
 }
 

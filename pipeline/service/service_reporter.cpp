@@ -4,8 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdint>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 namespace es::pipeline {
 
@@ -14,11 +17,10 @@ ServiceReporter::ServiceReporter(SystemdNotifier notifier)
 
 void ServiceReporter::ready(const PipelineSet& pipelines) {
     if (!m_notifier.enabled()) return;
-    m_failed_pipelines = pipelines.failed().size();
     const auto now = ProgressWatch::Clock::now();
     const std::vector<PipelineSummary> summaries = pipelines.running_summaries();
     m_watch.update(summaries, now);
-    m_notifier.notify("READY=1\nSTATUS=" + status_line(summaries, m_failed_pipelines));
+    m_notifier.notify("READY=1\nSTATUS=" + status_line(summaries, pipelines.waiting().size()));
     m_next_ping = now;
 }
 
@@ -40,7 +42,8 @@ void ServiceReporter::poll(const PipelineSet& pipelines) {
     if (m_watch.update(summaries, now)) {
         if (m_stalled) spdlog::info("watchdog: every pipeline makes progress again");
         m_stalled = false;
-        m_notifier.notify("WATCHDOG=1\nSTATUS=" + status_line(summaries, m_failed_pipelines));
+        m_notifier.notify("WATCHDOG=1\nSTATUS=" +
+                          status_line(summaries, pipelines.waiting().size()));
         return;
     }
     const std::string stalled = fmt::format("{}", fmt::join(m_watch.stalled(), ", "));
@@ -51,6 +54,30 @@ void ServiceReporter::poll(const PipelineSet& pipelines) {
             stalled);
     m_stalled = true;
     m_notifier.notify("STATUS=stalled: " + stalled);
+}
+
+void ServiceReporter::status(const PipelineSet& pipelines) {
+    if (!m_notifier.enabled()) return;
+    m_notifier.notify("STATUS=" +
+                      status_line(pipelines.running_summaries(), pipelines.waiting().size()));
+}
+
+void ServiceReporter::while_busy(const std::function<void()>& work) {
+    const auto interval = m_notifier.watchdog_interval();
+    if (interval.count() == 0 || m_stopping) {
+        work();
+        return;
+    }
+    m_notifier.notify("WATCHDOG=1");
+    // Stopped and joined when `work` returns or throws.
+    const std::jthread pinger([this, interval](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        while (!wake.wait_for(lock, stop, interval, [] { return false; }) && !stop.stop_requested())
+            m_notifier.notify("WATCHDOG=1");
+    });
+    work();
 }
 
 void ServiceReporter::stopping() {

@@ -25,16 +25,22 @@ void reload(const std::filesystem::path& config_file, PipelineSet& pipelines,
     spdlog::info("SIGHUP: reloading {}", config_file.string());
     service.reloading();
     const ConfigCheck check = check_config_file(config_file);
-    if (!check.ok()) {
+    if (!check.runnable()) {
         for (const auto& problem : check.problems)
             spdlog::error("reload: {}: {}", config_file.string(), to_string(problem));
         spdlog::error("reload: {} problem{}; the running pipelines continue unchanged",
                       check.problems.size(), check.problems.size() == 1 ? "" : "s");
     } else {
-        const ReloadCounts counts = pipelines.reload(check.config);
-        spdlog::info("reload: {} unchanged, {} restarted, {} added, {} removed{}", counts.unchanged,
-                     counts.restarted, counts.added, counts.removed,
-                     counts.failed > 0 ? fmt::format(", {} failed to start", counts.failed) : "");
+        for (const auto& problem : check.problems)
+            spdlog::warn("reload: {}: {}", config_file.string(), to_string(problem));
+        ReloadCounts counts;
+        service.while_busy([&] { counts = pipelines.reload(check.config); });
+        spdlog::info("reload: {} unchanged, {} restarted, {} added, {} removed{}{}",
+                     counts.unchanged, counts.restarted, counts.added, counts.removed,
+                     counts.failed > 0 ? fmt::format(", {} failed to start", counts.failed) : "",
+                     counts.kept > 0
+                         ? fmt::format(", {} kept running with the previous config", counts.kept)
+                         : "");
     }
     service.ready(pipelines);
 }
@@ -56,6 +62,11 @@ bool supervise(const std::filesystem::path& config_file, PipelineSet& pipelines,
     bool stopped = false;
     while (pipelines.running()) {
         service.poll(pipelines);
+        if (const auto retry = pipelines.next_retry();
+            retry && !stopped && *retry <= PipelineSet::Clock::now()) {
+            service.while_busy([&] { pipelines.retry_due(PipelineSet::Clock::now()); });
+            service.status(pipelines);
+        }
         const int signal = sigtimedwait(&signals, nullptr, &tick);
         if (signal <= 0 || stopped) continue;
         if (signal == SIGHUP) {

@@ -12,9 +12,10 @@ namespace es::pipeline {
 void block_service_signals();
 
 // The main loop of `edgesight run` over started `pipelines`: reports to systemd through
-// `notifier`, stops the pipelines on SIGINT or SIGTERM, and on SIGHUP reloads them from
-// `config_file` (an invalid file is logged problem by problem and changes nothing). Returns
-// when every pipeline has ended; true when a signal stopped them.
+// `notifier`, retries the starts of pipelines that failed to start, stops the pipelines on SIGINT
+// or SIGTERM, and on SIGHUP reloads them from `config_file` (an invalid file is logged problem by
+// problem and changes nothing). Returns when PipelineSet::running() turns false; true when a
+// signal stopped the pipelines.
 bool supervise(const std::filesystem::path& config_file, PipelineSet& pipelines,
                SystemdNotifier notifier);
 

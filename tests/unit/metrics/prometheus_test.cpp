@@ -89,7 +89,8 @@ TEST_CASE("histogram: threads record without losing counts") {
 }
 
 TEST_CASE("prometheus: every line parses, families are typed, histograms are cumulative") {
-    const std::string text = render_prometheus({lobby()}, 123456789);
+    const std::vector<WaitingPipeline> waiting = {{"garage", 3}};
+    const std::string text = render_prometheus({lobby()}, waiting, 123456789);
     const PrometheusText parsed = parse_prometheus(text);
     CAPTURE(text);
     CHECK(join(parsed.problems) == "");
@@ -140,13 +141,15 @@ TEST_CASE("prometheus: every line parses, families are typed, histograms are cum
                        {{"pipeline", "lobby"}, {"output", "file /tmp/a \"b\"\\c.jsonl"}}) == 1);
     CHECK(text.find(R"(output="file /tmp/a \"b\"\\c.jsonl")") != std::string::npos);
 
+    CHECK(parsed.types.at("edgesight_pipeline_start_failures") == "gauge");
+    CHECK(sample_value(parsed, "edgesight_pipeline_start_failures", {{"pipeline", "garage"}}) == 3);
     CHECK(sample_value(parsed, "edgesight_process_resident_memory_bytes", {}) == 123456789);
     for (const auto& sample : parsed.samples)
         CHECK(sample.name.rfind("edgesight_", 0) == 0);
 }
 
 TEST_CASE("prometheus: no pipelines, and label escaping") {
-    const PrometheusText parsed = parse_prometheus(render_prometheus({}, std::nullopt));
+    const PrometheusText parsed = parse_prometheus(render_prometheus({}, {}, std::nullopt));
     CHECK(join(parsed.problems) == "");
     CHECK(parsed.samples.empty());
     CHECK(escape_label_value("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");

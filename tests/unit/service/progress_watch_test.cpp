@@ -83,5 +83,5 @@ TEST_CASE("status line counts pipelines, sources and frames") {
         {pipeline("playing", 10, 2, 7, 1), pipeline("ended", 5, 0, 5)}, 1);
     CHECK(line ==
           "2 pipelines running (2 sources): 12 frames inferred, 2 dropped, 1 errors; 1 "
-          "failed to start");
+          "failed to start, retrying");
 }
