@@ -121,6 +121,49 @@ PostOpChain tiled(PostOpChain chain, int64_t blocks) {
     return chain;
 }
 
+// Output channel c of the weights (a row) and the bias times scale[c], the bias plus shift[c].
+void scale_channels(Tensor& weights, std::vector<float>& bias, const AbsorbedInput& absorbed) {
+    const size_t row = weights.size() / bias.size();
+    float* w = weights.data<float>();
+    for (size_t c = 0; c < bias.size(); ++c) {
+        for (size_t k = 0; k < row; ++k)
+            w[c * row + k] *= absorbed.scale[c];
+        bias[c] = bias[c] * absorbed.scale[c] + absorbed.shift[c];
+    }
+}
+
+// The convolution with `chain` as post-ops; false when the primitive would compute fewer than
+// `least` of its ops.
+bool lower_convolution_with(const graph::Node& node, Compiler& compiler, const ConvInputs& inputs,
+                            const Window& window, const PostOpChain& chain, const Tensor& weights,
+                            const std::vector<float>& bias, size_t least) {
+    const Shape& dst_shape = inputs.dst_shape;
+    const size_t rank = dst_shape.size();
+    const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
+    const auto create = [&](const dnnl::memory::desc& src_desc) {
+        return create_with_post_ops(
+            chain, rank, 1, compiler, any_desc(dst_shape),
+            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                const auto desc = convolution_desc(src_desc, any_desc(weights.shape()),
+                                                   !bias.empty(), bias_desc, dst_desc, window);
+                return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+            });
+    };
+    // A first layer (few input channels, a plain image) is faster read as it is than reordered
+    // into the layout oneDNN would pick.
+    const dnnl::memory::desc& src_desc = compiler.value(inputs.src).desc;
+    auto created = inputs.src_shape[1] <= 4 && is_plain(src_desc) ? create(src_desc) : std::nullopt;
+    if (!created || is_reference_implementation(created->first))
+        created = create(any_desc(inputs.src_shape));
+    if (!created || created->second < least) return false;
+    const auto& [primitive, count] = *created;
+
+    std::vector<PrimitiveArg> args = source_and_weights(
+        compiler, inputs.src, weights, plain_desc(ElementType::f32, weights.shape()), primitive);
+    add_primitive_with_bias(node, compiler, primitive, std::move(args), bias, chain, count);
+    return true;
+}
+
 }  // namespace
 
 bool lower_convolution(const graph::Node& node, Compiler& compiler) {
@@ -131,41 +174,26 @@ bool lower_convolution(const graph::Node& node, Compiler& compiler) {
         forward_window(node.attributes, inputs->src_shape, inputs->dst_shape, inputs->kernel, true);
     if (!window) return false;
     const Shape& dst_shape = inputs->dst_shape;
-    const size_t rank = dst_shape.size();
-    const PostOpChain chain =
+    const PostOpChain collected =
         collect_post_ops(node, compiler, dst_shape, {.channel_axis = 1, .fold = true, .sum = true});
-
-    Tensor weights = *inputs->weights;
-    std::vector<float> bias;
-    if (chain.folded > 0) {
-        weights = weights.clone();
-        bias.assign(static_cast<size_t>(dst_shape[1]), 0.0f);
-        fold_into(chain, weights, bias);
+    for (const bool absorb : {true, false}) {
+        PostOpChain chain = collected;
+        const auto channels = static_cast<size_t>(dst_shape[1]);
+        const auto absorbed = absorb ? absorb_fake_quantize_input(chain, channels) : std::nullopt;
+        if (absorb && !absorbed) continue;
+        Tensor weights = *inputs->weights;
+        std::vector<float> bias;
+        if (chain.folded > 0 || absorbed) {
+            weights = weights.clone();
+            bias.assign(channels, 0.0f);
+            fold_into(chain, weights, bias);
+        }
+        if (absorbed) scale_channels(weights, bias, *absorbed);
+        if (lower_convolution_with(node, compiler, *inputs, *window, chain, weights, bias,
+                                   absorbed ? absorbed->index + 1 : 0))
+            return true;
     }
-    const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
-    const auto create = [&](const dnnl::memory::desc& src_desc) {
-        return create_with_post_ops(
-            chain, rank, 1, compiler, any_desc(dst_shape),
-            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-                const auto desc = convolution_desc(src_desc, any_desc(weights.shape()),
-                                                   !bias.empty(), bias_desc, dst_desc, *window);
-                return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
-            });
-    };
-    // A first layer (few input channels, a plain image) is faster read as it is than reordered
-    // into the layout oneDNN would pick.
-    const dnnl::memory::desc& src_desc = compiler.value(inputs->src).desc;
-    auto created =
-        inputs->src_shape[1] <= 4 && is_plain(src_desc) ? create(src_desc) : std::nullopt;
-    if (!created || is_reference_implementation(created->first))
-        created = create(any_desc(inputs->src_shape));
-    if (!created) return false;
-    const auto& [primitive, count] = *created;
-
-    std::vector<PrimitiveArg> args = source_and_weights(
-        compiler, inputs->src, weights, plain_desc(ElementType::f32, weights.shape()), primitive);
-    add_primitive_with_bias(node, compiler, primitive, std::move(args), bias, chain, count);
-    return true;
+    return false;
 }
 
 // A deconvolution whose stride equals its kernel, without padding, writes each input pixel to a

@@ -20,7 +20,6 @@
 #include "devices/cpu/window.h"
 
 #include <cmath>
-#include <limits>
 
 namespace es::devices::cpu {
 namespace {
@@ -103,61 +102,6 @@ void correct_zero_offsets(const Tensor& weights, const ActivationQuantization& a
     }
 }
 
-// The clip bounds of a ReLU or Clamp op, or nullopt for any other op.
-std::optional<std::pair<float, float>> clip_bounds(const FusedOp& op) {
-    if (op.kind != FusedOp::Kind::eltwise || op.eltwise.size() != 1) return std::nullopt;
-    const EltwiseOp& eltwise = op.eltwise[0];
-    if (eltwise.algorithm == dnnl::algorithm::eltwise_clip)
-        return std::pair{eltwise.alpha, eltwise.beta};
-    if (eltwise.algorithm == dnnl::algorithm::eltwise_relu && eltwise.alpha == 0)
-        return std::pair{0.0f, std::numeric_limits<float>::infinity()};
-    return std::nullopt;
-}
-
-// A FakeQuantize after the convolution (past ReLU and Clamp ops whose bounds hold its input
-// ranges) starts with x * in_scale[c] + in_shift[c] on each output channel: that goes into the
-// output scales and the bias (given in output units), the ReLU and Clamp ops go, and the
-// FakeQuantize keeps its clip to [0, levels - 1] and its rounding, all eltwise post-ops where
-// per-channel ranges took binary ones.
-// Returns the index of the FakeQuantize when it absorbed it: the primitive must compute the chain
-// up to it, since before it the output is in its levels.
-std::optional<size_t> absorb_fake_quantize_input(PostOpChain& chain, std::vector<float>& scales,
-                                                 std::vector<float>& bias) {
-    size_t index = chain.folded;
-    for (; index < chain.ops.size() && chain.ops[index].kind != FusedOp::Kind::fake_quantize;
-         ++index)
-        if (!clip_bounds(chain.ops[index])) return std::nullopt;
-    if (index == chain.ops.size()) return std::nullopt;
-    FakeQuantizeOp& fake_quantize = chain.ops[index].fake_quantize;
-    const float* low = fake_quantize.in_low.data<float>();
-    const float* high = fake_quantize.in_high.data<float>();
-    const size_t count = fake_quantize.in_low.size();
-    if (count != 1 && count != scales.size()) return std::nullopt;
-    for (size_t c = 0; c < count; ++c) {
-        if (!(high[c] > low[c])) return std::nullopt;
-        for (size_t i = chain.folded; i < index; ++i) {
-            const auto [clip_low, clip_high] = *clip_bounds(chain.ops[i]);
-            if (low[c] < clip_low || high[c] > clip_high) return std::nullopt;
-        }
-    }
-    const float levels = fake_quantize.levels_minus_one;
-    for (size_t c = 0; c < scales.size(); ++c) {
-        const size_t range = count > 1 ? c : 0;
-        const float scale = levels / (high[range] - low[range]);
-        scales[c] *= scale;
-        bias[c] = bias[c] * scale - low[range] * scale;
-    }
-    for (size_t i = chain.folded; i < index; ++i)
-        chain.ops[i].eltwise.clear();
-    Tensor level_low(ElementType::f32, {1});
-    level_low.data<float>()[0] = 0;
-    Tensor level_high(ElementType::f32, {1});
-    level_high.data<float>()[0] = levels;
-    fake_quantize.in_low = level_low;
-    fake_quantize.in_high = level_high;
-    return index;
-}
-
 }  // namespace
 
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
@@ -190,7 +134,12 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     std::vector<float> scales(channels);
     for (size_t c = 0; c < channels; ++c)
         scales[c] = activation->steps[activation->per_channel() ? c : 0] * quantized.scales[c];
-    const auto absorbed = absorb_fake_quantize_input(chain, scales, bias);
+    const auto absorbed = absorb_fake_quantize_input(chain, channels);
+    if (absorbed)
+        for (size_t c = 0; c < channels; ++c) {
+            scales[c] *= absorbed->scale[c];
+            bias[c] = bias[c] * absorbed->scale[c] + absorbed->shift[c];
+        }
     for (size_t c = 0; c < channels; ++c)
         bias[c] /= scales[c];
 
@@ -215,7 +164,7 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
                 });
         });
     if (!created || is_reference_implementation(created->primitive) ||
-        (absorbed && created->count <= *absorbed))
+        (absorbed && created->count <= absorbed->index))
         return false;
     const auto& primitive = created->primitive;
     const size_t count = created->count;

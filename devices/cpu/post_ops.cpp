@@ -367,8 +367,10 @@ void add_affine(std::vector<PostOpEntry>& entries, const Tensor& scale, const Te
         add_eltwise(entries, {Algorithm::eltwise_linear, scalar_of(scale), scalar_of(shift)});
         return;
     }
-    entries.push_back({PostOpEntry::Kind::binary, Algorithm::binary_mul, 0, 0, scale});
-    entries.push_back({PostOpEntry::Kind::binary, Algorithm::binary_add, 0, 0, shift});
+    if (!is_uniform(scale) || scalar_of(scale) != 1)
+        entries.push_back({PostOpEntry::Kind::binary, Algorithm::binary_mul, 0, 0, scale});
+    if (!is_uniform(shift) || scalar_of(shift) != 0)
+        entries.push_back({PostOpEntry::Kind::binary, Algorithm::binary_add, 0, 0, shift});
 }
 
 // FakeQuantize as level = round(clip(x * in_scale + in_shift, 0, levels - 1)), then
@@ -498,6 +500,58 @@ graph::Output finish_fusion(const PostOpChain& chain, size_t count, const graph:
         output = output_of(*chain.ops[i].node);
     }
     return output;
+}
+
+namespace {
+
+// The clip bounds of a ReLU or Clamp op, or nullopt for any other op.
+std::optional<std::pair<float, float>> clip_bounds(const FusedOp& op) {
+    if (op.kind != FusedOp::Kind::eltwise || op.eltwise.size() != 1) return std::nullopt;
+    const EltwiseOp& eltwise = op.eltwise[0];
+    if (eltwise.algorithm == dnnl::algorithm::eltwise_clip)
+        return std::pair{eltwise.alpha, eltwise.beta};
+    if (eltwise.algorithm == dnnl::algorithm::eltwise_relu && eltwise.alpha == 0)
+        return std::pair{0.0f, std::numeric_limits<float>::infinity()};
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<AbsorbedInput> absorb_fake_quantize_input(PostOpChain& chain, size_t channels) {
+    size_t index = chain.folded;
+    for (; index < chain.ops.size() && chain.ops[index].kind != FusedOp::Kind::fake_quantize;
+         ++index)
+        if (!clip_bounds(chain.ops[index])) return std::nullopt;
+    if (index == chain.ops.size()) return std::nullopt;
+    FakeQuantizeOp& fake_quantize = chain.ops[index].fake_quantize;
+    const float* low = fake_quantize.in_low.data<float>();
+    const float* high = fake_quantize.in_high.data<float>();
+    const size_t count = fake_quantize.in_low.size();
+    if (count != 1 && count != channels) return std::nullopt;
+    for (size_t c = 0; c < count; ++c) {
+        if (!(high[c] > low[c])) return std::nullopt;
+        for (size_t i = chain.folded; i < index; ++i) {
+            const auto [clip_low, clip_high] = *clip_bounds(chain.ops[i]);
+            if (low[c] < clip_low || high[c] > clip_high) return std::nullopt;
+        }
+    }
+    const float levels = fake_quantize.levels_minus_one;
+    AbsorbedInput absorbed{index, {}, {}};
+    for (size_t c = 0; c < channels; ++c) {
+        const size_t range = count > 1 ? c : 0;
+        const float scale = levels / (high[range] - low[range]);
+        absorbed.scale.push_back(scale);
+        absorbed.shift.push_back(-low[range] * scale);
+    }
+    for (size_t i = chain.folded; i < index; ++i)
+        chain.ops[i].eltwise.clear();
+    Tensor level_low(ElementType::f32, {1});
+    level_low.data<float>()[0] = 0;
+    Tensor level_high(ElementType::f32, {1});
+    level_high.data<float>()[0] = levels;
+    fake_quantize.in_low = level_low;
+    fake_quantize.in_high = level_high;
+    return absorbed;
 }
 
 void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bias) {

@@ -67,6 +67,19 @@ struct FusionRules {
 PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const Shape& dst,
                              const FusionRules& rules);
 
+// A FakeQuantize in the chain (past ReLU and Clamp ops whose bounds hold its input ranges)
+// starts with x * scale[c] + shift[c] on each output channel onto its levels. A primitive that
+// takes that into its weights or output scales and its bias computes the chain rewritten here:
+// without the ReLU and Clamp ops, the FakeQuantize reduced to its clip to [0, levels - 1] and its
+// rounding (eltwise post-ops where ranges per channel took binary ones). The primitive must
+// compute the chain at least up to op `index`: before it the output is in levels.
+struct AbsorbedInput {
+    size_t index;
+    std::vector<float> scale;
+    std::vector<float> shift;
+};
+std::optional<AbsorbedInput> absorb_fake_quantize_input(PostOpChain& chain, size_t channels);
+
 // Applies the chain's folded scale and shift ops to per-output-channel `weights` (rows of the
 // tensor) and `bias`.
 void fold_into(const PostOpChain& chain, Tensor& weights, std::vector<float>& bias);
