@@ -1,0 +1,116 @@
+// The ops converted TensorFlow graphs are made of, in the layouts such graphs give them (NHWC,
+// behind Transposes, after blocked convolutions): each must match the reference kernel and run
+// on one of oneDNN's or the device's own fast kernels, never a reference or "simple" one.
+#include "tests/unit/cpu/cpu_testing.h"
+
+#include <functional>
+
+using namespace es;
+using namespace es::testing;
+
+namespace {
+
+struct FastCase {
+    const char* name;
+    std::function<void(GraphBuilder&)> build;  // names the op under test "op"
+};
+
+Tensor ints(std::vector<int64_t> values) {
+    Tensor tensor(ElementType::i64, {static_cast<int64_t>(values.size())});
+    std::copy(values.begin(), values.end(), tensor.data<int64_t>());
+    return tensor;
+}
+
+graph::Output transpose(GraphBuilder& g, const graph::Output& x, std::vector<int64_t> order) {
+    return g.op("Transpose", {x, g.constant(ints(std::move(order)))});
+}
+
+// A convolution with 24 output channels (a blocked layout) seen as NHWC.
+graph::Output nhwc_conv(GraphBuilder& g, const Shape& nchw) {
+    const auto conv = g.op(
+        "Convolution", {g.input(PartialShape(nchw)), g.constant({24, nchw[1], 1, 1})},
+        {{"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}});
+    return transpose(g, conv, {0, 2, 3, 1});
+}
+
+FastCase reduce(const char* name, const std::string& type, Shape shape, std::vector<int64_t> axes,
+                bool keep_dims) {
+    return {name, [=](GraphBuilder& g) {
+                g.output(g.op(type, {g.input(PartialShape(shape)), g.constant(ints(axes))},
+                              {{"keep_dims", keep_dims ? "true" : "false"}}, "op"));
+            }};
+}
+
+FastCase reduce_conv(const char* name, const std::string& type, std::vector<int64_t> axes,
+                     bool keep_dims) {
+    return {name, [=](GraphBuilder& g) {
+                const auto x = nhwc_conv(g, {1, 7, 9, 11});
+                g.output(g.op(type, {x, g.constant(ints(axes))},
+                              {{"keep_dims", keep_dims ? "true" : "false"}}, "op"));
+            }};
+}
+
+// A pooling of `shape` NHWC between the Transposes TensorFlow's converter writes around it.
+FastCase pool_nhwc(const char* name, const std::string& type, Shape shape,
+                   const std::string& kernel, const std::string& strides,
+                   const std::string& auto_pad) {
+    return {name, [=](GraphBuilder& g) {
+                const auto x = transpose(g, g.input(PartialShape(shape)), {0, 3, 1, 2});
+                const auto y = g.op(type, {x},
+                                    {{"kernel", kernel},
+                                     {"strides", strides},
+                                     {"pads_begin", "0,0"},
+                                     {"pads_end", "0,0"},
+                                     {"rounding_type", "floor"},
+                                     {"auto_pad", auto_pad},
+                                     {"exclude-pad", "true"}},
+                                    "op");
+                g.output(transpose(g, y, {0, 2, 3, 1}));
+            }};
+}
+
+const std::vector<FastCase> k_cases = {
+    pool_nhwc("MaxPool 3x3 stride 1 same_upper of NHWC", "MaxPool", {1, 32, 24, 80}, "3,3", "1,1",
+              "same_upper"),
+    pool_nhwc("MaxPool 2x2 stride 2 of NHWC, 3 channels", "MaxPool", {2, 16, 10, 3}, "2,2", "2,2",
+              "valid"),
+    pool_nhwc("AvgPool 3x3 stride 2 same_upper of NHWC", "AvgPool", {1, 15, 17, 24}, "3,3", "2,2",
+              "same_upper"),
+    reduce("ReduceMean of NHWC over H, W keeping dims", "ReduceMean", {1, 9, 7, 19}, {1, 2}, true),
+    reduce("ReduceMean of NHWC over -3, -2 dropping them", "ReduceMean", {2, 6, 5, 32}, {-3, -2},
+           false),
+    reduce("ReduceMax of NHWC over H, W", "ReduceMax", {1, 8, 8, 40}, {1, 2}, true),
+    reduce("ReduceMean of NCHW over H, W", "ReduceMean", {1, 21, 5, 6}, {2, 3}, false),
+    reduce("ReduceMean of [N, L, C] over L", "ReduceMean", {2, 13, 17}, {1}, true),
+    reduce("ReduceMean of NDHWC over D, H, W", "ReduceMean", {1, 3, 4, 5, 16}, {1, 2, 3}, false),
+    reduce_conv("ReduceMean of a convolution output seen as NHWC", "ReduceMean", {1, 2}, true),
+    reduce_conv("ReduceMax of a convolution output seen as NHWC, dropping", "ReduceMax", {2, 1},
+                false),
+    reduce("ReduceSum over the last axis", "ReduceSum", {4, 6, 33}, {-1}, true),
+    reduce("ReduceMin over the last two axes", "ReduceMin", {3, 5, 6, 7}, {2, 3}, false),
+    reduce("ReduceSum of NCHW over C", "ReduceSum", {2, 5, 9, 7}, {1}, true),
+    reduce("ReduceMax of NCHW over N and W", "ReduceMax", {2, 3, 4, 5}, {0, -1}, false),
+    reduce("ReduceProd of NHWC over H", "ReduceProd", {1, 6, 4, 3}, {1}, false),
+};
+
+bool is_fast(const std::string& implementation) {
+    return !implementation.empty() && implementation.rfind("ref", 0) != 0 &&
+           implementation.rfind("simple", 0) != 0;
+}
+
+}  // namespace
+
+TEST_CASE("CPU fast paths for converted TensorFlow graphs match REF and use no reference kernel") {
+    for (const FastCase& test : k_cases) {
+        const std::string name = test.name;
+        CAPTURE(name);
+        GraphBuilder g;
+        test.build(g);
+        const auto model = g.finish();
+        const auto cpu =
+            check_against_reference(model, {random_inputs(*model, 7)}, 1e-4, {.profile = true});
+        const std::string implementation = implementation_of(cpu[0].profile, "op");
+        CAPTURE(implementation);
+        CHECK(is_fast(implementation));
+    }
+}
