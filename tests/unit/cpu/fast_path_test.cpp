@@ -69,7 +69,39 @@ FastCase pool_nhwc(const char* name, const std::string& type, Shape shape,
             }};
 }
 
+// CenterNet's peak test: x == MaxPool(x) over NHWC, as 1 or 0 in f32; "op" names `named`.
+FastCase peaks(const char* name, const std::string& named) {
+    return {name, [=](GraphBuilder& g) {
+                const auto x = nhwc_conv(g, {1, 5, 12, 10});
+                const auto pooled = g.op("MaxPool", {transpose(g, x, {0, 3, 1, 2})},
+                                         {{"kernel", "3,3"},
+                                          {"strides", "1,1"},
+                                          {"pads_begin", "1,1"},
+                                          {"pads_end", "1,1"},
+                                          {"rounding_type", "floor"}});
+                const auto equal = g.op("Equal", {x, transpose(g, pooled, {0, 2, 3, 1})}, {},
+                                        named == "Equal" ? "op" : "equal");
+                g.output(g.op("Convert", {equal}, {{"destination_type", "f32"}},
+                              named == "Convert" ? "op" : "convert"));
+            }};
+}
+
+FastCase compare(const char* name, const std::string& type, Shape a, Shape b, bool constant_b) {
+    return {name, [=](GraphBuilder& g) {
+                const auto x = g.input(PartialShape(a));
+                const auto y = constant_b ? g.constant(b) : g.input(PartialShape(b));
+                g.output(g.op(type, {x, y}, {}, "op"));
+            }};
+}
+
 const std::vector<FastCase> k_cases = {
+    peaks("Equal of a tensor and its 3x3 maximum, NHWC", "Equal"),
+    peaks("Convert of that boolean to f32", "Convert"),
+    compare("Greater than a per-channel constant", "Greater", {1, 6, 5, 4}, {1, 6, 1, 1}, true),
+    compare("Less, first operand broadcast (mirrored)", "Less", {1, 1, 5, 4}, {2, 3, 5, 4}, false),
+    compare("GreaterEqual a scalar", "GreaterEqual", {3, 17}, {}, true),
+    compare("LessEqual, same shapes", "LessEqual", {2, 9, 8}, {2, 9, 8}, false),
+    compare("NotEqual, a row", "NotEqual", {4, 6}, {6}, false),
     pool_nhwc("MaxPool 3x3 stride 1 same_upper of NHWC", "MaxPool", {1, 32, 24, 80}, "3,3", "1,1",
               "same_upper"),
     pool_nhwc("MaxPool 2x2 stride 2 of NHWC, 3 channels", "MaxPool", {2, 16, 10, 3}, "2,2", "2,2",
