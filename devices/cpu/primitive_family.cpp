@@ -39,6 +39,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"Unsqueeze", lower_reshape},
         {"Convert", lower_float_convert},
         {"Convert", lower_convert_to_float},
+        {"TopK", lower_topk},
         {"Equal", lower_comparison},
         {"NotEqual", lower_comparison},
         {"Greater", lower_comparison},

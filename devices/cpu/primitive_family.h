@@ -59,6 +59,7 @@ bool lower_reshape(const graph::Node& node, Compiler& compiler);           // re
 bool lower_float_convert(const graph::Node& node, Compiler& compiler);     // reshape.cpp
 bool lower_convert_to_float(const graph::Node& node, Compiler& compiler);  // reshape.cpp
 bool lower_comparison(const graph::Node& node, Compiler& compiler);        // comparison.cpp
+bool lower_topk(const graph::Node& node, Compiler& compiler);              // topk_step.cpp
 
 // FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool and
 // Concat of the 8-bit values between them (quantization.h).

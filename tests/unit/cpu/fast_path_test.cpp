@@ -94,7 +94,34 @@ FastCase compare(const char* name, const std::string& type, Shape a, Shape b, bo
             }};
 }
 
+// TopK-11 of `shape` on `axis`; with `ties`, of floor(4x), so that many values are equal.
+FastCase topk(const char* name, Shape shape, int64_t axis, int64_t k, const std::string& mode,
+              const std::string& sort, bool ties, const std::string& index_type = "i32") {
+    return {name, [=](GraphBuilder& g) {
+                graph::Output x = g.input(PartialShape(shape));
+                if (ties)
+                    x = g.op("Floor",
+                             {g.op("Multiply", {x, g.constant(make_tensor<float>({}, {4.0f}))})});
+                Tensor k_value(ElementType::i64, {});
+                *k_value.data<int64_t>() = k;
+                const auto y = g.op("TopK", {x, g.constant(k_value)},
+                                    {{"axis", std::to_string(axis)},
+                                     {"mode", mode},
+                                     {"sort", sort},
+                                     {"index_element_type", index_type},
+                                     {"stable", "true"}},
+                                    "op", "opset11");
+                g.output(y);
+                g.output({y.node, 1});
+            }};
+}
+
 const std::vector<FastCase> k_cases = {
+    topk("TopK 100 of 20000, largest first", {1, 20000}, -1, 100, "max", "value", false),
+    topk("TopK with ties keeps the input order", {2, 3000}, 1, 50, "max", "value", true),
+    topk("TopK smallest, sorted by index, i64", {3, 200}, 1, 17, "min", "index", true, "i64"),
+    topk("TopK on a middle axis", {2, 40, 3, 5}, 1, 7, "max", "none", true),
+    topk("TopK of all elements", {4, 9}, 1, 9, "min", "value", true),
     peaks("Equal of a tensor and its 3x3 maximum, NHWC", "Equal"),
     peaks("Convert of that boolean to f32", "Convert"),
     compare("Greater than a per-channel constant", "Greater", {1, 6, 5, 4}, {1, 6, 1, 1}, true),
