@@ -116,6 +116,20 @@ std::optional<graph::Output> scaled_product_input(graph::Node& node, const Reade
     return std::nullopt;
 }
 
+// The x of `node` = (x * 1/6) * clamp(x + 3, 0, 6), as TensorFlow's MobileNetV3 writes it.
+std::optional<graph::Output> sixth_times_relu6_input(graph::Node& node, const Readers& readers) {
+    for (size_t i = 0; i < 2; ++i) {
+        const graph::Output scaled = node.inputs[i].source;
+        const graph::Output clamped = node.inputs[1 - i].source;
+        graph::Output x;
+        if (!only_reader(scaled, readers) || !only_reader(clamped, readers) ||
+            !with_constant(scaled.node, "Multiply", 1.0f / 6.0f, x))
+            continue;
+        if (relu6_of_x_plus_3(clamped, readers) == x) return x;
+    }
+    return std::nullopt;
+}
+
 // The x of `node` when it computes x * HardSigmoid(x) in one of the forms exporters write.
 std::optional<graph::Output> hswish_input(graph::Node& node, const Readers& readers) {
     if (node.inputs.size() != 2) return std::nullopt;
@@ -124,6 +138,7 @@ std::optional<graph::Output> hswish_input(graph::Node& node, const Readers& read
             const graph::Output x = node.inputs[i].source;
             if (hard_sigmoid_input(node.inputs[1 - i].source, readers) == x) return x;
         }
+        if (const auto x = sixth_times_relu6_input(node, readers)) return x;
     }
     if (node.type == "Multiply" || node.type == "Divide")
         return scaled_product_input(node, readers);
