@@ -34,6 +34,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"SoftMax", lower_softmax},
         {"Transpose", lower_transpose},
         {"Interpolate", lower_interpolate},
+        {"Interpolate", lower_linear_interpolate},
         {"Reshape", lower_reshape},
         {"Squeeze", lower_reshape},
         {"Unsqueeze", lower_reshape},

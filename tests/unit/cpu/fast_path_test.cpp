@@ -116,7 +116,34 @@ FastCase topk(const char* name, Shape shape, int64_t axis, int64_t k, const std:
             }};
 }
 
+// Interpolate-11 linear_onnx in sizes mode of `shape` to `sizes` on `axes`.
+FastCase linear_resize(const char* name, Shape shape, std::vector<int64_t> sizes,
+                       std::vector<int64_t> axes, const std::string& transform) {
+    return {name, [=](GraphBuilder& g) {
+                g.output(g.op(
+                    "Interpolate",
+                    {g.input(PartialShape(shape)), g.constant(ints(sizes)), g.constant(ints(axes))},
+                    {{"mode", "linear_onnx"},
+                     {"shape_calculation_mode", "sizes"},
+                     {"coordinate_transformation_mode", transform},
+                     {"nearest_mode", "floor"},
+                     {"antialias", "false"},
+                     {"pads_begin", "0"},
+                     {"pads_end", "0"}},
+                    "op", "opset11"));
+            }};
+}
+
 const std::vector<FastCase> k_cases = {
+    linear_resize("ResizeBilinear x2 of NHWC, asymmetric", {1, 8, 6, 16}, {16, 12}, {1, 2},
+                  "asymmetric"),
+    linear_resize("ResizeBilinear of NHWC to 7x9, half_pixel", {2, 5, 6, 3}, {7, 9}, {1, 2},
+                  "half_pixel"),
+    linear_resize("linear_onnx of NCHW, align_corners, shrinking", {1, 3, 9, 8}, {4, 5}, {2, 3},
+                  "align_corners"),
+    linear_resize("linear_onnx of one axis, asymmetric", {2, 7, 4}, {15}, {1}, "asymmetric"),
+    linear_resize("linear_onnx of the last axis, pytorch_half_pixel", {3, 4, 5}, {9}, {-1},
+                  "pytorch_half_pixel"),
     topk("TopK 100 of 20000, largest first", {1, 20000}, -1, 100, "max", "value", false),
     topk("TopK with ties keeps the input order", {2, 3000}, 1, 50, "max", "value", true),
     topk("TopK smallest, sorted by index, i64", {3, 200}, 1, 17, "min", "index", true, "i64"),
