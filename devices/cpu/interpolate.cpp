@@ -154,7 +154,8 @@ bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler) {
     const Shape src_shape = compiler.value(src).shape;
     const Shape& dst_shape = compiler.shape_of(output_of(node));
     if (transform == std::end(transforms) || compiler.value(src).type != ElementType::f32 ||
-        src_shape.size() < 2 || src_shape.size() != dst_shape.size())
+        src_shape.size() < 2 || src_shape.size() != dst_shape.size() ||
+        shape_size(src_shape) == 0 || shape_size(dst_shape) == 0)
         return false;
     std::vector<size_t> resized;
     for (size_t axis = 0; axis < src_shape.size(); ++axis)

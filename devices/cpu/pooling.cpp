@@ -113,19 +113,25 @@ bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler) {
 
 namespace {
 
-// The reduction of plain `src` to plain `kept` by oneDNN's reduction primitive; nullopt when
-// it has none or only its reference kernel.
-std::optional<ValueId> try_reduction(const graph::Node& node, Compiler& compiler,
-                                     dnnl::algorithm algorithm, ValueId src, const Shape& kept) {
+// oneDNN's reduction of `src_desc` to plain `kept`; nullopt when it has none or only its
+// reference kernel.
+std::optional<dnnl::reduction::primitive_desc> fast_reduction(dnnl::algorithm algorithm,
+                                                              const dnnl::memory::desc& src_desc,
+                                                              const Shape& kept) {
     const auto primitive = try_create([&] {
-        const dnnl::reduction::desc desc(algorithm, compiler.value(src).desc,
-                                         plain_desc(ElementType::f32, kept), 0.0f, 0.0f);
+        const dnnl::reduction::desc desc(algorithm, src_desc, plain_desc(ElementType::f32, kept),
+                                         0.0f, 0.0f);
         return dnnl::reduction::primitive_desc(desc, default_attr(), cpu_engine());
     });
     if (!primitive || is_reference_implementation(*primitive)) return std::nullopt;
-    const ValueId dst =
-        compiler.add_value(node.name, ElementType::f32, kept, primitive->dst_desc());
-    compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    return primitive;
+}
+
+ValueId add_reduction_step(const graph::Node& node, Compiler& compiler,
+                           const dnnl::reduction::primitive_desc& primitive, ValueId src,
+                           const Shape& kept) {
+    const ValueId dst = compiler.add_value(node.name, ElementType::f32, kept, primitive.dst_desc());
+    compiler.add_primitive(node, primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
     return dst;
 }
 
@@ -168,19 +174,23 @@ std::optional<ValueId> add_reduction(const graph::Node& node, Compiler& compiler
     const auto found = std::find_if(std::begin(algorithms), std::end(algorithms),
                                     [&](const auto& entry) { return entry.first == node.type; });
     if (found == std::end(algorithms)) return std::nullopt;
-    const ValueId plain = compiler.to_plain(src);
-    if (const auto dst = try_reduction(node, compiler, found->second, plain, kept)) return dst;
+    const Shape shape = compiler.value(src).shape;
+    if (const auto primitive =
+            fast_reduction(found->second, plain_desc(ElementType::f32, shape), kept))
+        return add_reduction_step(node, compiler, *primitive, compiler.to_plain(src), kept);
     // Plain in the order kept axes, reduced axes: the kept ones keep their relative order, so
     // the result's bytes are those of `kept`.
     const std::vector<int64_t> order = kept_axes_first(reduced);
-    const Shape seen = permuted(compiler.value(plain).shape, order);
-    const ValueId reordered = compiler.to_layout(
-        plain, permuted_desc(plain_desc(ElementType::f32, seen), inverse(order)));
+    const Shape seen = permuted(shape, order);
+    const auto primitive =
+        fast_reduction(found->second, plain_desc(ElementType::f32, seen), permuted(kept, order));
+    if (!primitive) return std::nullopt;
+    const ValueId reordered =
+        compiler.to_layout(src, permuted_desc(plain_desc(ElementType::f32, seen), inverse(order)));
     const ValueId view = compiler.add_alias(
         reordered, node.name, seen, plain_desc(ElementType::f32, seen), Compiler::Alias::view);
-    const auto dst = try_reduction(node, compiler, found->second, view, permuted(kept, order));
-    if (!dst) return std::nullopt;
-    return compiler.add_alias(*dst, node.name, kept, plain_desc(ElementType::f32, kept),
+    const ValueId dst = add_reduction_step(node, compiler, *primitive, view, permuted(kept, order));
+    return compiler.add_alias(dst, node.name, kept, plain_desc(ElementType::f32, kept),
                               Compiler::Alias::reshape);
 }
 
@@ -226,7 +236,9 @@ bool lower_reduction(const graph::Node& node, Compiler& compiler) {
     const Tensor* axes_value = compiler.constant_input(node, 1);
     const ValueId src = compiler.input_value(node, 0);
     const Value& value = compiler.value(src);
-    if (!axes_value || value.type != ElementType::f32 || value.shape.empty()) return false;
+    if (!axes_value || value.type != ElementType::f32 || value.shape.empty() ||
+        shape_size(value.shape) == 0)
+        return false;
     const Shape src_shape = value.shape;
     const size_t rank = src_shape.size();
     std::vector<bool> reduced(rank, false);
