@@ -134,7 +134,19 @@ FastCase linear_resize(const char* name, Shape shape, std::vector<int64_t> sizes
             }};
 }
 
+// PReLU with a slope per element of the last axis (TensorFlow's per-channel slope of NHWC).
+FastCase prelu_last_axis(const char* name, Shape shape, Shape slope, bool after_conv) {
+    return {name, [=](GraphBuilder& g) {
+                const auto x = after_conv ? nhwc_conv(g, shape) : g.input(PartialShape(shape));
+                g.output(g.op("PReLU", {x, g.constant(slope, 0.0f, 0.5f)}, {}, "op"));
+            }};
+}
+
 const std::vector<FastCase> k_cases = {
+    prelu_last_axis("PReLU of NHWC, slope [C]", {1, 8, 6, 16}, {16}, false),
+    prelu_last_axis("PReLU of NHWC, slope [1, 1, C]", {2, 5, 7, 12}, {1, 1, 12}, false),
+    prelu_last_axis("PReLU of a convolution output seen as NHWC", {1, 5, 6, 7}, {1, 1, 1, 24},
+                    true),
     linear_resize("ResizeBilinear x2 of NHWC, asymmetric", {1, 8, 6, 16}, {16, 12}, {1, 2},
                   "asymmetric"),
     linear_resize("ResizeBilinear of NHWC to 7x9, half_pixel", {2, 5, 6, 3}, {7, 9}, {1, 2},
