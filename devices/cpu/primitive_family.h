@@ -45,27 +45,30 @@ const std::vector<LoweringEntry>& lowerings();
 bool lower_convolution(const graph::Node& node, Compiler& compiler);    // convolution.cpp
 bool lower_deconvolution(const graph::Node& node, Compiler& compiler);  // convolution.cpp
 bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler);
-bool lower_pooling(const graph::Node& node, Compiler& compiler);             // pooling.cpp
-bool lower_reduction(const graph::Node& node, Compiler& compiler);           // pooling.cpp
-bool lower_matmul(const graph::Node& node, Compiler& compiler);              // matmul.cpp
-bool lower_eltwise(const graph::Node& node, Compiler& compiler);             // eltwise.cpp
-bool lower_prelu(const graph::Node& node, Compiler& compiler);               // eltwise.cpp
-bool lower_binary(const graph::Node& node, Compiler& compiler);              // binary.cpp
-bool lower_concat(const graph::Node& node, Compiler& compiler);              // data_movement.cpp
-bool lower_softmax(const graph::Node& node, Compiler& compiler);             // data_movement.cpp
-bool lower_transpose(const graph::Node& node, Compiler& compiler);           // data_movement.cpp
-bool lower_interpolate(const graph::Node& node, Compiler& compiler);         // interpolate.cpp
-bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler);  // interpolate.cpp
-bool lower_reshape(const graph::Node& node, Compiler& compiler);             // reshape.cpp
-bool lower_float_convert(const graph::Node& node, Compiler& compiler);       // reshape.cpp
-bool lower_convert_to_float(const graph::Node& node, Compiler& compiler);    // reshape.cpp
-bool lower_comparison(const graph::Node& node, Compiler& compiler);          // comparison.cpp
-bool lower_topk(const graph::Node& node, Compiler& compiler);                // topk_step.cpp
+bool lower_pooling(const graph::Node& node, Compiler& compiler);        // pooling.cpp
+bool lower_reduction(const graph::Node& node, Compiler& compiler);      // pooling.cpp
+bool lower_matmul(const graph::Node& node, Compiler& compiler);         // matmul.cpp
+bool lower_eltwise(const graph::Node& node, Compiler& compiler);        // eltwise.cpp
+bool lower_prelu(const graph::Node& node, Compiler& compiler);          // eltwise.cpp
+bool lower_binary(const graph::Node& node, Compiler& compiler);         // binary.cpp
+bool lower_concat(const graph::Node& node, Compiler& compiler);         // data_movement.cpp
+bool lower_softmax(const graph::Node& node, Compiler& compiler);        // data_movement.cpp
+bool lower_transpose(const graph::Node& node, Compiler& compiler);      // data_movement.cpp
+bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // interpolate.cpp
+bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
+bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp
 
 // FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool and
 // Concat of the 8-bit values between them (quantization.h).
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler);
 bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler);  // pooling.cpp
 bool lower_quantized_concat(const graph::Node& node, Compiler& compiler);    // data_movement.cpp
+
+// Comparisons, conversions to f32, TopK, and the linear resizes oneDNN's resampling lacks (the
+// forms converted TensorFlow graphs have).
+bool lower_comparison(const graph::Node& node, Compiler& compiler);          // comparison.cpp
+bool lower_convert_to_float(const graph::Node& node, Compiler& compiler);    // reshape.cpp
+bool lower_topk(const graph::Node& node, Compiler& compiler);                // topk_step.cpp
+bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler);  // interpolate.cpp
 
 }  // namespace es::devices::cpu
