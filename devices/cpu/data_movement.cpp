@@ -157,8 +157,10 @@ bool lower_softmax(const graph::Node& node, Compiler& compiler) {
     return true;
 }
 
-// Transpose by a constant order: a reorder from the input seen with permuted axes into a plain
-// output. It reads any layout, so a blocked input needs no reorder of its own first.
+// Transpose by a constant order moves no byte: its output is the input's memory seen with
+// permuted axes, a layout its readers take as they take a blocked one (reordering it where they
+// need another). The NHWC tensors between a converted TensorFlow graph's Transposes are thus
+// the device's own layouts seen in TensorFlow's axis order.
 bool lower_transpose(const graph::Node& node, Compiler& compiler) {
     const Tensor* order_value = compiler.constant_input(node, 1);
     const ValueId src = compiler.input_value(node, 0);
@@ -171,20 +173,11 @@ bool lower_transpose(const graph::Node& node, Compiler& compiler) {
         std::iota(order.rbegin(), order.rend(), 0);
     }
     if (order.size() != rank) return false;
-    const ElementType type = value.type;
     const dnnl::memory::desc permuted = permuted_desc(value.desc, order);
-    const Shape& dst_shape = compiler.shape_of(output_of(node));
-    const dnnl::memory::desc dst_desc = plain_desc(type, dst_shape);
-    const auto primitive = try_create([&] {
-        return dnnl::reorder::primitive_desc(cpu_engine(), permuted, cpu_engine(), dst_desc,
-                                             default_attr());
-    });
-    if (!primitive) return false;
-    const ValueId view =
-        compiler.add_alias(src, node.name, dst_shape, permuted, Compiler::Alias::view);
-    const ValueId dst = compiler.add_value(node.name, type, dst_shape, dst_desc);
-    compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, view}, {DNNL_ARG_DST, dst}});
-    compiler.define(output_of(node), dst);
+    compiler.define(output_of(node),
+                    compiler.add_alias(src, node.name, compiler.shape_of(output_of(node)), permuted,
+                                       Compiler::Alias::reshape));
+    compiler.computed_in_place(node);
     return true;
 }
 

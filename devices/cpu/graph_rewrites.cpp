@@ -116,17 +116,45 @@ std::optional<graph::Output> scaled_product_input(graph::Node& node, const Reade
     return std::nullopt;
 }
 
-// The x of `node` when it computes x * HardSigmoid(x) in one of the forms exporters write.
-std::optional<graph::Output> hswish_input(graph::Node& node, const Readers& readers) {
+// An x * HardSigmoid(x) found in the graph, times `factor`.
+struct ScaledHSwish {
+    graph::Output x;
+    float factor = 1.0f;
+};
+
+// The x of `node` = (x * c) * clamp(x + 3, 0, 6), as TensorFlow's MobileNetV3 writes it, with
+// c = 1/6 as f16 holds it where TensorFlow.js stores weights so: HSwish(x) * 6c.
+std::optional<ScaledHSwish> sixth_times_relu6_input(graph::Node& node, const Readers& readers) {
+    for (size_t i = 0; i < 2; ++i) {
+        const graph::Output scaled = node.inputs[i].source;
+        const graph::Output clamped = node.inputs[1 - i].source;
+        if (!only_reader(scaled, readers) || !only_reader(clamped, readers) ||
+            scaled.node->type != "Multiply")
+            continue;
+        for (size_t j = 0; j < 2; ++j) {
+            const auto c = scalar_input(*scaled.node, j);
+            const graph::Output x = scaled.node->inputs[1 - j].source;
+            if (c && std::abs(*c * 6.0f - 1.0f) <= 1e-3f &&
+                relu6_of_x_plus_3(clamped, readers) == x)
+                return ScaledHSwish{x, *c * 6.0f};
+        }
+    }
+    return std::nullopt;
+}
+
+// The x of `node` when it computes x * HardSigmoid(x) (times a factor) in one of the forms
+// exporters write.
+std::optional<ScaledHSwish> hswish_input(graph::Node& node, const Readers& readers) {
     if (node.inputs.size() != 2) return std::nullopt;
     if (node.type == "Multiply") {
         for (size_t i = 0; i < 2; ++i) {
             const graph::Output x = node.inputs[i].source;
-            if (hard_sigmoid_input(node.inputs[1 - i].source, readers) == x) return x;
+            if (hard_sigmoid_input(node.inputs[1 - i].source, readers) == x) return ScaledHSwish{x};
         }
+        if (const auto scaled = sixth_times_relu6_input(node, readers)) return scaled;
     }
     if (node.type == "Multiply" || node.type == "Divide")
-        return scaled_product_input(node, readers);
+        if (const auto x = scaled_product_input(node, readers)) return ScaledHSwish{*x};
     return std::nullopt;
 }
 
@@ -134,6 +162,7 @@ std::optional<graph::Output> hswish_input(graph::Node& node, const Readers& read
 
 size_t recognize_hswish(graph::Model& model) {
     const graph::OpDef* hswish = graph::op_registry().find("HSwish", "opset4");
+    const graph::OpDef* multiply = graph::op_registry().find("Multiply", "opset1");
     Readers readers;
     for (const auto& node : model.nodes())
         for (const auto& input : node->inputs)
@@ -143,13 +172,25 @@ size_t recognize_hswish(graph::Model& model) {
         if (node->type == "Multiply" || node->type == "Divide") candidates.push_back(node.get());
     size_t replaced = 0;
     for (graph::Node* candidate : candidates) {
-        const auto x = hswish_input(*candidate, readers);
-        if (!x || x->type().shape != candidate->outputs[0].type.shape) continue;
-        graph::Node& node = model.add_op("HSwish", "opset4", {*x}, {}, candidate->name);
+        const auto found = hswish_input(*candidate, readers);
+        if (!found || found->x.type().shape != candidate->outputs[0].type.shape) continue;
+        const bool scaled = found->factor != 1.0f;
+        graph::Node& node = model.add_op("HSwish", "opset4", {found->x}, {},
+                                         scaled ? candidate->name + "/HSwish" : candidate->name);
         node.op = hswish;
         node.outputs = {candidate->outputs[0]};
         node.outputs[0].names.clear();
-        model.replace_uses(candidate->output(), node.output());
+        graph::Output result = node.output();
+        if (scaled) {
+            Tensor factor(ElementType::f32, {});
+            *factor.data<float>() = found->factor;
+            graph::Node& product = model.add_op(
+                "Multiply", "opset1", {result, model.add_constant(factor)}, {}, candidate->name);
+            product.op = multiply;
+            product.outputs = node.outputs;
+            result = product.output();
+        }
+        model.replace_uses(candidate->output(), result);
         ++replaced;
     }
     if (replaced > 0) {

@@ -1,5 +1,6 @@
 #include "devices/cpu/primitive_family.h"
 #include "inference/graph/op.h"
+#include "inference/graph/ops/interpolate_kernel.h"
 
 #include <numeric>
 
@@ -123,6 +124,69 @@ bool lower_interpolate(const graph::Node& node, Compiler& compiler) {
     const ValueId dst =
         compiler.add_value(node.name, ElementType::f32, dst_shape, primitive->dst_desc());
     compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    compiler.define(output_of(node), dst);
+    return true;
+}
+
+// linear_onnx where oneDNN's resampling differs (asymmetric and align_corners coordinates, as
+// TensorFlow's ResizeBilinear has them) or lacks the layout (NHWC, where H and W are not the last
+// axes), on the device's own kernel: sizes mode, at most two resized axes and those adjacent.
+// The taps are the reference kernel's.
+bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler) {
+    namespace interpolate = graph::ops::interpolate;
+    using interpolate::Transform;
+    static const std::pair<std::string_view, Transform> transforms[] = {
+        {"half_pixel", Transform::half_pixel},
+        {"pytorch_half_pixel", Transform::pytorch_half_pixel},
+        {"asymmetric", Transform::asymmetric},
+        {"tf_half_pixel_for_nn", Transform::tf_half_pixel_for_nn},
+        {"align_corners", Transform::align_corners},
+    };
+    const auto resize = read_resize(node);
+    if (!resize || resize->nearest || node.attributes.get_bool("antialias", false) ||
+        !pads_are_zero(node.attributes) ||
+        node.attributes.get_string("shape_calculation_mode", "sizes") != "sizes")
+        return false;
+    const auto transform =
+        std::find_if(std::begin(transforms), std::end(transforms),
+                     [&](const auto& entry) { return entry.first == resize->transform; });
+    const ValueId src = compiler.input_value(node, 0);
+    const Shape src_shape = compiler.value(src).shape;
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    if (transform == std::end(transforms) || compiler.value(src).type != ElementType::f32 ||
+        src_shape.size() < 2 || src_shape.size() != dst_shape.size() ||
+        shape_size(src_shape) == 0 || shape_size(dst_shape) == 0)
+        return false;
+    std::vector<size_t> resized;
+    for (size_t axis = 0; axis < src_shape.size(); ++axis)
+        if (src_shape[axis] != dst_shape[axis]) resized.push_back(axis);
+    if (resized.empty() || resized.size() > 2 ||
+        (resized.size() == 2 && resized[1] != resized[0] + 1))
+        return false;
+    const size_t first = resized[0] + 1 < src_shape.size() ? resized[0] : resized[0] - 1;
+    interpolate::Config config;
+    config.mode = interpolate::Mode::linear_onnx;
+    config.transform = transform->second;
+    const auto taps_of = [&](size_t axis) {
+        const interpolate::AxisResize r{
+            axis, src_shape[axis], dst_shape[axis],
+            static_cast<float>(dst_shape[axis]) / static_cast<float>(src_shape[axis])};
+        const interpolate::AxisTaps taps = interpolate::linear_onnx_taps(config, r);
+        return BilinearStep::Taps{taps.index, taps.weight};
+    };
+    int64_t outer = 1, inner = 1;
+    for (size_t axis = 0; axis < src_shape.size(); ++axis) {
+        if (axis < first) outer *= src_shape[axis];
+        if (axis > first + 1) inner *= src_shape[axis];
+    }
+    const ValueId plain = compiler.to_plain(src);
+    const ValueId dst = compiler.add_value(node.name, ElementType::f32, dst_shape,
+                                           plain_desc(ElementType::f32, dst_shape));
+    auto step =
+        std::make_unique<BilinearStep>(plain, dst, outer, src_shape[first], src_shape[first + 1],
+                                       inner, taps_of(first), taps_of(first + 1));
+    step->name = node.name;
+    compiler.add_step(std::move(step));
     compiler.define(output_of(node), dst);
     return true;
 }

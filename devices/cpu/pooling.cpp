@@ -1,3 +1,4 @@
+#include "devices/cpu/post_ops.h"
 #include "devices/cpu/primitive_family.h"
 #include "devices/cpu/quantization.h"
 #include "devices/cpu/window.h"
@@ -8,20 +9,42 @@ namespace {
 
 using Tag = dnnl::memory::format_tag;
 
-// Adds a pooling primitive from `src` (any layout) to a new value of `dst_shape` and its type.
+bool is_slow(const dnnl::primitive_desc_base& primitive) {
+    const std::string name = primitive.impl_info_str();
+    return name.rfind("ref", 0) == 0 || name.rfind("simple", 0) == 0;
+}
+
+// Adds a pooling primitive from `src` to a new value of `dst_shape` and its type. oneDNN's fast
+// kernels take blocked and channels-last layouts: `src` in another layout (plain NCHW, a
+// Transpose's view) is reordered to channels-last when that makes the difference. Nullopt when
+// oneDNN has no implementation, or only its reference one and `reference` is false.
 std::optional<ValueId> add_pooling(const graph::Node& node, Compiler& compiler, ValueId src,
                                    const Shape& dst_shape, dnnl::algorithm algorithm,
-                                   const Window& window, const std::vector<int64_t>& kernel) {
+                                   const Window& window, const std::vector<int64_t>& kernel,
+                                   bool reference = true) {
     const Value source = compiler.value(src);
     const dnnl::memory::desc dst_any(dnnl_dims(dst_shape), source.desc.data_type(), Tag::any);
-    const auto primitive = try_create([&] {
-        const dnnl::pooling_v2_forward::desc desc(
-            dnnl::prop_kind::forward_inference, algorithm, source.desc, dst_any, window.strides,
-            dnnl::memory::dims(kernel.begin(), kernel.end()), window.dilations, window.pads_begin,
-            window.pads_end);
-        return dnnl::pooling_v2_forward::primitive_desc(desc, default_attr(), cpu_engine());
-    });
-    if (!primitive) return std::nullopt;
+    const auto create = [&](const dnnl::memory::desc& src_desc) {
+        return try_create([&] {
+            const dnnl::pooling_v2_forward::desc desc(
+                dnnl::prop_kind::forward_inference, algorithm, src_desc, dst_any, window.strides,
+                dnnl::memory::dims(kernel.begin(), kernel.end()), window.dilations,
+                window.pads_begin, window.pads_end);
+            return dnnl::pooling_v2_forward::primitive_desc(desc, default_attr(), cpu_engine());
+        });
+    };
+    auto primitive = create(source.desc);
+    if (!primitive || is_slow(*primitive)) {
+        static const Tag channels_last[] = {Tag::nwc, Tag::nhwc, Tag::ndhwc};
+        const dnnl::memory::desc last(dnnl_dims(source.shape), source.desc.data_type(),
+                                      channels_last[source.shape.size() - 3]);
+        auto reordered = create(last);
+        if (reordered && !is_slow(*reordered)) {
+            primitive = std::move(reordered);
+            src = compiler.to_layout(src, last);
+        }
+    }
+    if (!primitive || (!reference && is_reference_implementation(*primitive))) return std::nullopt;
     const ValueId dst =
         compiler.add_value(node.name, source.type, dst_shape, primitive->dst_desc());
     compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
@@ -93,13 +116,134 @@ bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler) {
     return true;
 }
 
-// ReduceMean and ReduceMax over all spatial axes are global pooling, fast in oneDNN's blocked
-// layouts; other reductions use the reduction primitive on plain tensors.
+namespace {
+
+// oneDNN's reduction of `src_desc` to plain `kept`; nullopt when it has none or only its
+// reference kernel.
+std::optional<dnnl::reduction::primitive_desc> fast_reduction(dnnl::algorithm algorithm,
+                                                              const dnnl::memory::desc& src_desc,
+                                                              const Shape& kept) {
+    const auto primitive = try_create([&] {
+        const dnnl::reduction::desc desc(algorithm, src_desc, plain_desc(ElementType::f32, kept),
+                                         0.0f, 0.0f);
+        return dnnl::reduction::primitive_desc(desc, default_attr(), cpu_engine());
+    });
+    if (!primitive || is_reference_implementation(*primitive)) return std::nullopt;
+    return primitive;
+}
+
+ValueId add_reduction_step(const graph::Node& node, Compiler& compiler,
+                           const dnnl::reduction::primitive_desc& primitive, ValueId src,
+                           const Shape& kept) {
+    const ValueId dst = compiler.add_value(node.name, ElementType::f32, kept, primitive.dst_desc());
+    compiler.add_primitive(node, primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    return dst;
+}
+
+// The kept axes of `reduced` in order, then the reduced ones.
+std::vector<int64_t> kept_axes_first(const std::vector<bool>& reduced) {
+    std::vector<int64_t> order;
+    for (bool pick_reduced : {false, true})
+        for (size_t axis = 0; axis < reduced.size(); ++axis)
+            if (reduced[axis] == pick_reduced) order.push_back(static_cast<int64_t>(axis));
+    return order;
+}
+
+Shape permuted(const Shape& shape, const std::vector<int64_t>& order) {
+    Shape result;
+    for (int64_t axis : order)
+        result.push_back(shape[static_cast<size_t>(axis)]);
+    return result;
+}
+
+// The inverse of the Transpose order `order`.
+std::vector<int64_t> inverse(const std::vector<int64_t>& order) {
+    std::vector<int64_t> result(order.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        result[static_cast<size_t>(order[i])] = static_cast<int64_t>(i);
+    return result;
+}
+
+// A reduction other than a global pooling, into a plain value of `kept`. oneDNN's fast kernels
+// reduce the innermost axes of plain tensors: where the reduced axes are not innermost, `src` is
+// first reordered so that they are.
+std::optional<ValueId> add_reduction(const graph::Node& node, Compiler& compiler, ValueId src,
+                                     const std::vector<bool>& reduced, const Shape& kept) {
+    static const std::pair<std::string_view, dnnl::algorithm> algorithms[] = {
+        {"ReduceMean", dnnl::algorithm::reduction_mean},
+        {"ReduceSum", dnnl::algorithm::reduction_sum},
+        {"ReduceMax", dnnl::algorithm::reduction_max},
+        {"ReduceMin", dnnl::algorithm::reduction_min},
+        {"ReduceProd", dnnl::algorithm::reduction_mul},
+    };
+    const auto found = std::find_if(std::begin(algorithms), std::end(algorithms),
+                                    [&](const auto& entry) { return entry.first == node.type; });
+    if (found == std::end(algorithms)) return std::nullopt;
+    const Shape shape = compiler.value(src).shape;
+    if (const auto primitive =
+            fast_reduction(found->second, plain_desc(ElementType::f32, shape), kept))
+        return add_reduction_step(node, compiler, *primitive, compiler.to_plain(src), kept);
+    // Plain in the order kept axes, reduced axes: the kept ones keep their relative order, so
+    // the result's bytes are those of `kept`.
+    const std::vector<int64_t> order = kept_axes_first(reduced);
+    const Shape seen = permuted(shape, order);
+    const auto primitive =
+        fast_reduction(found->second, plain_desc(ElementType::f32, seen), permuted(kept, order));
+    if (!primitive) return std::nullopt;
+    const ValueId reordered =
+        compiler.to_layout(src, permuted_desc(plain_desc(ElementType::f32, seen), inverse(order)));
+    const ValueId view = compiler.add_alias(
+        reordered, node.name, seen, plain_desc(ElementType::f32, seen), Compiler::Alias::view);
+    const ValueId dst = add_reduction_step(node, compiler, *primitive, view, permuted(kept, order));
+    return compiler.add_alias(dst, node.name, kept, plain_desc(ElementType::f32, kept),
+                              Compiler::Alias::reshape);
+}
+
+// ReduceMean or ReduceMax of `src` keeping two axes and reducing one to three as global pooling,
+// fast in any layout oneDNN's pooling kernels take (nChw16c, nhwc …): `src` is seen with its
+// kept axes first, so that TensorFlow's mean over H and W of an NHWC tensor is a pooling of
+// the NCHW tensor in nhwc layout. Returns the result seen in `kept`'s axis order.
+std::optional<ValueId> add_global_pooling(const graph::Node& node, Compiler& compiler, ValueId src,
+                                          const std::vector<bool>& reduced, const Shape& kept) {
+    const bool max = node.type == "ReduceMax";
+    if (!max && node.type != "ReduceMean") return std::nullopt;
+    const auto kept_count = std::count(reduced.begin(), reduced.end(), false);
+    if (kept_count != 2 || reduced.size() < 3 || reduced.size() > 5) return std::nullopt;
+    const std::vector<int64_t> order = kept_axes_first(reduced);
+    const Value source = compiler.value(src);
+    const Shape seen = permuted(source.shape, order);
+    const ValueId view = compiler.add_alias(src, node.name, seen, permuted_desc(source.desc, order),
+                                            Compiler::Alias::view);
+    const size_t spatial = reduced.size() - 2;
+    Window window;
+    window.strides.assign(spatial, 1);
+    window.dilations.assign(spatial, 0);
+    window.pads_begin.assign(spatial, 0);
+    window.pads_end.assign(spatial, 0);
+    const std::vector<int64_t> kernel(seen.begin() + 2, seen.end());
+    Shape pooled_shape(seen.begin(), seen.begin() + 2);
+    pooled_shape.resize(seen.size(), 1);
+    const auto pooled = add_pooling(
+        node, compiler, view, pooled_shape,
+        max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding, window,
+        kernel, false);
+    if (!pooled) return std::nullopt;
+    const Value result = compiler.value(*pooled);
+    return compiler.add_alias(*pooled, node.name, kept, permuted_desc(result.desc, inverse(order)),
+                              Compiler::Alias::reshape);
+}
+
+}  // namespace
+
+// Reductions with the axes given by a constant. Means and maxima over all axes but two are
+// global pooling; the others use oneDNN's reduction primitive on plain tensors.
 bool lower_reduction(const graph::Node& node, Compiler& compiler) {
     const Tensor* axes_value = compiler.constant_input(node, 1);
     const ValueId src = compiler.input_value(node, 0);
     const Value& value = compiler.value(src);
-    if (!axes_value || value.type != ElementType::f32 || value.shape.empty()) return false;
+    if (!axes_value || value.type != ElementType::f32 || value.shape.empty() ||
+        shape_size(value.shape) == 0)
+        return false;
     const Shape src_shape = value.shape;
     const size_t rank = src_shape.size();
     std::vector<bool> reduced(rank, false);
@@ -111,56 +255,17 @@ bool lower_reduction(const graph::Node& node, Compiler& compiler) {
     Shape kept = src_shape;
     for (size_t i = 0; i < rank; ++i)
         if (reduced[i]) kept[i] = 1;
+    auto result = add_global_pooling(node, compiler, src, reduced, kept);
+    if (!result) result = add_reduction(node, compiler, src, reduced, kept);
+    if (!result) return false;
     const Shape& dst_shape = compiler.shape_of(output_of(node));
-
-    const bool spatial = rank >= 3 && rank <= 5 && !reduced[0] && !reduced[1] &&
-                         std::all_of(reduced.begin() + 2, reduced.end(), [](bool r) { return r; });
-    const bool poolable = node.type == "ReduceMean" || node.type == "ReduceMax";
-    std::optional<ValueId> pooled;
-    if (spatial && poolable) {
-        Window window;
-        std::vector<int64_t> kernel(src_shape.begin() + 2, src_shape.end());
-        window.strides.assign(rank - 2, 1);
-        window.dilations.assign(rank - 2, 0);
-        window.pads_begin.assign(rank - 2, 0);
-        window.pads_end.assign(rank - 2, 0);
-        const auto algorithm = node.type == "ReduceMax"
-                                   ? dnnl::algorithm::pooling_max
-                                   : dnnl::algorithm::pooling_avg_exclude_padding;
-        pooled = add_pooling(node, compiler, src, kept, algorithm, window, kernel);
-        if (!pooled) return false;
-    } else {
-        static const std::vector<std::pair<std::string_view, dnnl::algorithm>> algorithms = {
-            {"ReduceMean", dnnl::algorithm::reduction_mean},
-            {"ReduceSum", dnnl::algorithm::reduction_sum},
-            {"ReduceMax", dnnl::algorithm::reduction_max},
-            {"ReduceMin", dnnl::algorithm::reduction_min},
-            {"ReduceProd", dnnl::algorithm::reduction_mul},
-        };
-        const auto found =
-            std::find_if(algorithms.begin(), algorithms.end(),
-                         [&](const auto& entry) { return entry.first == node.type; });
-        if (found == algorithms.end()) return false;
-        const ValueId plain = compiler.to_plain(src);
-        const dnnl::memory::desc src_desc = compiler.value(plain).desc;
-        const auto primitive = try_create([&] {
-            const dnnl::reduction::desc desc(found->second, src_desc,
-                                             plain_desc(ElementType::f32, kept), 0.0f, 0.0f);
-            return dnnl::reduction::primitive_desc(desc, default_attr(), cpu_engine());
-        });
-        if (!primitive) return false;
-        const ValueId dst =
-            compiler.add_value(node.name, ElementType::f32, kept, primitive->dst_desc());
-        compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, plain}, {DNNL_ARG_DST, dst}});
-        pooled = dst;
-    }
     if (dst_shape != kept) {  // keep_dims false: the same bytes without the reduced axes
-        const ValueId plain = compiler.to_plain(*pooled);
+        const ValueId plain = compiler.to_plain(*result);
         compiler.define(output_of(node), compiler.add_alias(plain, node.name, dst_shape,
                                                             plain_desc(ElementType::f32, dst_shape),
                                                             Compiler::Alias::reshape));
     } else {
-        compiler.define(output_of(node), *pooled);
+        compiler.define(output_of(node), *result);
     }
     return true;
 }

@@ -65,4 +65,11 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler);
 bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler);  // pooling.cpp
 bool lower_quantized_concat(const graph::Node& node, Compiler& compiler);    // data_movement.cpp
 
+// Comparisons, conversions to f32, TopK, and the linear resizes oneDNN's resampling lacks (the
+// forms converted TensorFlow graphs have).
+bool lower_comparison(const graph::Node& node, Compiler& compiler);          // comparison.cpp
+bool lower_convert_to_float(const graph::Node& node, Compiler& compiler);    // reshape.cpp
+bool lower_topk(const graph::Node& node, Compiler& compiler);                // topk_step.cpp
+bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler);  // interpolate.cpp
+
 }  // namespace es::devices::cpu

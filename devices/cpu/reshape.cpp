@@ -23,4 +23,27 @@ bool lower_float_convert(const graph::Node& node, Compiler& compiler) {
     return true;
 }
 
+// A Convert of booleans or integers to f32 as a reorder between data types, which keeps the
+// layout. (Floats to integers are left to the reference kernel: oneDNN rounds where Convert
+// truncates.)
+bool lower_convert_to_float(const graph::Node& node, Compiler& compiler) {
+    const ValueId src = compiler.input_value(node, 0);
+    const Value source = compiler.value(src);
+    if (stored_type(node.outputs[0].type.type) != ElementType::f32 || source.desc.is_zero() ||
+        source.type == ElementType::f32)
+        return false;
+    dnnl_memory_desc_t data = source.desc.data;
+    data.data_type = dnnl_f32;
+    const dnnl::memory::desc dst_desc(data);
+    const auto primitive = try_create([&] {
+        return dnnl::reorder::primitive_desc(cpu_engine(), source.desc, cpu_engine(), dst_desc,
+                                             default_attr());
+    });
+    if (!primitive) return false;
+    const ValueId dst = compiler.add_value(node.name, ElementType::f32, source.shape, dst_desc);
+    compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    compiler.define(output_of(node), dst);
+    return true;
+}
+
 }  // namespace es::devices::cpu

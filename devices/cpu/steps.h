@@ -83,4 +83,30 @@ class PixelShuffleStep : public Step {
     int64_t m_kw;
 };
 
+// linear_onnx resampling of two adjacent axes of a plain f32 value: [outer, H, W, inner] to
+// [outer, H', W', inner], each output position blending the four source positions its taps name
+// (inner = the channels of an NHWC tensor, read contiguously).
+class BilinearStep : public Step {
+  public:
+    // Per output row (y_taps) and column (x_taps): two source positions and their weights.
+    struct Taps {
+        std::vector<int64_t> index;  // 2 per output position
+        std::vector<float> weight;
+    };
+    BilinearStep(ValueId src, ValueId dst, int64_t outer, int64_t src_height, int64_t src_width,
+                 int64_t inner, Taps y_taps, Taps x_taps);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+
+  private:
+    friend class BilinearInstance;
+    ValueId m_src;
+    ValueId m_dst;
+    int64_t m_outer;
+    int64_t m_src_height;
+    int64_t m_src_width;
+    int64_t m_inner;
+    Taps m_y;
+    Taps m_x;
+};
+
 }  // namespace es::devices::cpu

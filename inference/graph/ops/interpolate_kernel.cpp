@@ -12,19 +12,6 @@
 namespace es::graph::ops::interpolate {
 namespace {
 
-// Output position o of one axis reads src[index[k]] * weight[k] for k in offsets[o]..offsets[o+1].
-struct AxisTaps {
-    std::vector<size_t> offsets{0};
-    std::vector<int64_t> index;
-    std::vector<float> weight;
-
-    void add(int64_t i, float w) {
-        index.push_back(i);
-        weight.push_back(w);
-    }
-    void next() { offsets.push_back(index.size()); }
-};
-
 // Computed in float, as OpenVINO does, so that ties in nearest rounding fall the same way.
 float source_coordinate(Transform transform, int64_t resized, const AxisResize& r) {
     const auto x = static_cast<float>(resized);
@@ -75,23 +62,6 @@ std::vector<int64_t> nearest_indices(const Config& config, const AxisResize& r) 
         indices[o] = clamp_index(round_coordinate(config.rounding, x, r.scale < 1.0f), r.in_len);
     }
     return indices;
-}
-
-// Two neighbours weighted by distance, the coordinate clamped into the axis first.
-AxisTaps linear_onnx_taps(const Config& config, const AxisResize& r) {
-    AxisTaps taps;
-    const auto last = static_cast<float>(r.in_len - 1);
-    for (int64_t o = 0; o < r.out_len; ++o) {
-        const float x = std::clamp(source_coordinate(config.transform, o, r), 0.0f, last);
-        const int64_t x1 = std::min(static_cast<int64_t>(x), r.in_len - 1);
-        const int64_t x2 = std::min(x1 + 1, r.in_len - 1);
-        const float d1 = x1 == x2 ? 0.5f : std::fabs(x - static_cast<float>(x1));
-        const float d2 = x1 == x2 ? 0.5f : std::fabs(x - static_cast<float>(x2));
-        taps.add(x1, d2);
-        taps.add(x2, d1);
-        taps.next();
-    }
-    return taps;
 }
 
 // Keys' cubic convolution kernel with parameter a (also Pillow's bicubic filter).
@@ -338,6 +308,23 @@ void resample_nearest(const Config& config, const std::vector<AxisResize>& axes,
 }
 
 }  // namespace
+
+// Two neighbours weighted by distance, the coordinate clamped into the axis first.
+AxisTaps linear_onnx_taps(const Config& config, const AxisResize& r) {
+    AxisTaps taps;
+    const auto last = static_cast<float>(r.in_len - 1);
+    for (int64_t o = 0; o < r.out_len; ++o) {
+        const float x = std::clamp(source_coordinate(config.transform, o, r), 0.0f, last);
+        const int64_t x1 = std::min(static_cast<int64_t>(x), r.in_len - 1);
+        const int64_t x2 = std::min(x1 + 1, r.in_len - 1);
+        const float d1 = x1 == x2 ? 0.5f : std::fabs(x - static_cast<float>(x1));
+        const float d2 = x1 == x2 ? 0.5f : std::fabs(x - static_cast<float>(x2));
+        taps.add(x1, d2);
+        taps.add(x2, d1);
+        taps.next();
+    }
+    return taps;
+}
 
 void resample(const Config& config, const std::vector<AxisResize>& axes, const Tensor& src,
               Tensor& dst) {

@@ -39,6 +39,22 @@ struct AxisResize {
     float scale;
 };
 
+// Output position o of one axis reads src[index[k]] * weight[k] for k in offsets[o]..offsets[o+1].
+struct AxisTaps {
+    std::vector<size_t> offsets{0};
+    std::vector<int64_t> index;
+    std::vector<float> weight;
+
+    void add(int64_t i, float w) {
+        index.push_back(i);
+        weight.push_back(w);
+    }
+    void next() { offsets.push_back(index.size()); }
+};
+
+// linear_onnx's two taps per output position of one axis (config.transform decides where).
+AxisTaps linear_onnx_taps(const Config& config, const AxisResize& r);
+
 // Resizes `src` (already padded) into `dst`, whose shape differs from src's only on `axes`.
 void resample(const Config& config, const std::vector<AxisResize>& axes, const Tensor& src,
               Tensor& dst);

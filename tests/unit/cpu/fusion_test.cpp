@@ -101,6 +101,30 @@ const std::vector<FusionCase> k_cases = {
          g.output(g.op("Multiply", {h, y}, {}, "hswish"));
          return std::vector<std::string>{"bias", "hswish"};
      }},
+    {"(x / 6) * ReLU6(x + 3) as TensorFlow writes it becomes one HSwish",
+     [](GraphBuilder& g, graph::Output x) {
+         const auto scalar = [&](float value) {
+             return g.constant(make_tensor<float>({}, {value}));
+         };
+         const auto y = bias(g, x, 8);
+         const auto relu6 =
+             g.op("Clamp", {g.op("Add", {y, scalar(3.0f)})}, {{"min", "0"}, {"max", "6"}});
+         const auto sixth = g.op("Multiply", {scalar(1.0f / 6.0f), y});
+         g.output(g.op("Multiply", {sixth, relu6}, {}, "hswish"));
+         return std::vector<std::string>{"bias", "hswish"};
+     }},
+    {"(x * 1/6 rounded to f16) * ReLU6(x + 3) becomes HSwish and a scale",
+     [](GraphBuilder& g, graph::Output x) {
+         const auto scalar = [&](float value) {
+             return g.constant(make_tensor<float>({}, {value}));
+         };
+         const auto y = bias(g, x, 8);
+         const auto relu6 =
+             g.op("Clamp", {g.op("Add", {y, scalar(3.0f)})}, {{"min", "0"}, {"max", "6"}});
+         const auto sixth = g.op("Multiply", {y, scalar(0.1666259765625f)});
+         g.output(g.op("Multiply", {relu6, sixth}, {}, "hswish"));
+         return std::vector<std::string>{"bias", "hswish", "hswish/HSwish"};
+     }},
     {"(x * ONNX Clip(x + 3, 0, 6)) / 6 becomes one HSwish",
      [](GraphBuilder& g, graph::Output x) {
          const auto scalar = [&](float value) {

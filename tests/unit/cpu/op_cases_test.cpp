@@ -270,8 +270,8 @@ const std::vector<OpCase> k_cases = {
                 {10, 12}, {2, 2}, true),
     interpolate("linear_onnx 7x4 half_pixel", resize("linear_onnx", "sizes", "half_pixel"),
                 {7, 4}, {1.4f, 0.6667f}, true),
-    interpolate("linear_onnx align_corners (no oneDNN form)",
-                resize("linear_onnx", "sizes", "align_corners"), {10, 12}, {2, 2}, false),
+    interpolate("linear_onnx align_corners (the device's own kernel)",
+                resize("linear_onnx", "sizes", "align_corners"), {10, 12}, {2, 2}, true),
     interpolate("cubic (no oneDNN form)", resize("cubic", "sizes", "half_pixel"), {10, 12}, {2, 2},
                 false),
 };
