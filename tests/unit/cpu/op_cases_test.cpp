@@ -12,7 +12,7 @@ namespace {
 struct OpCase {
     const char* name;
     std::function<void(GraphBuilder&)> build;  // names the op under test "op"
-    bool onednn = true;                        // whether oneDNN should compute it
+    bool onednn = true;  // whether a fast oneDNN kernel (not a reference one) computes it
 };
 
 using Attrs = graph::Attributes;
@@ -114,8 +114,9 @@ const std::vector<OpCase> k_cases = {
     unary("MaxPool ceil rounding", "MaxPool", {1, 3, 8, 8}, pool("3,3", "2,2", "0,0", "0,0", "ceil")),
     unary("MaxPool same_upper", "MaxPool", k_image,
           pool("2,2", "2,2", "0,0", "0,0", "floor", "same_upper")),
+    // oneDNN 2.6 pools with dilations only in its reference implementation.
     unary("MaxPool-8 dilation 2, indices unused", "MaxPool", k_image,
-          with(pool("2,2", "1,1", "1,0", "0,1"), "dilations", "2,2"), "opset8"),
+          with(pool("2,2", "1,1", "1,0", "0,1"), "dilations", "2,2"), "opset8", false),
     {"MaxPool-8 with its indices used",
      [](GraphBuilder& g) {
          const auto y = g.op("MaxPool", {g.input(PartialShape(k_image))},
@@ -289,6 +290,9 @@ TEST_CASE("CPU primitives match the reference kernels, and fall back where oneDN
             check_against_reference(model, {random_inputs(*model, 42)}, 1e-4, {.profile = true});
         const std::string implementation = implementation_of(cpu[0].profile, "op");
         CHECK(!implementation.empty());
-        CHECK((implementation != "ref") == test.onednn);
+        CAPTURE(implementation);
+        // Neither the reference kernel ("ref") nor oneDNN's own ("ref:any") where oneDNN has a
+        // fast one.
+        CHECK((implementation.rfind("ref", 0) != 0) == test.onednn);
     }
 }
