@@ -20,4 +20,4 @@ unit_targets=$(sed -n 's/^es_test_suite(\(unit_[a-z_]*\) .*/\1/p' tests/CMakeLis
 cmake --build build-asan -j "$jobs" --target $unit_targets
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs" -L unit)
 
-scripts/fuzz.sh --time "${ES_FUZZ_SECONDS:-20}"
+scripts/fuzz.sh --time "${ES_FUZZ_SECONDS:-15}"
