@@ -91,9 +91,10 @@ Tensor tensor_from_proto(const tensorflow::TensorProto& proto, const std::string
                         where, proto.tensor_content().size(), to_string(*type), to_string(partial),
                         bytes);
     if (proto.tensor_content().empty() && bytes > k_max_expanded_bytes)
-        throw_bad_input("{}: a {} constant of shape {} is too large to fill from its values ({} "
-                        "bytes, at most {})",
-                        where, to_string(*type), to_string(partial), bytes, k_max_expanded_bytes);
+        throw_bad_input(
+            "{}: a {} constant of shape {} is too large to fill from its values ({} "
+            "bytes, at most {})",
+            where, to_string(*type), to_string(partial), bytes, k_max_expanded_bytes);
     Tensor tensor(*type, partial.to_shape());
     const size_t count = tensor.size();
     if (!proto.tensor_content().empty()) {

@@ -131,8 +131,7 @@ std::string read_group(const Json& group, const std::vector<WeightSpec>& weights
     for (const auto& shard : shards)
         bytes += read_regular_file(shard, where);
     if (bytes.size() < needed)
-        throw_bad_input("{}: the shards {} changed while being read", where,
-                        group["paths"].dump());
+        throw_bad_input("{}: the shards {} changed while being read", where, group["paths"].dump());
     return bytes;
 }
 

@@ -45,8 +45,7 @@ TEST_CASE("GraphDef limits: a constant filled from one value may not expand past
     value.add_float_val(1);
     builder.node("y", "Relu", {"ones"});
     const size_t peak_before = peak_resident_bytes();
-    CHECK_THROWS_WITH_AS(convert(builder),
-                         doctest::Contains("node 'ones' (Const)"), Error);
+    CHECK_THROWS_WITH_AS(convert(builder), doctest::Contains("node 'ones' (Const)"), Error);
     CHECK_THROWS_WITH_AS(convert(builder), doctest::Contains("too large to fill from its values"),
                          Error);
     CHECK(peak_resident_bytes() - peak_before < k_bad_input_memory);
