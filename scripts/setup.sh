@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
+  clang libclang-rt-14-dev libomp-14-dev llvm lld
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev doctest-dev
   libpugixml-dev libprotobuf-dev protobuf-compiler libonnx-dev
   libopencv-dev libdnnl-dev libtbb-dev opencv-doc

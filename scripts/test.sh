@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite, then the unit tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/). Exit code: ctest's.
+# AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/), then each fuzz target briefly
+# (build-fuzz/). Exit code: the first stage that failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${ES_JOBS:-2}"
@@ -18,3 +19,5 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DES_SANITIZE=ON
 unit_targets=$(sed -n 's/^es_test_suite(\(unit_[a-z_]*\) .*/\1/p' tests/CMakeLists.txt)
 cmake --build build-asan -j "$jobs" --target $unit_targets
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$jobs" -L unit)
+
+scripts/fuzz.sh --time "${ES_FUZZ_SECONDS:-15}"

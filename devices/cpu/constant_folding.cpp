@@ -11,7 +11,7 @@ Tensor shape_value(const Shape& shape, ElementType type) {
     return type == ElementType::i64 ? value : convert(value, type);
 }
 
-// The node's outputs when it can be computed now; empty otherwise.
+// The node's outputs when it can be computed now and they are not too large; empty otherwise.
 std::vector<Tensor> fold(const graph::Node& node) {
     if (node.type == "Parameter" || node.type == "Const" || node.type == "Result") return {};
     if (node.type == "ShapeOf" && node.input_type(0).shape.is_static())
@@ -22,7 +22,7 @@ std::vector<Tensor> fold(const graph::Node& node) {
         inputs.push_back(input.source.node->value);
     }
     if (inputs.empty()) return {};
-    return graph::evaluate_node(node, inputs);
+    return graph::fold_node(node, inputs).value_or(std::vector<Tensor>{});
 }
 
 }  // namespace

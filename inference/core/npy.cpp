@@ -121,16 +121,25 @@ Tensor read_npy(const std::filesystem::path& path) {
                         path.string());
     const Shape shape = parse_shape(dict_value(header, "shape", path), path);
 
-    Tensor tensor(type, shape);
+    size_t byte_size = 0;
+    try {
+        byte_size = shape_size(shape) * element_size(type);
+    } catch (const Error& error) {
+        rethrow_with_context(error, path.string());
+    }
+    // the data is checked against the file before the tensor is allocated
     const auto data_start = file.tellg();
     file.seekg(0, std::ios::end);
-    const auto available = static_cast<size_t>(file.tellg() - data_start);
-    if (available < tensor.byte_size())
+    const auto file_end = file.tellg();
+    if (data_start < 0 || file_end < data_start)
+        throw_bad_input("{}: cannot measure the data (not a regular file?)", path.string());
+    const auto available = static_cast<size_t>(file_end - data_start);
+    if (available < byte_size)
         throw_bad_input("{}: holds {} data bytes, shape {} of {} needs {}", path.string(),
-                        available, to_string(shape), to_string(type), tensor.byte_size());
+                        available, to_string(shape), to_string(type), byte_size);
+    Tensor tensor(type, shape);
     file.seekg(data_start);
-    file.read(reinterpret_cast<char*>(tensor.bytes()),
-              static_cast<std::streamsize>(tensor.byte_size()));
+    file.read(reinterpret_cast<char*>(tensor.bytes()), static_cast<std::streamsize>(byte_size));
     if (!file) throw_bad_input("{}: read failed", path.string());
     return tensor;
 }

@@ -7,8 +7,9 @@
 namespace es {
 
 size_t shape_size(const Shape& shape) {
-    // Keeps every buffer below 2^48 bytes even for 8-byte elements.
-    constexpr uint64_t k_max_elements = uint64_t{1} << 44;
+    // 2^32 elements (32 GiB of 8-byte values) is more than an edge box holds: a larger shape
+    // can only come from a malformed file.
+    constexpr uint64_t k_max_elements = uint64_t{1} << 32;
     uint64_t count = 1;
     for (int64_t dim : shape) {
         if (dim < 0) throw_bad_input("shape {} has a negative dimension", to_string(shape));

@@ -42,6 +42,10 @@ constexpr ElementType element_type_of() {
         static_assert(sizeof(T) == 0, "no ElementType for this C++ type");
 }
 
+// The most bytes a value may expand to from a smaller description (a constant filled from a few
+// values, a folded Broadcast or Tile): more would let a tiny model file fill gigabytes.
+constexpr size_t k_max_expanded_bytes = size_t{64} << 20;
+
 // A typed n-dimensional array. Copies share the buffer; clone() copies the bytes.
 // Buffers are 64-byte aligned, or views into memory owned by someone else (a mapped .bin).
 class Tensor {

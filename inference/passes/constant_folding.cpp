@@ -34,7 +34,13 @@ size_t ConstantFolding::run(graph::Model& model) {
                 inputs.push_back(producer->value);
             }
             if (inputs.size() != node->inputs.size() || inputs.empty()) continue;
-            values = graph::evaluate_node(*node, inputs);
+            auto folded = graph::fold_node(*node, inputs);
+            if (!folded) {
+                spdlog::debug("constant folding: {} kept, its result would be too large",
+                              node->describe());
+                continue;
+            }
+            values = std::move(*folded);
         }
         for (size_t port = 0; port < values.size(); ++port) {
             const Tensor value = node->outputs[port].type.type == ElementType::f16 &&

@@ -279,8 +279,9 @@ ConfigCheck check_config_file(const std::filesystem::path& path) {
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& parse_error) {
-        // nlohmann's message: "[json.exception.parse_error.101] parse error at line 3, ..."
+    } catch (const nlohmann::json::exception& parse_error) {
+        // nlohmann's message: "[json.exception.parse_error.101] parse error at line 3, ...", or
+        // out_of_range.406 for a number too large for a double
         std::string message = parse_error.what();
         if (const size_t start = message.find("] "); start != std::string::npos)
             message = message.substr(start + 2);

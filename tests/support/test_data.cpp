@@ -1,6 +1,7 @@
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <array>
 #include <cstdio>
@@ -76,6 +77,12 @@ CommandResult run_command(const std::string& command_line) {
     const int status = pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
+}
+
+size_t peak_resident_bytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<size_t>(usage.ru_maxrss) * 1024;  // Linux counts kilobytes
 }
 
 }  // namespace es::testing

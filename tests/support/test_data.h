@@ -38,4 +38,11 @@ struct CommandResult {
 // Runs a shell command line and captures its output.
 CommandResult run_command(const std::string& command_line);
 
+// The most memory this process has held resident so far, in bytes.
+size_t peak_resident_bytes();
+
+// Allocations a reader may make on bad input before refusing it: buffers bigger than this in a
+// test of a malformed file mean the reader allocated before checking the file's sizes.
+constexpr size_t k_bad_input_memory = size_t{64} << 20;
+
 }  // namespace es::testing

@@ -442,8 +442,9 @@ void ExtensionSet::add(const std::string& text, const std::string& file) {
     Json root;
     try {
         root = Json::parse(text);
-    } catch (const Json::parse_error& error) {
-        // nlohmann's message: "[json.exception.parse_error.101] parse error at line 3, …"
+    } catch (const Json::exception& error) {
+        // nlohmann's message: "[json.exception.parse_error.101] parse error at line 3, …", or
+        // out_of_range.406 for a number too large for a double
         std::string message = error.what();
         const size_t bracket = message.find("] ");
         if (bracket != std::string::npos) message.erase(0, bracket + 2);

@@ -21,7 +21,7 @@ bool foldable(const graph::Node& node) {
         input_elements += input.source.node->value.size();
     }
     for (const auto& output : node.outputs) {
-        if (!output.type.shape.is_static()) return true;  // data-dependent: evaluation decides
+        if (!output.type.shape.is_static()) return true;  // data-dependent: fold_node decides
         if (shape_size(output.type.shape.to_shape()) > std::max(input_elements, k_min_fold_limit))
             return false;
     }
@@ -56,7 +56,9 @@ graph::Node& GraphBuilder::add(const std::string& type, const std::string& versi
         std::vector<Tensor> values;
         for (const auto& input : node.inputs)
             values.push_back(input.source.node->value);
-        results = graph::evaluate_node(node, values);
+        auto folded = graph::fold_node(node, values);
+        if (!folded) return node;
+        results = std::move(*folded);
     }
     if (results.size() != 1) return node;  // multi-output nodes stay
     return *m_model.add_constant(results[0], node.name).node;

@@ -28,6 +28,23 @@ onnx::AttributeProto::AttributeType kind_of(const onnx::AttributeProto& attribut
     return Proto::UNDEFINED;
 }
 
+// How many values the typed field that carries `type` holds.
+size_t typed_value_count(const onnx::TensorProto& proto, ElementType type) {
+    switch (type) {
+        case ElementType::f32:
+            return static_cast<size_t>(proto.float_data_size());
+        case ElementType::f64:
+            return static_cast<size_t>(proto.double_data_size());
+        case ElementType::i64:
+            return static_cast<size_t>(proto.int64_data_size());
+        case ElementType::u32:
+        case ElementType::u64:
+            return static_cast<size_t>(proto.uint64_data_size());
+        default:  // int32_data carries every type of 32 bits or less, f16 as its bit pattern
+            return static_cast<size_t>(proto.int32_data_size());
+    }
+}
+
 }  // namespace
 
 NodeContext::NodeContext(const onnx::NodeProto& proto, graph::Model& model, int64_t opset,
@@ -195,43 +212,40 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& wher
             "{}: tensor '{}' keeps its data in an external file, which is not supported", where,
             proto.name());
     Shape shape(proto.dims().begin(), proto.dims().end());
-    Tensor tensor;
+    size_t count = 0;
     try {
-        tensor = Tensor(*type, shape);
+        count = shape_size(shape);
     } catch (const Error& error) {
         rethrow_with_context(error, fmt::format("{}: tensor '{}'", where, proto.name()));
     }
-    const size_t count = tensor.size();
-    auto expect = [&](size_t available) {
-        if (available != count)
-            throw_bad_input("{}: tensor '{}' of shape {} holds {} values", where, proto.name(),
-                            to_string(shape), available);
-    };
+    // the data is checked against the shape before the tensor is allocated
+    const size_t byte_size = count * element_size(*type);
     if (proto.has_raw_data()) {
-        if (proto.raw_data().size() != tensor.byte_size())
+        if (proto.raw_data().size() != byte_size)
             throw_bad_input("{}: tensor '{}' of shape {} has {} bytes of data, expected {}", where,
-                            proto.name(), to_string(shape), proto.raw_data().size(),
-                            tensor.byte_size());
-        std::memcpy(tensor.bytes(), proto.raw_data().data(), tensor.byte_size());
+                            proto.name(), to_string(shape), proto.raw_data().size(), byte_size);
+        Tensor tensor(*type, shape);
+        std::memcpy(tensor.bytes(), proto.raw_data().data(), byte_size);
         return tensor;
     }
+    const size_t available = typed_value_count(proto, *type);
+    if (available != count)
+        throw_bad_input("{}: tensor '{}' of shape {} holds {} values", where, proto.name(),
+                        to_string(shape), available);
+    Tensor tensor(*type, shape);
     switch (*type) {
         case ElementType::f32:
-            expect(static_cast<size_t>(proto.float_data_size()));
             std::copy(proto.float_data().begin(), proto.float_data().end(), tensor.data<float>());
             break;
         case ElementType::f64:
-            expect(static_cast<size_t>(proto.double_data_size()));
             std::copy(proto.double_data().begin(), proto.double_data().end(),
                       tensor.data<double>());
             break;
         case ElementType::i64:
-            expect(static_cast<size_t>(proto.int64_data_size()));
             std::copy(proto.int64_data().begin(), proto.int64_data().end(), tensor.data<int64_t>());
             break;
         case ElementType::u32:
         case ElementType::u64:
-            expect(static_cast<size_t>(proto.uint64_data_size()));
             for (size_t i = 0; i < count; ++i) {
                 if (*type == ElementType::u32)
                     tensor.data<uint32_t>()[i] =
@@ -241,8 +255,6 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& wher
             }
             break;
         default: {
-            // int32_data carries every type of 32 bits or less, f16 as its bit pattern
-            expect(static_cast<size_t>(proto.int32_data_size()));
             const size_t size = element_size(*type);
             for (size_t i = 0; i < count; ++i) {
                 const int32_t value = proto.int32_data(static_cast<int>(i));

@@ -114,7 +114,8 @@ class Importer {
             const std::string key =
                 default_domain(node) ? node.op_type() : node.domain() + "::" + node.op_type();
             auto& [count, first] = missing[key];
-            if (count++ == 0) first = node.name().empty() ? node.output(0) : node.name();
+            const bool unnamed = node.name().empty() && node.output_size() > 0;
+            if (count++ == 0) first = unnamed ? node.output(0) : node.name();
         }
         if (missing.empty()) return;
         std::string list;

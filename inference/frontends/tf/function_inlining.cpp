@@ -10,6 +10,9 @@ namespace {
 
 // Deeper nesting than this is taken for recursion.
 constexpr size_t k_max_depth = 64;
+// Vision models inline to a few ten thousand nodes; functions that call each other many times
+// over multiply, so a small file could otherwise expand to billions.
+constexpr size_t k_max_inlined_nodes = size_t{1} << 18;
 
 // Output argument names of ops with several output arguments, for "node:arg:index" references
 // inside function bodies; ops not listed have a single output argument (possibly a list).
@@ -82,6 +85,9 @@ class Inliner {
             throw_bad_input("{}: node '{}': functions nest deeper than {} calls (recursion?)",
                             m_where, node.name(), k_max_depth);
         const tensorflow::FunctionDef& body = function(node, name);
+        if (out.size() + static_cast<size_t>(body.node_def_size()) > k_max_inlined_nodes)
+            throw_bad_input("{}: node '{}': inlining function '{}' makes more than {} nodes",
+                            m_where, node.name(), name, k_max_inlined_nodes);
         const std::string prefix = node.name() + "/";
         const auto& signature = body.signature();
 

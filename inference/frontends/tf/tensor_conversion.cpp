@@ -8,8 +8,6 @@
 namespace es::frontends::tf_import {
 namespace {
 
-constexpr size_t k_max_repeated_elements = size_t{1} << 28;
-
 // Fills `count` elements from `values`, repeating the last one; none at all leaves zeros.
 template <typename T, typename Values>
 void fill_from(T* dst, size_t count, const Values& values, const std::string& where) {
@@ -92,9 +90,11 @@ Tensor tensor_from_proto(const tensorflow::TensorProto& proto, const std::string
         throw_bad_input("{}: tensor_content has {} bytes, but a {} tensor of shape {} needs {}",
                         where, proto.tensor_content().size(), to_string(*type), to_string(partial),
                         bytes);
-    if (proto.tensor_content().empty() && elements > k_max_repeated_elements)
-        throw_bad_input("{}: a constant of shape {} is too large to fill from its values", where,
-                        to_string(partial));
+    if (proto.tensor_content().empty() && bytes > k_max_expanded_bytes)
+        throw_bad_input(
+            "{}: a {} constant of shape {} is too large to fill from its values ({} "
+            "bytes, at most {})",
+            where, to_string(*type), to_string(partial), bytes, k_max_expanded_bytes);
     Tensor tensor(*type, partial.to_shape());
     const size_t count = tensor.size();
     if (!proto.tensor_content().empty()) {

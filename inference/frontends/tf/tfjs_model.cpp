@@ -15,29 +15,16 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string read_text(const std::filesystem::path& path, const std::string& user) {
+// The contents of a regular file: a device or a FIFO could be endless or block forever.
+std::string read_regular_file(const std::filesystem::path& path, const std::string& where) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error))
+        throw_bad_input("{}: {} is not a regular file", where, path.string());
     std::ifstream file(path, std::ios::binary);
-    if (!file) throw_bad_input("{}: cannot open {}", user, path.string());
+    if (!file) throw_bad_input("{}: cannot open {}", where, path.string());
     std::ostringstream contents;
     contents << file.rdbuf();
     return std::move(contents).str();
-}
-
-// The bytes of one weight group: its shards, concatenated in order.
-std::string read_group(const Json& group, const std::filesystem::path& directory,
-                       const std::string& where) {
-    if (!group.contains("paths") || !group["paths"].is_array())
-        throw_bad_input("{}: a weightsManifest group has no 'paths' list", where);
-    std::string bytes;
-    for (const auto& path : group["paths"]) {
-        if (!path.is_string()) throw_bad_input("{}: a shard path is not a string", where);
-        const std::filesystem::path shard = directory / path.get<std::string>();
-        if (!std::filesystem::exists(shard))
-            throw_bad_input("{}: weight shard '{}' is missing ({})", where, path.get<std::string>(),
-                            shard.string());
-        bytes += read_text(shard, where);
-    }
-    return bytes;
 }
 
 ElementType weight_type(const std::string& dtype, const std::string& where) {
@@ -47,76 +34,140 @@ ElementType weight_type(const std::string& dtype, const std::string& where) {
     throw_bad_input("{}: weight type '{}' is not supported", where, dtype);
 }
 
-// Decodes one weight from `bytes` at `offset`, advancing it; quantized weights are expanded as
-// TF.js does: uint8/uint16 as q * scale + min (rounded for int32), float16 to float32.
-Tensor decode_weight(const Json& spec, std::string_view bytes, size_t& offset,
-                     const std::string& where) {
-    const std::string name = spec.value("name", "");
-    const std::string what = fmt::format("{}: weight '{}'", where, name);
+// One weightsManifest entry: what it holds and how it is stored in the shards.
+struct WeightSpec {
+    std::string what;  // the model file and the weight's name, for errors
+    Shape shape;
+    ElementType type = ElementType::undefined;
+    std::string stored;  // the quantization dtype; empty when stored as `type`
+    size_t count = 0;
+    size_t width = 0;  // bytes per stored value
+};
+
+WeightSpec parse_weight(const Json& spec, const std::string& where) {
+    WeightSpec weight;
+    weight.what = fmt::format("{}: weight '{}'", where, spec.value("name", ""));
+    const std::string& what = weight.what;
     if (!spec.contains("shape") || !spec["shape"].is_array())
         throw_bad_input("{}: 'shape' is missing", what);
-    Shape shape;
     for (const auto& dim : spec["shape"]) {
         if (!dim.is_number_integer() || dim.get<int64_t>() < 0)
             throw_bad_input("{}: the shape holds {}", what, dim.dump());
-        shape.push_back(dim.get<int64_t>());
+        weight.shape.push_back(dim.get<int64_t>());
     }
     const std::string dtype = spec.value("dtype", "float32");
     if (dtype == "string") throw_bad_input("{}: string weights are not supported", what);
-    const ElementType type = weight_type(dtype, what);
-    size_t count = 0;
+    weight.type = weight_type(dtype, what);
     try {
-        count = shape_size(shape);
+        weight.count = shape_size(weight.shape);
     } catch (const Error& error) {
         rethrow_with_context(error, what);
     }
-    const std::string stored =
-        spec.contains("quantization") ? spec["quantization"].value("dtype", "") : "";
-    const size_t width = stored.empty() ? element_size(type) : stored == "uint8" ? 1 : 2;
-    // the bytes are checked before the tensor is allocated, so a bad shape cannot exhaust memory
-    if (count > (bytes.size() - offset) / width)
-        throw_bad_input("{}: needs {} bytes at offset {}, but the shards hold {} bytes", what,
-                        count * width, offset, bytes.size());
+    weight.stored = spec.contains("quantization") ? spec["quantization"].value("dtype", "") : "";
+    if (weight.stored.empty()) {
+        weight.width = element_size(weight.type);
+    } else if (weight.stored == "uint8" || weight.stored == "uint16") {
+        weight.width = weight.stored == "uint8" ? 1 : 2;
+        const Json& quantization = spec["quantization"];
+        if (weight.type == ElementType::boolean)
+            throw_bad_input("{}: {} quantization of {}", what, weight.stored, dtype);
+        if (!quantization.contains("min") || !quantization.contains("scale") ||
+            !quantization["min"].is_number() || !quantization["scale"].is_number())
+            throw_bad_input("{}: {} quantization needs 'min' and 'scale'", what, weight.stored);
+    } else if (weight.stored == "float16") {
+        weight.width = 2;
+        if (weight.type != ElementType::f32)
+            throw_bad_input("{}: float16 quantization of {}", what, dtype);
+    } else {
+        throw_bad_input("{}: quantization '{}' is not supported (uint8, uint16, float16)", what,
+                        weight.stored);
+    }
+    return weight;
+}
+
+// A shard path of the manifest as a file inside the model's folder (symlinks resolved).
+std::filesystem::path shard_file(const Json& path, const std::filesystem::path& directory,
+                                 const std::string& where) {
+    if (!path.is_string()) throw_bad_input("{}: a shard path is not a string", where);
+    const std::string name = path.get<std::string>();
+    const std::filesystem::path shard = directory / name;
+    std::error_code error;
+    if (!std::filesystem::exists(shard, error))
+        throw_bad_input("{}: weight shard '{}' is missing ({})", where, name, shard.string());
+    const auto folder = std::filesystem::canonical(directory.empty() ? "." : directory, error);
+    const auto resolved = std::filesystem::canonical(shard, error);
+    const auto relative = resolved.lexically_relative(folder);
+    if (std::filesystem::path(name).is_absolute() || error || relative.empty() ||
+        *relative.begin() == "..")
+        throw_bad_input("{}: weight shard '{}' lies outside the model's folder {}", where, name,
+                        folder.string());
+    if (!std::filesystem::is_regular_file(resolved, error))
+        throw_bad_input("{}: weight shard '{}' is not a regular file", where, name);
+    return resolved;
+}
+
+// The bytes of one weight group: its shards, concatenated in order, once their sizes are known
+// to hold every weight of `weights`.
+std::string read_group(const Json& group, const std::vector<WeightSpec>& weights,
+                       const std::filesystem::path& directory, const std::string& where) {
+    if (!group.contains("paths") || !group["paths"].is_array())
+        throw_bad_input("{}: a weightsManifest group has no 'paths' list", where);
+    std::vector<std::filesystem::path> shards;
+    size_t stored = 0;
+    for (const auto& path : group["paths"]) {
+        shards.push_back(shard_file(path, directory, where));
+        std::error_code error;
+        const auto size = std::filesystem::file_size(shards.back(), error);
+        if (error) throw_bad_input("{}: cannot read {}", where, shards.back().string());
+        stored += size;
+    }
+    size_t needed = 0;
+    for (const auto& weight : weights)
+        needed += weight.count * weight.width;
+    if (stored < needed)
+        throw_bad_input("{}: the shards {} hold {} bytes, but their weights need {}", where,
+                        group["paths"].dump(), stored, needed);
+    std::string bytes;
+    for (const auto& shard : shards)
+        bytes += read_regular_file(shard, where);
+    if (bytes.size() < needed)
+        throw_bad_input("{}: the shards {} changed while being read", where, group["paths"].dump());
+    return bytes;
+}
+
+// Decodes one weight from `bytes` at `offset`, advancing it; quantized weights are expanded as
+// TF.js does: uint8/uint16 as q * scale + min (rounded for int32), float16 to float32.
+Tensor decode_weight(const WeightSpec& weight, const Json& spec, std::string_view bytes,
+                     size_t& offset) {
     const char* data = bytes.data() + offset;
-    offset += count * width;
-    Tensor tensor(type, shape);
-    if (stored.empty()) {
+    offset += weight.count * weight.width;
+    Tensor tensor(weight.type, weight.shape);
+    if (weight.stored.empty()) {
         std::memcpy(tensor.bytes(), data, tensor.byte_size());
         return tensor;
     }
-    const Json& quantization = spec["quantization"];
-    if (stored == "float16") {
-        if (type != ElementType::f32)
-            throw_bad_input("{}: float16 quantization of {}", what, dtype);
+    if (weight.stored == "float16") {
         float* values = tensor.data<float>();
-        for (size_t i = 0; i < count; ++i) {
+        for (size_t i = 0; i < weight.count; ++i) {
             uint16_t bits = 0;
             std::memcpy(&bits, data + 2 * i, 2);
             values[i] = static_cast<float>(float16::from_bits(bits));
         }
         return tensor;
     }
-    if (stored != "uint8" && stored != "uint16")
-        throw_bad_input("{}: quantization '{}' is not supported (uint8, uint16, float16)", what,
-                        stored);
-    if (!quantization.contains("min") || !quantization.contains("scale") ||
-        !quantization["min"].is_number() || !quantization["scale"].is_number())
-        throw_bad_input("{}: {} quantization needs 'min' and 'scale'", what, stored);
-    const double min = quantization["min"].get<double>();
-    const double scale = quantization["scale"].get<double>();
-    for (size_t i = 0; i < count; ++i) {
+    const double min = spec["quantization"]["min"].get<double>();
+    const double scale = spec["quantization"]["scale"].get<double>();
+    for (size_t i = 0; i < weight.count; ++i) {
         uint16_t q = 0;
-        if (width == 1)
+        if (weight.width == 1)
             q = static_cast<uint8_t>(data[i]);
         else
             std::memcpy(&q, data + 2 * i, 2);
         const double value = q * scale + min;
-        if (type == ElementType::f32)
+        if (weight.type == ElementType::f32)
             tensor.data<float>()[i] = static_cast<float>(value);
-        else if (type == ElementType::i32)
-            tensor.data<int32_t>()[i] = static_cast<int32_t>(std::floor(value + 0.5));
         else
-            throw_bad_input("{}: {} quantization of {}", what, stored, dtype);
+            tensor.data<int32_t>()[i] = static_cast<int32_t>(std::floor(value + 0.5));
     }
     return tensor;
 }
@@ -157,18 +208,9 @@ void read_signature(const Json& model, tf_import::GraphSpec& spec) {
     if (signature->contains("outputs")) read((*signature)["outputs"], spec.outputs);
 }
 
-}  // namespace
-
-graph::Model read_tfjs_model(const std::filesystem::path& model_json,
-                             const extensions::ExtensionSet& extensions) {
+graph::Model import_model(const Json& model, const std::filesystem::path& model_json,
+                          const extensions::ExtensionSet& extensions) {
     const std::string where = model_json.string();
-    if (!std::filesystem::exists(model_json)) throw_bad_input("{}: no such file", where);
-    Json model;
-    try {
-        model = Json::parse(read_text(model_json, where));
-    } catch (const Json::exception& error) {
-        throw_bad_input("{}: not valid JSON: {}", where, error.what());
-    }
     if (!model.is_object()) throw_bad_input("{}: not a TF.js model (not a JSON object)", where);
     const std::string format = model.value("format", "graph-model");
     if (format == "layers-model")
@@ -197,13 +239,17 @@ graph::Model read_tfjs_model(const std::filesystem::path& model_json,
         if (!model["weightsManifest"].is_array())
             throw_bad_input("{}: 'weightsManifest' is not a list", where);
         for (const auto& group : model["weightsManifest"]) {
-            const std::string bytes = read_group(group, directory, where);
-            size_t offset = 0;
             if (!group.contains("weights") || !group["weights"].is_array())
                 throw_bad_input("{}: a weightsManifest group has no 'weights' list", where);
-            for (const auto& spec_json : group["weights"]) {
-                Tensor value = decode_weight(spec_json, bytes, offset, where);
-                spec.bound_values[spec_json.value("name", "")] = std::move(value);
+            std::vector<WeightSpec> weights;
+            for (const auto& spec_json : group["weights"])
+                weights.push_back(parse_weight(spec_json, where));
+            const std::string bytes = read_group(group, weights, directory, where);
+            size_t offset = 0;
+            for (size_t i = 0; i < weights.size(); ++i) {
+                const Json& spec_json = group["weights"][i];
+                spec.bound_values[spec_json.value("name", "")] =
+                    decode_weight(weights[i], spec_json, bytes, offset);
             }
         }
     }
@@ -215,6 +261,25 @@ graph::Model read_tfjs_model(const std::filesystem::path& model_json,
                             node.name());
     }
     return tf_import::import_graph(std::move(graph), spec);
+}
+
+}  // namespace
+
+graph::Model read_tfjs_model(const std::filesystem::path& model_json,
+                             const extensions::ExtensionSet& extensions) {
+    const std::string where = model_json.string();
+    if (!std::filesystem::exists(model_json)) throw_bad_input("{}: no such file", where);
+    Json model;
+    try {
+        model = Json::parse(read_regular_file(model_json, where));
+    } catch (const Json::exception& error) {
+        throw_bad_input("{}: not valid JSON: {}", where, error.what());
+    }
+    try {
+        return import_model(model, model_json, extensions);
+    } catch (const Json::exception& error) {
+        throw_bad_input("{}: malformed TF.js model: {}", where, error.what());
+    }
 }
 
 }  // namespace es::frontends

@@ -83,3 +83,19 @@ TEST_CASE("npy rejects what it cannot read with the file name in the message") {
     CHECK(message_of(dir / "text.npy").find("not a .npy file") != std::string::npos);
     CHECK(message_of(dir / "missing.npy").find("cannot open") != std::string::npos);
 }
+
+TEST_CASE("npy checks a header's shape against the file before allocating") {
+    const auto dir = testing::temp_dir("npy");
+    write_raw(dir / "claims_512mib.npy",
+              "{'descr': '<f4', 'fortran_order': False, 'shape': (134217728,), }", 8);
+    const size_t peak_before = testing::peak_resident_bytes();
+    CHECK_THROWS_WITH_AS(read_npy(dir / "claims_512mib.npy"),
+                         doctest::Contains("claims_512mib.npy: holds 8 data bytes"), Error);
+    CHECK(testing::peak_resident_bytes() - peak_before < testing::k_bad_input_memory);
+
+    write_raw(dir / "claims_1tib.npy",
+              "{'descr': '|u1', 'fortran_order': False, 'shape': (1099511627776,), }", 8);
+    CHECK_THROWS_WITH_AS(read_npy(dir / "claims_1tib.npy"),
+                         doctest::Contains("claims_1tib.npy: shape [1099511627776] has too many"),
+                         Error);
+}

@@ -99,6 +99,8 @@ TEST_CASE("Extension file: which mapping an op gets") {
 
 TEST_CASE("Extension file: malformed JSON and a wrong structure") {
     check_error(R"({"ops": [)", "ext.json: not valid JSON: parse error at line 1, column 10");
+    check_error(R"({"ops": 1e99999})",
+                "ext.json: not valid JSON: number overflow parsing '1e99999'");
     check_error("[]", "ext.json: the file must hold a JSON object");
     check_error(R"({"ops": {}})", "ext.json: ops: expected a non-empty list");
     check_error(R"({"ops": [{"framework": "onnx", "type": "MyOp", "nodez": []}]})",

@@ -7,6 +7,7 @@
 #include "tests/unit/frontends_tf/tf_builders.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <nlohmann/json.hpp>
 
 #include <cstring>
@@ -176,7 +177,7 @@ TEST_CASE("TF.js bad input: missing or short shards, missing weights, malformed 
     {
         QuantizedModel fixture;
         fixture.shard3.resize(fixture.shard3.size() - 1);
-        CHECK(error_of(fixture.write()).find("weight 'flags': needs 2 bytes at offset 12") !=
+        CHECK(error_of(fixture.write()).find("hold 13 bytes, but their weights need 14") !=
               std::string::npos);
     }
     {
@@ -218,4 +219,46 @@ TEST_CASE("TF.js bad input: missing or short shards, missing weights, malformed 
     write_file(dir / "model.json", "{\"modelTopology\": {\"node\": [");
     CHECK(error_of(dir / "model.json").find("not valid JSON") != std::string::npos);
     CHECK(error_of(dir / "absent.json").find("no such file") != std::string::npos);
+}
+
+TEST_CASE("TF.js bad input: shard paths outside the model's folder, devices and FIFOs") {
+    auto error_with_shard = [](const std::string& path) {
+        QuantizedModel fixture;
+        fixture.model["weightsManifest"][1]["paths"] = {path};
+        return error_of(fixture.write());
+    };
+    const auto outside = temp_dir("tfjs-outside") / "weights.bin";
+    write_file(outside, std::string(14, '\0'));
+    const std::string escape = "../" + outside.parent_path().filename().string() + "/weights.bin";
+    CHECK(error_with_shard(escape).find("weight shard '" + escape + "' lies outside") !=
+          std::string::npos);
+    CHECK(error_with_shard(outside.string()).find("lies outside the model's folder") !=
+          std::string::npos);
+    CHECK(error_with_shard("/dev/zero").find("weight shard '/dev/zero' lies outside") !=
+          std::string::npos);
+
+    QuantizedModel linked;
+    linked.model["weightsManifest"][1]["paths"] = {"link.bin"};
+    std::filesystem::create_symlink(outside, linked.dir / "link.bin");
+    CHECK(error_of(linked.write()).find("weight shard 'link.bin' lies outside") !=
+          std::string::npos);
+
+    QuantizedModel fifo;
+    fifo.model["weightsManifest"][1]["paths"] = {"fifo.bin"};
+    REQUIRE(mkfifo((fifo.dir / "fifo.bin").c_str(), 0600) == 0);
+    CHECK(error_of(fifo.write()).find("weight shard 'fifo.bin' is not a regular file") !=
+          std::string::npos);
+    REQUIRE(mkfifo((fifo.dir / "fifo.json").c_str(), 0600) == 0);
+    CHECK(error_of(fifo.dir / "fifo.json").find("fifo.json is not a regular file") !=
+          std::string::npos);
+}
+
+TEST_CASE("TF.js bad input: a manifest promising more bytes than its shards hold") {
+    QuantizedModel fixture;
+    fixture.model["weightsManifest"][1]["weights"][1]["shape"] = {int64_t{1} << 27};
+    const auto path = fixture.write();
+    const size_t peak_before = peak_resident_bytes();
+    CHECK(error_of(path).find("hold 14 bytes, but their weights need 536870918") !=
+          std::string::npos);
+    CHECK(peak_resident_bytes() - peak_before < k_bad_input_memory);
 }
