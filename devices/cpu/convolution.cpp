@@ -1,5 +1,6 @@
 #include "devices/cpu/post_ops.h"
 #include "devices/cpu/primitive_family.h"
+#include "devices/cpu/quantization.h"
 #include "devices/cpu/window.h"
 
 #include <numeric>
@@ -141,26 +142,36 @@ bool lower_convolution_with(const graph::Node& node, Compiler& compiler, const C
     const size_t rank = dst_shape.size();
     const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
     const auto create = [&](const dnnl::memory::desc& src_desc) {
-        return create_with_post_ops(
-            chain, rank, 1, compiler, any_desc(dst_shape),
-            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-                const auto desc = convolution_desc(src_desc, any_desc(weights.shape()),
-                                                   !bias.empty(), bias_desc, dst_desc, window);
-                return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
-            });
+        return create_fused(chain, compiler, [&](const PostOpChain& fused, DataType dst_type) {
+            return create_with_post_ops(
+                fused, rank, 1, compiler,
+                dnnl::memory::desc(dnnl_dims(dst_shape), dst_type, Tag::any),
+                [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                    const auto desc = convolution_desc(src_desc, any_desc(weights.shape()),
+                                                       !bias.empty(), bias_desc, dst_desc, window);
+                    return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+                });
+        });
     };
     // A first layer (few input channels, a plain image) is faster read as it is than reordered
     // into the layout oneDNN would pick.
     const dnnl::memory::desc& src_desc = compiler.value(inputs.src).desc;
     auto created = inputs.src_shape[1] <= 4 && is_plain(src_desc) ? create(src_desc) : std::nullopt;
-    if (!created || is_reference_implementation(created->first))
+    if (!created || is_reference_implementation(created->primitive))
         created = create(any_desc(inputs.src_shape));
-    if (!created || created->second < least) return false;
-    const auto& [primitive, count] = *created;
-
+    if (!created || created->count < least) return false;
+    const auto& primitive = created->primitive;
     std::vector<PrimitiveArg> args = source_and_weights(
         compiler, inputs.src, weights, plain_desc(ElementType::f32, weights.shape()), primitive);
-    add_primitive_with_bias(node, compiler, primitive, std::move(args), bias, chain, count);
+    const auto residual = created->chain.residual(created->count);
+    const ValueId dst =
+        residual
+            ? compiler.add_alias(*residual, node.name, dst_shape, primitive.dst_desc(),
+                                 Compiler::Alias::in_place)
+            : compiler.add_value(node.name, created->dst_type(), dst_shape, primitive.dst_desc());
+    add_biased_primitive(node, compiler, primitive, std::move(args), bias, created->chain,
+                         created->count, dst);
+    created->define(node, dst, compiler);
     return true;
 }
 
