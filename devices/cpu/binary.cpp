@@ -1,3 +1,4 @@
+#include "devices/cpu/broadcast_operands.h"
 #include "devices/cpu/primitive_family.h"
 #include "devices/cpu/quantization.h"
 
@@ -18,22 +19,6 @@ const BinaryOp k_binary_ops[] = {
     {"Maximum", dnnl::algorithm::binary_max, true},
     {"Minimum", dnnl::algorithm::binary_min, true},
 };
-
-// `shape` with leading 1s up to `rank` (NumPy broadcasting aligns shapes at the right).
-Shape padded(const Shape& shape, size_t rank) {
-    Shape result(rank - shape.size(), 1);
-    result.insert(result.end(), shape.begin(), shape.end());
-    return result;
-}
-
-// `id` seen with dimensions `dims` (its own with leading 1s): itself when its rank already
-// matches, a plain alias otherwise.
-ValueId with_dims(Compiler& compiler, ValueId id, const Shape& dims) {
-    if (compiler.value(id).shape.size() == dims.size()) return id;
-    const ValueId plain = compiler.to_plain(id);
-    return compiler.add_alias(plain, compiler.value(plain).name, dims,
-                              plain_desc(compiler.value(plain).type, dims), Compiler::Alias::view);
-}
 
 // An operand: f32, or 8-bit integers standing for `scale` times their value.
 struct Operand {

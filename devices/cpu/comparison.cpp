@@ -1,3 +1,4 @@
+#include "devices/cpu/broadcast_operands.h"
 #include "devices/cpu/primitive_family.h"
 
 namespace es::devices::cpu {
@@ -17,22 +18,6 @@ const Comparison k_comparisons[] = {
     {"Less", dnnl::algorithm::binary_lt, dnnl::algorithm::binary_gt},
     {"LessEqual", dnnl::algorithm::binary_le, dnnl::algorithm::binary_ge},
 };
-
-// `shape` with leading 1s up to `rank`.
-Shape padded(const Shape& shape, size_t rank) {
-    Shape result(rank - shape.size(), 1);
-    result.insert(result.end(), shape.begin(), shape.end());
-    return result;
-}
-
-// `id` seen with dimensions `dims` (its own with leading 1s): itself when its rank already
-// matches, a plain view otherwise.
-ValueId with_dims(Compiler& compiler, ValueId id, const Shape& dims) {
-    if (compiler.value(id).shape.size() == dims.size()) return id;
-    const ValueId plain = compiler.to_plain(id);
-    return compiler.add_alias(plain, compiler.value(plain).name, dims,
-                              plain_desc(ElementType::f32, dims), Compiler::Alias::view);
-}
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include "devices/cpu/broadcast_operands.h"
 #include "devices/cpu/post_ops.h"
 #include "devices/cpu/primitive_family.h"
 
@@ -12,13 +13,6 @@ std::vector<int64_t> swap_last_two(size_t rank) {
     std::iota(order.begin(), order.end(), 0);
     std::swap(order[rank - 1], order[rank - 2]);
     return order;
-}
-
-// `shape` with leading 1s up to `rank`.
-Shape padded(const Shape& shape, size_t rank) {
-    Shape result(rank - shape.size(), 1);
-    result.insert(result.end(), shape.begin(), shape.end());
-    return result;
 }
 
 // The plain memory of an operand ([…, rows, cols] as stored) seen as the matrix the product
