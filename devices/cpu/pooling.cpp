@@ -106,11 +106,7 @@ bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler) {
         return false;
     const auto written = quantized_value(node.inputs.at(0).source, *form, compiler);
     if (!written || compiler.value(*written).shape.size() < 3) return false;
-    // oneDNN 2.6 pools 8-bit integers fast only with the channels innermost.
-    const Value value = compiler.value(*written);
-    const ValueId src =
-        compiler.to_layout(*written, axis_innermost_desc(value.shape, 1, value.desc.data_type()));
-    const auto dst = add_window_pooling(node, compiler, src);
+    const auto dst = add_window_pooling(node, compiler, *written);
     if (!dst) return false;
     compiler.define_quantized(output_of(node), *dst, *form);
     return true;
