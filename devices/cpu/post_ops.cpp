@@ -284,9 +284,10 @@ struct PostOpEntry {
     Tensor operand;  // binary, prelu
 };
 
-Tensor scalar_tensor(float value) {
-    Tensor tensor(ElementType::f32, {1});
-    tensor.data<float>()[0] = value;
+// `count` copies of `value`, as [count].
+Tensor filled(size_t count, float value) {
+    Tensor tensor(ElementType::f32, {static_cast<int64_t>(count)});
+    std::fill_n(tensor.data<float>(), count, value);
     return tensor;
 }
 
@@ -329,7 +330,7 @@ void add_eltwise(std::vector<PostOpEntry>& entries, const EltwiseOp& op) {
     }
     if (merged_into_last(entries, op)) return;
     const auto binary = [&](Algorithm algorithm, float value) {
-        entries.push_back({EntryKind::binary, algorithm, 0, 0, scalar_tensor(value)});
+        entries.push_back({EntryKind::binary, algorithm, 0, 0, filled(1, value)});
     };
     if (op.algorithm == Algorithm::eltwise_linear) {
         binary(Algorithm::binary_mul, op.alpha);
@@ -364,7 +365,8 @@ bool is_uniform(const Tensor& values) {
 // x * scale + shift, per channel or as one eltwise op.
 void add_affine(std::vector<PostOpEntry>& entries, const Tensor& scale, const Tensor& shift) {
     if (is_uniform(scale) && is_uniform(shift)) {
-        add_eltwise(entries, {Algorithm::eltwise_linear, scalar_of(scale), scalar_of(shift)});
+        if (scalar_of(scale) != 1 || scalar_of(shift) != 0)
+            add_eltwise(entries, {Algorithm::eltwise_linear, scalar_of(scale), scalar_of(shift)});
         return;
     }
     if (!is_uniform(scale) || scalar_of(scale) != 1)
@@ -377,23 +379,20 @@ void add_affine(std::vector<PostOpEntry>& entries, const Tensor& scale, const Te
 // level * out_scale + out_low (or level + integer_offset). With one range for the tensor the
 // clip comes first, on the input range, where it merges with a Clamp before it.
 void add_fake_quantize(std::vector<PostOpEntry>& entries, const FakeQuantizeOp& op) {
-    const size_t count =
-        std::max({op.in_low.size(), op.in_high.size(), op.out_low.size(), op.out_high.size()});
-    const auto at = [](const Tensor& values, size_t c) {
-        return values.data<float>()[values.size() > 1 ? c : 0];
-    };
+    const size_t count = op.in_low.size();
     const float steps = op.levels_minus_one;
-    Tensor in_scale(ElementType::f32, {static_cast<int64_t>(count)});
-    Tensor in_shift = in_scale.clone();
-    Tensor out_scale = in_scale.clone();
+    Tensor in_scale = filled(count, 0);
+    Tensor in_shift = filled(count, 0);
+    Tensor out_scale = filled(count, 0);
     for (size_t c = 0; c < count; ++c) {
-        const float low = at(op.in_low, c);
-        const float width = at(op.in_high, c) - low;
+        const float low = op.in_low.data<float>()[c];
+        const float width = op.in_high.data<float>()[c] - low;
         // An empty range maps everything above it to the top level.
         const float scale = width > 0 ? steps / width : k_degenerate_scale;
         in_scale.data<float>()[c] = scale;
         in_shift.data<float>()[c] = -low * scale;
-        out_scale.data<float>()[c] = (at(op.out_high, c) - at(op.out_low, c)) / steps;
+        out_scale.data<float>()[c] =
+            (op.out_high.data<float>()[c] - op.out_low.data<float>()[c]) / steps;
     }
     const bool one_range = is_uniform(op.in_low) && is_uniform(op.in_high) &&
                            scalar_of(op.in_high) > scalar_of(op.in_low);
@@ -545,12 +544,8 @@ std::optional<AbsorbedInput> absorb_fake_quantize_input(PostOpChain& chain, size
     }
     for (size_t i = chain.folded; i < index; ++i)
         chain.ops[i].eltwise.clear();
-    Tensor level_low(ElementType::f32, {1});
-    level_low.data<float>()[0] = 0;
-    Tensor level_high(ElementType::f32, {1});
-    level_high.data<float>()[0] = levels;
-    fake_quantize.in_low = level_low;
-    fake_quantize.in_high = level_high;
+    fake_quantize.in_low = filled(count, 0);
+    fake_quantize.in_high = filled(count, levels);
     return absorbed;
 }
 

@@ -20,7 +20,8 @@ struct EltwiseOp {
 // the node is not an activation oneDNN computes exactly.
 std::optional<std::vector<EltwiseOp>> eltwise_ops(const graph::Node& node, Compiler& compiler);
 
-// A FakeQuantize with constant ranges, one for the tensor or one per channel (each [1] or [C]).
+// A FakeQuantize with constant ranges, one for the tensor or one per channel (all four [1], or
+// all four [C]).
 struct FakeQuantizeOp {
     Tensor in_low, in_high, out_low, out_high;
     float levels_minus_one = 255;
