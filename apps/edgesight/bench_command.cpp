@@ -34,7 +34,7 @@ struct BenchOptions {
     double seconds = 10;
     bool json = false;
     bool per_layer = false;
-    std::vector<std::string> shapes;
+    ImportOptions import;
 };
 
 // Peak GFLOP/s of a plain f32 matmul on `device` with `threads` threads, the yardstick for the
@@ -107,8 +107,7 @@ void validate(const BenchOptions& options) {
 
 int run_bench(const BenchOptions& options) {
     validate(options);
-    auto model = std::make_shared<graph::Model>(load_model(options.model));
-    apply_shape_overrides(*model, options.shapes);
+    auto model = std::make_shared<graph::Model>(load_model(options.model, options.import));
 
     const runtime::Core core(devices::make_registry());
     runtime::RuntimeConfig config{.hint = options.hint == "latency"
@@ -219,7 +218,7 @@ CommandRunner add_bench_command(CLI::App& app) {
     command->add_option("--time", options->seconds, "Seconds to measure (default 10)");
     command->add_flag("--json", options->json, "Print one JSON object");
     command->add_flag("--per-layer", options->per_layer, "Report time per layer");
-    command->add_option("--shape", options->shapes, "Override an input shape: [NAME=]1,3,H,W");
+    add_model_options(*command, options->import);
     return [options] { return run_bench(*options); };
 }
 

@@ -64,7 +64,7 @@ CommandRunner add_convert_command(CLI::App& app) {
         ->required();
     command->add_option("--signature", options->import.signature,
                         "SavedModel signature to convert (default serving_default)");
-    add_extensions_option(*command, options->import);
+    add_model_options(*command, options->import);
     command->add_flag("--fp16", options->fp16,
                       "Store weights as f16 (Const + Convert, as OpenVINO does)");
     return [options] { return run_convert(*options); };

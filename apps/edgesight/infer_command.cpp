@@ -20,7 +20,6 @@ struct InferOptions {
     std::string image;
     std::string output_dir;
     std::vector<std::string> add_outputs;
-    std::vector<std::string> shapes;
     std::string device = "AUTO";
     ImportOptions import;
 };
@@ -34,7 +33,6 @@ std::pair<std::string, std::string> split_named(const std::string& argument) {
 
 int run_infer(const InferOptions& options) {
     auto model = std::make_shared<graph::Model>(load_model(options.model, options.import));
-    apply_shape_overrides(*model, options.shapes);
     for (const auto& layer : options.add_outputs)
         graph::add_outputs(*model, layer);
 
@@ -102,9 +100,8 @@ CommandRunner add_infer_command(CLI::App& app) {
         ->required();
     command->add_option("--add-output", options->add_outputs,
                         "Also write the outputs of this inner layer");
-    command->add_option("--shape", options->shapes, "Override an input shape: [NAME=]1,3,H,W");
     command->add_option("--device", options->device, "AUTO or a device from `edgesight devices`");
-    add_extensions_option(*command, options->import);
+    add_model_options(*command, options->import);
     return [options] { return run_infer(*options); };
 }
 

@@ -12,7 +12,6 @@ namespace {
 
 struct InspectOptions {
     std::string model;
-    std::vector<std::string> shapes;
     ImportOptions import;
     bool json = false;
 };
@@ -27,7 +26,6 @@ nlohmann::json port_json(const std::string& name, const graph::PortType& type) {
 
 int run_inspect(const InspectOptions& options) {
     graph::Model model = load_model(options.model, options.import);
-    apply_shape_overrides(model, options.shapes);
     const auto statistics = graph::model_statistics(model);
 
     nlohmann::json inputs = nlohmann::json::array();
@@ -90,9 +88,8 @@ CommandRunner add_inspect_command(CLI::App& app) {
     CLI::App* command =
         app.add_subcommand("inspect", "Show a model's inputs, outputs, ops, size and MACs");
     command->add_option("MODEL", options->model, "IR .xml")->required();
-    command->add_option("--shape", options->shapes, "Override an input shape: [NAME=]1,3,H,W");
     command->add_flag("--json", options->json, "Print one JSON object");
-    add_extensions_option(*command, options->import);
+    add_model_options(*command, options->import);
     return [options] { return run_inspect(*options); };
 }
 

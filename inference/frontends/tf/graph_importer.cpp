@@ -1,6 +1,7 @@
 #include "inference/frontends/tf/graph_importer.h"
 
 #include "inference/core/error.h"
+#include "inference/frontends/tf/dataflow.h"
 #include "inference/frontends/tf/dilated_convolution.h"
 #include "inference/frontends/tf/function_inlining.h"
 #include "inference/frontends/tf/op_table.h"
@@ -68,17 +69,23 @@ class Importer {
                     feeds.push_back({node->name(), node->name()});
                     m_fed.insert(node->name());
                 }
+        resolve_overrides(feeds);
 
         graph::Model model;
         model.name = m_spec.model_name;
+        std::unordered_map<std::string, graph::Output> fed;
         for (const auto& feed : feeds)
-            add_input(model, feed);
-        for (const auto* node : order(needed)) {
-            if (m_fed.count(node->name())) continue;
-            translate(*node, model);
-        }
+            fed.emplace(parse_tensor_name(feed.tensor).node, add_input(model, feed));
+        Dataflow dataflow(
+            needed, std::move(fed), model,
+            [&](const tensorflow::NodeDef& node, std::vector<graph::Output> inputs,
+                const std::string& name) {
+                return translate(node, std::move(inputs), name, model);
+            },
+            m_spec.where);
+        dataflow.run();
         for (const auto& fetch : fetches)
-            add_outputs(model, fetch);
+            add_outputs(model, fetch, dataflow);
         model.remove_unused();
         graph::infer_shapes(model);
         return model;
@@ -176,7 +183,8 @@ class Importer {
     void check_supported(const std::vector<const tensorflow::NodeDef*>& nodes) const {
         std::map<std::string, std::pair<size_t, std::string>> missing;
         for (const auto* node : nodes) {
-            if (m_fed.count(node->name()) || find_translator(node->op()) || extension_for(*node))
+            if (m_fed.count(node->name()) || find_translator(node->op()) ||
+                Dataflow::handles(node->op()) || extension_for(*node))
                 continue;
             auto& [count, first] = missing[node->op()];
             if (count++ == 0) first = node->name();
@@ -188,46 +196,31 @@ class Importer {
         fail(fmt::format("{} unsupported op type(s):{}", missing.size(), list));
     }
 
-    // Producers before consumers; a cycle (a TF1 control-flow loop) is an error.
-    std::vector<const tensorflow::NodeDef*> order(
-        const std::vector<const tensorflow::NodeDef*>& nodes) const {
-        enum class Mark { none, open, done };
-        std::unordered_map<const tensorflow::NodeDef*, Mark> marks;
-        for (const auto* node : nodes)
-            marks[node] = Mark::none;
-        std::vector<const tensorflow::NodeDef*> sorted;
-        for (const auto* root : nodes) {
-            if (marks[root] != Mark::none) continue;
-            std::vector<std::pair<const tensorflow::NodeDef*, int>> stack{{root, 0}};
-            marks[root] = Mark::open;
-            while (!stack.empty()) {
-                auto& [node, next] = stack.back();
-                const bool fed = m_fed.count(node->name()) > 0;
-                if (fed || next == node->input_size()) {
-                    marks[node] = Mark::done;
-                    sorted.push_back(node);
-                    stack.pop_back();
-                    continue;
-                }
-                const TensorName source = parse_tensor_name(node->input(next++));
-                if (source.control) continue;
-                const auto* producer = m_nodes.at(source.node);
-                const Mark mark = marks[producer];
-                if (mark == Mark::open)
-                    fail(
-                        fmt::format("node '{}' ({}) depends on itself through '{}': control-flow "
-                                    "loops are not supported",
-                                    node->name(), node->op(), producer->name()));
-                if (mark == Mark::none) {
-                    marks[producer] = Mark::open;
-                    stack.emplace_back(producer, 0);
-                }
+    // The overrides keyed by the Placeholder they fix; each must name an input of the model
+    // (an empty name: the only one).
+    void resolve_overrides(const std::vector<Endpoint>& feeds) {
+        auto resolve = [&](const std::string& name, const char* option) {
+            std::string known;
+            for (const auto& feed : feeds) {
+                const std::string node = parse_tensor_name(feed.tensor).node;
+                if (feed.name == name || node == name || (name.empty() && feeds.size() == 1))
+                    return node;
+                known += (known.empty() ? "" : ", ") + feed.name;
             }
-        }
-        return sorted;
+            if (name.empty())
+                fail(fmt::format("{}: the model has {} inputs ({}); write NAME=...", option,
+                                 feeds.size(), known));
+            fail(fmt::format("{} {}: the model has no input '{}' (its inputs: {})", option, name,
+                             name, known));
+        };
+        for (const auto& [name, shape] : m_spec.overrides.shapes)
+            m_overrides.shapes[resolve(name, "--shape")] = shape;
+        for (const auto& [name, values] : m_spec.overrides.values)
+            m_overrides.values[resolve(name, "--value")] = values;
     }
 
-    void add_input(graph::Model& model, const Endpoint& feed) {
+    // A Parameter, or a Const where the overrides give the input a value.
+    graph::Output add_input(graph::Model& model, const Endpoint& feed) {
         const TensorName tensor = parse_tensor_name(feed.tensor);
         const tensorflow::NodeDef& node = *m_nodes.at(tensor.node);
         const auto dtype = node.attr().find("dtype");
@@ -238,63 +231,82 @@ class Importer {
                 "input '{}' has no supported element type (dtype {})", feed.name,
                 dtype == node.attr().end() ? "missing" : tf_type_name(dtype->second.type())));
         const auto shape = node.attr().find("shape");
-        const PartialShape partial = shape == node.attr().end() || !shape->second.has_shape()
-                                         ? PartialShape::dynamic_rank()
-                                         : shape_from_proto(shape->second.shape());
+        PartialShape partial = shape == node.attr().end() || !shape->second.has_shape()
+                                   ? PartialShape::dynamic_rank()
+                                   : shape_from_proto(shape->second.shape());
+        const auto value = m_overrides.values.find(node.name());
+        if (value != m_overrides.values.end())
+            return model.add_constant(input_value(feed, *type, partial, value->second),
+                                      node.name());
+        const auto fixed = m_overrides.shapes.find(node.name());
+        if (fixed != m_overrides.shapes.end()) {
+            if (partial.rank_known() &&
+                (!fixed->second.rank_known() || fixed->second.rank() != partial.rank()))
+                fail(fmt::format("--shape {}: {} does not fit the input's shape {}", feed.name,
+                                 to_string(fixed->second), to_string(partial)));
+            partial = fixed->second;
+        }
         const graph::Output parameter = model.add_parameter(feed.name, *type, partial);
         for (const auto& name : {feed.name, node.name(), tensor_label(node.name(), 0)})
             add_tensor_name(parameter, name);
-        m_values[node.name()] = {parameter};
+        return parameter;
     }
 
-    void translate(const tensorflow::NodeDef& node, graph::Model& model) {
-        std::vector<graph::Output> inputs;
-        for (const auto& input : node.input()) {
-            const TensorName source = parse_tensor_name(input);
-            if (source.control) continue;
-            const auto& outputs = m_values.at(source.node);
-            if (source.index >= outputs.size())
-                fail(fmt::format("node '{}' ({}): input '{}' names output {} of a node with {}",
-                                 node.name(), node.op(), input, source.index, outputs.size()));
-            inputs.push_back(outputs[source.index]);
-        }
+    // The values given for an input, in its element type: a scalar for one value where the
+    // input's rank allows it, else the input's static shape or a list.
+    Tensor input_value(const Endpoint& feed, ElementType type, const PartialShape& shape,
+                       const std::vector<double>& values) const {
+        Shape dims{static_cast<int64_t>(values.size())};
+        if (shape.is_static() && shape_size(shape.to_shape()) == values.size())
+            dims = shape.to_shape();
+        else if (values.size() == 1 && (!shape.rank_known() || shape.rank() == 0))
+            dims = {};
+        else if (shape.rank_known() && shape.rank() != 1)
+            fail(fmt::format("--value {}: {} values do not fit the input's shape {}", feed.name,
+                             values.size(), to_string(shape)));
+        Tensor f64(ElementType::f64, dims);
+        std::copy(values.begin(), values.end(), f64.data<double>());
+        return convert(f64, type);
+    }
+
+    std::vector<graph::Output> translate(const tensorflow::NodeDef& node,
+                                         std::vector<graph::Output> inputs, const std::string& name,
+                                         graph::Model& model) const {
+        // Only inputs and outputs get tensor names: a named tensor must survive optimization,
+        // which would keep every layout Transpose around every convolution.
         const auto bound = m_spec.bound_values.find(node.name());
         NodeContext context(node, model, std::move(inputs),
-                            bound == m_spec.bound_values.end() ? nullptr : &bound->second);
-        std::vector<graph::Output> outputs;
+                            bound == m_spec.bound_values.end() ? nullptr : &bound->second, name);
         try {
             if (const auto* extension = extension_for(node))
-                outputs = extensions::apply(*extension, context.source_node(), context.builder());
-            else
-                outputs = find_translator(node.op())->translate(context);
+                return extensions::apply(*extension, context.source_node(), context.builder());
+            return find_translator(node.op())->translate(context);
         } catch (const Error& error) {
             rethrow_with_context(error, m_spec.where);
         }
-        // Only inputs and outputs get tensor names: a named tensor must survive optimization,
-        // which would keep every layout Transpose around every convolution.
-        m_values[node.name()] = std::move(outputs);
     }
 
-    void add_outputs(graph::Model& model, const Fetch& fetch) {
-        const auto& outputs = m_values.at(fetch.tensor.node);
+    void add_outputs(graph::Model& model, const Fetch& fetch, const Dataflow& dataflow) const {
+        const std::string& node = fetch.tensor.node;
         if (fetch.all_outputs) {
-            for (size_t i = 0; i < outputs.size(); ++i) {
+            for (size_t i = 0; i < dataflow.output_count(node); ++i) {
+                const graph::Output output = dataflow.output(node, i);
                 const std::string name = i == 0 ? fetch.name : tensor_label(fetch.name, i);
-                add_tensor_name(outputs[i], name);
-                add_tensor_name(outputs[i], tensor_label(fetch.name, i));
-                model.add_result(outputs[i], name + "/sink_port_0");
+                add_tensor_name(output, name);
+                add_tensor_name(output, tensor_label(fetch.name, i));
+                model.add_result(output, name + "/sink_port_0");
             }
             return;
         }
-        if (fetch.tensor.index >= outputs.size())
+        if (fetch.tensor.index >= dataflow.output_count(node))
             fail(fmt::format("output '{}' names output {} of node '{}', which has {}", fetch.name,
-                             fetch.tensor.index, fetch.tensor.node, outputs.size()));
-        const graph::Output output = outputs[fetch.tensor.index];
+                             fetch.tensor.index, node, dataflow.output_count(node)));
+        const graph::Output output = dataflow.output(node, fetch.tensor.index);
         // The user's name goes first: it is what the model's output is known by.
         auto& names = output.node->outputs[output.port].names;
         names.erase(std::remove(names.begin(), names.end(), fetch.name), names.end());
         names.insert(names.begin(), fetch.name);
-        add_tensor_name(output, tensor_label(fetch.tensor.node, fetch.tensor.index));
+        add_tensor_name(output, tensor_label(node, fetch.tensor.index));
         model.add_result(output, fetch.name + "/sink_port_0");
     }
 
@@ -302,7 +314,7 @@ class Importer {
     const GraphSpec& m_spec;
     std::unordered_map<std::string, const tensorflow::NodeDef*> m_nodes;
     std::unordered_set<std::string> m_fed;
-    std::unordered_map<std::string, std::vector<graph::Output>> m_values;
+    InputOverrides m_overrides;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "inference/frontends/common/extension.h"
 #include "inference/frontends/tf/proto/graph.pb.h"
+#include "inference/frontends/tf/tf_frontend.h"
 #include "inference/graph/model.h"
 
 #include <map>
@@ -28,6 +29,7 @@ struct GraphSpec {
     std::map<std::string, Tensor> bound_values;
     // Mappings for ops the op table lacks (or overridden); nullptr: none.
     const extensions::ExtensionSet* extensions = nullptr;
+    InputOverrides overrides;
 };
 
 // Builds the graph with IR ops from a GraphDef (function calls inlined and dilated convolutions

@@ -8,11 +8,12 @@
 namespace es::frontends::tf_import {
 
 NodeContext::NodeContext(const tensorflow::NodeDef& proto, graph::Model& model,
-                         std::vector<graph::Output> inputs, const Tensor* bound_value)
+                         std::vector<graph::Output> inputs, const Tensor* bound_value,
+                         const std::string& base_name)
     : m_proto(proto),
       m_inputs(std::move(inputs)),
       m_bound_value(bound_value),
-      m_builder(model, proto.name(), true) {}
+      m_builder(model, base_name, true) {}
 
 std::string NodeContext::describe() const {
     return fmt::format("node '{}' ({})", m_proto.name(), m_proto.op());

@@ -16,8 +16,10 @@ namespace es::frontends::tf_import {
 // to add IR nodes to.
 class NodeContext {
   public:
+    // `base_name` names the IR nodes added: the node's name, suffixed in unrolled loops.
     NodeContext(const tensorflow::NodeDef& proto, graph::Model& model,
-                std::vector<graph::Output> inputs, const Tensor* bound_value);
+                std::vector<graph::Output> inputs, const Tensor* bound_value,
+                const std::string& base_name);
 
     const tensorflow::NodeDef& proto() const { return m_proto; }
     const std::string& op_type() const { return m_proto.op(); }

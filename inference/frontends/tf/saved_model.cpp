@@ -90,7 +90,8 @@ class VariableKeys {
 
 graph::Model read_tf_saved_model(const std::filesystem::path& directory,
                                  const std::string& signature,
-                                 const extensions::ExtensionSet& extensions) {
+                                 const extensions::ExtensionSet& extensions,
+                                 const InputOverrides& overrides) {
     const std::filesystem::path model_path = directory / "saved_model.pb";
     const std::string where = model_path.string();
     std::ifstream file(model_path, std::ios::binary);
@@ -118,6 +119,7 @@ graph::Model read_tf_saved_model(const std::filesystem::path& directory,
     spec.model_name = directory.filename().empty() ? directory.parent_path().filename().string()
                                                    : directory.filename().string();
     spec.extensions = &extensions;
+    spec.overrides = overrides;
     // Signature maps are unordered; keys in sorted order give a stable input and output order.
     std::map<std::string, std::string> inputs, outputs;
     for (const auto& [key, info] : signature_def.inputs())

@@ -8,7 +8,8 @@
 namespace es::frontends {
 
 graph::Model read_tf_frozen_graph(const std::filesystem::path& path,
-                                  const extensions::ExtensionSet& extensions) {
+                                  const extensions::ExtensionSet& extensions,
+                                  const InputOverrides& overrides) {
     const std::string where = path.string();
     std::ifstream file(path, std::ios::binary);
     if (!file) throw_bad_input("{}: cannot open", where);
@@ -20,6 +21,7 @@ graph::Model read_tf_frozen_graph(const std::filesystem::path& path,
     spec.where = where;
     spec.model_name = path.stem().string();
     spec.extensions = &extensions;
+    spec.overrides = overrides;
     return tf_import::import_graph(std::move(graph), spec);
 }
 
@@ -31,16 +33,17 @@ bool is_tf_model(const std::filesystem::path& path) {
 }
 
 graph::Model read_tf_model(const std::filesystem::path& path, const std::string& signature,
-                           const extensions::ExtensionSet& extensions) {
+                           const extensions::ExtensionSet& extensions,
+                           const InputOverrides& overrides) {
     if (std::filesystem::is_directory(path)) {
         if (!std::filesystem::exists(path / "saved_model.pb"))
             throw_bad_input("{}: a directory without saved_model.pb", path.string());
-        return read_tf_saved_model(path, signature, extensions);
+        return read_tf_saved_model(path, signature, extensions, overrides);
     }
     if (path.filename() == "saved_model.pb")
-        return read_tf_saved_model(path.parent_path(), signature, extensions);
-    if (path.extension() == ".json") return read_tfjs_model(path, extensions);
-    if (path.extension() == ".pb") return read_tf_frozen_graph(path, extensions);
+        return read_tf_saved_model(path.parent_path(), signature, extensions, overrides);
+    if (path.extension() == ".json") return read_tfjs_model(path, extensions, overrides);
+    if (path.extension() == ".pb") return read_tf_frozen_graph(path, extensions, overrides);
     throw_bad_input("{}: not a TensorFlow model (.pb, a SavedModel directory, or model.json)",
                     path.string());
 }

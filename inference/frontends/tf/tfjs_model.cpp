@@ -185,6 +185,23 @@ bool holds_values(const tensorflow::TensorProto& tensor) {
 }
 
 // "name:0" is known as "name"; other outputs keep their index.
+// TensorFlow.js has no float64: its converter stores double weights as float32 and its kernels
+// compute doubles in float32, so a graph's DT_DOUBLE is read as DT_FLOAT.
+void demote_doubles(tensorflow::GraphDef& graph) {
+    auto demote = [](int type) {
+        return type == tensorflow::DT_DOUBLE ? tensorflow::DT_FLOAT : tensorflow::DataType(type);
+    };
+    for (auto& node : *graph.mutable_node())
+        for (auto& [name, value] : *node.mutable_attr()) {
+            if (value.has_type()) value.set_type(demote(value.type()));
+            if (value.has_tensor())
+                value.mutable_tensor()->set_dtype(demote(value.tensor().dtype()));
+            if (value.has_list())
+                for (auto& type : *value.mutable_list()->mutable_type())
+                    type = demote(type);
+        }
+}
+
 std::string user_name(const std::string& tensor) {
     return tensor.ends_with(":0") ? tensor.substr(0, tensor.size() - 2) : tensor;
 }
@@ -209,7 +226,8 @@ void read_signature(const Json& model, tf_import::GraphSpec& spec) {
 }
 
 graph::Model import_model(const Json& model, const std::filesystem::path& model_json,
-                          const extensions::ExtensionSet& extensions) {
+                          const extensions::ExtensionSet& extensions,
+                          const InputOverrides& overrides) {
     const std::string where = model_json.string();
     if (!model.is_object()) throw_bad_input("{}: not a TF.js model (not a JSON object)", where);
     const std::string format = model.value("format", "graph-model");
@@ -227,11 +245,14 @@ graph::Model import_model(const Json& model, const std::filesystem::path& model_
         throw_bad_input("{}: modelTopology is not a valid GraphDef: {}", where,
                         std::string(status.message()));
 
+    demote_doubles(graph);
+
     tf_import::GraphSpec spec;
     spec.where = where;
     spec.model_name = model_json.parent_path().filename().string();
     if (model_json.stem() != "model") spec.model_name = model_json.stem().string();
     spec.extensions = &extensions;
+    spec.overrides = overrides;
     read_signature(model, spec);
 
     const auto directory = model_json.parent_path();
@@ -266,7 +287,8 @@ graph::Model import_model(const Json& model, const std::filesystem::path& model_
 }  // namespace
 
 graph::Model read_tfjs_model(const std::filesystem::path& model_json,
-                             const extensions::ExtensionSet& extensions) {
+                             const extensions::ExtensionSet& extensions,
+                             const InputOverrides& overrides) {
     const std::string where = model_json.string();
     if (!std::filesystem::exists(model_json)) throw_bad_input("{}: no such file", where);
     Json model;
@@ -276,7 +298,7 @@ graph::Model read_tfjs_model(const std::filesystem::path& model_json,
         throw_bad_input("{}: not valid JSON: {}", where, error.what());
     }
     try {
-        return import_model(model, model_json, extensions);
+        return import_model(model, model_json, extensions, overrides);
     } catch (const Json::exception& error) {
         throw_bad_input("{}: malformed TF.js model: {}", where, error.what());
     }
