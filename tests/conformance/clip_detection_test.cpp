@@ -97,9 +97,7 @@ TEST_CASE("person-detection-retail-0002 (R-FCN) finds the pedestrians of the str
 
 // crossroad-1016 (labels 1 vehicle, 2 person) finds the three pedestrians and two parked vehicles
 // crossroad-0078 (labels 1 person, 2 vehicle) finds on the clip (IoU 0.88 to 0.92); the van at
-// the right border scores 0.30. On VOC it finds the persons of 2011_000006 and the front person
-// of 2011_000003 (IoU 0.74 to 0.81), but boxes only the upper half of the second person of
-// 2011_000003, cut by the image border (confidence 0.63, IoU 0.33; its full box scores 0.17).
+// the right border scores 0.30. Its VOC results: precision_and_detection_test.cpp.
 TEST_CASE("person-vehicle-bike-detection-crossroad-1016 finds what crossroad-0078 finds") {
     const auto shared = shared_dir();
     const auto frame = first_clip_frame(shared);
