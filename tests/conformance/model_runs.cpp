@@ -2,7 +2,9 @@
 
 #include "devices/registry.h"
 #include "inference/core/npy.h"
+#include "inference/ir/ir.h"
 #include "inference/runtime/core.h"
+#include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
 
@@ -116,6 +118,24 @@ std::string auxiliary_inputs(const graph::Model& model, const std::filesystem::p
         options += " --input '" + parameter->name + "=" + path.string() + "'";
     }
     return options;
+}
+
+std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
+                                          const std::filesystem::path& image,
+                                          const std::vector<std::string>& extra_outputs) {
+    const auto out = temp_dir("infer-image");
+    std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
+                          image.string() + " --output-dir " + out.string() +
+                          auxiliary_inputs(ir::read_model(model), temp_dir("infer-image-inputs"));
+    for (const auto& layer : extra_outputs)
+        command += " --add-output '" + layer + "'";
+    const auto result = run_command(command);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    std::map<std::string, Tensor> outputs;
+    for (const auto& entry : std::filesystem::directory_iterator(out))
+        outputs[entry.path().stem().string()] = read_npy(entry.path());
+    return outputs;
 }
 
 Tensor run_model(const std::string& device, const graph::Model& model, const Tensor& input,

@@ -4,7 +4,9 @@
 #include "inference/graph/model.h"
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace es::testing {
 
@@ -34,6 +36,13 @@ bool same_detections(const Tensor& actual, const Tensor& expected, double tolera
 // (0 then 1s) and `im_info` of R-FCN detectors (image height and width, then scales of 1).
 // Empty for one-input models; fails the test for an input it has no convention for.
 std::string auxiliary_inputs(const graph::Model& model, const std::filesystem::path& dir);
+
+// Runs `edgesight infer --image` (the model's other inputs at their conventional values, as
+// auxiliary_inputs gives them) and returns its output files, and those of `extra_outputs`, as
+// tensors by file stem.
+std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
+                                          const std::filesystem::path& image,
+                                          const std::vector<std::string>& extra_outputs = {});
 
 // The output named `output` of `model` run on `device` with `input` as its only input.
 Tensor run_model(const std::string& device, const graph::Model& model, const Tensor& input,

@@ -21,26 +21,6 @@ std::filesystem::path ir_path(const std::filesystem::path& shared, const std::st
     return shared / "models" / "ir" / model / precision / (model + ".xml");
 }
 
-// Runs `edgesight infer --image` (the model's other inputs at their conventional values) and
-// returns the named output files as tensors.
-std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
-                                          const std::filesystem::path& image,
-                                          const std::vector<std::string>& extra_outputs = {}) {
-    const auto out = temp_dir("precision");
-    std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
-                          image.string() + " --output-dir " + out.string() +
-                          auxiliary_inputs(ir::read_model(model), temp_dir("precision-inputs"));
-    for (const auto& layer : extra_outputs)
-        command += " --add-output '" + layer + "'";
-    const auto result = run_command(command);
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    std::map<std::string, Tensor> outputs;
-    for (const auto& entry : std::filesystem::directory_iterator(out))
-        outputs[entry.path().stem().string()] = read_npy(entry.path());
-    return outputs;
-}
-
 double cosine(const Tensor& a, const Tensor& b) {
     const auto x = a.to_doubles();
     const auto y = b.to_doubles();
@@ -62,7 +42,8 @@ std::vector<std::string> detection_inputs(const std::filesystem::path& model_pat
     for (const auto& node : model.nodes())
         if (node->type == "DetectionOutput")
             for (const auto& input : node->inputs)
-                names.push_back(input.source.node->name);
+                if (input.source.node->type != "Const")  // constant priors: nothing computed
+                    names.push_back(input.source.node->name);
     return names;
 }
 
@@ -79,10 +60,15 @@ TEST_CASE("precision variants agree on a real image (cosine >= 0.99)") {
         {"landmarks-regression-retail-0009", {"FP32", "FP16", "FP16-INT8"}},
         {"open-closed-eye-0001", {"FP32", "FP16"}},
         {"face-detection-retail-0004", {"FP32", "FP16", "FP16-INT8"}},
+        // No FP32 file. Trained on close views of cars and plates at barriers, it detects nothing
+        // in the shared media (nothing above 0.05 on the VOC bus front with its plate, on crops of
+        // it, or on the clip's parked van: background >= 0.999 at every prior), so only its
+        // precisions are compared.
+        {"vehicle-license-plate-detection-barrier-0106", {"FP16", "FP16-INT8"}},
     };
     for (const auto& test : cases) {
         CAPTURE(test.model);
-        const auto reference_path = ir_path(shared, test.model, "FP32");
+        const auto reference_path = ir_path(shared, test.model, test.precisions[0]);
         const auto layers = detection_inputs(reference_path);
         const auto reference = infer_image(reference_path, image, layers);
         for (size_t i = 1; i < test.precisions.size(); ++i) {
@@ -112,6 +98,7 @@ struct Detector {
     std::map<std::string, float> label_of;
     std::map<std::string, double> min_confidence;
     double min_area = 0.02;  // objects smaller than this share of the image are not checked
+    std::vector<std::string> images = {"2011_000003", "2011_000006", "2011_000025"};
 };
 
 // Checks that every annotated object the detector covers, except those under `min_area` of the
@@ -122,7 +109,7 @@ size_t check_finds_voc_objects(const std::filesystem::path& shared, const Detect
     CAPTURE(detector.precision);
     const auto model = ir_path(shared, detector.model, detector.precision);
     size_t checked = 0;
-    for (const std::string stem : {"2011_000003", "2011_000006", "2011_000025"}) {
+    for (const std::string& stem : detector.images) {
         CAPTURE(stem);
         const auto dir = shared / "media" / "voc2011";
         const auto annotation = nlohmann::json::parse(std::ifstream(dir / (stem + ".json")));
@@ -182,6 +169,22 @@ TEST_CASE("person-vehicle-bike detector finds the annotated VOC objects") {
     CHECK(check_finds_voc_objects(shared, detector) == 8);
 }
 
+// crossroad-1016 (FP16-INT8 only; labels 1 vehicle, 2 person) finds the three persons of
+// 2011_000006 (confidences 0.48 to 0.93, IoU 0.74 to 0.81) and both buses of 2011_000025 (0.95 and
+// 0.22, IoU 0.82 and 0.90). Left out: 2011_000003, whose second person, cut by the image border,
+// it boxes only from the head to the waist (0.63, IoU 0.33; its full box scores 0.17), and the
+// car of 2011_000025, which it boxes right at 0.07. crossroad-0078 finds both (0.51 and 0.35).
+// clip_detection_test.cpp checks it against crossroad-0078 on its own kind of views.
+TEST_CASE("person-vehicle-bike-detection-crossroad-1016 finds the VOC persons and buses") {
+    const auto shared = shared_dir();
+    Detector detector{"person-vehicle-bike-detection-crossroad-1016",
+                      "FP16-INT8",
+                      {{"person", 2.0f}, {"bus", 1.0f}},
+                      {{"person", 0.4}, {"bus", 0.2}}};
+    detector.images = {"2011_000006", "2011_000025"};
+    CHECK(check_finds_voc_objects(shared, detector) == 5);
+}
+
 // The FP16 detectors whose DetectionOutput computes in f16 where the file declares f32 (IR v10
 // and v11), read as OpenVINO reads them. person-detection-0200 (one class, label 0) finds the
 // five persons above 2% of the image in every precision; the third person of 2011_000006, half
@@ -210,7 +213,10 @@ TEST_CASE("vehicle-detection-adas-0002 finds the large VOC bus") {
 
 // The R-FCN person detector (Proposal-4 and PSROIPooling, FP16-INT8, label 1; its im_info input
 // gives the 544 x 992 input size and scale 1) finds the front person of 2011_000003 (confidence
-// 0.58); the other persons get partial boxes or confidences under 0.4.
+// 0.55, IoU 0.64). The VOC close-ups are outside its surveillance training views: the other
+// persons get partial boxes or confidences under 0.45, though proposals overlap each of them by
+// IoU >= 0.7, so only this one is checked here; clip_detection_test.cpp checks that it finds the
+// pedestrians of the street clip that person-detection-0200 finds.
 TEST_CASE("person-detection-retail-0002 (R-FCN) finds the front person of 2011_000003") {
     const auto shared = shared_dir();
     const auto dir = shared / "media" / "voc2011";
