@@ -405,6 +405,11 @@ const Dataflow::Impl::Slot& Dataflow::Impl::result(const std::string& name) cons
     return *slot;
 }
 
+bool Dataflow::ran(const std::string& node) const {
+    const auto* slot = m_impl->find_slot({}, m_impl->index.at(node));
+    return slot && !slot->dead;
+}
+
 size_t Dataflow::output_count(const std::string& node) const {
     return m_impl->result(node).outputs.size();
 }

@@ -41,6 +41,9 @@ class Dataflow {
     // Output `index` of `node` outside every loop; fails naming the node when it did not run or
     // its value is on a branch not taken.
     graph::Output output(const std::string& node, size_t index) const;
+    // Whether `node` ran outside every loop with a live value: a loose end inside a loop or on
+    // a branch not taken is no output of the model.
+    bool ran(const std::string& node) const;
     size_t output_count(const std::string& node) const;
 
   private:

@@ -37,6 +37,10 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& output_argum
     return table;
 }
 
+bool is_functional_control_flow(const std::string& op) {
+    return op == "If" || op == "StatelessIf" || op == "While" || op == "StatelessWhile";
+}
+
 class Inliner {
   public:
     Inliner(const tensorflow::GraphDef& graph, std::string where) : m_where(std::move(where)) {
@@ -74,8 +78,124 @@ class Inliner {
         return *found->second;
     }
 
+    static tensorflow::NodeDef make_node(const std::string& name, const std::string& op,
+                                         std::vector<std::string> inputs) {
+        tensorflow::NodeDef node;
+        node.set_name(name);
+        node.set_op(op);
+        for (auto& input : inputs)
+            node.add_input(std::move(input));
+        return node;
+    }
+
+    std::string branch(const tensorflow::NodeDef& node, const char* attribute) const {
+        const auto found = node.attr().find(attribute);
+        if (found == node.attr().end() || found->second.func().name().empty())
+            throw_bad_input("{}: node '{}' ({}) names no function in attribute '{}'", m_where,
+                            node.name(), node.op(), attribute);
+        function(node, found->second.func().name());
+        return found->second.func().name();
+    }
+
+    static std::vector<std::string> data_inputs(const tensorflow::NodeDef& node) {
+        std::vector<std::string> inputs;
+        for (const auto& input : node.input())
+            if (!input.starts_with("^")) inputs.push_back(input);
+        return inputs;
+    }
+
+    size_t output_count(const std::string& function_name) const {
+        return static_cast<size_t>(m_functions.at(function_name)->signature().output_arg_size());
+    }
+
+    // If / StatelessIf as TensorFlow lowers it: the inputs switched on the condition, each
+    // branch inlined on its side, each result gated by the condition too (a branch may compute
+    // from constants alone) and merged.
+    void lower_if(const tensorflow::NodeDef& node, size_t depth,
+                  std::vector<tensorflow::NodeDef>& out) {
+        const auto inputs = data_inputs(node);
+        if (inputs.empty())
+            throw_bad_input("{}: node '{}' ({}) has no condition input", m_where, node.name(),
+                            node.op());
+        const std::string& condition = inputs[0];
+        const std::string prefix = node.name() + "/";
+        std::vector<std::string> then_inputs, else_inputs;
+        for (size_t k = 1; k < inputs.size(); ++k) {
+            const std::string name = fmt::format("{}switch_{}", prefix, k - 1);
+            out.push_back(make_node(name, "Switch", {inputs[k], condition}));
+            then_inputs.push_back(name + ":1");
+            else_inputs.push_back(name + ":0");
+        }
+        const std::string then_function = branch(node, "then_branch");
+        const std::string else_function = branch(node, "else_branch");
+        expand(make_node(prefix + "then", then_function, then_inputs), depth + 1, out);
+        expand(make_node(prefix + "else", else_function, else_inputs), depth + 1, out);
+        const size_t outputs = output_count(then_function);
+        if (output_count(else_function) != outputs)
+            throw_bad_input("{}: node '{}' ({}): its branches return {} and {} values", m_where,
+                            node.name(), node.op(), outputs, output_count(else_function));
+        tensorflow::NodeDef results = make_node(node.name(), "IdentityN", {});
+        for (size_t j = 0; j < outputs; ++j) {
+            const std::string then_gate = fmt::format("{}then_gate_{}", prefix, j);
+            const std::string else_gate = fmt::format("{}else_gate_{}", prefix, j);
+            out.push_back(
+                make_node(then_gate, "Switch", {fmt::format("{}then:{}", prefix, j), condition}));
+            out.push_back(
+                make_node(else_gate, "Switch", {fmt::format("{}else:{}", prefix, j), condition}));
+            const std::string merge = fmt::format("{}merge_{}", prefix, j);
+            out.push_back(make_node(merge, "Merge", {else_gate + ":0", then_gate + ":1"}));
+            results.add_input(merge);
+        }
+        out.push_back(std::move(results));
+    }
+
+    // While / StatelessWhile as TensorFlow lowers it: each loop variable enters the frame,
+    // merges with its next value, and leaves through an Exit when the condition function says.
+    void lower_while(const tensorflow::NodeDef& node, size_t depth,
+                     std::vector<tensorflow::NodeDef>& out) {
+        const auto inputs = data_inputs(node);
+        const std::string prefix = node.name() + "/";
+        const std::string cond_function = branch(node, "cond");
+        const std::string body_function = branch(node, "body");
+        if (output_count(body_function) != inputs.size())
+            throw_bad_input("{}: node '{}' ({}): its body returns {} values for {} loop variables",
+                            m_where, node.name(), node.op(), output_count(body_function),
+                            inputs.size());
+        std::vector<std::string> merges, bodies;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const std::string enter = fmt::format("{}enter_{}", prefix, i);
+            tensorflow::NodeDef enter_node = make_node(enter, "Enter", {inputs[i]});
+            (*enter_node.mutable_attr())["frame_name"].set_s(node.name());
+            out.push_back(std::move(enter_node));
+            const std::string merge = fmt::format("{}merge_{}", prefix, i);
+            out.push_back(make_node(merge, "Merge", {enter, fmt::format("{}next_{}", prefix, i)}));
+            merges.push_back(merge);
+        }
+        expand(make_node(prefix + "cond", cond_function, merges), depth + 1, out);
+        out.push_back(make_node(prefix + "loop_cond", "LoopCond", {prefix + "cond:0"}));
+        tensorflow::NodeDef results = make_node(node.name(), "IdentityN", {});
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const std::string switch_name = fmt::format("{}switch_{}", prefix, i);
+            out.push_back(make_node(switch_name, "Switch", {merges[i], prefix + "loop_cond"}));
+            const std::string identity = fmt::format("{}body_input_{}", prefix, i);
+            out.push_back(make_node(identity, "Identity", {switch_name + ":1"}));
+            bodies.push_back(identity);
+            const std::string exit = fmt::format("{}exit_{}", prefix, i);
+            out.push_back(make_node(exit, "Exit", {switch_name + ":0"}));
+            results.add_input(exit);
+        }
+        expand(make_node(prefix + "body", body_function, bodies), depth + 1, out);
+        for (size_t i = 0; i < inputs.size(); ++i)
+            out.push_back(make_node(fmt::format("{}next_{}", prefix, i), "NextIteration",
+                                    {fmt::format("{}body:{}", prefix, i)}));
+        out.push_back(std::move(results));
+    }
+
     void expand(const tensorflow::NodeDef& node, size_t depth,
                 std::vector<tensorflow::NodeDef>& out) {
+        if (node.op() == "If" || node.op() == "StatelessIf") return lower_if(node, depth, out);
+        if (node.op() == "While" || node.op() == "StatelessWhile")
+            return lower_while(node, depth, out);
         const std::string name = callee(node);
         if (name.empty()) {
             out.push_back(node);
@@ -186,7 +306,7 @@ void inline_functions(tensorflow::GraphDef& graph, const std::string& where) {
     Inliner inliner(graph, where);
     bool calls = false;
     for (const auto& node : graph.node())
-        calls = calls || !inliner.callee(node).empty();
+        calls = calls || !inliner.callee(node).empty() || is_functional_control_flow(node.op());
     if (!calls) return;
     std::vector<tensorflow::NodeDef> nodes = inliner.flatten(graph.node());
     graph.clear_node();

@@ -85,7 +85,11 @@ class Importer {
             m_spec.where);
         dataflow.run();
         for (const auto& fetch : fetches)
-            add_outputs(model, fetch, dataflow);
+            if (!fetch.all_outputs || dataflow.ran(fetch.tensor.node))
+                add_outputs(model, fetch, dataflow);
+        if (model.results().empty())
+            fail("none of the graph's loose ends runs outside a loop or untaken branch, so it "
+                 "has no outputs");
         model.remove_unused();
         graph::infer_shapes(model);
         return model;

@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 using namespace es;
 using namespace es::testing;
 
@@ -259,4 +261,100 @@ TEST_CASE("The known dimensions of a partly dynamic shape fold to constants") {
     CHECK(has_op(convert(batch), "ShapeOf"));
     check_close(run_reference(convert(batch), {f32({2, 3}, {1, 2, 3, 4, 5, 6})}).at(0), {2, 3},
                 {2, 4, 6, 8, 10, 12});
+}
+
+namespace {
+
+// A library function: `inputs` and `outputs` name its float arguments (int32 where named
+// "i..."), `body` its nodes (inputs as "arg" or "node:output:0"), `returns` output -> tensor.
+tensorflow::FunctionDef& add_function(GraphBuilder& builder, const std::string& name,
+                                      const std::vector<std::string>& inputs,
+                                      const std::vector<std::string>& outputs,
+                                      const std::vector<tensorflow::NodeDef>& body,
+                                      const std::map<std::string, std::string>& returns) {
+    auto& function = *builder.graph().mutable_library()->add_function();
+    function.mutable_signature()->set_name(name);
+    auto type_of = [](const std::string& arg) {
+        return arg.starts_with("i") ? tensorflow::DT_INT32 : tensorflow::DT_FLOAT;
+    };
+    for (const auto& input : inputs) {
+        auto& arg = *function.mutable_signature()->add_input_arg();
+        arg.set_name(input);
+        arg.set_type(type_of(input));
+    }
+    for (const auto& output : outputs) {
+        auto& arg = *function.mutable_signature()->add_output_arg();
+        arg.set_name(output);
+        arg.set_type(type_of(output));
+    }
+    for (const auto& node : body)
+        *function.add_node_def() = node;
+    for (const auto& [output, tensor] : returns)
+        (*function.mutable_ret())[output] = tensor;
+    return function;
+}
+
+tensorflow::NodeDef body_node(const std::string& name, const std::string& op,
+                              const std::vector<std::string>& inputs) {
+    tensorflow::NodeDef node;
+    node.set_name(name);
+    node.set_op(op);
+    for (const auto& input : inputs)
+        node.add_input(input);
+    return node;
+}
+
+tensorflow::NodeDef body_constant(const std::string& name, const Tensor& value) {
+    tensorflow::NodeDef node = body_node(name, "Const", {});
+    set_type(node, "dtype", tf_type(value.type()));
+    *(*node.mutable_attr())["value"].mutable_tensor() = tensor_proto(value);
+    return node;
+}
+
+void set_function(tensorflow::NodeDef& node, const std::string& attribute,
+                  const std::string& function) {
+    (*node.mutable_attr())[attribute].mutable_func()->set_name(function);
+}
+
+}  // namespace
+
+TEST_CASE("TF2 StatelessWhile and StatelessIf lower to the TF1 form and unroll") {
+    GraphBuilder builder;
+    builder.placeholder("x", {2});
+    builder.placeholder("p", {}, tensorflow::DT_BOOL);
+    builder.constant("zero", i32({}, {0}));
+    builder.constant("sum0", f32({2}, {0, 0}));
+    add_function(
+        builder, "cond", {"i", "sum", "x"}, {"keep_going"},
+        {body_constant("three", i32({}, {3})), body_node("less", "Less", {"i", "three:output:0"})},
+        {{"keep_going", "less:z:0"}});
+    add_function(
+        builder, "body", {"i", "sum", "x"}, {"i_next", "sum_next", "x_same"},
+        {body_constant("one", i32({}, {1})), body_node("plus_one", "AddV2", {"i", "one:output:0"}),
+         body_node("plus_x", "AddV2", {"sum", "x"})},
+        {{"i_next", "plus_one:z:0"}, {"sum_next", "plus_x:z:0"}, {"x_same", "x"}});
+    auto& loop = builder.node("loop", "StatelessWhile", {"zero", "sum0", "x"});
+    set_function(loop, "cond", "cond");
+    set_function(loop, "body", "body");
+    add_function(
+        builder, "times_ten", {"v"}, {"r"},
+        {body_constant("ten", f32({}, {10})), body_node("mul", "Mul", {"v", "ten:output:0"})},
+        {{"r", "mul:z:0"}});
+    add_function(builder, "negate", {"v"}, {"r"}, {body_node("neg", "Neg", {"v"})},
+                 {{"r", "neg:y:0"}});
+    auto& branch = builder.node("branch", "StatelessIf", {"p", "loop:1"});
+    set_function(branch, "then_branch", "times_ten");
+    set_function(branch, "else_branch", "negate");
+    builder.node("y", "Identity", {"branch"});
+
+    CHECK(error_of(builder).find("(it depends on 'p')") != std::string::npos);
+    frontends::InputOverrides then_taken, else_taken;
+    then_taken.values["p"] = {1};
+    else_taken.values["p"] = {0};
+    const Tensor x = f32({2}, {1, 2});
+    // the loop's sum after 3 iterations is 3x
+    const auto then_outputs = run_on(convert(builder, then_taken), {x}, "CPU");
+    check_close(then_outputs.back(), {2}, {30, 60});
+    const auto else_outputs = run_reference(convert(builder, else_taken), {x});
+    check_close(else_outputs.back(), {2}, {-3, -6});
 }
