@@ -17,10 +17,12 @@ struct InspectOptions {
 };
 
 nlohmann::json port_json(const std::string& name, const graph::PortType& type) {
-    nlohmann::json shape = nlohmann::json::array();
-    if (type.shape.rank_known())
+    nlohmann::json shape = nullptr;  // unknown rank
+    if (type.shape.rank_known()) {
+        shape = nlohmann::json::array();
         for (int64_t dim : type.shape.dims())
             shape.push_back(dim);
+    }
     return {{"name", name}, {"element_type", to_string(type.type)}, {"shape", shape}};
 }
 
@@ -56,7 +58,7 @@ int run_inspect(const InspectOptions& options) {
     auto print_ports = [](const char* title, const nlohmann::json& ports) {
         fmt::print("{}:\n", title);
         for (const auto& port : ports) {
-            std::string dims;
+            std::string dims = port["shape"].is_null() ? "..." : "";
             for (const auto& dim : port["shape"])
                 dims += (dims.empty() ? "" : ",") +
                         (dim.get<int64_t>() < 0 ? std::string("?") : dim.dump());

@@ -30,6 +30,10 @@ PortType merge_declared(const Node& node, size_t port, const PortType& inferred,
         !float_width_only)
         throw_bad_input("{}: output {} has element type {} but the file declares {}",
                         node.describe(), port, to_string(inferred.type), to_string(declared.type));
+    // A port of unknown rank is written without dims, as a scalar's is: a port declared so
+    // tells nothing about an output whose rank is unknown.
+    const bool no_dims = declared.shape.rank_known() && declared.shape.rank() == 0;
+    if (!inferred.shape.rank_known() && no_dims) return inferred;
     if (!declared.shape.rank_known() || !inferred.shape.rank_known())
         return inferred.shape.rank_known() ? inferred : PortType{inferred.type, declared.shape};
     if (declared.shape.rank() != inferred.shape.rank())

@@ -288,3 +288,43 @@ TEST_CASE("IR reader reads CTCGreedyDecoderSeqLen layers with their two integer 
     CHECK(error.find("layer 2 'decode' (CTCGreedyDecoderSeqLen): output 0 has element type i32 "
                      "but the file declares f32") != std::string::npos);
 }
+
+TEST_CASE("A port written without dims stays of unknown rank where inference cannot tell") {
+    // An input of unknown rank broadcast to [1,2,2]: its ports carry no dims, as a scalar's
+    // would, and reading them as a scalar would fix the Broadcast's output to [1,2,2].
+    const std::string xml = R"(<?xml version="1.0"?>
+<net name="unknown_rank" version="11">
+	<layers>
+		<layer id="0" name="state" type="Parameter" version="opset1">
+			<data element_type="f32" shape="..."/>
+			<output><port id="0" precision="FP32"/></output>
+		</layer>
+		<layer id="1" name="target" type="Const" version="opset1">
+			<data element_type="i64" shape="3" offset="0" size="24"/>
+			<output><port id="1" precision="I64"><dim>3</dim></port></output>
+		</layer>
+		<layer id="2" name="broadcast" type="Broadcast" version="opset3">
+			<data mode="bidirectional"/>
+			<input><port id="0"/><port id="1"><dim>3</dim></port></input>
+			<output><port id="2" precision="FP32"/></output>
+		</layer>
+		<layer id="3" name="out" type="Result" version="opset1">
+			<input><port id="0"/></input>
+		</layer>
+	</layers>
+	<edges>
+		<edge from-layer="0" from-port="0" to-layer="2" to-port="0"/>
+		<edge from-layer="1" from-port="1" to-layer="2" to-port="1"/>
+		<edge from-layer="2" from-port="2" to-layer="3" to-port="0"/>
+	</edges>
+</net>)";
+    const graph::Model model =
+        ir::read_model(write_ir("unknown_rank", xml, bytes_of(std::vector<int64_t>{1, 2, 2})));
+    CHECK_FALSE(model.parameters().at(0)->outputs[0].type.shape.rank_known());
+    CHECK_FALSE(model.results().at(0)->input_type(0).shape.rank_known());
+
+    // where the rank is known, a port without dims still declares a scalar
+    const std::string scalar = replace_once(xml, R"(shape="...")", R"(shape="2")");
+    CHECK(read_error(write_ir("scalar", scalar, bytes_of(std::vector<int64_t>{1, 2, 2})))
+              .find("output 0 has shape [2] but the file declares []") != std::string::npos);
+}
