@@ -27,6 +27,7 @@ struct RunOptions {
     std::string json_summary;
     std::string snapshot_dir;
     int snapshot_every = 30;
+    int snapshot_keep = 1000;
 };
 
 // `pipelines` running at once share the cores: each model computes on its part of them, so that
@@ -107,7 +108,10 @@ int run_pipelines(const RunOptions& options) {
                      pipeline::to_string(problem));
     if (options.snapshot_every < 1)
         throw_bad_input("--snapshot-every {}: expected 1 or more", options.snapshot_every);
-    pipeline::SnapshotOptions snapshots{options.snapshot_dir, options.snapshot_every};
+    if (options.snapshot_keep < 1)
+        throw_bad_input("--snapshot-keep {}: expected 1 or more", options.snapshot_keep);
+    pipeline::SnapshotOptions snapshots{options.snapshot_dir, options.snapshot_every,
+                                        options.snapshot_keep};
     if (!snapshots.dir.empty()) std::filesystem::create_directories(snapshots.dir);
 
     pipeline::block_service_signals();  // before any thread starts
@@ -164,6 +168,9 @@ CommandRunner add_run_command(CLI::App& app) {
                         "Write annotated JPEG snapshots of the frames into this folder");
     command->add_option("--snapshot-every", options->snapshot_every,
                         "A snapshot of every N-th inferred frame of each source (default 30)");
+    command->add_option("--snapshot-keep", options->snapshot_keep,
+                        "Keep the newest N snapshots of each pipeline, deleting older ones "
+                        "(default 1000)");
     return [options] { return run_pipelines(*options); };
 }
 

@@ -100,6 +100,9 @@ struct MqttOutputConfig {
 
 struct FileOutputConfig {
     std::filesystem::path path;  // JSON lines, appended
+    // Past max_bytes the file rotates to PATH.1 … PATH.<max_files>; 0 bytes: never.
+    uint64_t max_bytes = 64 << 20;
+    int max_files = 5;
 
     bool operator==(const FileOutputConfig&) const = default;
 };

@@ -138,7 +138,11 @@ MqttOutputConfig check_mqtt(const nlohmann::json& json, const std::string& path,
 FileOutputConfig check_file(const nlohmann::json& json, const std::string& path,
                             const CheckContext& context) {
     FileOutputConfig file;
-    const ObjectReader reader(json, path, {"path"}, context.problems);
+    const ObjectReader reader(json, path, {"path", "max_bytes", "max_files"}, context.problems);
+    if (auto max_bytes = reader.integer("max_bytes", 0, int64_t{1} << 50))
+        file.max_bytes = static_cast<uint64_t>(*max_bytes);
+    if (auto max_files = reader.integer("max_files", 0, 1000))
+        file.max_files = static_cast<int>(*max_files);
     const auto text = reader.string("path", true);
     if (!text) return file;
     file.path = resolve_path(context, *text);

@@ -41,7 +41,8 @@ std::vector<std::unique_ptr<Publisher>> make_publishers(const PipelineConfig& co
                 throw Error(error.kind(), fmt::format("outputs[{}].mqtt: {}", i, error.what()));
             }
         } else if (const auto* file = std::get_if<FileOutputConfig>(&output))
-            publishers.push_back(JsonLinesPublisher::open_file(file->path));
+            publishers.push_back(JsonLinesPublisher::open_file(
+                file->path, {.max_bytes = file->max_bytes, .max_files = file->max_files}));
         else
             publishers.push_back(JsonLinesPublisher::to_stdout());
     }

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace es::pipeline {
@@ -139,6 +140,7 @@ struct PipelineRunner::Impl {
     runtime::CompiledModel model;
     std::vector<std::unique_ptr<Publisher>> outputs;
     SnapshotOptions snapshots;
+    std::optional<SnapshotWriter> snapshot_writer;
     std::unique_ptr<Decoder> decoder;
     std::unique_ptr<RequestPool> pool;
     LatencyHistogram inference_latency;
@@ -162,6 +164,7 @@ PipelineRunner::Impl::Impl(PipelineConfig config_, runtime::CompiledModel model_
       model(std::move(model_)),
       outputs(std::move(outputs_)),
       snapshots(std::move(snapshots_)) {
+    if (!snapshots.dir.empty()) snapshot_writer.emplace(snapshots, config.name);
     if (model.inputs().size() != 1)
         throw_bad_input("model {}: {} inputs; expected one image input", config.model.path.string(),
                         model.inputs().size());
@@ -312,13 +315,7 @@ void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
             run.detections += slot.result.objects.size();
         }
         count_result(run, slot);
-        if (slot.take_snapshot) {
-            try {
-                write_snapshot(snapshots, slot.result, slot.snapshot);
-            } catch (const std::exception& error) {
-                spdlog::warn("pipeline {}: {}", config.name, error.what());
-            }
-        }
+        if (slot.take_snapshot) snapshot_writer->write(slot.result, slot.snapshot);
         run.last_result_ns =
             std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started_at).count();
     }

@@ -1,16 +1,17 @@
 #include "pipeline/flow/snapshot_writer.h"
 
-#include "inference/core/error.h"
-
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <vector>
 
 namespace es::pipeline {
+namespace {
 
-void write_snapshot(const SnapshotOptions& options, const FrameResult& result, cv::Mat& image) {
+void draw(const FrameResult& result, cv::Mat& image) {
     const cv::Scalar colour(0, 255, 0);
     const int thickness = std::max(1, image.cols / 400);
     for (const auto& object : result.objects) {
@@ -24,10 +25,57 @@ void write_snapshot(const SnapshotOptions& options, const FrameResult& result, c
                       origin + cv::Point(size.width, -size.height - 2), colour, cv::FILLED);
         cv::putText(image, text, origin, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(0, 0, 0), 1);
     }
+}
+
+}  // namespace
+
+SnapshotWriter::SnapshotWriter(SnapshotOptions options, const std::string& pipeline)
+    : m_options(std::move(options)), m_prefix(pipeline + "-") {
+    std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> earlier;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(m_options.dir, error)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_regular_file(error) && name.starts_with(m_prefix) && name.ends_with(".jpg"))
+            earlier.emplace_back(entry.last_write_time(error), entry.path());
+    }
+    std::sort(earlier.begin(), earlier.end());
+    for (const auto& [time, path] : earlier)
+        remember(path);
+}
+
+void SnapshotWriter::remember(const std::filesystem::path& path) {
+    // A looping file source numbers its frames again: the same name is the newest once more.
+    const auto same = std::find(m_kept.begin(), m_kept.end(), path);
+    if (same != m_kept.end()) m_kept.erase(same);
+    m_kept.push_back(path);
+    while (m_kept.size() > static_cast<size_t>(std::max(0, m_options.keep))) {
+        std::error_code ignored;
+        std::filesystem::remove(m_kept.front(), ignored);
+        m_kept.pop_front();
+    }
+}
+
+void SnapshotWriter::write(const FrameResult& result, cv::Mat& image) {
+    draw(result, image);
     const auto path =
-        options.dir / fmt::format("{}-{}-{:06d}.jpg", result.pipeline, result.source, result.frame);
-    if (!cv::imwrite(path.string(), image))
-        throw_runtime("cannot write snapshot {}", path.string());
+        m_options.dir / fmt::format("{}{}-{:06d}.jpg", m_prefix, result.source, result.frame);
+    bool written = false;
+    try {
+        written = cv::imwrite(path.string(), image);
+    } catch (const cv::Exception&) {
+    }
+    if (!written) {
+        if (!m_failing)
+            spdlog::warn(
+                "pipeline {}: cannot write snapshot {}; skipping snapshots until one "
+                "can be written",
+                result.pipeline, path.string());
+        m_failing = true;
+        return;
+    }
+    if (m_failing) spdlog::info("pipeline {}: writing snapshots again", result.pipeline);
+    m_failing = false;
+    remember(path);
 }
 
 }  // namespace es::pipeline

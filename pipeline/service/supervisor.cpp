@@ -50,6 +50,9 @@ void reload(const std::filesystem::path& config_file, PipelineSet& pipelines,
 void block_service_signals() {
     const sigset_t signals = service_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    // A write past the file size limit then fails with EFBIG, which the file output survives,
+    // instead of killing the service.
+    std::signal(SIGXFSZ, SIG_IGN);
 }
 
 bool supervise(const std::filesystem::path& config_file, PipelineSet& pipelines,

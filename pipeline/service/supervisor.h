@@ -7,7 +7,8 @@
 
 namespace es::pipeline {
 
-// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread. Call it before any thread starts:
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, and ignores SIGXFSZ (a file output
+// past the file size limit fails and recovers instead). Call it before any thread starts:
 // every thread inherits the mask, so that only supervise() takes these signals.
 void block_service_signals();
 
