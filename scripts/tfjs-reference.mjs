@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { readNpy, writeNpy } from './npy.mjs';
 
 function parseArguments(argv) {
   const options = { inputs: [], outputs: [] };
@@ -30,49 +31,6 @@ function parseArguments(argv) {
   for (const key of ['modules', 'model', 'out'])
     if (!options[key]) throw new Error(`--${key} is required`);
   return options;
-}
-
-const npyTypes = {
-  '<f4': { dtype: 'float32', array: Float32Array },
-  '<i4': { dtype: 'int32', array: Int32Array },
-  '|b1': { dtype: 'bool', array: Uint8Array },
-  '|u1': { dtype: 'bool', array: Uint8Array },
-};
-
-function readNpy(file) {
-  const bytes = fs.readFileSync(file);
-  if (bytes.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${file}: not a .npy file`);
-  const major = bytes[6];
-  const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const header = bytes.toString('latin1', start, start + headerLength);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
-  if (/'fortran_order':\s*True/.test(header)) throw new Error(`${file}: Fortran order`);
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').map((s) => s.trim())
-    .filter((s) => s.length > 0).map(Number);
-  const type = npyTypes[descr];
-  if (!type) throw new Error(`${file}: element type ${descr} is not supported`);
-  const data = bytes.subarray(start + headerLength);
-  const copy = new Uint8Array(data).buffer;  // aligned
-  return { shape, dtype: type.dtype, values: new type.array(copy) };
-}
-
-function writeNpy(file, shape, dtype, values) {
-  const descr = { float32: '<f4', int32: '<i4', bool: '|b1' }[dtype];
-  if (!descr) throw new Error(`output of type ${dtype} cannot be written`);
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const prefix = Buffer.alloc(10);
-  prefix.write('\x93NUMPY', 0, 'latin1');
-  prefix[6] = 1;
-  prefix[7] = 0;
-  prefix.writeUInt16LE(header.length, 8);
-  const typed = dtype === 'float32' ? Float32Array.from(values)
-    : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values);
-  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'),
-    Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength)]));
 }
 
 async function main() {

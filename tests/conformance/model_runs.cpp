@@ -7,6 +7,7 @@
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -23,6 +24,25 @@ double scaled_error(const Tensor& actual, const Tensor& expected, double floor) 
     for (size_t i = 0; i < x.size(); ++i)
         worst = std::max(worst, std::abs(x[i] - y[i]));
     return worst / scale;
+}
+
+Difference compare_to_reference(const Tensor& actual, const Tensor& reference) {
+    constexpr double atol = 1e-4, rtol = 1e-3;
+    Difference difference;
+    const auto x = actual.to_doubles();
+    const auto y = reference.to_doubles();
+    REQUIRE(x.size() == y.size());
+    double scale = 1;
+    for (double value : y)
+        scale = std::max(scale, std::abs(value));
+    for (size_t i = 0; i < x.size(); ++i) {
+        const double error = std::abs(x[i] - y[i]);
+        difference.max_abs = std::max(difference.max_abs, error);
+        difference.max_rel = std::max(difference.max_rel, error / scale);
+        if (!(error <= atol * scale + rtol * std::abs(y[i])) && difference.failures++ == 0)
+            difference.first = fmt::format("element {}: {} vs reference {}", i, x[i], y[i]);
+    }
+    return difference;
 }
 
 Agreement agreement(const Tensor& actual, const Tensor& expected, double floor) {

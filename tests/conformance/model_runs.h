@@ -15,6 +15,18 @@ namespace es::testing {
 // between engines, so an elementwise relative error is meaningless near zero.
 double scaled_error(const Tensor& actual, const Tensor& expected, double floor);
 
+// How an output differs from another engine's (TensorFlow.js, ONNX Runtime) on the same input.
+// An element matches when |actual - reference| <= 1e-4 * scale + 1e-3 * |reference|, scale
+// being the largest |reference| of the output (at least 1): both engines compute in f32 but sum
+// in different orders, which deep networks amplify to ~1e-5 of the range.
+struct Difference {
+    double max_abs = 0;
+    double max_rel = 0;  // relative to the output's largest |value|
+    size_t failures = 0;
+    std::string first;  // the first element that does not match
+};
+Difference compare_to_reference(const Tensor& actual, const Tensor& reference);
+
 // How closely a result computed through 8-bit layers follows the reference: the cosine of the
 // two as vectors, and the mean |actual - expected| relative to the largest |expected| (at least
 // `floor`). A rounding step that flips in one layer moves a few values of the next ones by much,

@@ -8,6 +8,7 @@
 #include "inference/frontends/tf/proto/saved_model.pb.h"
 #include "inference/ir/ir.h"
 #include "inference/runtime/core.h"
+#include "tests/conformance/model_runs.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
@@ -22,12 +23,6 @@ using namespace es;
 using namespace es::testing;
 
 namespace {
-
-// An output matches when |edgesight - tfjs| <= k_atol * scale + k_rtol * |tfjs| for every
-// element, scale being the largest |tfjs| of that output (at least 1): both engines compute
-// in f32 but sum in different orders, which deep networks amplify to ~1e-5 of the range.
-constexpr double k_atol = 1e-4;
-constexpr double k_rtol = 1e-3;
 
 struct ModelCase {
     std::string name;
@@ -70,32 +65,6 @@ Tensor make_input(const Shape& shape, float low, float high, uint32_t seed) {
         data[i] = low + (high - low) * std::clamp(value, 0.0f, 1.0f);
     }
     return tensor;
-}
-
-struct Difference {
-    double max_abs = 0;
-    double max_rel = 0;  // relative to the output's largest |value|
-    size_t failures = 0;
-    std::string first;
-};
-
-Difference compare(const Tensor& actual, const Tensor& expected) {
-    Difference difference;
-    const auto x = actual.to_doubles();
-    const auto y = expected.to_doubles();
-    double scale = 1;
-    for (double value : y)
-        scale = std::max(scale, std::abs(value));
-    for (size_t i = 0; i < x.size(); ++i) {
-        const double error = std::abs(x[i] - y[i]);
-        difference.max_abs = std::max(difference.max_abs, error);
-        difference.max_rel = std::max(difference.max_rel, error / scale);
-        if (!(error <= k_atol * scale + k_rtol * std::abs(y[i]))) {
-            if (difference.failures++ == 0)
-                difference.first = fmt::format("element {}: {} vs TF.js {}", i, x[i], y[i]);
-        }
-    }
-    return difference;
 }
 
 void check_model(const std::filesystem::path& root, const ModelCase& model_case) {
@@ -141,7 +110,7 @@ void check_model(const std::filesystem::path& root, const ModelCase& model_case)
         REQUIRE_MESSAGE(actual.shape() == expected.shape(),
                         model_case.name << " " << name << ": shape " << to_string(actual.shape())
                                         << " vs TF.js " << to_string(expected.shape()));
-        const Difference difference = compare(actual, expected);
+        const Difference difference = compare_to_reference(actual, expected);
         std::cout << fmt::format("TF.js {} {}: max abs error {:.3g}, max error / range {:.3g}\n",
                                  model_case.name, name, difference.max_abs, difference.max_rel);
         CHECK_MESSAGE(difference.failures == 0,

@@ -1,4 +1,5 @@
 #include "inference/core/error.h"
+#include "inference/frontends/onnx/tensor_translators.h"
 #include "inference/frontends/onnx/translators.h"
 
 namespace es::frontends::onnx_import {
@@ -133,7 +134,9 @@ Outputs translate_clip(NodeContext& context) {
     return {x};
 }
 
-// Softmax and LogSoftmax before opset 13 flatten the input to 2-D at `axis` (default 1).
+// Softmax and LogSoftmax before opset 13 flatten the input to 2-D at `axis` (default 1) and
+// normalize each row: on the last axis that is the op itself, otherwise the op on axis 1 of the
+// flattened input, reshaped back.
 template <const char* Type, const char* Version>
 Outputs softmax(NodeContext& context) {
     const graph::Output x = context.input(0);
@@ -141,24 +144,14 @@ Outputs softmax(NodeContext& context) {
         const int64_t axis = context.attribute_int("axis", -1);
         return {context.add(Type, Version, {x}, {{"axis", std::to_string(axis)}}).output()};
     }
-    const auto& shape = x.type().shape;
-    if (!shape.rank_known()) context.fail("needs an input of known rank before opset 13");
-    const auto axis = normalize_axis(context.attribute_int("axis", 1), shape.rank());
-    if (!axis) context.fail("axis out of range");
-    const graph::Output original_shape = context.add("ShapeOf", "opset3", {x}).output();
-    // [prod(d[:axis]), -1]: 0 copies dimension 0 when axis == 1, the common case
-    Tensor flat_shape(ElementType::i64, {2});
-    int64_t leading = 1;
-    for (size_t i = 0; i < *axis; ++i)
-        leading = shape[i] < 0 || leading < 0 ? -1 : leading * shape[i];
-    if (leading < 0 && *axis != 1) context.fail("needs static leading dimensions before opset 13");
-    flat_shape.data<int64_t>()[0] = leading < 0 ? 0 : leading;
-    flat_shape.data<int64_t>()[1] = -1;
-    const graph::Output flat =
-        context
-            .add("Reshape", "opset1", {x, context.constant(flat_shape)}, {{"special_zero", "true"}})
-            .output();
+    const size_t rank = tensor::known_rank(context, 0, "flattening before opset 13");
+    const size_t axis =
+        tensor::normalized_axis(context, context.attribute_int("axis", 1), rank, "axis");
+    if (axis + 1 == rank)
+        return {context.add(Type, Version, {x}, {{"axis", std::to_string(axis)}}).output()};
+    const graph::Output flat = tensor::flatten_to_2d(context, x, axis);
     const graph::Output result = context.add(Type, Version, {flat}, {{"axis", "1"}}).output();
+    const graph::Output original_shape = context.add("ShapeOf", "opset3", {x}).output();
     return {context.add("Reshape", "opset1", {result, original_shape}, {{"special_zero", "false"}})
                 .output()};
 }

@@ -14,35 +14,15 @@ std::vector<graph::Output> translate_reshape(NodeContext& context) {
                    {{"special_zero", allow_zero ? "false" : "true"}})};
 }
 
-// Flatten: [d0 * … * d(axis-1), d(axis) * … * d(rank-1)]. The outer size comes from the
-// runtime shape, not from the shape known now, so that the model can still be reshaped.
+// Flatten: the input as 2-D at `axis`, which may equal the rank.
 std::vector<graph::Output> translate_flatten(NodeContext& context) {
-    const graph::Output data = context.input(0);
     const PartialShape& shape = context.input_type(0).shape;
     int64_t axis = context.attribute_int("axis", 1);
     if (axis < 0) axis += static_cast<int64_t>(known_rank(context, 0, "a negative axis"));
     if (axis < 0 || (shape.rank_known() && axis > static_cast<int64_t>(shape.rank())))
         context.fail(fmt::format("attribute 'axis' {} is out of range for input shape {}",
                                  context.attribute_int("axis", 1), to_string(shape)));
-    if (axis <= 1) {
-        // [1, -1], or [d0, -1] with 0 copying d0.
-        return {add_op(context, "Reshape", "opset1",
-                       {data, i64_constant(context, {axis == 0 ? 1 : 0, -1})},
-                       {{"special_zero", "true"}})};
-    }
-    const graph::Output dims =
-        add_op(context, "ShapeOf", "opset3", {data}, {{"output_type", "i64"}});
-    const graph::Output leading =
-        add_op(context, "Slice", "opset8",
-               {dims, i64_constant(context, {0}), i64_constant(context, {axis}),
-                i64_constant(context, {1})});
-    const graph::Output outer =
-        add_op(context, "ReduceProd", "opset1", {leading, i64_constant(context, {0})},
-               {{"keep_dims", "true"}});
-    const graph::Output target_shape =
-        add_op(context, "Concat", "opset1", {outer, i64_constant(context, {-1})}, {{"axis", "0"}});
-    return {
-        add_op(context, "Reshape", "opset1", {data, target_shape}, {{"special_zero", "false"}})};
+    return {flatten_to_2d(context, context.input(0), static_cast<size_t>(axis))};
 }
 
 // Without perm, Transpose reverses the dimensions (an empty IR order does the same).

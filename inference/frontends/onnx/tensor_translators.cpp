@@ -45,6 +45,27 @@ graph::Output add_op(NodeContext& context, const std::string& type, const std::s
     return context.add(type, version, std::move(inputs), std::move(attributes)).output(0);
 }
 
+graph::Output flatten_to_2d(NodeContext& context, const graph::Output& data, size_t axis) {
+    if (axis <= 1) {
+        // [1, -1], or [d0, -1] with 0 copying d0.
+        return add_op(context, "Reshape", "opset1",
+                      {data, i64_constant(context, {axis == 0 ? 1 : 0, -1})},
+                      {{"special_zero", "true"}});
+    }
+    const graph::Output dims =
+        add_op(context, "ShapeOf", "opset3", {data}, {{"output_type", "i64"}});
+    const graph::Output leading =
+        add_op(context, "Slice", "opset8",
+               {dims, i64_constant(context, {0}),
+                i64_constant(context, {static_cast<int64_t>(axis)}), i64_constant(context, {1})});
+    const graph::Output outer =
+        add_op(context, "ReduceProd", "opset1", {leading, i64_constant(context, {0})},
+               {{"keep_dims", "true"}});
+    const graph::Output target_shape =
+        add_op(context, "Concat", "opset1", {outer, i64_constant(context, {-1})}, {{"axis", "0"}});
+    return add_op(context, "Reshape", "opset1", {data, target_shape}, {{"special_zero", "false"}});
+}
+
 }  // namespace tensor
 
 void add_tensor_translators(std::vector<OpTranslator>& table) {

@@ -30,6 +30,10 @@ size_t known_rank(const NodeContext& context, size_t i, const std::string& why);
 // `axis` counted from the back when negative, checked against `rank`.
 size_t normalized_axis(const NodeContext& context, int64_t axis, size_t rank,
                        const std::string& what);
+// `data` as [d0 * … * d(axis-1), d(axis) * … * d(rank-1)], as ONNX Flatten does. The outer size
+// comes from the runtime shape, not from the shape known now, so that the model can still be
+// reshaped and may have dynamic leading dimensions.
+graph::Output flatten_to_2d(NodeContext& context, const graph::Output& data, size_t axis);
 // The single output of an IR node added for `context`.
 graph::Output add_op(NodeContext& context, const std::string& type, const std::string& version,
                      std::vector<graph::Output> inputs, graph::Attributes attributes = {});
