@@ -5,6 +5,10 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 
 using namespace es;
@@ -64,4 +68,109 @@ TEST_CASE("JSON-lines output to a folder that does not exist is a bad-input erro
         CHECK(std::string(error.what()).find("/nonexistent/folder/results.jsonl") !=
               std::string::npos);
     }
+}
+
+namespace {
+
+FrameResult frame_of(const std::string& source) {
+    FrameResult result;
+    result.pipeline = "lobby";
+    result.source = source;
+    result.width = 640;
+    result.height = 480;
+    return result;
+}
+
+// Every line of `path` parsed; a line cut short fails the test.
+std::vector<nlohmann::json> lines_of(const std::filesystem::path& path) {
+    std::ifstream file(path);
+    std::vector<nlohmann::json> lines;
+    for (std::string line; std::getline(file, line);) {
+        CAPTURE(line);
+        REQUIRE(nlohmann::json::accept(line));
+        lines.push_back(nlohmann::json::parse(line));
+    }
+    return lines;
+}
+
+}  // namespace
+
+TEST_CASE("JSON-lines file output rotates by size and keeps max_files older files") {
+    const auto path = temp_dir("json-lines") / "results.jsonl";
+    const uint64_t max_bytes = 600;
+    {
+        auto publisher =
+            JsonLinesPublisher::open_file(path, {.max_bytes = max_bytes, .max_files = 2});
+        for (int i = 0; i < 40; ++i)
+            publisher->publish(frame_of("a"));
+    }
+    auto numbered = [&](int index) {
+        return std::filesystem::path(path.string() + "." + std::to_string(index));
+    };
+    REQUIRE(std::filesystem::exists(numbered(1)));
+    REQUIRE(std::filesystem::exists(numbered(2)));
+    CHECK_FALSE(std::filesystem::exists(numbered(3)));
+    std::vector<int64_t> seqs;
+    for (const auto& file : {numbered(2), numbered(1), path}) {
+        CHECK(std::filesystem::file_size(file) <= max_bytes);
+        for (const auto& line : lines_of(file))
+            seqs.push_back(line["seq"].get<int64_t>());
+    }
+    REQUIRE(!seqs.empty());
+    CHECK(seqs.size() < 40);  // the oldest file was deleted
+    CHECK(seqs.back() == 39);
+    for (size_t i = 1; i < seqs.size(); ++i)
+        CHECK(seqs[i] == seqs[i - 1] + 1);
+}
+
+TEST_CASE("JSON-lines file output starts a new file when the old one is moved away") {
+    const auto dir = temp_dir("json-lines");
+    const auto path = dir / "results.jsonl";
+    auto publisher = JsonLinesPublisher::open_file(path);
+    publisher->publish(frame_of("a"));
+    publisher->publish(frame_of("a"));
+    std::filesystem::rename(path, dir / "results.jsonl.old");  // as logrotate does
+    publisher->publish(frame_of("a"));
+    publisher->close();
+    CHECK(lines_of(dir / "results.jsonl.old").size() == 2);
+    const auto fresh = lines_of(path);
+    REQUIRE(fresh.size() == 1);
+    CHECK(fresh[0]["seq"] == 2);
+}
+
+TEST_CASE(
+    "JSON-lines file output keeps messages in memory while the disk is full, then writes them") {
+    // A file size limit stands in for a full disk: writes past it fail with EFBIG.
+    const auto path = temp_dir("json-lines") / "results.jsonl";
+    auto publisher = JsonLinesPublisher::open_file(path);
+    publisher->publish(frame_of("a"));
+    const auto one_line = std::filesystem::file_size(path);
+
+    const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{};
+    REQUIRE(getrlimit(RLIMIT_FSIZE, &limit) == 0);
+    const rlimit original = limit;
+    limit.rlim_cur = one_line * 3 + one_line / 2;  // room for two more lines and half of one
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    for (int i = 0; i < 10; ++i)
+        publisher->publish(frame_of("a"));
+    const OutputStats full = publisher->stats();
+    CHECK(full.published == 11);
+    CHECK(full.delivered == 3);
+    CHECK(full.pending == 8);
+    CHECK(full.dropped == 0);
+    CHECK_FALSE(publisher->flush(std::chrono::milliseconds(0)));
+    CHECK(lines_of(path).size() == 3);  // whole lines only: the cut one was taken back
+
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &original) == 0);
+    std::signal(SIGXFSZ, previous_handler);
+    publisher->publish(frame_of("a"));
+    CHECK(publisher->flush(std::chrono::milliseconds(0)));
+    const OutputStats recovered = publisher->stats();
+    CHECK(recovered.delivered == 12);
+    CHECK(recovered.pending == 0);
+    const auto lines = lines_of(path);
+    REQUIRE(lines.size() == 12);
+    for (size_t i = 0; i < lines.size(); ++i)
+        CHECK(lines[i]["seq"] == static_cast<int64_t>(i));
 }

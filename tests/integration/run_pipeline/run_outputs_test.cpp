@@ -122,3 +122,26 @@ TEST_CASE("run: SIGTERM stops a looping source cleanly") {
         CHECK(messages[i].at("seq") == i);
     CHECK(process.output().find("loop/clip:") != std::string::npos);
 }
+
+TEST_CASE("run: snapshots keep the newest N of the pipeline, older runs' included") {
+    const auto model = face_detector();
+    const auto dir = temp_dir("run-snapshots");
+    make_clip(dir / "clip.mp4", k_frames, 320, 240, "x264enc ! mp4mux");
+    const auto snapshots = dir / "snapshots";
+    std::filesystem::create_directories(snapshots);
+    std::ofstream(snapshots / "lobby-clip-earlier-run.jpg") << "old";
+    std::ofstream(snapshots / "other-clip-000000.jpg") << "another pipeline's";
+
+    const nlohmann::json outputs = {{{"stdout", nlohmann::json::object()}}};
+    const auto run = run_edgesight(
+        dir, {face_pipeline("lobby", model, {dir / "clip.mp4"}, outputs)},
+        "--snapshots '" + snapshots.string() + "' --snapshot-every 2 --snapshot-keep 3");
+    REQUIRE(run.exit_code == 0);
+    std::set<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(snapshots))
+        names.insert(entry.path().filename().string());
+    // 12 snapshots were written, frames 0, 2, … 22: the last 3 stay
+    const std::set<std::string> expected{"lobby-clip-000018.jpg", "lobby-clip-000020.jpg",
+                                         "lobby-clip-000022.jpg", "other-clip-000000.jpg"};
+    CHECK(names == expected);
+}

@@ -283,6 +283,9 @@ TEST_CASE("config errors: outputs") {
          "found number 0"},
         {json::parse(R"({"file": {}})"),
          "pipelines[0].outputs[0].file.path: missing; expected a string"},
+        {json::parse(R"({"file": {"path": "out.jsonl", "max_files": 1001}})"),
+         "pipelines[0].outputs[0].file.max_files: expected an integer from 0 to 1000, found "
+         "number 1001"},
         {json::parse(R"({"file": {"path": "."}})"),
          "pipelines[0].outputs[0].file.path: {dir}/: is a folder; expected a file to append JSON "
          "lines to"},

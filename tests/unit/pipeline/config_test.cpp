@@ -86,7 +86,7 @@ TEST_CASE("config: every key set is read") {
                   "client_id": "me", "username": "edge", "password_file": "secrets/password",
                   "tls": {"ca": "tls/ca.pem", "cert": "tls/client.pem", "key": "tls/client.key"},
                   "persistence_dir": "queue"}},
-        {"file": {"path": "out.jsonl"}},
+        {"file": {"path": "out.jsonl", "max_bytes": 1000000, "max_files": 0}},
         {"stdout": {}}])");
     const Config config = fixture.checked();
     const PipelineConfig& pipeline = config.pipelines.at(0);
@@ -133,7 +133,10 @@ TEST_CASE("config: every key set is read") {
     CHECK(mqtt.tls->ca == fixture.dir / "tls/ca.pem");
     CHECK(mqtt.tls->key == fixture.dir / "tls/client.key");
     CHECK(mqtt.persistence_dir == fixture.dir / "queue");
-    CHECK(std::get<FileOutputConfig>(pipeline.outputs[1]).path == fixture.dir / "out.jsonl");
+    const auto& file = std::get<FileOutputConfig>(pipeline.outputs[1]);
+    CHECK(file.path == fixture.dir / "out.jsonl");
+    CHECK(file.max_bytes == 1000000);
+    CHECK(file.max_files == 0);
     CHECK(std::holds_alternative<StdoutOutputConfig>(pipeline.outputs[2]));
 }
 
