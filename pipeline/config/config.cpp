@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -116,6 +117,42 @@ std::optional<std::filesystem::path> readable_file(const ObjectReader& reader, s
     if (!text) return std::nullopt;
     auto path = resolve_path(context, *text);
     if (!check_readable(path, reader.path(key), context)) return std::nullopt;
+    return path;
+}
+
+std::optional<std::filesystem::path> secret_file(const ObjectReader& reader, std::string_view key,
+                                                 const CheckContext& context, uint64_t& digest) {
+    constexpr std::string_view k_credential = "credential:";
+    const auto text = reader.string(key);
+    if (!text) return std::nullopt;
+    std::filesystem::path path;
+    if (text->starts_with(k_credential)) {
+        const std::string name = text->substr(k_credential.size());
+        const char* directory = std::getenv("CREDENTIALS_DIRECTORY");
+        if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+            reader.problem(key,
+                           fmt::format("{}: expected credential:NAME, NAME without '/'", *text));
+            return std::nullopt;
+        }
+        if (!directory || !*directory) {
+            reader.problem(key, fmt::format("{}: CREDENTIALS_DIRECTORY is not set; systemd sets "
+                                            "it for a unit with LoadCredential={}:PATH",
+                                            *text, name));
+            return std::nullopt;
+        }
+        path = std::filesystem::path(directory) / name;
+    } else {
+        path = resolve_path(context, *text);
+    }
+    if (!check_readable(path, reader.path(key), context)) return std::nullopt;
+    // FNV-1a over the contents, secrets being a few bytes to a few kilobytes.
+    std::ifstream file(path, std::ios::binary);
+    char buffer[4096];
+    for (size_t total = 0; file && total < (1u << 20); total += sizeof(buffer)) {
+        file.read(buffer, sizeof(buffer));
+        for (std::streamsize i = 0; i < file.gcount(); ++i)
+            digest = (digest ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
+    }
     return path;
 }
 

@@ -94,6 +94,8 @@ struct MqttOutputConfig {
     std::optional<TlsConfig> tls;
     std::filesystem::path persistence_dir;  // empty: the publisher's default
     int max_buffered = 100000;              // messages kept while the broker is away
+    // Of the password and TLS files' contents: a reload restarts the output when one changed.
+    uint64_t secrets_digest = 14695981039346656037ull;
 
     bool operator==(const MqttOutputConfig&) const = default;
 };

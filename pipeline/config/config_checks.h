@@ -32,6 +32,12 @@ std::optional<std::filesystem::path> readable_file(const ObjectReader& reader, s
                                                    bool required, const CheckContext& context);
 
 // Whether `path` can be opened for reading; reports under `json_path` when not.
+// readable_file for a secret: "credential:NAME" names a systemd credential
+// ($CREDENTIALS_DIRECTORY/NAME, from the unit's LoadCredential=NAME:PATH); anything else is a
+// path. The file's contents are mixed into `digest`, so that a changed secret changes the config.
+std::optional<std::filesystem::path> secret_file(const ObjectReader& reader, std::string_view key,
+                                                 const CheckContext& context, uint64_t& digest);
+
 bool check_readable(const std::filesystem::path& path, const std::string& json_path,
                     const CheckContext& context);
 

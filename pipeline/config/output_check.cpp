@@ -55,15 +55,15 @@ std::optional<std::string> checked_template(const ObjectReader& reader, std::str
 }
 
 std::optional<TlsConfig> check_tls(const ObjectReader& mqtt, const MqttScheme* scheme,
-                                   const CheckContext& context) {
+                                   const CheckContext& context, uint64_t& digest) {
     const auto* json = mqtt.object("tls");
     if (!json) return std::nullopt;
     const ObjectReader reader(*json, mqtt.path("tls"), {"ca", "cert", "key", "verify_hostname"},
                               context.problems);
     TlsConfig tls;
-    tls.ca = readable_file(reader, "ca", false, context).value_or("");
-    tls.cert = readable_file(reader, "cert", false, context).value_or("");
-    tls.key = readable_file(reader, "key", false, context).value_or("");
+    tls.ca = secret_file(reader, "ca", context, digest).value_or("");
+    tls.cert = secret_file(reader, "cert", context, digest).value_or("");
+    tls.key = secret_file(reader, "key", context, digest).value_or("");
     if (reader.has("cert") != reader.has("key"))
         reader.problem(reader.has("cert") ? "cert" : "key",
                        "a client certificate needs both cert and key");
@@ -118,14 +118,14 @@ MqttOutputConfig check_mqtt(const nlohmann::json& json, const std::string& path,
         mqtt.client_id = *client_id;
     if (auto qos = reader.integer("qos", 0, 2)) mqtt.qos = static_cast<int>(*qos);
     if (auto username = reader.string("username")) mqtt.username = *username;
-    if (auto password_file = readable_file(reader, "password_file", false, context)) {
+    if (auto password_file = secret_file(reader, "password_file", context, mqtt.secrets_digest)) {
         mqtt.password_file = *password_file;
         if (!reader.has("username"))
             reader.problem("password_file",
                            "a password needs a username (MQTT sends no "
                            "password without one)");
     }
-    mqtt.tls = check_tls(reader, scheme, context);
+    mqtt.tls = check_tls(reader, scheme, context, mqtt.secrets_digest);
     if (auto dir = reader.string("persistence_dir")) {
         mqtt.persistence_dir = resolve_path(context, *dir);
         check_persistence_dir(reader, mqtt.persistence_dir);

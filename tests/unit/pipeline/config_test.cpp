@@ -195,3 +195,37 @@ TEST_CASE("config: parse_config throws every problem, one per line") {
               std::string::npos);
     }
 }
+
+TEST_CASE("config: secrets from systemd credentials, and a changed secret changes the config") {
+    ConfigFixture fixture;
+    fixture.output() = nlohmann::json::parse(R"({"mqtt": {"uri": "ssl://broker:8883",
+        "username": "edge", "password_file": "credential:mqtt-password",
+        "tls": {"ca": "credential:broker-ca"}}})");
+    const auto credentials = fixture.dir / "credentials";
+    std::filesystem::create_directories(credentials);
+    std::ofstream(credentials / "mqtt-password") << "first";
+    std::ofstream(credentials / "broker-ca") << "-----BEGIN CERTIFICATE-----";
+
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    const auto problems = fixture.problems();
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0] ==
+          "pipelines[0].outputs[0].mqtt.password_file: credential:mqtt-password: "
+          "CREDENTIALS_DIRECTORY is not set; systemd sets it for a unit with "
+          "LoadCredential=mqtt-password:PATH");
+
+    ::setenv("CREDENTIALS_DIRECTORY", credentials.c_str(), 1);
+    const Config first = fixture.checked();
+    const auto& mqtt = std::get<MqttOutputConfig>(first.pipelines.at(0).outputs.at(0));
+    CHECK(mqtt.password_file == credentials / "mqtt-password");
+    CHECK(mqtt.tls->ca == credentials / "broker-ca");
+    CHECK(fixture.checked().pipelines == first.pipelines);  // nothing changed: equal
+
+    std::ofstream(credentials / "mqtt-password") << "second";
+    CHECK_FALSE(fixture.checked().pipelines == first.pipelines);  // a reload restarts it
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+
+    fixture.output()["mqtt"]["password_file"] = "credential:../password";
+    CHECK(fixture.problems().at(0).find("expected credential:NAME, NAME without '/'") !=
+          std::string::npos);
+}
