@@ -18,7 +18,7 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libgstrtspserver-1.0-dev gstreamer1.0-tools
-  libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
+  libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients libcpp-httplib-dev
   jq bc time
   systemd
   nodejs

@@ -18,6 +18,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace es::app {
 namespace {
@@ -122,13 +123,26 @@ int run_pipelines(const RunOptions& options) {
     pipelines.start(check.config);
     bool stopped = false;
     {
-        const pipeline::MetricsServer metrics(check.config.metrics.listen, [&pipelines] {
-            return pipeline::render_metrics(pipelines);
-        });
-        const pipeline::StatsReporter stats(std::chrono::seconds(check.config.stats_interval),
-                                            [&pipelines] { pipeline::publish_stats(pipelines); });
+        std::optional<pipeline::MetricsServer> metrics;
+        std::optional<pipeline::StatsReporter> stats;
+        int stats_interval = -1;
+        const auto apply_settings = [&](const pipeline::Config& config) {
+            if (!metrics || metrics->listen_address() != config.metrics.listen) {
+                metrics.reset();  // frees the port first
+                metrics.emplace(config.metrics.listen,
+                                [&pipelines] { return pipeline::render_metrics(pipelines); });
+            }
+            if (stats_interval != config.stats_interval) {
+                stats.reset();
+                stats.emplace(std::chrono::seconds(config.stats_interval),
+                              [&pipelines] { pipeline::publish_stats(pipelines); });
+                stats_interval = config.stats_interval;
+            }
+        };
+        apply_settings(check.config);
         stopped = pipeline::supervise(options.config, pipelines,
-                                      pipeline::SystemdNotifier::from_environment());
+                                      pipeline::SystemdNotifier::from_environment(),
+                                      apply_settings);
     }
     pipelines.wait();
     const std::vector<pipeline::PipelineSummary> summaries = pipelines.summaries();

@@ -21,7 +21,7 @@ sigset_t service_signals() {
 }
 
 void reload(const std::filesystem::path& config_file, PipelineSet& pipelines,
-            ServiceReporter& service) {
+            ServiceReporter& service, const ServiceSettings& apply_settings) {
     spdlog::info("SIGHUP: reloading {}", config_file.string());
     service.reloading();
     const ConfigCheck check = check_config_file(config_file);
@@ -34,7 +34,10 @@ void reload(const std::filesystem::path& config_file, PipelineSet& pipelines,
         for (const auto& problem : check.problems)
             spdlog::warn("reload: {}: {}", config_file.string(), to_string(problem));
         ReloadCounts counts;
-        service.while_busy([&] { counts = pipelines.reload(check.config); });
+        service.while_busy([&] {
+            counts = pipelines.reload(check.config);
+            if (apply_settings) apply_settings(check.config);
+        });
         spdlog::info("reload: {} unchanged, {} restarted, {} added, {} removed{}{}",
                      counts.unchanged, counts.restarted, counts.added, counts.removed,
                      counts.failed > 0 ? fmt::format(", {} failed to start", counts.failed) : "",
@@ -56,7 +59,7 @@ void block_service_signals() {
 }
 
 bool supervise(const std::filesystem::path& config_file, PipelineSet& pipelines,
-               SystemdNotifier notifier) {
+               SystemdNotifier notifier, const ServiceSettings& apply_settings) {
     ServiceReporter service(std::move(notifier));
     service.ready(pipelines);
     const sigset_t signals = service_signals();
@@ -73,7 +76,7 @@ bool supervise(const std::filesystem::path& config_file, PipelineSet& pipelines,
         const int signal = sigtimedwait(&signals, nullptr, &tick);
         if (signal <= 0 || stopped) continue;
         if (signal == SIGHUP) {
-            reload(config_file, pipelines, service);
+            reload(config_file, pipelines, service, apply_settings);
             continue;
         }
         spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");

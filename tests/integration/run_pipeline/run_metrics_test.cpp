@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <fstream>
@@ -81,22 +82,27 @@ TEST_CASE("run: /metrics over HTTP while a looping clip runs, and stats retained
     // A client that connects and sends nothing holds the server only until its read timeout.
     const int stuck = connect_loopback(port);
     REQUIRE(stuck >= 0);
+    // A frame counts as inferred a moment before it counts as published: wait for all four.
+    const char* const counters[] = {
+        "edgesight_source_frames_decoded_total", "edgesight_source_frames_inferred_total",
+        "edgesight_source_messages_published_total", "edgesight_source_latency_seconds_count"};
     HttpResponse second;
-    REQUIRE(wait_until(
+    const bool all_grew = wait_until(
         [&] {
             second = http_get(port, "/metrics");
-            return value(parse_prometheus(second.body), "edgesight_source_frames_inferred_total") >
-                   value(before, "edgesight_source_frames_inferred_total");
+            const PrometheusText now = parse_prometheus(second.body);
+            return std::all_of(std::begin(counters), std::end(counters), [&](const char* counter) {
+                return value(now, counter) > value(before, counter);
+            });
         },
-        std::chrono::seconds(30)));
+        std::chrono::seconds(30));
     close(stuck);
     const PrometheusText after = checked_metrics(second.body);
-    for (const char* counter :
-         {"edgesight_source_frames_decoded_total", "edgesight_source_frames_inferred_total",
-          "edgesight_source_messages_published_total", "edgesight_source_latency_seconds_count"}) {
+    for (const char* counter : counters) {
         CAPTURE(counter);
         CHECK(value(after, counter) > value(before, counter));
     }
+    CHECK(all_grew);
     CHECK(value(after, "edgesight_source_errors_total") == 0);
     CHECK(value(after, "edgesight_source_reconnects_total") == 0);
     CHECK(value(after, "edgesight_inference_latency_seconds_count", {{"pipeline", "lobby"}}) >=
@@ -155,4 +161,37 @@ TEST_CASE("run: a metrics port already in use is logged and the pipelines run on
     CHECK(run.exit_code == 0);
     CHECK(run.output.find("metrics: cannot listen on " + listen_at) != std::string::npos);
     CHECK(json_lines(read_text(dir / "out.jsonl")).size() == 6);
+}
+
+TEST_CASE("run: a reload moves /metrics to the new listen address") {
+    const auto model = face_detector();
+    const auto dir = temp_dir("run-metrics-reload");
+    make_clip(dir / "clip.mp4", 10, 320, 240, "x264enc ! mp4mux");
+    auto pipeline = face_pipeline("lobby", model, {dir / "clip.mp4"},
+                                  {{{"file", {{"path", (dir / "out.jsonl").string()}}}}});
+    pipeline["sources"][0]["loop"] = true;
+    pipeline["sources"][0]["realtime"] = true;
+    const int first_port = free_tcp_port();
+    const int second_port = free_tcp_port();
+    auto write_config = [&](int port) {
+        std::ofstream(dir / "config.json")
+            << nlohmann::json{{"pipelines", {pipeline}},
+                              {"metrics", {{"listen", "127.0.0.1:" + std::to_string(port)}}}}
+                   .dump();
+    };
+    write_config(first_port);
+    ChildProcess process({edgesight_binary().string(), "run", (dir / "config.json").string()},
+                         dir / "output.txt");
+    auto answers = [](int port) {
+        return http_get(port, "/metrics").head.rfind("HTTP/1.1 200", 0) == 0;
+    };
+    REQUIRE(wait_until([&] { return answers(first_port); }, std::chrono::seconds(30)));
+    write_config(second_port);
+    REQUIRE(kill(process.pid(), SIGHUP) == 0);
+    INFO(process.output());
+    CHECK(wait_until([&] { return answers(second_port); }, std::chrono::seconds(30)));
+    CHECK(connect_loopback(first_port) < 0);  // the old port is closed
+    const int status = process.stop(SIGTERM);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }

@@ -70,3 +70,14 @@ TEST_CASE("metrics server: off when empty, a clear failure when the port is take
     const MetricsServer second("127.0.0.1:" + std::to_string(port), [] { return std::string(); });
     CHECK(!second.listening());
 }
+
+TEST_CASE("metrics server: which listen hosts other machines can reach") {
+    for (const char* host : {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"}) {
+        CAPTURE(host);
+        CHECK(es::pipeline::is_loopback_host(host));
+    }
+    for (const char* host : {"", "0.0.0.0", "::", "192.168.1.20", "edge-box.local"}) {
+        CAPTURE(host);
+        CHECK_FALSE(es::pipeline::is_loopback_host(host));
+    }
+}
