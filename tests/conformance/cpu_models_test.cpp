@@ -18,31 +18,19 @@ using namespace es::testing;
 
 namespace {
 
-// `edgesight infer MODEL --image IMAGE --device DEVICE OPTIONS`, for an IR with the inputs of
-// every DetectionOutput added as outputs and its other inputs at their conventional values;
-// returns the output files as tensors by name.
-std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
-                                          const std::filesystem::path& image,
-                                          const std::string& device,
-                                          const std::string& options = "") {
-    std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
-                          image.string() + " --device " + device + " " + options;
-    const auto out = temp_dir("cpu-" + device);
+// infer_image on `device`, with the inputs of every DetectionOutput of an IR added as outputs.
+std::map<std::string, Tensor> infer_on(const std::filesystem::path& model,
+                                       const std::filesystem::path& image,
+                                       const std::string& device, const std::string& options = "") {
+    std::vector<std::string> detection_inputs;
     if (model.extension() == ".xml") {
         const graph::Model graph = ir::read_model(model);
         for (const auto& node : graph.nodes())
             if (node->type == "DetectionOutput")
                 for (const auto& input : node->inputs)
-                    command += " --add-output '" + input.source.node->name + "'";
-        command += auxiliary_inputs(graph, temp_dir("cpu-inputs"));
+                    detection_inputs.push_back(input.source.node->name);
     }
-    const auto result = run_command(command + " --output-dir " + out.string());
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    std::map<std::string, Tensor> outputs;
-    for (const auto& entry : std::filesystem::directory_iterator(out))
-        outputs[entry.path().stem().string()] = read_npy(entry.path());
-    return outputs;
+    return infer_image(model, image, detection_inputs, "--device " + device + " " + options);
 }
 
 // The name `edgesight infer` gives an output's file: characters outside [A-Za-z0-9._-] become _.
@@ -95,8 +83,8 @@ TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
                 if (node->type == "DetectionOutput")
                     for (const auto& input : node->inputs)
                         from_proposals.insert(file_name(graph::output_name(input.source)));
-        const auto cpu = infer_image(model, image, "CPU", options);
-        const auto ref = infer_image(model, image, "REF", options);
+        const auto cpu = infer_on(model, image, "CPU", options);
+        const auto ref = infer_on(model, image, "REF", options);
         REQUIRE(cpu.size() == ref.size());
         for (const auto& [name, expected] : ref) {
             CAPTURE(name);
@@ -143,8 +131,8 @@ TEST_CASE("CPU matches REF on the PP-OCRv4 text detector, on a VOC image") {
     const auto model = fetched / "ocr-models" / "assets" / "ch_PP-OCRv4_det_infer.onnx";
     const auto image = shared / "media" / "voc2011" / "2011_000003.jpg";
     const std::string options = "--shape x=1,3,640,640";
-    const auto cpu = infer_image(model, image, "CPU", options);
-    const auto ref = infer_image(model, image, "REF", options);
+    const auto cpu = infer_on(model, image, "CPU", options);
+    const auto ref = infer_on(model, image, "REF", options);
     REQUIRE(ref.size() == 1);
     const auto& [name, expected] = *ref.begin();
     REQUIRE(cpu.count(name));

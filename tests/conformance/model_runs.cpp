@@ -142,11 +142,13 @@ std::string auxiliary_inputs(const graph::Model& model, const std::filesystem::p
 
 std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
                                           const std::filesystem::path& image,
-                                          const std::vector<std::string>& extra_outputs) {
+                                          const std::vector<std::string>& extra_outputs,
+                                          const std::string& options) {
     const auto out = temp_dir("infer-image");
     std::string command = edgesight_binary().string() + " infer " + model.string() + " --image " +
-                          image.string() + " --output-dir " + out.string() +
-                          auxiliary_inputs(ir::read_model(model), temp_dir("infer-image-inputs"));
+                          image.string() + " --output-dir " + out.string() + " " + options;
+    if (model.extension() == ".xml")
+        command += auxiliary_inputs(ir::read_model(model), temp_dir("infer-image-inputs"));
     for (const auto& layer : extra_outputs)
         command += " --add-output '" + layer + "'";
     const auto result = run_command(command);

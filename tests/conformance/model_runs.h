@@ -49,12 +49,13 @@ bool same_detections(const Tensor& actual, const Tensor& expected, double tolera
 // Empty for one-input models; fails the test for an input it has no convention for.
 std::string auxiliary_inputs(const graph::Model& model, const std::filesystem::path& dir);
 
-// Runs `edgesight infer --image` (the model's other inputs at their conventional values, as
-// auxiliary_inputs gives them) and returns its output files, and those of `extra_outputs`, as
-// tensors by file stem.
+// Runs `edgesight infer --image` with `options` (an IR's other inputs at their conventional
+// values, as auxiliary_inputs gives them) and returns its output files, and those of
+// `extra_outputs`, as tensors by file stem.
 std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
                                           const std::filesystem::path& image,
-                                          const std::vector<std::string>& extra_outputs = {});
+                                          const std::vector<std::string>& extra_outputs = {},
+                                          const std::string& options = "");
 
 // The output named `output` of `model` run on `device` with `input` as its only input.
 Tensor run_model(const std::string& device, const graph::Model& model, const Tensor& input,

@@ -231,36 +231,31 @@ TEST_CASE("A loop that does not end at conversion is an error naming it") {
                   message);
 }
 
-TEST_CASE("The known dimensions of a partly dynamic shape fold to constants") {
+// y = x * x.shape[dimension] for x of shape [?, 3].
+GraphBuilder scaled_by_dimension(int dimension) {
     GraphBuilder builder;
     builder.placeholder("x", {-1, 3});
     builder.node("shape", "Shape", {"x"});
-    builder.constant("begin", i32({1}, {1}));
-    builder.constant("end", i32({1}, {2}));
+    builder.constant("begin", i32({1}, {dimension}));
+    builder.constant("end", i32({1}, {dimension + 1}));
     builder.constant("stride", i32({1}, {1}));
-    set_int(builder.node("width", "StridedSlice", {"shape", "begin", "end", "stride"}),
+    set_int(builder.node("dimension", "StridedSlice", {"shape", "begin", "end", "stride"}),
             "shrink_axis_mask", 1);
-    set_type(builder.node("scale", "Cast", {"width"}), "DstT", tensorflow::DT_FLOAT);
+    set_type(builder.node("scale", "Cast", {"dimension"}), "DstT", tensorflow::DT_FLOAT);
     builder.node("y", "Mul", {"x", "scale"});
-    const graph::Model model = convert(builder);
-    CHECK_FALSE(has_op(model, "ShapeOf"));
-    check_close(run_reference(convert(builder), {f32({2, 3}, {1, 2, 3, 4, 5, 6})}).at(0), {2, 3},
-                {3, 6, 9, 12, 15, 18});
+    return builder;
+}
+
+TEST_CASE("The known dimensions of a partly dynamic shape fold to constants") {
+    const Tensor x = f32({2, 3}, {1, 2, 3, 4, 5, 6});
+    const GraphBuilder width = scaled_by_dimension(1);
+    CHECK_FALSE(has_op(convert(width), "ShapeOf"));
+    check_close(run_reference(convert(width), {x}).at(0), {2, 3}, {3, 6, 9, 12, 15, 18});
 
     // the dynamic dimension itself stays computed at run time
-    GraphBuilder batch;
-    batch.placeholder("x", {-1, 3});
-    batch.node("shape", "Shape", {"x"});
-    batch.constant("begin", i32({1}, {0}));
-    batch.constant("end", i32({1}, {1}));
-    batch.constant("stride", i32({1}, {1}));
-    set_int(batch.node("rows", "StridedSlice", {"shape", "begin", "end", "stride"}),
-            "shrink_axis_mask", 1);
-    set_type(batch.node("scale", "Cast", {"rows"}), "DstT", tensorflow::DT_FLOAT);
-    batch.node("y", "Mul", {"x", "scale"});
-    CHECK(has_op(convert(batch), "ShapeOf"));
-    check_close(run_reference(convert(batch), {f32({2, 3}, {1, 2, 3, 4, 5, 6})}).at(0), {2, 3},
-                {2, 4, 6, 8, 10, 12});
+    const GraphBuilder rows = scaled_by_dimension(0);
+    CHECK(has_op(convert(rows), "ShapeOf"));
+    check_close(run_reference(convert(rows), {x}).at(0), {2, 3}, {2, 4, 6, 8, 10, 12});
 }
 
 namespace {
