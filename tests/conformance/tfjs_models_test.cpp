@@ -19,6 +19,7 @@
 #include <chrono>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 using namespace es;
 using namespace es::testing;
@@ -48,20 +49,23 @@ struct ModelCase {
     // normalizes that model's input (integer inputs get the pixels themselves). One channel: the
     // image in grey.
     float low, high;
-    std::string convert_options;  // extra `edgesight convert` arguments
-    // Where the model leaves the image's height and width dynamic: the size the human library
-    // feeds it, or when empty the scene's own size (the human library feeds rvm the frame).
+    // Extra `edgesight convert` arguments. faceboxes and rvm unroll loops and conditionals that
+    // depend on the frame's size and on rvm's downsample ratio, fixed here to the scene's size and
+    // the ratio the human library uses; TF.js is fed the same values.
+    std::string convert_options;
+    // Where the image's height and width stay dynamic: the size the human library feeds the model
+    // (handtrack: the frame's height rounded to 8, its width keeping the aspect ratio).
     cv::Size size{};
 };
 
 const std::vector<ModelCase> k_models{
-    // Detectors on the whole frame: x / 127.5 - 1. faceboxes takes the frame's 8-bit pixels.
+    // Detectors on the whole frame: x / 127.5 - 1; faceboxes takes the frame's 8-bit pixels.
     {"blazeface", Group::faces, k_sofa, -1, 1, ""},
     {"blazeface-back", Group::faces, k_sofa, -1, 1, ""},
     {"blazeface-front", Group::faces, k_sofa, -1, 1, ""},
     {"facemesh-detection-full", Group::faces, k_sofa, -1, 1, ""},
     {"facemesh-detection-short", Group::faces, k_sofa, -1, 1, ""},
-    {"faceboxes", Group::faces, k_sofa, 0, 255, ""},
+    {"faceboxes", Group::faces, k_sofa, 0, 255, "--shape image_tensor=1,375,500,3"},
     // Meshes on the face crop / 255; iris on an eye cut from it.
     {"facemesh", Group::faces, k_face, 0, 1, ""},
     {"facemesh-attention", Group::faces, k_face, 0, 1, ""},
@@ -95,7 +99,7 @@ const std::vector<ModelCase> k_models{
     // Hand detectors on the whole frame (x / 127.5 - 1; handtrack the pixels), landmarks on the
     // hand crop / 255.
     {"handdetect", Group::hands, k_meal, -1, 1, ""},
-    {"handtrack", Group::hands, k_meal, 0, 255, ""},
+    {"handtrack", Group::hands, k_meal, 0, 255, "", {496, 336}},
     {"handlandmark-lite", Group::hands, k_hand, 0, 1, ""},
     {"handlandmark-full", Group::hands, k_hand, 0, 1, ""},
     {"handlandmark-sparse", Group::hands, k_hand, 0, 1, ""},
@@ -105,7 +109,8 @@ const std::vector<ModelCase> k_models{
     {"nanodet", Group::objects_and_people, k_street, 0, 1, ""},
     {"meet", Group::objects_and_people, k_sofa, 0, 1, ""},
     {"selfie", Group::objects_and_people, k_sofa, 0, 1, ""},
-    {"rvm", Group::objects_and_people, k_sofa, 0, 1, ""},
+    {"rvm", Group::objects_and_people, k_sofa, 0, 1,
+     "--shape src=1,375,500,3 --value downsample_ratio=0.5"},
 };
 
 std::filesystem::path known_failures_file() {
@@ -120,11 +125,13 @@ Tensor image_input(const ModelCase& model_case, PartialShape shape, ElementType 
     const cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
     REQUIRE_MESSAGE(!image.empty(), "cannot read " << path);
     const cv::Mat frame = scene.region.empty() ? image : image(scene.region);
-    const cv::Size size = model_case.size.empty() ? frame.size() : model_case.size;
     const bool channels_last = shape[3] == 1 || shape[3] == 3;
     const size_t height = channels_last ? 1 : 2;
-    if (shape[height] < 0) shape[height] = size.height;
-    if (shape[height + 1] < 0) shape[height + 1] = size.width;
+    if (shape[height] < 0 || shape[height + 1] < 0) {
+        REQUIRE_MESSAGE(!model_case.size.empty(), "a dynamic image size, and no size given");
+        shape[height] = model_case.size.height;
+        shape[height + 1] = model_case.size.width;
+    }
     if (shape[0] < 0) shape[0] = 1;
 
     pipeline::PreprocessConfig config;
@@ -140,19 +147,39 @@ Tensor image_input(const ModelCase& model_case, PartialShape shape, ElementType 
     return type == filled ? tensor : convert(tensor, type);
 }
 
-// The values the human library gives rvm's other inputs: recurrent states of 0 and a
-// downsample ratio of 0.5.
+// rvm's recurrent states r1i..r4i: 0, as the human library feeds them before the first frame (a
+// scalar, where the model leaves their shape open).
 Tensor auxiliary_input(const runtime::PortInfo& input) {
-    const PartialShape& shape = input.type.shape;
-    REQUIRE_MESSAGE(shape.is_static(), "input " << input.name << " has no static shape");
-    Tensor tensor(ElementType::f32, shape.to_shape());
     const std::set<std::string> states{"r1i", "r2i", "r3i", "r4i"};
-    if (input.name.starts_with("downsample_ratio"))
-        std::fill(tensor.data<float>(), tensor.data<float>() + tensor.size(), 0.5f);
-    else
-        REQUIRE_MESSAGE(states.count(input.name.substr(0, 3)),
-                        "no convention for the values of input " << input.name);
-    return convert(tensor, input.type.type);
+    REQUIRE_MESSAGE(states.count(input.name),
+                    "no convention for the values of input " << input.name);
+    const PartialShape& shape = input.type.shape;
+    return Tensor(input.type.type, shape.is_static() ? shape.to_shape() : Shape{});
+}
+
+// The inputs `convert_options` makes constants with `--value NAME=V[,V…]` (f32: a scalar, or a
+// vector of several values), which TF.js still takes: `--input` options of the reference script,
+// their files written into `dir`.
+std::string fixed_inputs(const std::string& convert_options, const std::filesystem::path& dir) {
+    std::istringstream words(convert_options);
+    std::string word, arguments;
+    while (words >> word) {
+        if (word != "--value" || !(words >> word)) continue;
+        const size_t equals = word.find('=');
+        REQUIRE_MESSAGE(equals != std::string::npos, "--value " << word << ": expected NAME=V");
+        const std::string name = word.substr(0, equals);
+        std::vector<float> values;
+        std::istringstream list(word.substr(equals + 1));
+        for (std::string value; std::getline(list, value, ',');)
+            values.push_back(std::stof(value));
+        Tensor tensor(ElementType::f32,
+                      values.size() == 1 ? Shape{} : Shape{static_cast<int64_t>(values.size())});
+        std::copy(values.begin(), values.end(), tensor.data<float>());
+        const auto npy = dir / (name + ".npy");
+        write_npy(npy, tensor);
+        arguments += fmt::format(" --input '{}={}'", name, npy.string());
+    }
+    return arguments;
 }
 
 std::vector<Tensor> run(const graph::Model& model, const std::string& device,
@@ -191,7 +218,7 @@ std::string check_model(const std::filesystem::path& root, const ModelCase& mode
     const runtime::Core core(devices::make_registry());
     const auto compiled = core.compile(std::make_shared<graph::Model>(model.clone()), "CPU");
     std::vector<Tensor> inputs;
-    std::string arguments;
+    std::string arguments = fixed_inputs(model_case.convert_options, dir);
     for (size_t i = 0; i < compiled.inputs().size(); ++i) {
         const auto& input = compiled.inputs()[i];
         const auto& shape = input.type.shape;
