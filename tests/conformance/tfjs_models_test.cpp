@@ -182,10 +182,7 @@ std::string fixed_inputs(const std::string& convert_options, const std::filesyst
     return arguments;
 }
 
-std::vector<Tensor> run(const graph::Model& model, const std::string& device,
-                        const std::vector<Tensor>& inputs) {
-    const runtime::Core core(devices::make_registry());
-    const auto compiled = core.compile(std::make_shared<graph::Model>(model.clone()), device);
+std::vector<Tensor> run(const runtime::CompiledModel& compiled, const std::vector<Tensor>& inputs) {
     auto request = compiled.create_infer_request();
     for (size_t i = 0; i < inputs.size(); ++i)
         request.set_input(i, inputs[i]);
@@ -214,9 +211,10 @@ std::string check_model(const std::filesystem::path& root, const ModelCase& mode
     if (converted.exit_code != 0) return "convert failed: " + converted.output;
     const double convert_seconds = seconds_since(start);
 
-    const graph::Model model = ir::read_model(xml);
+    const auto model = std::make_shared<const graph::Model>(ir::read_model(xml));
     const runtime::Core core(devices::make_registry());
-    const auto compiled = core.compile(std::make_shared<graph::Model>(model.clone()), "CPU");
+    start = std::chrono::steady_clock::now();
+    const auto compiled = core.compile(model, "CPU");
     std::vector<Tensor> inputs;
     std::string arguments = fixed_inputs(model_case.convert_options, dir);
     for (size_t i = 0; i < compiled.inputs().size(); ++i) {
@@ -231,8 +229,7 @@ std::string check_model(const std::filesystem::path& root, const ModelCase& mode
     }
     for (const auto& output : compiled.outputs())
         arguments += fmt::format(" --output '{}'", output.name);
-    start = std::chrono::steady_clock::now();
-    const auto outputs = run(model, "CPU", inputs);
+    const auto outputs = run(compiled, inputs);
     const double run_seconds = seconds_since(start);
 
     start = std::chrono::steady_clock::now();
@@ -257,7 +254,7 @@ std::string check_model(const std::filesystem::path& root, const ModelCase& mode
         std::cout << fmt::format("TF.js {} {}: max abs error {:.3g}, max error / range {:.3g}\n",
                                  model_case.name, name, difference.max_abs, difference.max_rel);
         if (difference.failures == 0) continue;
-        if (ref_outputs.empty()) ref_outputs = run(model, "REF", inputs);
+        if (ref_outputs.empty()) ref_outputs = run(core.compile(model, "REF"), inputs);
         const Difference ref_difference = compare_to_reference(ref_outputs[i], expected);
         mismatches += fmt::format(
             "\n  {}: {} elements differ (max error / range {:.3g}); first {}; REF {}", name,
