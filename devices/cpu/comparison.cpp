@@ -50,7 +50,7 @@ bool lower_comparison(const graph::Node& node, Compiler& compiler) {
     // oneDNN 2.6's kernels read the common formats (nChw16c, nhwc …) and plain ones; its AVX2
     // kernel crashes on others, such as a blocked layout seen through a Transpose.
     if (desc_like(compiler.value(a).desc, dims) != compiler.value(a).desc) a = compiler.to_plain(a);
-    if (b_dims != dims) b = with_dims(compiler, compiler.to_plain(b), b_dims);
+    b = with_dims(compiler, b_dims != dims ? compiler.to_plain(b) : b, b_dims);
     const dnnl::memory::desc a_desc = compiler.value(a).desc;
     const auto primitive = try_create([&] {
         const dnnl::binary::desc desc(

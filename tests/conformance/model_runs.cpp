@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 
 namespace es::testing {
 
@@ -168,6 +169,20 @@ Tensor run_model(const std::string& device, const graph::Model& model, const Ten
     request.set_input(0, input);
     request.infer();
     return request.output(request.output_index(output));
+}
+
+std::map<std::string, std::string> known_failures(const std::filesystem::path& file) {
+    std::ifstream stream(file);
+    REQUIRE_MESSAGE(stream, "cannot read " << file);
+    std::map<std::string, std::string> failures;
+    std::string line;
+    while (std::getline(stream, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        const size_t space = line.find_first_of(" \t");
+        failures[line.substr(0, space)] =
+            space == std::string::npos ? "" : line.substr(line.find_first_not_of(" \t", space));
+    }
+    return failures;
 }
 
 }  // namespace es::testing

@@ -61,4 +61,8 @@ std::map<std::string, Tensor> infer_image(const std::filesystem::path& model,
 Tensor run_model(const std::string& device, const graph::Model& model, const Tensor& input,
                  const std::string& output);
 
+// The entries of a known-failures list (one per line: "<name>  <reason>"; '#' starts a comment
+// line), reason by name. Fails the test when the file cannot be read.
+std::map<std::string, std::string> known_failures(const std::filesystem::path& file);
+
 }  // namespace es::testing

@@ -4,12 +4,12 @@
 #include "inference/core/error.h"
 #include "inference/frontends/onnx/onnx_frontend.h"
 #include "inference/runtime/core.h"
+#include "tests/conformance/model_runs.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -22,21 +22,6 @@ namespace {
 // The ONNX backend tests' own tolerance (onnx/backend/test/runner: rtol 1e-3, atol 1e-7).
 constexpr double k_rtol = 1e-3;
 constexpr double k_atol = 1e-7;
-
-// Tests known not to pass, one per line: "<suite>/<test>  <reason>".
-std::map<std::string, std::string> known_failures() {
-    std::map<std::string, std::string> failures;
-    std::ifstream file(std::filesystem::path(ES_SOURCE_DIR) /
-                       "tests/conformance/onnx_known_failures.txt");
-    std::string line;
-    while (std::getline(file, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        const size_t space = line.find_first_of(" \t");
-        failures[line.substr(0, space)] =
-            space == std::string::npos ? "" : line.substr(line.find_first_not_of(" \t", space));
-    }
-    return failures;
-}
 
 std::vector<std::filesystem::path> sorted_files(const std::filesystem::path& dir,
                                                 const std::string& prefix) {
@@ -110,7 +95,8 @@ std::string run_test(const runtime::Core& core, const std::filesystem::path& dir
 TEST_CASE("ONNX conformance: every test passes except the listed known failures") {
     const auto shared = shared_dir();
     const runtime::Core core(devices::make_registry());
-    const auto known = known_failures();
+    const auto known = known_failures(std::filesystem::path(ES_SOURCE_DIR) /
+                                      "tests/conformance/onnx_known_failures.txt");
     size_t passed = 0, failed = 0, expected_failures = 0;
     std::set<std::string> seen;
     for (const std::string suite : {"node", "pytorch-converted"}) {

