@@ -11,27 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { readNpy, writeNpy } from './npy.mjs';
-
-function parseArguments(argv) {
-  const options = { inputs: [], outputs: [] };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [key, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new Error(`${key} needs a value`);
-    if (key === '--modules') options.modules = value;
-    else if (key === '--model') options.model = value;
-    else if (key === '--out') options.out = value;
-    else if (key === '--output') options.outputs.push(value);
-    else if (key === '--input') {
-      const equals = value.lastIndexOf('=');
-      if (equals < 0) throw new Error(`--input ${value}: expected NAME=FILE.npy`);
-      options.inputs.push({ name: value.slice(0, equals), file: value.slice(equals + 1) });
-    } else throw new Error(`unknown option ${key}`);
-  }
-  for (const key of ['modules', 'model', 'out'])
-    if (!options[key]) throw new Error(`--${key} is required`);
-  return options;
-}
+import { parseArguments, readNpy, writeNpy } from './reference-io.mjs';
 
 async function main() {
   const options = parseArguments(process.argv.slice(2));

@@ -1,7 +1,28 @@
-// Reading and writing .npy files (little-endian, C order) for the reference runners
-// (tfjs-reference.mjs, onnx-reference.mjs). Types are named as TensorFlow.js and ONNX Runtime name
-// them: float32, int32, bool, uint8.
+// What the reference runners (tfjs-reference.mjs, onnx-reference.mjs) share: their command line,
+// and reading and writing .npy files (little-endian, C order), with types named as TensorFlow.js
+// and ONNX Runtime name them: float32, int32, bool, uint8.
 import fs from 'node:fs';
+
+// --modules DIR --model FILE --out DIR, --input NAME=FILE.npy and --output NAME (repeatable).
+export function parseArguments(argv) {
+  const options = { inputs: [], outputs: [] };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [key, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${key} needs a value`);
+    if (key === '--modules') options.modules = value;
+    else if (key === '--model') options.model = value;
+    else if (key === '--out') options.out = value;
+    else if (key === '--output') options.outputs.push(value);
+    else if (key === '--input') {
+      const equals = value.lastIndexOf('=');
+      if (equals < 0) throw new Error(`--input ${value}: expected NAME=FILE.npy`);
+      options.inputs.push({ name: value.slice(0, equals), file: value.slice(equals + 1) });
+    } else throw new Error(`unknown option ${key}`);
+  }
+  for (const key of ['modules', 'model', 'out'])
+    if (!options[key]) throw new Error(`--${key} is required`);
+  return options;
+}
 
 const npyTypes = {
   '<f4': { dtype: 'float32', array: Float32Array },
