@@ -73,7 +73,7 @@ start_broker() {
   sleep 0.5
 }
 stop_broker() {
-  kill "$broker_pid"
+  kill "$broker_pid" 2>/dev/null || echo "soak: the broker had exited (see $work/mosquitto.log)"
   wait "$broker_pid" 2>/dev/null || true
   broker_pid=""
 }
@@ -84,7 +84,7 @@ start_camera() {
   sleep 0.5
 }
 stop_camera() {
-  kill "$camera_pid"
+  kill "$camera_pid" 2>/dev/null || echo "soak: the camera had exited (see $work/camera.log)"
   wait "$camera_pid" 2>/dev/null || true
   camera_pid=""
 }
