@@ -20,6 +20,7 @@ packages=(
   libgstrtspserver-1.0-dev gstreamer1.0-tools
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients libcpp-httplib-dev
   jq bc time
+  python3-onnx python3-numpy
   systemd
   nodejs
 )

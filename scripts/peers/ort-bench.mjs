@@ -16,8 +16,9 @@
 // --modules: the folder whose node_modules holds onnxruntime-node (default build/peers, where
 // bench-peers.sh installs scripts/peers/package.json).
 //
-// Inputs are float32, filled by the same xorshift32 sequence as benchmarks/opencv_dnn_bench.cpp
-// (uniform in [-1, 1), seed 1 for the first input). Exit codes: 0 ok, 1 ONNX Runtime failed,
+// Float32 inputs are filled by the same xorshift32 sequence as benchmarks/opencv_dnn_bench.cpp
+// (uniform in [-1, 1), seed 1 for the first input); int32 and uint8 inputs by that sequence
+// mapped onto 0..255, as pixels. Exit codes: 0 ok, 1 ONNX Runtime failed,
 // 2 bad arguments.
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -98,6 +99,9 @@ function randomValues(count, seed) {
   return values;
 }
 
+// Integer inputs get the same sequence as pixel values, 0..255.
+const pixelArrays = { int32: Int32Array, uint8: Uint8Array };
+
 function makeFeeds(ort, session, shapes) {
   const feeds = {};
   inputsOf(session).forEach((input, index) => {
@@ -105,10 +109,17 @@ function makeFeeds(ort, session, shapes) {
     if (dims.some((dim) => dim < 0))
       throw new BadArgument(`input ${input.name} has dynamic dimensions [${input.dims}]: ` +
                             `pass --shape ${input.name}=D0,D1,...`);
-    if (input.type !== 'float32')
-      throw new BadArgument(`input ${input.name} is ${input.type}; only float32 inputs are filled`);
     const count = dims.reduce((a, b) => a * b, 1);
-    feeds[input.name] = new ort.Tensor('float32', randomValues(count, index + 1), dims);
+    const values = randomValues(count, index + 1);
+    if (input.type === 'float32') {
+      feeds[input.name] = new ort.Tensor('float32', values, dims);
+    } else if (input.type in pixelArrays) {
+      const pixels = pixelArrays[input.type].from(values, (value) => Math.floor((value + 1) * 128));
+      feeds[input.name] = new ort.Tensor(input.type, pixels, dims);
+    } else {
+      throw new BadArgument(`input ${input.name} is ${input.type}; only float32 and integer ` +
+                            'inputs are filled');
+    }
   });
   for (const name of Object.keys(shapes))
     if (!(name in feeds)) throw new BadArgument(`--shape ${name}: the model has no such input`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The table of scripts/bench-peers.sh: reads the manifest of its runs and prints, per model and
 // mode, each engine's throughput and latency with the ratios edgesight/peer, then the geometric
-// means of those throughput ratios.
+// means of those throughput ratios per kind of model and overall.
 //
 //   node scripts/peers/report.mjs MANIFEST.tsv --threads N --time S
 //        [--edgesight-version TEXT] [--load-before LOAD] [--json FILE]
@@ -10,14 +10,16 @@
 // end: other work on the machine makes every number slower and noisier.
 //
 // MANIFEST.tsv: one run a line, tab-separated: model, mode, engine, note, exit code, the path
-// prefix of its PREFIX.out (the engine's JSON) and PREFIX.err, and the model's file. A note
-// "compat PREFIX" marks an OpenCV run on the rewritten graph, PREFIX being the run that failed
-// on the model as exported.
+// prefix of its PREFIX.out (the engine's JSON) and PREFIX.err, the model's file, its kind (onnx,
+// tf, ir) and a note on the model. A run note "compat PREFIX" marks an OpenCV run on the
+// rewritten graph, PREFIX being the run that failed on the model as exported; "twin without
+// LAYERS" an ONNX Runtime run on an ONNX twin that leaves out those layers.
 import fs from 'node:fs';
 import os from 'node:os';
 
 const engines = ['edgesight', 'onnxruntime', 'opencv-dnn'];
 const peers = [['onnxruntime', 'ORT'], ['opencv-dnn', 'OpenCV']];
+const kinds = [['onnx', 'ONNX models'], ['tf', 'converted TF graphs'], ['ir', 'IRs']];
 
 function parseArguments(argv) {
   const options = { manifest: argv[0], edgesightVersion: '' };
@@ -67,11 +69,14 @@ function collect(manifest) {
   const entries = new Map();
   const lines = readText(manifest).split('\n').filter(Boolean);
   for (const line of lines) {
-    const [model, mode, engine, note, rcText, prefix, modelPath] = line.split('\t');
+    const [model, mode, engine, note, rcText, prefix, modelPath, kind, modelNote] =
+      line.split('\t');
     const rc = Number(rcText);
     const key = `${model}\t${mode}\t${engine}`;
     const result = rc === 0 ? parseResult(readText(`${prefix}.out`)) : undefined;
-    const entry = { model, mode, engine };
+    const entry = { model, kind: kind || 'onnx', mode, engine };
+    if (modelNote) entry.model_note = modelNote;
+    if (note.startsWith('twin without ')) entry.twin_without = note.slice('twin without '.length);
     if (result && typeof result.throughput_fps === 'number') entry.result = result;
     else if (rc === 0) entry.reason = 'its output has no throughput_fps';
     else entry.reason = reasonOf(prefix, rc, modelPath);
@@ -108,14 +113,22 @@ function printTable(entries, options) {
   // Each row: the model, mode and engine, then either the numbers or why there are none.
   const rows = [];
   const notes = [];
-  const ratios = Object.fromEntries(peers.map(([peer]) => [peer, { latency: [], throughput: [] }]));
+  // ratios[peer][kind][mode]: the throughput ratios edgesight/peer.
+  const ratios = Object.fromEntries(peers.map(([peer]) => [peer, Object.fromEntries(
+    kinds.map(([kind]) => [kind, { latency: [], throughput: [] }]))]));
   for (const model of models) {
     for (const mode of ['latency', 'throughput']) {
       const edgesight = find(model, mode, 'edgesight');
       for (const engine of engines) {
         const entry = find(model, mode, engine);
         if (!entry) continue;
-        const lead = [model, mode, entry.rewritten ? `${engine}\u2020` : engine];
+        const mark = (entry.rewritten ? '\u2020' : '') + (entry.twin_without ? '\u2021' : '');
+        const lead = [model, mode, engine + mark];
+        if (entry.twin_without) {
+          const note = `\u2021 ${model}: ONNX Runtime runs the ONNX twin without ` +
+                       `${entry.twin_without} (no ONNX op), which edgesight runs`;
+          if (!notes.includes(note)) notes.push(note);
+        }
         if (entry.rewritten) {
           const counts = entry.result?.rewrites;
           const parts = [];
@@ -131,7 +144,8 @@ function printTable(entries, options) {
           if (!notes.includes(note)) notes.push(note);
         }
         if (!entry.result) {
-          rows.push({ lead, message: `not run: ${entry.reason}` });
+          const message = entry.reason.startsWith('n/a') ? entry.reason : `not run: ${entry.reason}`;
+          rows.push({ lead, message });
           continue;
         }
         const latency = entry.result.latency_ms ?? {};
@@ -141,7 +155,7 @@ function printTable(entries, options) {
           for (const [peer] of peers) {
             const value = ratio(edgesight, find(model, mode, peer));
             cells.push(value === undefined ? '-' : `${value.toFixed(2)}x`);
-            if (value !== undefined) ratios[peer][mode].push(value);
+            if (value !== undefined) ratios[peer][entry.kind][mode].push(value);
           }
         }
         rows.push({ lead, cells });
@@ -192,23 +206,41 @@ function printTable(entries, options) {
               'above 1: edgesight is faster\n');
   console.log(lines.join('\n'));
   for (const note of notes) console.log(note);
+  for (const model of models) {
+    const note = entries.find((entry) => entry.model === model && entry.model_note)?.model_note;
+    if (note) console.log(`${model}: ${note}`);
+  }
 
+  // values: { latency: [...], throughput: [...] } ratios.
+  const summarize = (values) => ({
+    latency: geometricMean(values.latency),
+    throughput: geometricMean(values.throughput),
+    all: geometricMean([...values.latency, ...values.throughput]),
+    count: values.latency.length + values.throughput.length,
+  });
+  const text = (ratioList) => {
+    const mean = geometricMean(ratioList);
+    return mean === undefined ? 'n/a' : `${mean.toFixed(2)}x (${ratioList.length})`;
+  };
+  const print = (label, values) =>
+    console.log(`    ${label.padEnd(20)}  latency mode ${text(values.latency)}, ` +
+                `throughput mode ${text(values.throughput)}, ` +
+                `all ${text([...values.latency, ...values.throughput])}`);
   const geomean = {};
   console.log('\ngeometric mean of the throughput ratios edgesight/peer:');
   for (const [peer, label] of peers) {
-    const all = [...ratios[peer].latency, ...ratios[peer].throughput];
-    geomean[peer] = {
-      latency: geometricMean(ratios[peer].latency),
-      throughput: geometricMean(ratios[peer].throughput),
-      all: geometricMean(all),
-      count: all.length,
-    };
-    const text = (values) => {
-      const mean = geometricMean(values);
-      return mean === undefined ? 'n/a' : `${mean.toFixed(2)}x (${values.length})`;
-    };
-    console.log(`  edgesight/${label}: latency mode ${text(ratios[peer].latency)}, ` +
-                `throughput mode ${text(ratios[peer].throughput)}, all ${text(all)}`);
+    console.log(`  edgesight/${label}:`);
+    const all = { latency: [], throughput: [] };
+    const byKind = {};
+    for (const [kind, kindLabel] of kinds) {
+      const values = ratios[peer][kind];
+      all.latency.push(...values.latency);
+      all.throughput.push(...values.throughput);
+      byKind[kind] = summarize(values);
+      if (byKind[kind].count > 0) print(kindLabel, values);
+    }
+    geomean[peer] = { ...summarize(all), by_kind: byKind };
+    print('all models', all);
   }
   if (!entries.some((entry) => entry.engine === 'edgesight' && entry.result))
     console.log('  (no ratio: edgesight was not measured)');
