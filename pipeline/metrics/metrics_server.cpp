@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace es::pipeline {
@@ -52,12 +53,19 @@ MetricsServer::MetricsServer(const std::string& listen, Render render) : m_liste
                      "authentication (listen on 127.0.0.1 and scrape through a proxy, or firewall "
                      "the port)",
                      listen);
-    m_thread = std::thread([this] { m_server->listen_after_bind(); });
+    m_thread = std::thread([this] {
+        m_server->listen_after_bind();
+        m_served = true;
+    });
     spdlog::info("metrics: http://{}/metrics", listen);
 }
 
 MetricsServer::~MetricsServer() {
     if (!m_thread.joinable()) return;
+    // stop() acts only on a server that runs, which listen_after_bind() marks as it starts: a
+    // stop() before that would leave the thread serving for ever.
+    while (!m_server->is_running() && !m_served)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     m_server->stop();
     m_thread.join();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +34,7 @@ class MetricsServer {
   private:
     std::string m_listen;
     std::unique_ptr<httplib::Server> m_server;
+    std::atomic<bool> m_served{false};  // listen_after_bind() returned
     std::thread m_thread;
 };
 
