@@ -117,7 +117,8 @@ mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -c -i soak-subscriber \
   -t 'edgesight/+/+/+/detections' > "$work/received.jsonl" 2> "$work/subscriber.log" &
 sub_pid=$!
 sleep 0.5
-"$edgesight" run "$work/config.json" --json-summary "$work/summary.json" > "$work/run.log" 2>&1 &
+# As the systemd unit runs it (systemd/edgesight@.service).
+MALLOC_ARENA_MAX=2 "$edgesight" run "$work/config.json" --json-summary "$work/summary.json" > "$work/run.log" 2>&1 &
 run_pid=$!
 
 seconds=$((minutes * 60))

@@ -16,8 +16,6 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include <malloc.h>
-
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -118,11 +116,6 @@ int run_pipelines(const RunOptions& options) {
     if (!snapshots.dir.empty()) std::filesystem::create_directories(snapshots.dir);
 
     pipeline::block_service_signals();  // before any thread starts
-    // glibc gives each thread that allocates its own arena, up to 8 per core; pipelines that
-    // restart on reload start new threads, and memory freed in abandoned arenas is not reused:
-    // in scripts/soak.sh the resident memory grew with every reload by default, and stays flat
-    // with 2.
-    mallopt(M_ARENA_MAX, 2);
     const runtime::Core core(devices::make_registry());
     pipeline::PipelineSet pipelines([&](const pipeline::PipelineConfig& config, size_t count) {
         return prepare_pipeline(core, config, count, snapshots);
