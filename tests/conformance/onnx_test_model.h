@@ -2,11 +2,10 @@
 
 // Builds small ONNX models in memory for frontend tests: graph inputs, initializers, nodes with
 // attributes, outputs; converts them and runs them on REF.
-#include "devices/registry.h"
 #include "inference/core/error.h"
 #include "inference/frontends/onnx/onnx_frontend.h"
 #include "inference/graph/shape_inference.h"
-#include "inference/runtime/core.h"
+#include "tests/support/inference.h"
 #include "tests/support/test_data.h"
 
 #include <onnx/onnx_pb.h>
@@ -125,18 +124,9 @@ class OnnxModel {
     std::vector<Tensor> run(const std::vector<Tensor>& inputs,
                             const std::vector<std::pair<std::string, PartialShape>>& shapes = {},
                             const frontends::extensions::ExtensionSet& extensions = {}) const {
-        auto model = std::make_shared<graph::Model>(convert(extensions));
-        if (!shapes.empty()) graph::reshape(*model, shapes);
-        static const runtime::Core core(devices::make_registry());
-        const auto compiled = core.compile(model, "REF");
-        auto request = compiled.create_infer_request();
-        for (size_t i = 0; i < inputs.size(); ++i)
-            request.set_input(i, inputs[i]);
-        request.infer();
-        std::vector<Tensor> outputs;
-        for (size_t i = 0; i < compiled.outputs().size(); ++i)
-            outputs.push_back(request.output(i));
-        return outputs;
+        graph::Model model = convert(extensions);
+        if (!shapes.empty()) graph::reshape(model, shapes);
+        return run_reference(std::move(model), inputs);
     }
 
   private:

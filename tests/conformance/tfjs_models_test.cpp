@@ -11,6 +11,7 @@
 #include "inference/runtime/core.h"
 #include "pipeline/preprocess/preprocessor.h"
 #include "tests/conformance/model_runs.h"
+#include "tests/support/inference.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
@@ -182,17 +183,6 @@ std::string fixed_inputs(const std::string& convert_options, const std::filesyst
     return arguments;
 }
 
-std::vector<Tensor> run(const runtime::CompiledModel& compiled, const std::vector<Tensor>& inputs) {
-    auto request = compiled.create_infer_request();
-    for (size_t i = 0; i < inputs.size(); ++i)
-        request.set_input(i, inputs[i]);
-    request.infer();
-    std::vector<Tensor> outputs;
-    for (size_t i = 0; i < compiled.outputs().size(); ++i)
-        outputs.push_back(request.output(i));
-    return outputs;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -229,7 +219,7 @@ std::string check_model(const std::filesystem::path& root, const ModelCase& mode
     }
     for (const auto& output : compiled.outputs())
         arguments += fmt::format(" --output '{}'", output.name);
-    const auto outputs = run(compiled, inputs);
+    const auto outputs = infer(compiled, inputs);
     const double run_seconds = seconds_since(start);
 
     start = std::chrono::steady_clock::now();
@@ -254,7 +244,7 @@ std::string check_model(const std::filesystem::path& root, const ModelCase& mode
         std::cout << fmt::format("TF.js {} {}: max abs error {:.3g}, max error / range {:.3g}\n",
                                  model_case.name, name, difference.max_abs, difference.max_rel);
         if (difference.failures == 0) continue;
-        if (ref_outputs.empty()) ref_outputs = run(core.compile(model, "REF"), inputs);
+        if (ref_outputs.empty()) ref_outputs = infer(core.compile(model, "REF"), inputs);
         const Difference ref_difference = compare_to_reference(ref_outputs[i], expected);
         mismatches += fmt::format(
             "\n  {}: {} elements differ (max error / range {:.3g}); first {}; REF {}", name,

@@ -1,9 +1,7 @@
 #include "tests/unit/frontends_tf/tf_builders.h"
 
-#include "devices/registry.h"
 #include "inference/frontends/tf/proto/tensor_bundle.pb.h"
 #include "inference/frontends/tf/tensor_bundle.h"
-#include "inference/runtime/core.h"
 
 #include <fstream>
 #include <sstream>
@@ -214,24 +212,6 @@ void write_tensor_bundle(const std::filesystem::path& prefix,
     }
     write_file(prefix.string() + ".index", build_sorted_table(entries));
     write_file(prefix.string() + ".data-00000-of-00001", data);
-}
-
-std::vector<Tensor> run_reference(graph::Model model, const std::vector<Tensor>& inputs) {
-    return run_on(std::move(model), inputs, "REF");
-}
-
-std::vector<Tensor> run_on(graph::Model model, const std::vector<Tensor>& inputs,
-                           const std::string& device) {
-    const runtime::Core core(devices::make_registry());
-    const auto compiled = core.compile(std::make_shared<graph::Model>(std::move(model)), device);
-    auto request = compiled.create_infer_request();
-    for (size_t i = 0; i < inputs.size(); ++i)
-        request.set_input(i, inputs[i]);
-    request.infer();
-    std::vector<Tensor> outputs;
-    for (size_t i = 0; i < compiled.outputs().size(); ++i)
-        outputs.push_back(request.output(i).clone());
-    return outputs;
 }
 
 void write_file(const std::filesystem::path& path, const std::string& bytes) {

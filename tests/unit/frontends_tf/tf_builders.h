@@ -5,6 +5,7 @@
 #include "inference/core/tensor.h"
 #include "inference/frontends/tf/proto/graph.pb.h"
 #include "inference/graph/model.h"
+#include "tests/support/inference.h"
 
 #include <filesystem>
 #include <map>
@@ -54,11 +55,6 @@ std::string build_sorted_table(const std::map<std::string, std::string>& entries
 void write_tensor_bundle(const std::filesystem::path& prefix,
                          const std::map<std::string, Tensor>& tensors);
 
-// Compiles the model on `device` and runs it once with `inputs` (in the model's input order).
-std::vector<Tensor> run_on(graph::Model model, const std::vector<Tensor>& inputs,
-                           const std::string& device);
-// run_on REF.
-std::vector<Tensor> run_reference(graph::Model model, const std::vector<Tensor>& inputs);
 
 void write_file(const std::filesystem::path& path, const std::string& bytes);
 std::string read_file(const std::filesystem::path& path);
