@@ -3,7 +3,7 @@
 #include "inference/core/error.h"
 #include "pipeline/publish/result_json.h"
 #include "pipeline/publish/saved_sequence.h"
-#include "pipeline/publish/tls_diagnosis.h"
+#include "pipeline/publish/broker_probe.h"
 
 #include <mqtt/async_client.h>
 #include <pwd.h>
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -19,7 +20,8 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
-#include <set>
+#include <map>
+#include <thread>
 
 namespace es::pipeline {
 
@@ -137,9 +139,27 @@ struct MqttPublisher::Impl {
     enum class Connection { Connecting, Connected, Lost };
 
     explicit Impl(MqttOptions options_);
-    ~Impl() { client.reset(); }  // first: its callbacks use the members below
+    ~Impl();
 
+    // A client on the persistence folder, with the messages it holds from earlier runs (those
+    // are not in `pending`: a takeover before they are delivered loses them).
+    std::unique_ptr<mqtt::async_client> make_client() const;
     void connect();
+    // Paho C 1.3.12 frees the topic and payload of a QoS 1 or 2 message whose write fails as
+    // the connection drops, yet keeps the message, resends it at each reconnection and writes it
+    // to its persistence folder (eclipse-paho/paho.mqtt.c#1310): the broker closes every
+    // connection on the garbage, and nothing is delivered again. So a new client with an empty
+    // store takes over, handed the messages not yet delivered from their copies in `pending`,
+    // when Paho reports such a write, and after `k_stalled_attempts` connection attempts without
+    // one that lasted `k_lasting_connection` while the broker accepts TCP connections (a failed
+    // resend is not reported).
+    static constexpr int k_stalled_attempts = 3;
+    static constexpr auto k_lasting_connection = std::chrono::seconds(5);
+    void delivery_failed();
+    void connection_attempt();
+    void start_takeover(bool only_if_broker_is_up);  // with takeover_mutex held
+    void take_over(bool only_if_broker_is_up);       // on its own thread
+    std::filesystem::path paho_store() const;
     void finished(uint64_t index, bool was_delivered);
     // Logs when the messages waiting for the broker reach or leave the offline buffer's limit.
     void check_buffer_level();
@@ -158,7 +178,10 @@ struct MqttPublisher::Impl {
     std::unique_ptr<mqtt::async_client> client;
     // Each message carries its index (in publishing order) as Paho's user context.
     ActionListener delivery_listener{[this](const mqtt::token& token, bool was_delivered) {
-        finished(reinterpret_cast<uintptr_t>(token.get_user_context()), was_delivered);
+        if (was_delivered || options.qos == 0)
+            finished(reinterpret_cast<uintptr_t>(token.get_user_context()), was_delivered);
+        else
+            delivery_failed();  // the message stays pending for the client that takes over
     }};
     ActionListener connect_listener{[this](const mqtt::token& token, bool connected) {
         if (!connected) set_connection(Connection::Connecting, connect_failure_reason(token));
@@ -172,7 +195,8 @@ struct MqttPublisher::Impl {
 
     mutable std::mutex pending_mutex;
     std::condition_variable all_delivered;
-    std::set<uint64_t> pending;  // indexes of the messages handed to Paho, not yet finished
+    // The messages handed to Paho and not yet finished, by index.
+    std::map<uint64_t, mqtt::const_message_ptr> pending;
     uint64_t next_index = 0;
     uint64_t dropped_oldest = 0;
     bool buffer_full = false;
@@ -181,6 +205,12 @@ struct MqttPublisher::Impl {
     mutable std::mutex connection_mutex;
     Connection connection = Connection::Connecting;
     std::string last_problem;  // logged once until it changes
+
+    std::mutex takeover_mutex;
+    std::chrono::steady_clock::time_point connected_at;
+    int stalled_attempts = 0;
+    bool taking_over = false;
+    std::thread takeover_thread;
 };
 
 MqttPublisher::Impl::Impl(MqttOptions options_)
@@ -217,15 +247,27 @@ MqttPublisher::Impl::Impl(MqttOptions options_)
             options.broker);
     make_private_folder(persistence_dir);
     sequence = std::make_unique<SavedSequenceNumbers>(persistence_dir / seq_file_name(client_id));
+    client = make_client();
+}
 
+MqttPublisher::Impl::~Impl() {
+    {
+        std::lock_guard lock(takeover_mutex);
+        taking_over = true;  // no new takeover
+    }
+    if (takeover_thread.joinable()) takeover_thread.join();
+    client.reset();  // first: its callbacks use the members below
+}
+
+std::unique_ptr<mqtt::async_client> MqttPublisher::Impl::make_client() const {
     // Paho 1.3 counts the message being added against its limit, keeping one fewer.
     mqtt::create_options create(MQTTVERSION_3_1_1, options.max_buffered_messages + 1);
     create.set_send_while_disconnected(true, /*anyTime=*/true);
     create.set_delete_oldest_messages(true);
     create.set_restore_messages(true);
     try {
-        client = std::make_unique<mqtt::async_client>(options.broker, client_id, create,
-                                                      persistence_dir.string());
+        return std::make_unique<mqtt::async_client>(options.broker, client_id, create,
+                                                    persistence_dir.string());
     } catch (const mqtt::exception& exception) {
         throw_bad_input("MQTT broker '{}' (client id '{}'): {}", options.broker, client_id,
                         exception.what());
@@ -256,22 +298,99 @@ void MqttPublisher::Impl::connect() {
         ssl.set_verify(tls.verify_hostname);
         connect.set_ssl(std::move(ssl));
     }
-    client->set_connected_handler([this](const std::string&) {
+    mqtt::async_client& current = *client;
+    current.set_connected_handler([this, &current](const std::string&) {
+        {
+            std::lock_guard lock(takeover_mutex);
+            connected_at = std::chrono::steady_clock::now();
+        }
         set_connection(Connection::Connected, {});
         try {
-            client->publish(status_topic, "online", 6, 1, true);
+            current.publish(status_topic, "online", 6, 1, true);
         } catch (const mqtt::exception& exception) {
             spdlog::warn("MQTT {}: cannot publish status: {}", options.broker, exception.what());
         }
     });
-    client->set_connection_lost_handler([this](const std::string& cause) {
+    current.set_connection_lost_handler([this](const std::string& cause) {
+        {
+            std::lock_guard lock(takeover_mutex);
+            if (std::chrono::steady_clock::now() - connected_at >= k_lasting_connection)
+                stalled_attempts = 0;
+        }
         set_connection(Connection::Lost, cause.empty() ? "connection lost" : cause);
+    });
+    current.set_update_connection_handler([this](mqtt::connect_data&) {
+        connection_attempt();
+        return false;  // the connect data stay as they are
     });
     try {
         client->connect(connect, nullptr, connect_listener);
     } catch (const mqtt::exception& exception) {
         throw_bad_input("MQTT broker '{}': {}", options.broker, exception.what());
     }
+}
+
+void MqttPublisher::Impl::delivery_failed() {
+    std::lock_guard lock(takeover_mutex);
+    if (!taking_over) start_takeover(false);
+}
+
+void MqttPublisher::Impl::connection_attempt() {
+    std::lock_guard lock(takeover_mutex);
+    if (++stalled_attempts >= k_stalled_attempts && !taking_over) start_takeover(true);
+}
+
+void MqttPublisher::Impl::start_takeover(bool only_if_broker_is_up) {
+    stalled_attempts = 0;
+    taking_over = true;
+    if (takeover_thread.joinable()) takeover_thread.join();  // done: `taking_over` was false
+    takeover_thread = std::thread([this, only_if_broker_is_up] { take_over(only_if_broker_is_up); });
+}
+
+void MqttPublisher::Impl::take_over(bool only_if_broker_is_up) {
+    if (!only_if_broker_is_up ||
+        broker_accepts_connections(options.broker, std::chrono::seconds(2))) {
+        std::lock_guard publishing(publish_mutex);
+        if (!closed) {
+            spdlog::warn("MQTT {}: {}; a new client takes over the messages not yet delivered",
+                         options.broker,
+                         only_if_broker_is_up ? "the broker is up but closes every connection"
+                                              : "a message could not be written");
+            try {
+                client->disconnect()->wait_for(std::chrono::seconds(1));
+            } catch (const mqtt::exception&) {
+                // not connected: it only stops reconnecting
+            }
+            client.reset();
+            std::error_code ignored;
+            std::filesystem::remove_all(paho_store(), ignored);
+            try {
+                client = make_client();
+                connect();
+                std::map<uint64_t, mqtt::const_message_ptr> messages;
+                {
+                    std::lock_guard lock(pending_mutex);
+                    messages = pending;
+                }
+                for (const auto& [index, message] : messages)
+                    client->publish(message, reinterpret_cast<void*>(static_cast<uintptr_t>(index)),
+                                    delivery_listener);
+            } catch (const std::exception& error) {
+                spdlog::error("MQTT {}: {}; publishing stops", options.broker, error.what());
+                client.reset();
+                closed = true;
+            }
+        }
+    }
+    std::lock_guard lock(takeover_mutex);
+    taking_over = false;
+}
+
+std::filesystem::path MqttPublisher::Impl::paho_store() const {
+    // CLIENTID-HOST-PORT: the URI without its scheme, with ':' made '-'.
+    std::string name = client_id + "-" + options.broker.substr(options.broker.find("://") + 3);
+    std::replace(name.begin(), name.end(), ':', '-');
+    return persistence_dir / name;
 }
 
 std::string MqttPublisher::Impl::connect_failure_reason(const mqtt::token& token) const {
@@ -302,7 +421,11 @@ void MqttPublisher::Impl::finished(uint64_t index, bool was_delivered) {
 }
 
 void MqttPublisher::Impl::check_buffer_level() {
-    const bool full = pending.size() > static_cast<size_t>(options.max_buffered_messages);
+    // Paho drops the oldest message of a full buffer without reporting it; so does `pending`.
+    const auto limit = static_cast<size_t>(options.max_buffered_messages);
+    for (; pending.size() > limit; ++dropped_oldest)
+        pending.erase(pending.begin());
+    const bool full = pending.size() == limit;
     if (full == buffer_full) return;
     buffer_full = full;
     if (full)
@@ -356,7 +479,7 @@ void MqttPublisher::publish(const FrameResult& result) {
     {
         std::lock_guard pending_lock(impl.pending_mutex);
         index = impl.next_index++;
-        impl.pending.insert(index);
+        impl.pending.emplace(index, message);
         impl.check_buffer_level();
     }
     try {

@@ -1,4 +1,4 @@
-#include "pipeline/publish/tls_diagnosis.h"
+#include "pipeline/publish/broker_probe.h"
 
 #include "pipeline/publish/mqtt_publisher.h"
 
@@ -29,7 +29,11 @@ Endpoint endpoint_of(const std::string& broker) {
     const std::string scheme = broker.substr(0, separator);
     const size_t start = separator == std::string::npos ? 0 : separator + 3;
     const std::string authority = broker.substr(start, broker.find('/', start) - start);
-    Endpoint endpoint{authority, scheme == "wss" ? "443" : "8883"};
+    const char* port = scheme == "wss"                        ? "443"
+                       : scheme == "ws"                       ? "80"
+                       : scheme == "ssl" || scheme == "mqtts" ? "8883"
+                                                              : "1883";
+    Endpoint endpoint{authority, port};
     if (!authority.empty() && authority.front() == '[') {
         const size_t close = authority.find(']');
         endpoint.host = authority.substr(1, close - 1);
@@ -119,6 +123,10 @@ std::string describe_verify_result(long result, const std::string& host) {
 }
 
 }  // namespace
+
+bool broker_accepts_connections(const std::string& broker, std::chrono::seconds timeout) {
+    return Socket(endpoint_of(broker), timeout).valid();
+}
 
 std::string tls_failure_reason(const std::string& broker, const MqttTls& tls,
                                std::chrono::seconds timeout) {

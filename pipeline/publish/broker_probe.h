@@ -7,6 +7,9 @@ namespace es::pipeline {
 
 struct MqttTls;
 
+// Whether `broker` ("SCHEME://HOST[:PORT]") accepts a TCP connection within `timeout`.
+bool broker_accepts_connections(const std::string& broker, std::chrono::seconds timeout);
+
 // Why a TLS connection to `broker` ("ssl://HOST[:PORT]", "mqtts://", "wss://") fails with the
 // settings of `tls`, found by a TLS handshake of its own with OpenSSL and the same checks Paho
 // makes: "the broker's certificate has expired", "the broker's certificate is not for host
