@@ -4,7 +4,8 @@
 # — under a sanitizer:
 #
 #   scripts/sanitize.sh address   AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/), with
-#                                 tests/asan.supp naming the library faults it cannot mend
+#                                 tests/asan.supp and tests/lsan.supp naming the library faults
+#                                 and allocations it cannot mend
 #   scripts/sanitize.sh thread    ThreadSanitizer (build-tsan/), with tests/tsan.supp naming the
 #                                 libraries that are not built with it
 #
@@ -21,6 +22,7 @@ esac
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "$option" >/dev/null
 cmake --build "$dir" -j "$jobs" --target edgesight unit_runtime pipeline_io integration_run
 export ASAN_OPTIONS="detect_leaks=1 suppressions=$PWD/tests/asan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
 status=0
 for suite in unit_runtime pipeline_io integration_run; do
