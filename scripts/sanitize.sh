@@ -14,8 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${ES_JOBS:-2}"
+# The slow-model test measures how far latency and memory stay bounded while the reference
+# kernels take 100 ms a frame; unoptimized ASan code takes 10 s, so it has nothing to measure.
+skip=""
 case "${1:-}" in
-  address) dir=build-asan option=-DES_SANITIZE=ON build_type=Debug ;;
+  address) dir=build-asan option=-DES_SANITIZE=ON build_type=Debug
+           skip="run: a 60 fps source into a slow model*" ;;
   thread) dir=build-tsan option=-DES_TSAN=ON build_type=RelWithDebInfo ;;
   *) echo "usage: scripts/sanitize.sh address|thread" >&2; exit 2 ;;
 esac
@@ -27,6 +31,6 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/t
 status=0
 for suite in unit_runtime pipeline_io integration_run; do
   echo "sanitize.sh: $1: $suite"
-  "$dir/tests/$suite" || status=1
+  "$dir/tests/$suite" --test-case-exclude="$skip" || status=1
 done
 exit "$status"
