@@ -33,6 +33,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"Softmax", lower_softmax},
         {"SoftMax", lower_softmax},
         {"Transpose", lower_transpose},
+        {"Pad", lower_pad},
         {"Interpolate", lower_interpolate},
         {"Interpolate", lower_linear_interpolate},
         {"Reshape", lower_reshape},
