@@ -196,6 +196,22 @@ TEST_CASE("per-channel PReLU after a convolution stays a separate primitive") {
     }
 }
 
+// Keras' Conv2D, MaxPooling2D, Activation: the activation is a post-op of the pooling.
+TEST_CASE("activations after a pooling are fused into it") {
+    const graph::Attributes window = {{"kernel", "2,2"},          {"strides", "2,2"},
+                                      {"pads_begin", "0,0"},      {"pads_end", "0,0"},
+                                      {"rounding_type", "floor"}, {"exclude-pad", "true"}};
+    for (const std::string type : {"MaxPool", "AvgPool"}) {
+        CAPTURE(type);
+        GraphBuilder g;
+        const auto y = bias(g, conv(g, g.input(PartialShape{1, 5, 9, 8}), 5, 8, "conv"), 8);
+        const auto pooled = g.op(type, {y}, window, "pool");
+        g.output(g.op("Clamp", {g.op("ReLU", {pooled}, {}, "relu")}, {{"min", "0"}, {"max", "0.5"}},
+                      "clamp"));
+        CHECK(fused_names(g.finish(), "pool") == "clamp,relu");
+    }
+}
+
 TEST_CASE("a residual Add becomes an in-place sum when nothing reads its other input later") {
     GraphBuilder g;
     const auto x = g.input(PartialShape{1, 8, 6, 6});
