@@ -5,6 +5,7 @@ namespace es::devices::cpu {
 const std::vector<LoweringEntry>& lowerings() {
     static const std::vector<LoweringEntry> list = {
         {"Convolution", lower_int8_convolution},
+        {"Convolution", lower_banded_convolution},
         {"Convolution", lower_convolution},
         {"GroupConvolution", lower_int8_convolution},
         {"GroupConvolution", lower_convolution},

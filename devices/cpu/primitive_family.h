@@ -42,7 +42,9 @@ struct LoweringEntry {
 // Every lowering, in the order they are tried for an op type.
 const std::vector<LoweringEntry>& lowerings();
 
-bool lower_convolution(const graph::Node& node, Compiler& compiler);    // convolution.cpp
+bool lower_convolution(const graph::Node& node, Compiler& compiler);  // convolution.cpp
+bool lower_banded_convolution(const graph::Node& node,
+                              Compiler& compiler);                      // banded_convolution.cpp
 bool lower_deconvolution(const graph::Node& node, Compiler& compiler);  // convolution.cpp
 bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler);
 bool lower_pooling(const graph::Node& node, Compiler& compiler);        // pooling.cpp
