@@ -212,6 +212,30 @@ TEST_CASE("activations after a pooling are fused into it") {
     }
 }
 
+// A BatchNorm after a pooling of a blocked layout: per-channel binary post-ops of the pooling.
+TEST_CASE("per-channel arithmetic after a pooling of a convolution output matches the reference") {
+    for (const int64_t channels : {8, 24, 48}) {
+        CAPTURE(channels);
+        GraphBuilder g;
+        const auto y = conv(g, g.input(PartialShape{1, 5, 10, 9}), 5, channels, "conv");
+        const auto pooled = g.op("MaxPool", {y},
+                                 {{"kernel", "3,3"},
+                                  {"strides", "2,2"},
+                                  {"pads_begin", "1,1"},
+                                  {"pads_end", "1,1"},
+                                  {"rounding_type", "floor"}},
+                                 "pool");
+        const auto scaled =
+            g.op("Multiply", {pooled, g.constant({1, channels, 1, 1}, 0.5f, 1.5f)}, {}, "scale");
+        const auto shifted = g.op("Add", {scaled, g.constant({1, channels, 1, 1})}, {}, "shift");
+        g.output(g.op("Clamp", {shifted}, {{"min", "0"}, {"max", "6"}}, "clamp"));
+        const auto model = g.finish();
+        const std::string fused = fused_names(model, "pool");
+        CAPTURE(fused);
+        CHECK(fused.find("clamp") != std::string::npos);
+    }
+}
+
 // A first layer on an NHWC image whose output (a megabyte or more) only a pooling with
 // windows that do not overlap along H reads: one step computes both, band by band.
 TEST_CASE("a large convolution output read by a pooling alone is computed in bands") {
