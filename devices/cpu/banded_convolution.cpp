@@ -279,6 +279,7 @@ bool lower_banded_convolution(const graph::Node& node, Compiler& compiler) {
                 return dnnl::pooling_v2_forward::primitive_desc(desc, attr, cpu_engine());
             });
         if (!pooling || is_slow(pooling->first) ||
+            (pooling->second > 0 && !pooling_takes_post_ops(pooling->first)) ||
             (!created.empty() && pooling->second != pool_count) ||
             pooling->first.dst_desc() !=
                 dnnl::memory::desc(dnnl_dims(shapes.pool), DataType::f32, Tag::nhwc))

