@@ -42,27 +42,28 @@ struct LoweringEntry {
 // Every lowering, in the order they are tried for an op type.
 const std::vector<LoweringEntry>& lowerings();
 
-bool lower_convolution(const graph::Node& node, Compiler& compiler);  // convolution.cpp
-bool lower_banded_convolution(const graph::Node& node,
-                              Compiler& compiler);                      // banded_convolution.cpp
+bool lower_convolution(const graph::Node& node, Compiler& compiler);    // convolution.cpp
 bool lower_deconvolution(const graph::Node& node, Compiler& compiler);  // convolution.cpp
 bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler);
-bool lower_pooling(const graph::Node& node, Compiler& compiler);  // pooling.cpp
-// Whether a pooling primitive can be made with post-ops (not on every ISA).
-bool pooling_takes_post_ops(const dnnl::primitive_desc_base& primitive);  // pooling.cpp
-bool lower_reduction(const graph::Node& node, Compiler& compiler);        // pooling.cpp
-bool lower_matmul(const graph::Node& node, Compiler& compiler);           // matmul.cpp
-bool lower_eltwise(const graph::Node& node, Compiler& compiler);          // eltwise.cpp
-bool lower_prelu(const graph::Node& node, Compiler& compiler);            // eltwise.cpp
-bool lower_binary(const graph::Node& node, Compiler& compiler);           // binary.cpp
-bool lower_concat(const graph::Node& node, Compiler& compiler);           // data_movement.cpp
-bool lower_softmax(const graph::Node& node, Compiler& compiler);          // data_movement.cpp
-bool lower_transpose(const graph::Node& node, Compiler& compiler);        // data_movement.cpp
-bool lower_pad(const graph::Node& node, Compiler& compiler);              // pad_step.cpp
-bool lower_interpolate(const graph::Node& node, Compiler& compiler);      // interpolate.cpp
-bool lower_reshape(const graph::Node& node, Compiler& compiler);          // reshape.cpp
-bool lower_float_convert(const graph::Node& node, Compiler& compiler);    // reshape.cpp
-bool lower_fake_quantize(const graph::Node& node, Compiler& compiler);    // fake_quantize.cpp
+bool lower_pooling(const graph::Node& node, Compiler& compiler);        // pooling.cpp
+bool lower_reduction(const graph::Node& node, Compiler& compiler);      // pooling.cpp
+bool lower_matmul(const graph::Node& node, Compiler& compiler);         // matmul.cpp
+bool lower_eltwise(const graph::Node& node, Compiler& compiler);        // eltwise.cpp
+bool lower_prelu(const graph::Node& node, Compiler& compiler);          // eltwise.cpp
+bool lower_binary(const graph::Node& node, Compiler& compiler);         // binary.cpp
+bool lower_concat(const graph::Node& node, Compiler& compiler);         // data_movement.cpp
+bool lower_softmax(const graph::Node& node, Compiler& compiler);        // data_movement.cpp
+bool lower_transpose(const graph::Node& node, Compiler& compiler);      // data_movement.cpp
+bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // interpolate.cpp
+bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
+bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp
+bool lower_fake_quantize(const graph::Node& node, Compiler& compiler);  // fake_quantize.cpp
+bool lower_pad(const graph::Node& node, Compiler& compiler);            // pad_step.cpp
+
+// A convolution and the pooling that alone reads its output, in bands of rows
+// (banded_convolution.cpp); whether a pooling primitive can take post-ops (pooling.cpp).
+bool lower_banded_convolution(const graph::Node& node, Compiler& compiler);
+bool pooling_takes_post_ops(const dnnl::primitive_desc_base& primitive);
 
 // FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool and
 // Concat of the 8-bit values between them (quantization.h).
