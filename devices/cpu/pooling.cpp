@@ -14,48 +14,76 @@ bool is_slow(const dnnl::primitive_desc_base& primitive) {
     return name.rfind("ref", 0) == 0 || name.rfind("simple", 0) == 0;
 }
 
+// oneDNN 2.7's SSE4.1 pooling kernel crashes while it is generated with an eltwise post-op.
+bool takes_post_ops(const dnnl::primitive_desc_base& primitive) {
+    return std::string(primitive.impl_info_str()).find("sse41") == std::string::npos;
+}
+
+}  // namespace
+
+bool pooling_takes_post_ops(const dnnl::primitive_desc_base& primitive) {
+    return takes_post_ops(primitive);
+}
+
+namespace {
+
 // Adds a pooling primitive from `src` to a new value of `dst_shape` and its type. oneDNN's fast
 // kernels take blocked and channels-last layouts: `src` in another layout (plain NCHW, a
 // Transpose's view) is reordered to channels-last when that makes the difference. Nullopt when
 // oneDNN has no implementation, or only its reference one and `reference` is false.
+// The chain's ops are computed as post-ops where oneDNN takes them: the returned value is then
+// defined as the output of the last one fused.
 std::optional<ValueId> add_pooling(const graph::Node& node, Compiler& compiler, ValueId src,
                                    const Shape& dst_shape, dnnl::algorithm algorithm,
                                    const Window& window, const std::vector<int64_t>& kernel,
-                                   bool reference = true) {
+                                   bool reference = true, const PostOpChain& chain = {}) {
     const Value source = compiler.value(src);
+    const size_t rank = dst_shape.size();
     const dnnl::memory::desc dst_any(dnnl_dims(dst_shape), source.desc.data_type(), Tag::any);
     const auto create = [&](const dnnl::memory::desc& src_desc) {
-        return try_create([&] {
-            const dnnl::pooling_v2_forward::desc desc(
-                dnnl::prop_kind::forward_inference, algorithm, src_desc, dst_any, window.strides,
-                dnnl::memory::dims(kernel.begin(), kernel.end()), window.dilations,
-                window.pads_begin, window.pads_end);
-            return dnnl::pooling_v2_forward::primitive_desc(desc, default_attr(), cpu_engine());
-        });
+        const auto created = create_with_post_ops(
+            chain, rank, 1, compiler, dst_any,
+            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                const dnnl::pooling_v2_forward::desc desc(
+                    dnnl::prop_kind::forward_inference, algorithm, src_desc, dst_desc,
+                    window.strides, dnnl::memory::dims(kernel.begin(), kernel.end()),
+                    window.dilations, window.pads_begin, window.pads_end);
+                return dnnl::pooling_v2_forward::primitive_desc(desc, attr, cpu_engine());
+            });
+        const bool fused = created && created->second > 0;
+        return fused && (is_slow(created->first) || !takes_post_ops(created->first)) ? std::nullopt
+                                                                                     : created;
     };
-    auto primitive = create(source.desc);
-    if (!primitive || is_slow(*primitive)) {
+    auto created = create(source.desc);
+    if (!created || is_slow(created->first)) {
         static const Tag channels_last[] = {Tag::nwc, Tag::nhwc, Tag::ndhwc};
         const dnnl::memory::desc last(dnnl_dims(source.shape), source.desc.data_type(),
                                       channels_last[source.shape.size() - 3]);
         auto reordered = create(last);
-        if (reordered && !is_slow(*reordered)) {
-            primitive = std::move(reordered);
+        if (reordered && !is_slow(reordered->first)) {
+            created = std::move(reordered);
             src = compiler.to_layout(src, last);
         }
     }
-    if (!primitive || (!reference && is_reference_implementation(*primitive))) return std::nullopt;
-    const ValueId dst =
-        compiler.add_value(node.name, source.type, dst_shape, primitive->dst_desc());
-    compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    if (!created && !chain.ops.empty())
+        return add_pooling(node, compiler, src, dst_shape, algorithm, window, kernel, reference);
+    if (!created || (!reference && is_reference_implementation(created->first)))
+        return std::nullopt;
+    const auto& [primitive, count] = *created;
+    const ValueId dst = compiler.add_value(node.name, source.type, dst_shape, primitive.dst_desc());
+    std::vector<PrimitiveArg> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+    for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
+        args.push_back(arg);
+    compiler.add_primitive(node, primitive, std::move(args));
+    if (count > 0) compiler.define(finish_fusion(chain, count, node, compiler), dst);
     return dst;
 }
 
 // MaxPool and AvgPool of `src`. oneDNN has no rounding mode: ceil rounding becomes a larger end
 // pad. AvgPool without exclude-pad divides by the whole kernel only when the attributes pad (as
 // the reference does); otherwise by the taps inside the input.
-std::optional<ValueId> add_window_pooling(const graph::Node& node, Compiler& compiler,
-                                          ValueId src) {
+std::optional<ValueId> add_window_pooling(const graph::Node& node, Compiler& compiler, ValueId src,
+                                          const PostOpChain& chain = {}) {
     const bool max = node.type == "MaxPool";
     const Shape src_shape = compiler.value(src).shape;
     const Shape& dst_shape = compiler.shape_of(output_of(node));
@@ -69,7 +97,7 @@ std::optional<ValueId> add_window_pooling(const graph::Node& node, Compiler& com
         algorithm = !exclude_pad && window->padded ? dnnl::algorithm::pooling_avg_include_padding
                                                    : dnnl::algorithm::pooling_avg_exclude_padding;
     }
-    return add_pooling(node, compiler, src, dst_shape, algorithm, *window, kernel);
+    return add_pooling(node, compiler, src, dst_shape, algorithm, *window, kernel, true, chain);
 }
 
 bool uses_indices(const graph::Node& node, const Compiler& compiler) {
@@ -92,9 +120,13 @@ bool lower_pooling(const graph::Node& node, Compiler& compiler) {
     if (uses_indices(node, compiler)) return false;
     const auto src = spatial_input(node, compiler);
     if (!src) return false;
-    const auto dst = add_window_pooling(node, compiler, *src);
+    // Activations after a pooling (Keras' Conv2D, MaxPool, ReLU) are its post-ops.
+    const PostOpChain chain =
+        collect_post_ops(node, compiler, compiler.shape_of(output_of(node)), {.channel_axis = 1});
+    const auto dst = add_window_pooling(node, compiler, *src, chain);
     if (!dst) return false;
-    compiler.define(output_of(node), *dst);
+    if (chain.ops.empty() || !compiler.is_fused(*chain.ops[0].node))
+        compiler.define(output_of(node), *dst);
     return true;
 }
 

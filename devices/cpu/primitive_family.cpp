@@ -5,6 +5,7 @@ namespace es::devices::cpu {
 const std::vector<LoweringEntry>& lowerings() {
     static const std::vector<LoweringEntry> list = {
         {"Convolution", lower_int8_convolution},
+        {"Convolution", lower_banded_convolution},
         {"Convolution", lower_convolution},
         {"GroupConvolution", lower_int8_convolution},
         {"GroupConvolution", lower_convolution},
@@ -33,6 +34,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"Softmax", lower_softmax},
         {"SoftMax", lower_softmax},
         {"Transpose", lower_transpose},
+        {"Pad", lower_pad},
         {"Interpolate", lower_interpolate},
         {"Interpolate", lower_linear_interpolate},
         {"Reshape", lower_reshape},

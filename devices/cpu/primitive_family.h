@@ -58,6 +58,12 @@ bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // inter
 bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
 bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp
 bool lower_fake_quantize(const graph::Node& node, Compiler& compiler);  // fake_quantize.cpp
+bool lower_pad(const graph::Node& node, Compiler& compiler);            // pad_step.cpp
+
+// A convolution and the pooling that alone reads its output, in bands of rows
+// (banded_convolution.cpp); whether a pooling primitive can take post-ops (pooling.cpp).
+bool lower_banded_convolution(const graph::Node& node, Compiler& compiler);
+bool pooling_takes_post_ops(const dnnl::primitive_desc_base& primitive);
 
 // FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool and
 // Concat of the 8-bit values between them (quantization.h).

@@ -109,4 +109,27 @@ class BilinearStep : public Step {
     Taps m_x;
 };
 
+// Pad of a f32 value: copies and fills of runs of elements, made once from the source's layout
+// and the destination's.
+class PadStep : public Step {
+  public:
+    // dst elements [dst_offset, dst_offset + length) copy src elements from src_offset, or take
+    // `value` where src_offset is -1.
+    struct Run {
+        int64_t dst_offset;
+        int64_t length;
+        int64_t src_offset;
+        float value;
+    };
+    PadStep(ValueId src, ValueId dst, std::vector<Run> runs, bool parallel);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+
+  private:
+    friend class PadInstance;
+    ValueId m_src;
+    ValueId m_dst;
+    std::vector<Run> m_runs;
+    bool m_parallel;  // large enough to share between threads
+};
+
 }  // namespace es::devices::cpu

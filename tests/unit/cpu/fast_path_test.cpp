@@ -142,7 +142,57 @@ FastCase prelu_last_axis(const char* name, Shape shape, Shape slope, bool after_
             }};
 }
 
+// BlazeFace's and FaceMesh's residual blocks: the block input (a pooling of NHWC, or a
+// convolution output seen as NHWC) padded with zero channels, added to the block's output.
+FastCase channel_padding(const char* name, Shape nhwc, int64_t channels, bool residual) {
+    return {name, [=](GraphBuilder& g) {
+                const auto image = g.input(PartialShape(nhwc));
+                const auto x = transpose(g,
+                                         g.op("MaxPool", {transpose(g, image, {0, 3, 1, 2})},
+                                              {{"kernel", "2,2"},
+                                               {"strides", "2,2"},
+                                               {"pads_begin", "0,0"},
+                                               {"pads_end", "0,0"},
+                                               {"rounding_type", "floor"}}),
+                                         {0, 2, 3, 1});
+                const Shape half{nhwc[0], nhwc[1] / 2, nhwc[2] / 2, nhwc[3]};
+                const auto padded = g.op("Pad",
+                                         {x, g.constant(ints({0, 0, 0, 0})),
+                                          g.constant(ints({0, 0, 0, channels - nhwc[3]})),
+                                          g.constant(make_tensor<float>({}, {0.0f}))},
+                                         {{"pad_mode", "constant"}}, "op");
+                if (!residual) {
+                    g.output(padded);
+                    return;
+                }
+                const auto conv =
+                    g.op("Convolution",
+                         {transpose(g, x, {0, 3, 1, 2}), g.constant({channels, nhwc[3], 1, 1})},
+                         {{"strides", "1,1"},
+                          {"pads_begin", "0,0"},
+                          {"pads_end", "0,0"},
+                          {"dilations", "1,1"}});
+                g.output(g.op("Add", {padded, transpose(g, conv, {0, 2, 3, 1})}));
+            }};
+}
+
+// Pad of the H and W axes of NHWC (TensorFlow's explicit padding, MirrorPad) in `mode`.
+FastCase spatial_padding(const char* name, Shape nhwc, const std::string& mode) {
+    return {name, [=](GraphBuilder& g) {
+                g.output(g.op("Pad",
+                              {g.input(PartialShape(nhwc)), g.constant(ints({0, 1, 2, 0})),
+                               g.constant(ints({0, 2, 1, 0}))},
+                              {{"pad_mode", mode}}, "op"));
+            }};
+}
+
 const std::vector<FastCase> k_cases = {
+    channel_padding("Pad of NHWC channels with zeros", {1, 12, 10, 16}, 32, false),
+    channel_padding("Pad of NHWC channels before a residual Add", {1, 16, 12, 32}, 64, true),
+    channel_padding("Pad of 24 NHWC channels to 40, batch 2", {2, 8, 6, 24}, 40, true),
+    spatial_padding("Pad of NHWC H and W with zeros", {1, 9, 8, 8}, "constant"),
+    spatial_padding("MirrorPad REFLECT of NHWC H and W", {2, 7, 6, 5}, "reflect"),
+    spatial_padding("MirrorPad SYMMETRIC of NHWC H and W", {1, 6, 9, 3}, "symmetric"),
     prelu_last_axis("PReLU of NHWC, slope [C]", {1, 8, 6, 16}, {16}, false),
     prelu_last_axis("PReLU of NHWC, slope [1, 1, C]", {2, 5, 7, 12}, {1, 1, 12}, false),
     prelu_last_axis("PReLU of a convolution output seen as NHWC", {1, 5, 6, 7}, {1, 1, 1, 24},

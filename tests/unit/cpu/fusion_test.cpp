@@ -196,6 +196,93 @@ TEST_CASE("per-channel PReLU after a convolution stays a separate primitive") {
     }
 }
 
+// Keras' Conv2D, MaxPooling2D, Activation: the activation is a post-op of the pooling.
+TEST_CASE("activations after a pooling are fused into it") {
+    const graph::Attributes window = {{"kernel", "2,2"},          {"strides", "2,2"},
+                                      {"pads_begin", "0,0"},      {"pads_end", "0,0"},
+                                      {"rounding_type", "floor"}, {"exclude-pad", "true"}};
+    for (const std::string type : {"MaxPool", "AvgPool"}) {
+        CAPTURE(type);
+        GraphBuilder g;
+        const auto y = bias(g, conv(g, g.input(PartialShape{1, 5, 9, 8}), 5, 8, "conv"), 8);
+        const auto pooled = g.op(type, {y}, window, "pool");
+        g.output(g.op("Clamp", {g.op("ReLU", {pooled}, {}, "relu")}, {{"min", "0"}, {"max", "0.5"}},
+                      "clamp"));
+        CHECK(fused_names(g.finish(), "pool") == "clamp,relu");
+    }
+}
+
+// A BatchNorm and a clamp after a pooling of a blocked layout: per-channel binary and eltwise
+// post-ops of the pooling where oneDNN's kernel for the ISA takes them (run under each ISA cap:
+// oneDNN 2.7's SSE4.1 pooling crashes while it is generated with post-ops).
+TEST_CASE("post-op chains after a pooling of a convolution output match the reference") {
+    for (const int64_t channels : {8, 24, 48}) {
+        CAPTURE(channels);
+        GraphBuilder g;
+        const auto y = conv(g, g.input(PartialShape{1, 5, 10, 9}), 5, channels, "conv");
+        const auto pooled = g.op("MaxPool", {y},
+                                 {{"kernel", "3,3"},
+                                  {"strides", "2,2"},
+                                  {"pads_begin", "1,1"},
+                                  {"pads_end", "1,1"},
+                                  {"rounding_type", "floor"}},
+                                 "pool");
+        const auto scaled =
+            g.op("Multiply", {pooled, g.constant({1, channels, 1, 1}, 0.5f, 1.5f)}, {}, "scale");
+        const auto shifted = g.op("Add", {scaled, g.constant({1, channels, 1, 1})}, {}, "shift");
+        g.output(g.op("Clamp", {shifted}, {{"min", "0"}, {"max", "6"}}, "clamp"));
+        const auto model = g.finish();
+        const std::string fused = fused_names(model, "pool");
+        CAPTURE(fused);
+    }
+}
+
+// A first layer on an NHWC image whose output (a megabyte or more) only a pooling with
+// windows that do not overlap along H reads: one step computes both, band by band.
+TEST_CASE("a large convolution output read by a pooling alone is computed in bands") {
+    struct Banded {
+        const char* type;
+        int64_t height;  // of the image: 69 leaves a last band shorter than the others
+        std::string kernel;
+        std::string conv_pads;  // along H and W
+        std::string conv_strides = "1,1";
+        int64_t channels = 16;
+    };
+    for (const Banded& test :
+         {Banded{"MaxPool", 66, "2,2", "0,0"}, Banded{"MaxPool", 69, "2,2", "0,1"},
+          Banded{"AvgPool", 71, "3,3", "0,1"}, Banded{"MaxPool", 70, "2,3", "0,0"},
+          Banded{"MaxPool", 133, "2,2", "0,1", "2,2", 32}}) {
+        CAPTURE(test.type);
+        CAPTURE(test.height);
+        GraphBuilder g;
+        const auto image = g.input(PartialShape{1, test.height, 258, 3});
+        const auto x =
+            g.op("Transpose", {image, g.constant(make_tensor<int64_t>({4}, {0, 3, 1, 2}))});
+        const graph::Attributes conv_window = {{"strides", test.conv_strides},
+                                               {"pads_begin", test.conv_pads},
+                                               {"pads_end", test.conv_pads},
+                                               {"dilations", "1,1"}};
+        const auto y = g.op("Convolution", {x, g.constant({test.channels, 3, 3, 3}, -0.3f, 0.3f)},
+                            conv_window, "conv");
+        const std::string strides = test.kernel.substr(0, 1) + "," + test.kernel.substr(0, 1);
+        const auto pooled = g.op(test.type, {bias(g, y, test.channels)},
+                                 {{"kernel", test.kernel},
+                                  {"strides", strides},
+                                  {"pads_begin", "0,0"},
+                                  {"pads_end", "0,0"},
+                                  {"rounding_type", "floor"},
+                                  {"exclude-pad", "true"}},
+                                 "pool");
+        g.output(g.op("ReLU", {pooled}, {}, "relu"));
+        const auto model = g.finish();
+        const auto cpu =
+            check_against_reference(model, {random_inputs(*model, 9)}, 1e-4, {.profile = true});
+        CHECK(sorted_names(fused_into(cpu[0].profile, "conv")) == "bias,pool");
+        CHECK(sorted_names(fused_into(cpu[0].profile, "pool")) == "relu");
+        CHECK(implementation_of(cpu[0].profile, "conv").find("in bands") != std::string::npos);
+    }
+}
+
 TEST_CASE("a residual Add becomes an in-place sum when nothing reads its other input later") {
     GraphBuilder g;
     const auto x = g.input(PartialShape{1, 8, 6, 6});

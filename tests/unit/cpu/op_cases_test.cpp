@@ -3,6 +3,7 @@
 #include "tests/unit/cpu/cpu_testing.h"
 
 #include <functional>
+#include <optional>
 
 using namespace es;
 using namespace es::testing;
@@ -104,6 +105,25 @@ OpCase interpolate(const char* name, Attrs attributes, std::vector<int64_t> size
                               attributes, "op", "opset4"));
             },
             onednn};
+}
+
+// Pad of a `shape` input (or of a 16- or 20-channel convolution output, in the layout oneDNN picks,
+// when `after_conv`) by constant pads, in `mode`, with `value` where given.
+OpCase pad(const char* name, Shape shape, std::vector<int64_t> begin, std::vector<int64_t> end,
+           const std::string& mode, std::optional<float> value = std::nullopt,
+           const std::string& version = "opset1", bool after_conv = false, bool onednn = true) {
+    return {
+        name,
+        [=](GraphBuilder& g) {
+            graph::Output x = g.input(PartialShape(shape));
+            if (after_conv)
+                x = g.op("Convolution", {x, g.constant({shape[1] > 5 ? 20 : 16, shape[1], 3, 3})},
+                         {{"strides", "1,1"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}});
+            std::vector<graph::Output> inputs = {x, g.constant(ints(begin)), g.constant(ints(end))};
+            if (value) inputs.push_back(g.constant(make_tensor<float>({}, {*value})));
+            g.output(g.op("Pad", inputs, {{"pad_mode", mode}}, "op", version));
+        },
+        onednn};
 }
 
 const Shape k_image{1, 5, 9, 7};
@@ -255,6 +275,22 @@ const std::vector<OpCase> k_cases = {
                              {{"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}});
          g.output(g.op("Transpose", {y, g.constant(ints({3, 1, 0, 2}))}, {}, "op"));
      }},
+    pad("Pad zeros after the channels", {1, 16, 6, 5}, {0, 0, 0, 0}, {0, 8, 0, 0}, "constant"),
+    pad("Pad 1.5 around H and W", {2, 3, 5, 7}, {0, 0, 1, 2}, {0, 0, 2, 1}, "constant", 1.5f),
+    pad("Pad zeros before and after the channels of a convolution output", {1, 5, 6, 4},
+        {0, 16, 0, 0}, {0, 16, 0, 0}, "constant", std::nullopt, "opset1", true),
+    pad("Pad -0.5 after the 20 channels of a convolution output", {1, 7, 5, 6}, {0, 0, 0, 0}, {0, 3, 1, 0},
+        "constant", -0.5f, "opset1", true),
+    pad("Pad of every axis, rank 3", {3, 4, 5}, {1, 2, 3}, {2, 0, 1}, "constant", 2.0f),
+    pad("Pad-12 with negative pads (a crop)", {1, 6, 7, 8}, {0, -1, 2, -3}, {0, 2, -2, 1},
+        "constant", 0.25f, "opset12"),
+    pad("Pad edge of H and W", {1, 3, 5, 7}, {0, 0, 1, 2}, {0, 0, 2, 1}, "edge"),
+    pad("Pad reflect of C and H", {2, 4, 6, 9}, {0, 3, 2, 0}, {0, 1, 3, 0}, "reflect"),
+    pad("Pad symmetric of H and W", {1, 3, 6, 8}, {0, 0, 2, 3}, {0, 0, 1, 2}, "symmetric"),
+    pad("Pad reflect of the channels of a convolution output", {1, 5, 6, 4}, {0, 2, 1, 1},
+        {0, 3, 0, 1}, "reflect", std::nullopt, "opset1", true),
+    pad("Pad reflect of a 2-wide last axis (runs too short)", {8, 2}, {0, 1}, {0, 1}, "reflect",
+        std::nullopt, "opset1", false, false),
     // interpolate
     interpolate("nearest x2, asymmetric floor", resize("nearest", "sizes", "asymmetric", "floor"),
                 {10, 12}, {2, 2}, true),
