@@ -319,7 +319,8 @@ class Parser {
         for (size_t i = 0; i < value.size(); ++i) {
             if (value[i].is_array() || value[i].is_object())
                 fail(item[i], "expected a number, a boolean or text");
-            joined += (i ? "," : "") + literal_text(item[i]);
+            if (i) joined += ',';
+            joined += literal_text(item[i]);
         }
         return joined;
     }
