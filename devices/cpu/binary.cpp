@@ -26,14 +26,13 @@ struct Operand {
     float scale = 1;
 };
 
-// Input `input` as the integers a step wrote for it, when they have one step for the tensor and
-// no zero point (oneDNN 2.6's binary scales its sources but has no zero points), and no f32 form
-// exists already.
+// Input `input` as the integers a step wrote for it, when they are its values times one step
+// (oneDNN 2.6's binary scales its sources but has no zero points), and no f32 form exists
+// already.
 std::optional<Operand> integer_operand(const graph::Node& node, size_t input, Compiler& compiler) {
     const graph::Output source = node.inputs.at(input).source;
     const auto written = compiler.quantized(source);
-    if (!written || compiler.computed(source) || written->grid.per_channel() ||
-        written->grid.zero_point() != 0 || written->grid.zero_offsets[0] != 0)
+    if (!written || compiler.computed(source) || !is_scaled_integers(written->grid))
         return std::nullopt;
     return Operand{written->id, written->grid.steps[0]};
 }

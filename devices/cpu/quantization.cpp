@@ -39,8 +39,7 @@ bool is_convolution_source(const graph::Node& reader, const graph::Output& outpu
 // from the integers with scales.
 bool is_sum_source(const graph::Node& reader, const ActivationQuantization& form,
                    Compiler& compiler) {
-    if (reader.type != "Add" || reader.inputs.size() != 2 || form.per_channel() ||
-        form.zero_point() != 0 || std::abs(form.zero_offsets[0]) > k_same_offset)
+    if (reader.type != "Add" || reader.inputs.size() != 2 || !is_scaled_integers(form))
         return false;
     const Shape& dst = compiler.shape_of(output_of(reader));
     return compiler.shape_of(reader.inputs[0].source) == dst &&
@@ -55,6 +54,11 @@ bool is_depthwise(const graph::Node& node, Compiler& compiler) {
     const Shape& src = compiler.shape_of(node.inputs[0].source);
     return weights && weights->rank() >= 3 && src.size() >= 2 && weights->shape()[1] == 1 &&
            weights->shape()[2] == 1 && weights->shape()[0] == src[1];
+}
+
+bool is_scaled_integers(const ActivationQuantization& form) {
+    return !form.per_channel() && form.zero_point() == 0 &&
+           std::abs(form.zero_offsets[0]) <= k_same_offset;
 }
 
 std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake_quantize,

@@ -22,6 +22,10 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
 std::optional<ActivationQuantization> quantization_of(const graph::Output& output,
                                                       Compiler& compiler);
 
+// Whether the integers of `form` are its values times one step: no zero point, one step for the
+// tensor, zero on a level (within a thousandth of a step).
+bool is_scaled_integers(const ActivationQuantization& form);
+
 // The 8-bit value a step wrote for `output` on the grid `form`, if there is one.
 std::optional<ValueId> quantized_value(const graph::Output& output,
                                        const ActivationQuantization& form, Compiler& compiler);

@@ -134,6 +134,25 @@ FastCase linear_resize(const char* name, Shape shape, std::vector<int64_t> sizes
             }};
 }
 
+// Interpolate-1 linear of `shape` to `sizes` on `axes` (OpenVINO's older IRs, segmentation heads).
+FastCase linear_resize_v1(const char* name, Shape shape, std::vector<int64_t> sizes,
+                          std::vector<int64_t> axes, bool align_corners) {
+    std::string axes_text;
+    for (int64_t axis : axes)
+        axes_text += (axes_text.empty() ? "" : ",") + std::to_string(axis);
+    return {
+        name, [=](GraphBuilder& g) {
+            g.output(g.op("Interpolate", {g.input(PartialShape(shape)), g.constant(ints(sizes))},
+                          {{"mode", "linear"},
+                           {"axes", axes_text},
+                           {"align_corners", align_corners ? "1" : "0"},
+                           {"antialias", "0"},
+                           {"pads_begin", "0"},
+                           {"pads_end", "0"}},
+                          "op", "opset1"));
+        }};
+}
+
 // PReLU with a slope per element of the last axis (TensorFlow's per-channel slope of NHWC).
 FastCase prelu_last_axis(const char* name, Shape shape, Shape slope, bool after_conv) {
     return {name, [=](GraphBuilder& g) {
@@ -156,6 +175,11 @@ const std::vector<FastCase> k_cases = {
     linear_resize("linear_onnx of one axis, asymmetric", {2, 7, 4}, {15}, {1}, "asymmetric"),
     linear_resize("linear_onnx of the last axis, pytorch_half_pixel", {3, 4, 5}, {9}, {-1},
                   "pytorch_half_pixel"),
+    linear_resize_v1("Interpolate-1 linear x8 of NCHW, align_corners", {1, 4, 6, 7}, {48, 56},
+                     {2, 3}, true),
+    linear_resize_v1("Interpolate-1 linear of NCHW to 9x5, asymmetric", {2, 3, 4, 6}, {9, 5},
+                     {2, 3}, false),
+    linear_resize_v1("Interpolate-1 linear of one axis, half_pixel", {2, 5, 7}, {12}, {2}, false),
     topk("TopK 100 of 20000, largest first", {1, 20000}, -1, 100, "max", "value", false),
     topk("TopK with ties keeps the input order", {2, 3000}, 1, 50, "max", "value", true),
     topk("TopK smallest, sorted by index, i64", {3, 200}, 1, 17, "min", "index", true, "i64"),

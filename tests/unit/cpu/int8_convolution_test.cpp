@@ -313,6 +313,28 @@ TEST_CASE(
     }
 }
 
+// ResNet-style: both branches on s8 grids whose zero lies a millionth of a step off a level
+// (f32 ranges from calibration), as road-segmentation-adas-0001 has them.
+TEST_CASE("a residual Add of two quantized branches reads their integers") {
+    GraphBuilder g;
+    const auto x = fake_quantize(g, g.input(PartialShape{1, 16, 10, 10}), -1.28f, 1.27f);
+    const auto branch = [&](graph::Output src, uint32_t seed, float low, float high) {
+        const auto y = g.op("Convolution", {src, s8_weights(g, {16, 16, 3, 3}, seed)}, k_same_3x3);
+        return fake_quantize(g, g.op("Add", {y, g.constant({1, 16, 1, 1})}), low, high);
+    };
+    const auto sum =
+        g.op("Add", {branch(x, 31, -4.295602f, 4.262043f), branch(x, 32, -9.000102f, 8.929789f)},
+             {}, "sum");
+    const auto next = fake_quantize(g, g.op("ReLU", {sum}), 0, 5.1f);
+    g.output(g.op("Convolution", {next, s8_weights(g, {8, 16, 3, 3}, 33)}, k_same_3x3));
+    const auto model = g.finish();
+    const auto cpu =
+        check_against_reference(model, {random_inputs(*model, 5)}, 2e-2, {.profile = true});
+    CHECK(steps_of_type(cpu[0].profile, "Quantize") == 0);
+    CHECK(steps_of_type(cpu[0].profile, "Dequantize") == 0);
+    CHECK(implementation_of(cpu[0].profile, "sum").rfind("ref", 0) != 0);
+}
+
 TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequantized") {
     struct Case {
         const char* name;
