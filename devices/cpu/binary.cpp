@@ -20,21 +20,30 @@ const BinaryOp k_binary_ops[] = {
     {"Minimum", dnnl::algorithm::binary_min, true},
 };
 
-// An operand: f32, or 8-bit integers standing for `scale` times their value.
+// An operand: f32, or 8-bit integers q standing for scale * q + shift.
 struct Operand {
     ValueId id;
     float scale = 1;
+    float shift = 0;
 };
 
-// Input `input` as the integers a step wrote for it, when they are its values times one step
-// (oneDNN 2.6's binary scales its sources but has no zero points), and no f32 form exists
-// already.
+// Input `input` as the integers a step wrote for it, when they have one step for the tensor and
+// no f32 form exists already. (oneDNN 2.6's binary scales its sources but has no zero points:
+// the shifts are a post-op.)
 std::optional<Operand> integer_operand(const graph::Node& node, size_t input, Compiler& compiler) {
     const graph::Output source = node.inputs.at(input).source;
     const auto written = compiler.quantized(source);
-    if (!written || compiler.computed(source) || !is_scaled_integers(written->grid))
-        return std::nullopt;
-    return Operand{written->id, written->grid.steps[0]};
+    const auto meaning = written ? integer_meaning(written->grid) : std::nullopt;
+    if (!meaning || compiler.computed(source)) return std::nullopt;
+    return Operand{written->id, meaning->scale, meaning->shift};
+}
+
+// The integer operands' shifts (an Add's), added to the scaled sum.
+FusedOp shift_op(const graph::Node& node, float shift) {
+    Tensor operand(ElementType::f32, {1});
+    operand.data<float>()[0] = shift;
+    return {&node, FusedOp::Kind::binary, {}, dnnl::algorithm::binary_add, std::move(operand), -1,
+            {}};
 }
 
 dnnl::memory::desc with_type(dnnl::memory::desc desc, dnnl::memory::data_type type) {
@@ -65,6 +74,8 @@ bool lower_binary_with(const graph::Node& node, const BinaryOp& op, Operand firs
     const bool integers = is_integer(compiler.value(a).type) || is_integer(compiler.value(b).type);
     PostOpChain chain;
     if (rank >= 2) chain = collect_post_ops(node, compiler, dims, {.channel_axis = 1});
+    const float shift = first.shift + second.shift;
+    if (shift != 0) chain.ops.insert(chain.ops.begin(), shift_op(node, shift));
     // The second operand in the first one's format: oneDNN's kernels want that.
     const auto create = [&](const dnnl::memory::desc& a_desc) {
         const dnnl::memory::desc b_desc =
@@ -101,7 +112,9 @@ bool lower_binary_with(const graph::Node& node, const BinaryOp& op, Operand firs
             a = compiler.to_plain(a);
         }
     }
-    if (!created || (integers && is_reference_implementation(created->primitive))) return false;
+    if (!created || (integers && is_reference_implementation(created->primitive)) ||
+        (shift != 0 && created->count == 0))
+        return false;
     const auto& primitive = created->primitive;
     const ValueId src1 = compiler.to_layout(b, primitive.src1_desc());
     const ValueId dst = compiler.add_value(
