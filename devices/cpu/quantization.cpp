@@ -36,13 +36,15 @@ bool is_convolution_source(const graph::Node& reader, const graph::Output& outpu
 }
 
 // An Add of two tensors of one shape reading `output` (on `form`), which lower_binary computes
-// from the integers with scales and a shift.
+// from the integers with scales and a shift, when it writes 8-bit integers itself: oneDNN 2.6
+// adds 8-bit sources into f32 only in its reference kernel.
 bool is_sum_source(const graph::Node& reader, const ActivationQuantization& form,
                    Compiler& compiler) {
     if (reader.type != "Add" || reader.inputs.size() != 2 || !integer_meaning(form)) return false;
     const Shape& dst = compiler.shape_of(output_of(reader));
-    return compiler.shape_of(reader.inputs[0].source) == dst &&
-           compiler.shape_of(reader.inputs[1].source) == dst;
+    return dst.size() >= 2 && compiler.shape_of(reader.inputs[0].source) == dst &&
+           compiler.shape_of(reader.inputs[1].source) == dst &&
+           quantized_chain(collect_post_ops(reader, compiler, dst, {.channel_axis = 1}), compiler);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ std::optional<ValueId> quantized_value(const graph::Output& output,
 
 // Whether every reader of `output` (which is on the grid `form`) can take it as 8-bit integers:
 // convolutions with constant weights (depthwise ones where the grid has a step per channel),
-// Adds of two tensors of one shape (where the grid has one step), and
+// Adds of two tensors of one shape that write 8-bit integers (where the grid has one step), and
 // MaxPool and Concat whose own readers can.
 bool read_as_quantized(const graph::Output& output, const ActivationQuantization& form,
                        Compiler& compiler);
