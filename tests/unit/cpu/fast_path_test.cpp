@@ -94,6 +94,20 @@ FastCase compare(const char* name, const std::string& type, Shape a, Shape b, bo
             }};
 }
 
+// A 3-channel convolution output (NHWC for so few channels) times a [N, 1, H, W] mask, as
+// super-resolution models blend their output.
+FastCase masked_conv(const char* name) {
+    return {name, [=](GraphBuilder& g) {
+                const auto conv = g.op(
+                    "Convolution", {g.input(PartialShape{1, 8, 12, 20}), g.constant({3, 8, 3, 3})},
+                    {{"strides", "1,1"},
+                     {"pads_begin", "1,1"},
+                     {"pads_end", "1,1"},
+                     {"dilations", "1,1"}});
+                g.output(g.op("Multiply", {conv, g.input(PartialShape{1, 1, 12, 20})}, {}, "op"));
+            }};
+}
+
 // TopK-11 of `shape` on `axis`; with `ties`, of floor(4x), so that many values are equal.
 FastCase topk(const char* name, Shape shape, int64_t axis, int64_t k, const std::string& mode,
               const std::string& sort, bool ties, const std::string& index_type = "i32") {
@@ -187,6 +201,7 @@ const std::vector<FastCase> k_cases = {
     topk("TopK of all elements", {4, 9}, 1, 9, "min", "value", true),
     peaks("Equal of a tensor and its 3x3 maximum, NHWC", "Equal"),
     peaks("Convert of that boolean to f32", "Convert"),
+    masked_conv("Multiply of a 3-channel convolution output by a [N, 1, H, W] mask"),
     compare("Greater than a per-channel constant", "Greater", {1, 6, 5, 4}, {1, 6, 1, 1}, true),
     compare("Less, first operand broadcast (mirrored)", "Less", {1, 1, 5, 4}, {2, 3, 5, 4}, false),
     compare("GreaterEqual a scalar", "GreaterEqual", {3, 17}, {}, true),
