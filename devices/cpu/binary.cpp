@@ -20,22 +20,30 @@ const BinaryOp k_binary_ops[] = {
     {"Minimum", dnnl::algorithm::binary_min, true},
 };
 
-// An operand: f32, or 8-bit integers standing for `scale` times their value.
+// An operand: f32, or 8-bit integers q standing for scale * q + shift.
 struct Operand {
     ValueId id;
     float scale = 1;
+    float shift = 0;
 };
 
 // Input `input` as the integers a step wrote for it, when they have one step for the tensor and
-// no zero point (oneDNN 2.6's binary scales its sources but has no zero points), and no f32 form
-// exists already.
+// no f32 form exists already. (oneDNN 2.6's binary scales its sources but has no zero points:
+// the shifts are a post-op.)
 std::optional<Operand> integer_operand(const graph::Node& node, size_t input, Compiler& compiler) {
     const graph::Output source = node.inputs.at(input).source;
     const auto written = compiler.quantized(source);
-    if (!written || compiler.computed(source) || written->grid.per_channel() ||
-        written->grid.zero_point() != 0 || written->grid.zero_offsets[0] != 0)
-        return std::nullopt;
-    return Operand{written->id, written->grid.steps[0]};
+    const auto meaning = written ? integer_meaning(written->grid) : std::nullopt;
+    if (!meaning || compiler.computed(source)) return std::nullopt;
+    return Operand{written->id, meaning->scale, meaning->shift};
+}
+
+// The integer operands' shifts (an Add's), added to the scaled sum.
+FusedOp shift_op(const graph::Node& node, float shift) {
+    Tensor operand(ElementType::f32, {1});
+    operand.data<float>()[0] = shift;
+    return {&node, FusedOp::Kind::binary, {}, dnnl::algorithm::binary_add, std::move(operand), -1,
+            {}};
 }
 
 dnnl::memory::desc with_type(dnnl::memory::desc desc, dnnl::memory::data_type type) {
@@ -66,6 +74,8 @@ bool lower_binary_with(const graph::Node& node, const BinaryOp& op, Operand firs
     const bool integers = is_integer(compiler.value(a).type) || is_integer(compiler.value(b).type);
     PostOpChain chain;
     if (rank >= 2) chain = collect_post_ops(node, compiler, dims, {.channel_axis = 1});
+    const float shift = first.shift + second.shift;
+    if (shift != 0) chain.ops.insert(chain.ops.begin(), shift_op(node, shift));
     // The second operand in the first one's format: oneDNN's kernels want that.
     const auto create = [&](const dnnl::memory::desc& a_desc) {
         const dnnl::memory::desc b_desc =
@@ -91,9 +101,14 @@ bool lower_binary_with(const graph::Node& node, const BinaryOp& op, Operand firs
     // The first operand's layout as desc_like() writes it, or plain where it has no such form:
     // oneDNN 2.6's kernel finds the channel of a per-channel post-op operand from the strides
     // as given, and reads channel c mod the block from a layout with the channel blocks
-    // outermost (Bacd16b), which oneDNN holds equal to aBcd16b at batch 1.
+    // outermost (Bacd16b), which oneDNN holds equal to aBcd16b at batch 1. A second operand
+    // broadcast across the channels (a [N, 1, H, W] mask) is read plain: oneDNN 2.6 broadcasts it
+    // over NHWC's dense channels element by element, 13 times slower than over NCHW's planes.
+    const bool across_channels =
+        rank >= 3 && b_dims[1] == 1 && dims[1] > 1 && shape_size(b_dims) > 1;
     const dnnl::memory::desc a_desc = desc_like(compiler.value(a).desc, dims);
-    auto created = a_desc == compiler.value(a).desc ? create(a_desc) : std::nullopt;
+    auto created =
+        a_desc == compiler.value(a).desc && !across_channels ? create(a_desc) : std::nullopt;
     if (!created || is_reference_implementation(created->primitive)) {
         // oneDNN's kernels may lack the first operand's layout; a plain one they all read.
         const auto plain = create(plain_desc(compiler.value(a).type, dims));
@@ -102,7 +117,9 @@ bool lower_binary_with(const graph::Node& node, const BinaryOp& op, Operand firs
             a = compiler.to_plain(a);
         }
     }
-    if (!created || (integers && is_reference_implementation(created->primitive))) return false;
+    if (!created || (integers && is_reference_implementation(created->primitive)) ||
+        (shift != 0 && created->count == 0))
+        return false;
     const auto& primitive = created->primitive;
     const ValueId src1 = compiler.to_layout(b, primitive.src1_desc());
     const ValueId dst = compiler.add_value(

@@ -227,7 +227,7 @@ bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler) {
                           window->pads_end == dnnl::memory::dims{0, 0} &&
                           dst_shape[2] == src_shape[2] * kh && dst_shape[3] == src_shape[3] * kw;
     // The shuffle copies runs of kw·C_out floats: short ones would cost more than they save.
-    if (!subpixel || dst_shape[1] * kw < 16) return false;
+    if (!subpixel || dst_shape[1] * kw < 12) return false;
 
     const int64_t c_in = src_shape[1], c_out = dst_shape[1], channels = c_out * kh * kw;
     const float* deconv_weights = inputs->weights->data<float>();  // [C_in, C_out, kh, kw]

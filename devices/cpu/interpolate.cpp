@@ -14,18 +14,34 @@ struct Resize {
     std::string rounding;
 };
 
+bool pads_are_zero(const graph::Attributes& attributes) {
+    for (const char* key : {"pads_begin", "pads_end"})
+        for (int64_t pad : attributes.get_ints(key, {0}))
+            if (pad != 0) return false;
+    return true;
+}
+
 std::optional<Resize> read_resize(const graph::Node& node) {
     const auto& attributes = node.attributes;
     Resize resize;
     if (node.op->since_opset < 4) {
-        // Interpolate-1 is nearest with asymmetric coordinates and truncation unless
-        // align_corners (see the reference kernel).
-        if (attributes.get_string("mode") != "nearest" ||
-            attributes.get_bool("align_corners", true))
-            return std::nullopt;
-        resize.nearest = true;
-        resize.transform = "asymmetric";
+        // Interpolate-1 (see the reference kernel): nearest with truncation, or linear below rank
+        // 5; align_corners coordinates, else asymmetric ones, but half_pixel for unpadded linear
+        // resizes other than NCHW's {2, 3}.
+        const std::string mode = attributes.get_string("mode");
+        const size_t rank = node.input_type(0).shape.rank();
+        if (mode != "nearest" && (mode != "linear" || rank >= 5)) return std::nullopt;
+        resize.nearest = mode == "nearest";
         resize.rounding = "simple";
+        auto axes = attributes.get_ints("axes");
+        std::sort(axes.begin(), axes.end());
+        if (attributes.get_bool("align_corners", true))
+            resize.transform = "align_corners";
+        else if (!resize.nearest && pads_are_zero(attributes) &&
+                 !(rank == 4 && axes == std::vector<int64_t>{2, 3}))
+            resize.transform = "half_pixel";
+        else
+            resize.transform = "asymmetric";
         return resize;
     }
     const std::string mode = attributes.get_string("mode");
@@ -46,13 +62,6 @@ bool nearest_matches(const Resize& resize) {
     if (t == "half_pixel" || t == "pytorch_half_pixel")
         return r == "round_prefer_floor" || r == "round_prefer_ceil";
     return false;
-}
-
-bool pads_are_zero(const graph::Attributes& attributes) {
-    for (const char* key : {"pads_begin", "pads_end"})
-        for (int64_t pad : attributes.get_ints(key, {0}))
-            if (pad != 0) return false;
-    return true;
 }
 
 // The scales input, when the output size comes from scales: each must equal out / in as the

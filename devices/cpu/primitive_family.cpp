@@ -43,6 +43,7 @@ const std::vector<LoweringEntry>& lowerings() {
         {"Convert", lower_float_convert},
         {"Convert", lower_convert_to_float},
         {"TopK", lower_topk},
+        {"NormalizeL2", lower_normalize_l2},
         {"Equal", lower_comparison},
         {"NotEqual", lower_comparison},
         {"Greater", lower_comparison},

@@ -78,4 +78,7 @@ bool lower_convert_to_float(const graph::Node& node, Compiler& compiler);    // 
 bool lower_topk(const graph::Node& node, Compiler& compiler);                // topk_step.cpp
 bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler);  // interpolate.cpp
 
+// NormalizeL2 over adjacent axes (normalize_l2_step.cpp).
+bool lower_normalize_l2(const graph::Node& node, Compiler& compiler);
+
 }  // namespace es::devices::cpu

@@ -36,15 +36,15 @@ bool is_convolution_source(const graph::Node& reader, const graph::Output& outpu
 }
 
 // An Add of two tensors of one shape reading `output` (on `form`), which lower_binary computes
-// from the integers with scales.
+// from the integers with scales and a shift, when it writes 8-bit integers itself: oneDNN 2.6
+// adds 8-bit sources into f32 only in its reference kernel.
 bool is_sum_source(const graph::Node& reader, const ActivationQuantization& form,
                    Compiler& compiler) {
-    if (reader.type != "Add" || reader.inputs.size() != 2 || form.per_channel() ||
-        form.zero_point() != 0 || std::abs(form.zero_offsets[0]) > k_same_offset)
-        return false;
+    if (reader.type != "Add" || reader.inputs.size() != 2 || !integer_meaning(form)) return false;
     const Shape& dst = compiler.shape_of(output_of(reader));
-    return compiler.shape_of(reader.inputs[0].source) == dst &&
-           compiler.shape_of(reader.inputs[1].source) == dst;
+    return dst.size() >= 2 && compiler.shape_of(reader.inputs[0].source) == dst &&
+           compiler.shape_of(reader.inputs[1].source) == dst &&
+           quantized_chain(collect_post_ops(reader, compiler, dst, {.channel_axis = 1}), compiler);
 }
 
 }  // namespace
@@ -55,6 +55,13 @@ bool is_depthwise(const graph::Node& node, Compiler& compiler) {
     const Shape& src = compiler.shape_of(node.inputs[0].source);
     return weights && weights->rank() >= 3 && src.size() >= 2 && weights->shape()[1] == 1 &&
            weights->shape()[2] == 1 && weights->shape()[0] == src[1];
+}
+
+std::optional<IntegerMeaning> integer_meaning(const ActivationQuantization& form) {
+    if (form.per_channel()) return std::nullopt;
+    const float step = form.steps[0];
+    const float offset = std::abs(form.zero_offsets[0]) > k_same_offset ? form.zero_offsets[0] : 0;
+    return IntegerMeaning{step, -step * (static_cast<float>(form.zero_point()) + offset)};
 }
 
 std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake_quantize,

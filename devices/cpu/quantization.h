@@ -22,13 +22,20 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
 std::optional<ActivationQuantization> quantization_of(const graph::Output& output,
                                                       Compiler& compiler);
 
+// What the integers q of `form` stand for when it has one step for the tensor: scale * q + shift.
+struct IntegerMeaning {
+    float scale;
+    float shift;  // -step * (zero point + zero offset, where over a thousandth of a step)
+};
+std::optional<IntegerMeaning> integer_meaning(const ActivationQuantization& form);
+
 // The 8-bit value a step wrote for `output` on the grid `form`, if there is one.
 std::optional<ValueId> quantized_value(const graph::Output& output,
                                        const ActivationQuantization& form, Compiler& compiler);
 
 // Whether every reader of `output` (which is on the grid `form`) can take it as 8-bit integers:
 // convolutions with constant weights (depthwise ones where the grid has a step per channel),
-// Adds of two tensors of one shape (where the grid has one step and no zero point), and
+// Adds of two tensors of one shape that write 8-bit integers (where the grid has one step), and
 // MaxPool and Concat whose own readers can.
 bool read_as_quantized(const graph::Output& output, const ActivationQuantization& form,
                        Compiler& compiler);

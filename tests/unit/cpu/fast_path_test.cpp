@@ -94,6 +94,20 @@ FastCase compare(const char* name, const std::string& type, Shape a, Shape b, bo
             }};
 }
 
+// A 3-channel convolution output (NHWC for so few channels) times a [N, 1, H, W] mask, as
+// super-resolution models blend their output.
+FastCase masked_conv(const char* name) {
+    return {name, [=](GraphBuilder& g) {
+                const auto conv = g.op(
+                    "Convolution", {g.input(PartialShape{1, 8, 12, 20}), g.constant({3, 8, 3, 3})},
+                    {{"strides", "1,1"},
+                     {"pads_begin", "1,1"},
+                     {"pads_end", "1,1"},
+                     {"dilations", "1,1"}});
+                g.output(g.op("Multiply", {conv, g.input(PartialShape{1, 1, 12, 20})}, {}, "op"));
+            }};
+}
+
 // TopK-11 of `shape` on `axis`; with `ties`, of floor(4x), so that many values are equal.
 FastCase topk(const char* name, Shape shape, int64_t axis, int64_t k, const std::string& mode,
               const std::string& sort, bool ties, const std::string& index_type = "i32") {
@@ -132,6 +146,25 @@ FastCase linear_resize(const char* name, Shape shape, std::vector<int64_t> sizes
                      {"pads_end", "0"}},
                     "op", "opset11"));
             }};
+}
+
+// Interpolate-1 linear of `shape` to `sizes` on `axes` (OpenVINO's older IRs, segmentation heads).
+FastCase linear_resize_v1(const char* name, Shape shape, std::vector<int64_t> sizes,
+                          std::vector<int64_t> axes, bool align_corners) {
+    std::string axes_text;
+    for (int64_t axis : axes)
+        axes_text += (axes_text.empty() ? "" : ",") + std::to_string(axis);
+    return {
+        name, [=](GraphBuilder& g) {
+            g.output(g.op("Interpolate", {g.input(PartialShape(shape)), g.constant(ints(sizes))},
+                          {{"mode", "linear"},
+                           {"axes", axes_text},
+                           {"align_corners", align_corners ? "1" : "0"},
+                           {"antialias", "0"},
+                           {"pads_begin", "0"},
+                           {"pads_end", "0"}},
+                          "op", "opset1"));
+        }};
 }
 
 // PReLU with a slope per element of the last axis (TensorFlow's per-channel slope of NHWC).
@@ -206,6 +239,11 @@ const std::vector<FastCase> k_cases = {
     linear_resize("linear_onnx of one axis, asymmetric", {2, 7, 4}, {15}, {1}, "asymmetric"),
     linear_resize("linear_onnx of the last axis, pytorch_half_pixel", {3, 4, 5}, {9}, {-1},
                   "pytorch_half_pixel"),
+    linear_resize_v1("Interpolate-1 linear x8 of NCHW, align_corners", {1, 4, 6, 7}, {48, 56},
+                     {2, 3}, true),
+    linear_resize_v1("Interpolate-1 linear of NCHW to 9x5, asymmetric", {2, 3, 4, 6}, {9, 5},
+                     {2, 3}, false),
+    linear_resize_v1("Interpolate-1 linear of one axis, half_pixel", {2, 5, 7}, {12}, {2}, false),
     topk("TopK 100 of 20000, largest first", {1, 20000}, -1, 100, "max", "value", false),
     topk("TopK with ties keeps the input order", {2, 3000}, 1, 50, "max", "value", true),
     topk("TopK smallest, sorted by index, i64", {3, 200}, 1, 17, "min", "index", true, "i64"),
@@ -213,6 +251,7 @@ const std::vector<FastCase> k_cases = {
     topk("TopK of all elements", {4, 9}, 1, 9, "min", "value", true),
     peaks("Equal of a tensor and its 3x3 maximum, NHWC", "Equal"),
     peaks("Convert of that boolean to f32", "Convert"),
+    masked_conv("Multiply of a 3-channel convolution output by a [N, 1, H, W] mask"),
     compare("Greater than a per-channel constant", "Greater", {1, 6, 5, 4}, {1, 6, 1, 1}, true),
     compare("Less, first operand broadcast (mirrored)", "Less", {1, 1, 5, 4}, {2, 3, 5, 4}, false),
     compare("GreaterEqual a scalar", "GreaterEqual", {3, 17}, {}, true),

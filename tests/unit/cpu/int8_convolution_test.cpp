@@ -313,6 +313,60 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("a residual Add of two quantized branches reads their integers") {
+    struct Residual {
+        const char* name;
+        float low[2];  // the ranges of the Add's inputs
+        float high[2];
+        bool shortcut;  // the first input is the block's input, read by the convolution too
+        bool f32_sum;   // the sum goes to the caller as f32 alone: the branches write f32
+    };
+    const Residual cases[] = {
+        // road-segmentation-adas-0001: s8, zero a millionth of a step off a level.
+        {"two branches on s8 grids",
+         {-4.295602f, -9.000102f},
+         {4.262043f, 8.929789f},
+         false,
+         false},
+        {"two branches on s8 grids summed for the caller",
+         {-4.295602f, -9.000102f},
+         {4.262043f, 8.929789f},
+         false,
+         true},
+        // person-detection-action-recognition-0005: u8 with zero points 16 and 195.
+        {"a shortcut and a branch on u8 grids with zero points",
+         {-2.697019f, -61.002304f},
+         {40.286720f, 18.769939f},
+         true,
+         false},
+    };
+    for (const Residual& test : cases) {
+        const std::string name = test.name;
+        CAPTURE(name);
+        GraphBuilder g;
+        const auto input = g.input(PartialShape{1, 16, 10, 10});
+        const auto x = fake_quantize(g, input, test.low[0], test.high[0], 256, "block_in");
+        const auto branch = [&](uint32_t seed, float low, float high) {
+            const auto y =
+                g.op("Convolution", {x, s8_weights(g, {16, 16, 3, 3}, seed)}, k_same_3x3);
+            return fake_quantize(g, g.op("Add", {y, g.constant({1, 16, 1, 1})}), low, high);
+        };
+        const auto left = test.shortcut ? x : branch(31, test.low[0], test.high[0]);
+        const auto sum = g.op("Add", {left, branch(32, test.low[1], test.high[1])}, {}, "sum");
+        if (test.f32_sum) g.output(sum);
+        const auto activated = g.op("PReLU", {sum, scalar(g, 0.1f)});
+        const auto next = fake_quantize(g, activated, -0.96f, 6.69f, 256, "next");
+        g.output(g.op("Convolution", {next, s8_weights(g, {8, 16, 3, 3}, 33)}, k_same_3x3));
+        const auto model = g.finish();
+        const auto cpu =
+            check_against_reference(model, {random_inputs(*model, 5)}, 2e-2, {.profile = true});
+        const size_t input_quantize = test.shortcut ? 0 : 1;  // the Parameter's, when f32 alone
+        CHECK(steps_of_type(cpu[0].profile, "Quantize") <= input_quantize);
+        CHECK(steps_of_type(cpu[0].profile, "Dequantize") == 0);
+        CHECK(implementation_of(cpu[0].profile, "sum").rfind("ref", 0) != 0);
+    }
+}
+
 TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequantized") {
     struct Case {
         const char* name;

@@ -126,9 +126,25 @@ OpCase pad(const char* name, Shape shape, std::vector<int64_t> begin, std::vecto
         onednn};
 }
 
+// NormalizeL2 of one input of `shape` over `axes`.
+OpCase normalize_l2(const char* name, Shape shape, std::vector<int64_t> axes,
+                    const std::string& eps, const std::string& eps_mode, bool fast = true) {
+    return {name,
+            [=](GraphBuilder& g) {
+                g.output(g.op("NormalizeL2", {g.input(PartialShape(shape)), g.constant(ints(axes))},
+                              {{"eps", eps}, {"eps_mode", eps_mode}}, "op"));
+            },
+            fast};
+}
+
 const Shape k_image{1, 5, 9, 7};
 
 const std::vector<OpCase> k_cases = {
+    // NormalizeL2 on the device's own kernel over adjacent axes, on the reference otherwise.
+    normalize_l2("NormalizeL2 over the channels", k_image, {1}, "1e-9", "add"),
+    normalize_l2("NormalizeL2 over C, H, W with eps max", {2, 3, 4, 5}, {-1, 1, 2}, "0.5", "max"),
+    normalize_l2("NormalizeL2 over the last axis", {3, 17}, {1}, "1e-6", "add"),
+    normalize_l2("NormalizeL2 over C and W (not adjacent)", k_image, {1, 3}, "1e-9", "add", false),
     // pooling
     unary("MaxPool 3x3 stride 2 pad 1", "MaxPool", k_image, pool("3,3", "2,2", "1,1", "1,1")),
     unary("MaxPool ceil rounding", "MaxPool", {1, 3, 8, 8}, pool("3,3", "2,2", "0,0", "0,0", "ceil")),
