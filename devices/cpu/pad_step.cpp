@@ -1,4 +1,5 @@
 #include "devices/cpu/primitive_family.h"
+#include "inference/graph/ops/pad_indices.h"
 
 #include <algorithm>
 #include <array>
@@ -45,43 +46,7 @@ std::unique_ptr<StepInstance> PadStep::instantiate(Frame&) const {
 
 namespace {
 
-enum class PadMode { constant, edge, reflect, symmetric };
-
-std::optional<PadMode> pad_mode(const graph::Node& node) {
-    const std::string mode = node.attributes.get_string("pad_mode", "constant");
-    if (mode == "constant") return PadMode::constant;
-    if (mode == "edge") return PadMode::edge;
-    if (mode == "reflect") return PadMode::reflect;
-    if (mode == "symmetric") return PadMode::symmetric;
-    return std::nullopt;
-}
-
-// For each output index along one axis, the source index it copies, or -1 for the pad value
-// (as the reference kernel maps them).
-std::vector<int64_t> source_indices(PadMode mode, int64_t dim, int64_t before, int64_t size) {
-    std::vector<int64_t> indices(static_cast<size_t>(size));
-    for (int64_t o = 0; o < size; ++o) {
-        int64_t i = o - before;
-        if (i < 0 || i >= dim) {
-            switch (mode) {
-                case PadMode::constant:
-                    i = -1;
-                    break;
-                case PadMode::edge:
-                    i = std::clamp<int64_t>(i, 0, dim - 1);
-                    break;
-                case PadMode::reflect:
-                    i = i < 0 ? -i : 2 * (dim - 1) - i;
-                    break;
-                case PadMode::symmetric:
-                    i = i < 0 ? -i - 1 : 2 * dim - 1 - i;
-                    break;
-            }
-        }
-        indices[static_cast<size_t>(o)] = i;
-    }
-    return indices;
-}
+using graph::ops::pad::Mode;
 
 // A layout for `dims` with the axis order and channel blocks of `desc` (plain where `desc` is no
 // blocked layout oneDNN can describe so).
@@ -169,20 +134,21 @@ bool lower_pad(const graph::Node& node, Compiler& compiler) {
     const Tensor* end = compiler.constant_input(node, 2);
     const bool has_value = node.inputs.size() > 3;
     const Tensor* pad_value = has_value ? compiler.constant_input(node, 3) : nullptr;
-    const auto mode = pad_mode(node);
+    const Mode mode = graph::ops::pad::mode_of(node.attributes);
     const Shape& dst_shape = compiler.shape_of(output_of(node));
     if (source.type != ElementType::f32 || source.desc.is_zero() || source.shape.empty() ||
         !begin || !end || (has_value && (!pad_value || pad_value->type() != ElementType::f32)) ||
-        !mode || shape_size(dst_shape) == 0 || shape_size(source.shape) == 0)
+        shape_size(dst_shape) == 0 || shape_size(source.shape) == 0)
         return false;
     const float value =
-        *mode == PadMode::constant && pad_value ? pad_value->data<float>()[0] : 0.0f;
+        mode == Mode::constant && pad_value ? pad_value->data<float>()[0] : 0.0f;
     const std::vector<int64_t> pads_begin = begin->to_int64s();
     const size_t rank = dst_shape.size();
     std::vector<std::vector<int64_t>> maps;
     for (size_t axis = 0; axis < rank; ++axis)
         maps.push_back(
-            source_indices(*mode, source.shape[axis], pads_begin[axis], dst_shape[axis]));
+            graph::ops::pad::source_indices(mode, source.shape[axis], pads_begin[axis],
+                                            dst_shape[axis]));
 
     const dnnl::memory::desc dst_desc = layout_like(source.desc, dst_shape);
     const auto elements = static_cast<size_t>(dst_desc.get_size() / sizeof(float));

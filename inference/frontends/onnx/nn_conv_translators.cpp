@@ -65,9 +65,13 @@ graph::Output add_bias(NodeContext& context, graph::Output y, size_t bias_input,
 
 // The number of spatial axes, from the weights' rank (or the data's).
 size_t spatial_axes(const NodeContext& context) {
+    const PartialShape& data = context.input_type(0).shape;
     const PartialShape& weights = context.input_type(1).shape;
     const size_t rank = weights.rank_known() ? weights.rank() : static_rank(context, 0, "X");
     if (rank < 3) context.fail(fmt::format("weights have rank {}, expected 3 or more", rank));
+    if (data.rank_known() && data.rank() != rank)
+        context.fail(fmt::format("X has rank {} and W rank {}, expected the same", data.rank(),
+                                 rank));
     return rank - 2;
 }
 

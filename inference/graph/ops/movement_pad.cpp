@@ -1,28 +1,56 @@
 #include "inference/graph/ops/movement.h"
+#include "inference/graph/ops/pad_indices.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace es::graph::ops::movement {
-namespace {
+namespace es::graph::ops {
 
-enum class PadMode { constant, edge, reflect, symmetric };
-
-PadMode pad_mode(const Attributes& attributes) {
+pad::Mode pad::mode_of(const Attributes& attributes) {
     const std::string mode = attributes.get_string("pad_mode", "constant");
-    if (mode == "constant") return PadMode::constant;
-    if (mode == "edge") return PadMode::edge;
-    if (mode == "reflect") return PadMode::reflect;
-    if (mode == "symmetric") return PadMode::symmetric;
+    if (mode == "constant") return Mode::constant;
+    if (mode == "edge") return Mode::edge;
+    if (mode == "reflect") return Mode::reflect;
+    if (mode == "symmetric") return Mode::symmetric;
     throw_bad_input("attribute 'pad_mode' is '{}', expected constant, edge, reflect or symmetric",
                     mode);
 }
+
+std::vector<int64_t> pad::source_indices(Mode mode, int64_t dim, int64_t before, int64_t size) {
+    std::vector<int64_t> indices(static_cast<size_t>(size));
+    for (int64_t o = 0; o < size; ++o) {
+        int64_t i = o - before;
+        if (i < 0 || i >= dim) {
+            switch (mode) {
+                case Mode::constant:
+                    i = -1;
+                    break;
+                case Mode::edge:
+                    i = std::clamp<int64_t>(i, 0, dim - 1);
+                    break;
+                case Mode::reflect:
+                    i = i < 0 ? -i : 2 * (dim - 1) - i;
+                    break;
+                case Mode::symmetric:
+                    i = i < 0 ? -i - 1 : 2 * dim - 1 - i;
+                    break;
+            }
+        }
+        indices[static_cast<size_t>(o)] = i;
+    }
+    return indices;
+}
+
+namespace movement {
+namespace {
+
+using pad::Mode;
 
 // Larger pads could only describe outputs no buffer can hold.
 constexpr int64_t k_max_pad = int64_t{1} << 44;
 
 std::vector<PortType> infer_pad(const InferContext& context, bool allow_negative) {
-    const PadMode mode = pad_mode(context.attributes());
+    const Mode mode = pad::mode_of(context.attributes());
     expect_integer(context, 1, "pads_begin");
     expect_rank(context, 1, 1, "pads_begin");
     expect_integer(context, 2, "pads_end");
@@ -55,10 +83,10 @@ std::vector<PortType> infer_pad(const InferContext& context, bool allow_negative
                             before, after);
         if (std::max(before, after) > k_max_pad || std::min(before, after) < -k_max_pad)
             throw_bad_input("pads of axis {} ({}, {}) are too large", axis, before, after);
-        if (dim >= 0 && mode != PadMode::constant) {
+        if (dim >= 0 && mode != Mode::constant) {
             // reflect mirrors around the edge element, symmetric repeats it.
-            const int64_t limit = mode == PadMode::reflect ? dim - 1 : dim;
-            if (mode != PadMode::edge && std::max(before, after) > limit)
+            const int64_t limit = mode == Mode::reflect ? dim - 1 : dim;
+            if (mode != Mode::edge && std::max(before, after) > limit)
                 throw_bad_input("pads of axis {} ({}, {}) exceed {} allowed by mode for size {}",
                                 axis, before, after, limit, dim);
             if (dim == 0 && std::max(before, after) > 0)
@@ -74,31 +102,6 @@ std::vector<PortType> infer_pad(const InferContext& context, bool allow_negative
     return {{data.type, output}};
 }
 
-// For each output index along one axis, the data index it copies, or -1 for the pad value.
-std::vector<int64_t> source_indices(PadMode mode, int64_t dim, int64_t before, int64_t size) {
-    std::vector<int64_t> indices(static_cast<size_t>(size));
-    for (int64_t o = 0; o < size; ++o) {
-        int64_t i = o - before;
-        if (i < 0 || i >= dim) {
-            switch (mode) {
-                case PadMode::constant:
-                    i = -1;
-                    break;
-                case PadMode::edge:
-                    i = std::clamp<int64_t>(i, 0, dim - 1);
-                    break;
-                case PadMode::reflect:
-                    i = i < 0 ? -i : 2 * (dim - 1) - i;
-                    break;
-                case PadMode::symmetric:
-                    i = i < 0 ? -i - 1 : 2 * dim - 1 - i;
-                    break;
-            }
-        }
-        indices[static_cast<size_t>(o)] = i;
-    }
-    return indices;
-}
 
 }  // namespace
 
@@ -111,13 +114,13 @@ std::vector<PortType> infer_pad_v12(const InferContext& context) {
 }
 
 void evaluate_pad(const Node& node, std::span<const Tensor> inputs, std::vector<Tensor>& outputs) {
-    const PadMode mode = pad_mode(node.attributes);
+    const Mode mode = pad::mode_of(node.attributes);
     const Tensor& src = inputs[0];
     Tensor& dst = outputs[0];
     const size_t step = element_size(src.type());
     std::vector<std::byte> zero(step);
     const std::byte* pad_value =
-        mode == PadMode::constant && inputs.size() > 3 ? inputs[3].bytes() : zero.data();
+        mode == Mode::constant && inputs.size() > 3 ? inputs[3].bytes() : zero.data();
     if (dst.size() == 0) return;
     const size_t rank = src.rank();
     if (rank == 0) {
@@ -128,7 +131,7 @@ void evaluate_pad(const Node& node, std::span<const Tensor> inputs, std::vector<
     const Shape& shape = dst.shape();
     std::vector<std::vector<int64_t>> maps;
     for (size_t axis = 0; axis < rank; ++axis)
-        maps.push_back(source_indices(mode, src.shape()[axis], begin[axis], shape[axis]));
+        maps.push_back(pad::source_indices(mode, src.shape()[axis], begin[axis], shape[axis]));
     const auto strides = element_strides(src.shape());
     // Along the last axis, output [first, last) copies one contiguous run of the data.
     const int64_t inner = shape.back();
@@ -166,4 +169,5 @@ void evaluate_pad(const Node& node, std::span<const Tensor> inputs, std::vector<
     }
 }
 
-}  // namespace es::graph::ops::movement
+}  // namespace movement
+}  // namespace es::graph::ops
