@@ -51,6 +51,17 @@ TEST_CASE("Conv rejects bad pads, strides and groups") {
     CHECK_THROWS_AS(strides.convert(), es::Error);
 }
 
+TEST_CASE("Conv and ConvTranspose name the ranks of X and W when they differ") {
+    for (const char* op : {"Conv", "ConvTranspose"}) {
+        CAPTURE(op);
+        onnx::NodeProto* node = nullptr;
+        auto model = unary_model(13, op, {1, 1, 4}, &node, {{"w", iota_f32({1, 1, 2, 2})}});
+        set_string(*node, "auto_pad", "SAME_UPPER");
+        CHECK_THROWS_WITH_AS(model.convert(), doctest::Contains("X has rank 3 and W rank 4"),
+                             es::Error);
+    }
+}
+
 TEST_CASE("ConvTranspose output_shape larger than the full result pads with zeros at the end") {
     // in 2, kernel 2, stride 1: full output 3; output_shape 4 adds a zero.
     onnx::NodeProto* node = nullptr;
