@@ -36,58 +36,6 @@ class BandedConvolutionStep : public Step {
     size_t m_scratchpad_bytes;
 };
 
-namespace {
-
-// One primitive bound to a context's memory; argument 0 moves from band to band.
-class BoundPrimitive {
-  public:
-    BoundPrimitive(const dnnl::primitive& primitive, const std::vector<PrimitiveArg>& args,
-                   size_t scratchpad_bytes, Frame& frame)
-        : m_primitive(primitive), m_moving(args.at(0).value) {
-        const Plan& plan = frame.plan();
-        for (const PrimitiveArg& arg : args) {
-            const bool is_volatile = frame.is_volatile(arg.value);
-            if (is_volatile && arg.value != m_moving)
-                m_volatile.emplace_back(m_memories.size(), arg.value);
-            m_memories.emplace_back(plan.values[static_cast<size_t>(arg.value)].desc, cpu_engine(),
-                                    static_cast<void*>(DNNL_MEMORY_NONE));
-            if (!is_volatile) m_memories.back().set_data_handle(frame.address(arg.value));
-        }
-        if (scratchpad_bytes > 0)
-            m_memories.emplace_back(
-                dnnl::memory::desc({static_cast<dnnl::memory::dim>(scratchpad_bytes)},
-                                   dnnl::memory::data_type::u8, dnnl::memory::format_tag::x),
-                cpu_engine(), frame.scratchpad());
-        for (size_t i = 0; i < args.size(); ++i)
-            m_args.push_back({args[i].arg, m_memories[i].get()});
-        if (scratchpad_bytes > 0) m_args.push_back({DNNL_ARG_SCRATCHPAD, m_memories.back().get()});
-    }
-
-    ValueId moving() const { return m_moving; }
-
-    void bind(Frame& frame) {
-        for (const auto& [index, value] : m_volatile)
-            m_memories[index].set_data_handle(frame.address(value));
-    }
-
-    void run(Frame& frame, std::byte* moving) {
-        m_memories[0].set_data_handle(moving);
-        const dnnl_status_t status =
-            dnnl_primitive_execute(m_primitive.get(), frame.stream().get(),
-                                   static_cast<int>(m_args.size()), m_args.data());
-        if (status != dnnl_success)
-            throw_runtime("oneDNN primitive failed with status {}", static_cast<int>(status));
-    }
-
-  private:
-    dnnl::primitive m_primitive;
-    ValueId m_moving;
-    std::vector<dnnl::memory> m_memories;
-    std::vector<dnnl_exec_arg_t> m_args;
-    std::vector<std::pair<size_t, ValueId>> m_volatile;
-};
-
-}  // namespace
 
 class BandedConvolutionInstance : public StepInstance {
   public:
@@ -98,16 +46,22 @@ class BandedConvolutionInstance : public StepInstance {
         }
     }
 
+    // Argument 0 of each primitive (the convolution's source, the pooling's destination) moves
+    // from band to band.
     void run(Frame& frame) override {
-        std::byte* src = frame.address(m_convs[0].moving());
-        std::byte* dst = frame.address(m_pools[0].moving());
+        std::byte* src = frame.address(m_step.m_pairs[0].conv_args[0].value);
+        std::byte* dst = frame.address(m_step.m_pairs[0].pool_args[0].value);
         for (size_t i = 0; i < m_convs.size(); ++i) {
             m_convs[i].bind(frame);
             m_pools[i].bind(frame);
         }
         for (const auto& band : m_step.m_bands) {
-            m_convs[band.pair].run(frame, src + band.src_offset);
-            m_pools[band.pair].run(frame, dst + band.dst_offset);
+            BoundPrimitive& conv = m_convs[band.pair];
+            conv.set_address(0, src + band.src_offset);
+            conv.execute(frame);
+            BoundPrimitive& pool = m_pools[band.pair];
+            pool.set_address(0, dst + band.dst_offset);
+            pool.execute(frame);
         }
     }
 

@@ -10,6 +10,26 @@ struct PrimitiveArg {
     ValueId value = 0;
 };
 
+// A oneDNN primitive with memory objects for its arguments in one frame: fixed values bound
+// once, volatile ones by bind(), any one moved by set_address() until the next bind().
+class BoundPrimitive {
+  public:
+    BoundPrimitive(const dnnl::primitive& primitive, const std::vector<PrimitiveArg>& args,
+                   size_t scratchpad_bytes, Frame& frame);
+    void bind(Frame& frame);
+    // Argument `index` of `args` reads or writes `address`.
+    void set_address(size_t index, std::byte* address) {
+        m_memories[index].set_data_handle(address);
+    }
+    void execute(Frame& frame) const;
+
+  private:
+    dnnl::primitive m_primitive;
+    std::vector<dnnl::memory> m_memories;
+    std::vector<dnnl_exec_arg_t> m_args;
+    std::vector<std::pair<size_t, ValueId>> m_volatile;
+};
+
 // Runs a oneDNN primitive on the values bound to its arguments; DNNL_ARG_DST (and
 // DNNL_ARG_DST_1 …) are written, the others read.
 class PrimitiveStep : public Step {
