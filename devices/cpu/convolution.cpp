@@ -3,6 +3,7 @@
 #include "devices/cpu/quantization.h"
 #include "devices/cpu/window.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace es::devices::cpu {
@@ -109,8 +110,12 @@ dnnl::convolution_forward::desc convolution_desc(const dnnl::memory::desc& src,
 }
 
 // `chain` for a destination whose channel c is repeated `blocks` times: channel
-// b·C + c takes the operands of channel c.
+// b·C + c takes the operands of channel c. The chain ends before an op with a computed operand,
+// which has the untiled shape.
 PostOpChain tiled(PostOpChain chain, int64_t blocks) {
+    const auto computed = std::find_if(chain.ops.begin(), chain.ops.end(),
+                                       [](const FusedOp& op) { return op.tensor >= 0; });
+    chain.ops.erase(computed, chain.ops.end());
     for (FusedOp& op : chain.ops) {
         if (op.operand.size() <= 1) continue;
         const auto channels = static_cast<int64_t>(op.operand.size());

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <utility>
 
 namespace es::devices::cpu {
 namespace {
@@ -56,6 +58,27 @@ bool can_overwrite(const graph::Output& residual, const graph::Node& add,
     return true;
 }
 
+// `op` as a binary post-op of `type` reading `other`, a value already computed with the
+// destination's shape `dst`, as its operand (`self` is the input the chain so far feeds).
+std::optional<FusedOp> tensor_binary(FusedOp op, const std::string& type, size_t self,
+                                     const graph::Output& other, Compiler& compiler,
+                                     const Shape& dst) {
+    static const std::map<std::string, Algorithm> algorithms = {
+        {"Add", Algorithm::binary_add},         {"Multiply", Algorithm::binary_mul},
+        {"Maximum", Algorithm::binary_max},     {"Minimum", Algorithm::binary_min},
+        {"Subtract", Algorithm::binary_sub}};
+    const auto algorithm = algorithms.find(type);
+    const auto id = compiler.computed(other);
+    if (algorithm == algorithms.end() || (type == "Subtract" && self != 0) || !id ||
+        compiler.value(*id).type != ElementType::f32 || compiler.value(*id).desc.dims() != dnnl_dims(dst))
+        return std::nullopt;
+    op.kind = Kind::binary;
+    op.binary = algorithm->second;
+    op.tensor = *id;
+    op.tensor_desc = compiler.value(*id).desc;
+    return op;
+}
+
 // The fused form of `next`, which reads `current` (the chain's output so far, of shape `dst`).
 std::optional<FusedOp> classify(const graph::Node& next, const graph::Output& current,
                                 const graph::Node& primitive, Compiler& compiler, const Shape& dst,
@@ -97,12 +120,13 @@ std::optional<FusedOp> classify(const graph::Node& next, const graph::Output& cu
         return op;
     }
     if (!constant) {
-        if (type != "Add" || !rules.sum || has_sum || compiler.shape_of(other) != dst ||
-            !can_overwrite(other, next, primitive, compiler))
-            return std::nullopt;
-        op.kind = Kind::sum;
-        op.residual = *compiler.computed(other);
-        return op;
+        if (type == "Add" && rules.sum && !has_sum && compiler.shape_of(other) == dst &&
+            can_overwrite(other, next, primitive, compiler)) {
+            op.kind = Kind::sum;
+            op.residual = *compiler.computed(other);
+            return op;
+        }
+        return tensor_binary(op, type, self, other, compiler, dst);
     }
     const Broadcast broadcast = broadcast_of(constant->shape(), dst, rules.channel_axis);
     if (broadcast == Broadcast::none) return std::nullopt;
@@ -251,9 +275,33 @@ std::optional<FakeQuantizeOp> fake_quantize_op(const graph::Node& node, Compiler
 }
 
 std::optional<ValueId> PostOpChain::residual(size_t count) const {
-    for (size_t i = 0; i < count; ++i)
-        if (ops[i].kind == Kind::sum) return ops[i].residual;
+    const auto sum = sum_index();
+    if (!sum || *sum >= count) return std::nullopt;
+    return ops[*sum].residual;
+}
+
+std::optional<size_t> PostOpChain::sum_index() const {
+    for (size_t i = 0; i < ops.size(); ++i)
+        if (ops[i].kind == Kind::sum) return i;
     return std::nullopt;
+}
+
+std::optional<size_t> PostOpChain::tensor_op_index() const {
+    for (size_t i = 0; i < ops.size(); ++i)
+        if (ops[i].tensor >= 0) return i;
+    return std::nullopt;
+}
+
+PostOpChain PostOpChain::with_sum_read(Compiler& compiler) const {
+    PostOpChain reading = *this;
+    for (FusedOp& op : reading.ops) {
+        if (op.kind != Kind::sum) continue;
+        op.kind = Kind::binary;
+        op.binary = Algorithm::binary_add;
+        op.tensor = std::exchange(op.residual, -1);
+        op.tensor_desc = compiler.value(op.tensor).desc;
+    }
+    return reading;
 }
 
 PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const Shape& dst,
@@ -282,6 +330,8 @@ struct PostOpEntry {
     float alpha = 0;
     float beta = 0;
     Tensor operand;  // binary, prelu
+    ValueId tensor = -1;  // binary: a computed operand in place of `operand`
+    dnnl::memory::desc tensor_desc = {};
 };
 
 // `count` copies of `value`, as [count].
@@ -422,7 +472,8 @@ std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
                     add_eltwise(entries, eltwise);
                 break;
             case Kind::binary:
-                entries.push_back({EntryKind::binary, op.binary, 0, 0, op.operand});
+                entries.push_back(
+                    {EntryKind::binary, op.binary, 0, 0, op.operand, op.tensor, op.tensor_desc});
                 break;
             case Kind::prelu:
                 entries.push_back({EntryKind::prelu, Algorithm::undef, 0, 0, op.operand});
@@ -459,7 +510,9 @@ dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank
                 break;
             case PostOpEntry::Kind::binary:
                 post_ops.append_binary(entry.algorithm,
-                                       operand_desc(entry.operand, rank, channel_axis));
+                                       entry.tensor >= 0
+                                           ? entry.tensor_desc
+                                           : operand_desc(entry.operand, rank, channel_axis));
                 break;
             case PostOpEntry::Kind::prelu:
                 post_ops.append_prelu(entry.operand.size() > 1 ? 1 << channel_axis : 0);
@@ -477,7 +530,10 @@ std::vector<PrimitiveArg> post_op_args(const PostOpChain& chain, size_t count, s
     std::vector<PrimitiveArg> args;
     int index = 0;
     for (const PostOpEntry& entry : expand(chain, count)) {
-        if (entry.kind == PostOpEntry::Kind::binary || entry.kind == PostOpEntry::Kind::prelu) {
+        if (entry.tensor >= 0) {
+            args.push_back({DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1, entry.tensor});
+        } else if (entry.kind == PostOpEntry::Kind::binary ||
+                   entry.kind == PostOpEntry::Kind::prelu) {
             const bool binary = entry.kind == PostOpEntry::Kind::binary;
             const dnnl::memory::desc desc =
                 binary ? operand_desc(entry.operand, rank, channel_axis)

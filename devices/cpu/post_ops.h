@@ -1,8 +1,9 @@
 #pragma once
 
 // Chains of consumers that a primitive computes as oneDNN post-ops: a per-channel bias or scale
-// (folded into the weights where the primitive allows), activations, per-channel arithmetic and
-// a residual Add done in place as a `sum`.
+// (folded into the weights where the primitive allows), activations, per-channel arithmetic, a
+// residual Add done in place as a `sum`, and arithmetic with a tensor computed earlier (a
+// residual Add whose other input is read again later, or one after a MaxPool).
 
 #include "devices/cpu/compiler.h"
 
@@ -45,6 +46,10 @@ struct FusedOp {
     Tensor operand;         // scale, shift, binary, prelu: per channel ([C]) or one value ([1])
     ValueId residual = -1;  // sum: the value added, whose buffer the result overwrites
     FakeQuantizeOp fake_quantize;
+    // binary with a computed operand instead of a constant: that value (of the destination's
+    // shape) and its layout
+    ValueId tensor = -1;
+    dnnl::memory::desc tensor_desc = {};
 };
 
 struct PostOpChain {
@@ -52,6 +57,13 @@ struct PostOpChain {
     size_t folded = 0;  // leading scale and shift ops: for the weights and bias, not post-ops
     // The residual when ops [0, count) hold the sum.
     std::optional<ValueId> residual(size_t count) const;
+    // The index of the sum op, if there is one.
+    std::optional<size_t> sum_index() const;
+    // The index of the first op with a computed operand, if there is one.
+    std::optional<size_t> tensor_op_index() const;
+    // The chain with its sum turned into a binary Add that reads the residual without
+    // overwriting it.
+    PostOpChain with_sum_read(Compiler& compiler) const;
     // Whether `op` can follow the ops so far: oneDNN 2.6 cannot run every chain of eltwise
     // post-ops (see post_ops.cpp).
     bool accepts_after(const FusedOp& op) const;
@@ -102,18 +114,30 @@ inline bool is_reference_implementation(const dnnl::primitive_desc_base& primiti
 // as oneDNN takes without falling back to a reference implementation; the destination takes
 // the residual's layout while the chain holds a sum, `dst_desc` otherwise. Returns the
 // descriptor and how many ops of the chain it computes (at least the folded ones), or nullopt.
+// An op reading a computed tensor is taken only where the primitive keeps the implementation it
+// has without it: oneDNN 2.6 turns to slower kernels (a GEMM convolution) for some layouts of
+// that tensor.
 template <typename Make>
 auto create_with_post_ops(const PostOpChain& chain, size_t rank, size_t channel_axis,
                           Compiler& compiler, const dnnl::memory::desc& dst_desc, Make&& make)
     -> std::optional<std::pair<decltype(make(dnnl::primitive_attr(), dst_desc)), size_t>> {
-    for (size_t count = chain.ops.size();; --count) {
+    const auto create = [&](size_t count) {
         dnnl::primitive_attr attr = default_attr();
         attr.set_post_ops(make_post_ops(chain, count, rank, channel_axis));
         const auto residual = chain.residual(count);
-        const auto primitive = try_create(
+        return try_create(
             [&] { return make(attr, residual ? compiler.value(*residual).desc : dst_desc); });
-        if (primitive && (count == chain.folded || !is_reference_implementation(*primitive)))
-            return std::pair{*primitive, count};
+    };
+    const auto tensor_op = chain.tensor_op_index();
+    for (size_t count = chain.ops.size();; --count) {
+        const auto primitive = create(count);
+        bool usable =
+            primitive && (count == chain.folded || !is_reference_implementation(*primitive));
+        if (usable && tensor_op && *tensor_op < count) {
+            const auto without = create(*tensor_op);
+            usable = !without || std::string(without->impl_info_str()) == primitive->impl_info_str();
+        }
+        if (usable) return std::pair{*primitive, count};
         if (count == chain.folded) return std::nullopt;
     }
 }

@@ -74,7 +74,8 @@ struct FusedPrimitive {
 // The primitive from `create(chain, dst_type)` (which returns what create_with_post_ops does):
 // one writing the 8-bit integers of a FakeQuantize in `chain` when its readers all take them
 // and the primitive computes the whole chain up to it without a reference implementation, one
-// writing f32 otherwise.
+// writing f32 otherwise. Where the primitive stops before a sum (oneDNN's AVX2 kernels take a
+// sum only as the first post-op), the residual is read as a binary operand instead.
 template <typename Create>
 auto create_fused(const PostOpChain& chain, Compiler& compiler, Create&& create)
     -> std::optional<FusedPrimitive<
@@ -86,6 +87,12 @@ auto create_fused(const PostOpChain& chain, Compiler& compiler, Create&& create)
             return {{created->first, created->second, quantized->chain, quantized->form}};
     }
     const auto created = create(chain, dnnl::memory::data_type::f32);
+    const auto sum = chain.sum_index();
+    if (sum && (!created || created->second <= *sum)) {
+        const PostOpChain reading = chain.with_sum_read(compiler);
+        const auto read = create(reading, dnnl::memory::data_type::f32);
+        if (read && read->second > *sum) return {{read->first, read->second, reading, std::nullopt}};
+    }
     if (!created) return std::nullopt;
     return {{created->first, created->second, chain, std::nullopt}};
 }

@@ -32,8 +32,9 @@ class TransposeReshapeCancellation : public Pass {
 
 namespace es::passes {
 
-// Moves a Transpose below the elementwise op that consumes it: unary ops, and binary ops whose
-// other operand is constant (that operand is transposed by the inverse order instead). Layout
+// Moves a Transpose below the elementwise op that consumes it: unary ops, binary ops whose
+// other operand is constant (that operand is transposed by the inverse order instead), and
+// binary ops whose two operands are transposed by the same order. Layout
 // transposes that frontends put around NHWC ops then meet and cancel.
 class TransposeSinking : public Pass {
   public:

@@ -48,7 +48,12 @@ size_t TransposeSinking::run(graph::Model& model) {
         if (!transpose && binary) transpose = sinkable_transpose(model, *node, index = 1, order);
         if (!transpose) continue;
         const size_t rank = order.size();
-        if (binary) {
+        std::vector<int64_t> other_order;
+        graph::Node* other_transpose =
+            binary && index == 0 ? sinkable_transpose(model, *node, 1, other_order) : nullptr;
+        if (other_transpose && other_order == order && other_transpose != transpose) {
+            node->inputs[1].source = other_transpose->inputs[0].source;
+        } else if (binary) {
             const graph::Output other = node->inputs[1 - index].source;
             Tensor scratch;
             if (!constant_value(other, scratch) || !other.type().shape.is_static()) continue;

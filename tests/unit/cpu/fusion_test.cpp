@@ -320,14 +320,36 @@ TEST_CASE("no fusion through a model output or an intermediate with several read
         g.output(g.op("Sigmoid", {y}, {}, "sigmoid"));
         CHECK(fused_names(g.finish(), "conv").empty());
     }
-    {
-        // The residual is read again after the convolution: it cannot be overwritten.
-        GraphBuilder g;
-        const auto x = g.input(PartialShape{1, 8, 6, 6});
-        const auto skip = conv(g, x, 8, 8, "skip");
-        const auto sum = g.op("Add", {conv(g, x, 8, 8, "conv"), skip}, {}, "residual");
-        g.output(g.op("Multiply", {sum, g.op("Sigmoid", {skip}, {}, "later")}));
-        CHECK(fused_names(g.finish(), "conv").empty());
+}
+
+// Xception's blocks (Keras' mini-Xception of emotion models): a strided 1x1 convolution of the
+// block's input added to the MaxPool that ends the block. The convolution runs first, so the
+// pooling reads its output as the operand of a binary post-op; so do other binary ops, and a
+// tensor read again later.
+TEST_CASE("a binary op of a MaxPool and a tensor computed before it is a post-op of the pooling") {
+    for (const std::string type : {"Add", "Multiply", "Subtract", "Maximum", "Minimum"}) {
+        for (const bool read_later : {false, true}) {
+            CAPTURE(type);
+            CAPTURE(read_later);
+            GraphBuilder g;
+            const auto x = g.input(PartialShape{1, 8, 10, 10});
+            const auto skip = g.op("Convolution", {x, g.constant({16, 8, 1, 1}, -0.3f, 0.3f)},
+                                   {{"strides", "2,2"},
+                                    {"pads_begin", "0,0"},
+                                    {"pads_end", "0,0"},
+                                    {"dilations", "1,1"}},
+                                   "skip");
+            const auto pooled = g.op("MaxPool", {conv(g, x, 8, 16, "conv")},
+                                     {{"kernel", "3,3"},
+                                      {"strides", "2,2"},
+                                      {"pads_begin", "1,1"},
+                                      {"pads_end", "0,0"},
+                                      {"rounding_type", "floor"}},
+                                     "pool");
+            const auto y = g.op("ReLU", {g.op(type, {pooled, skip}, {}, "residual")}, {}, "relu");
+            g.output(read_later ? g.op("Multiply", {y, g.op("Sigmoid", {skip}, {}, "later")}) : y);
+            CHECK(fused_names(g.finish(), "pool") == "relu,residual");
+        }
     }
 }
 

@@ -264,3 +264,27 @@ TEST_CASE("optimize removes NHWC layout transposes around elementwise ops") {
         if (record.pass == "transpose sinking") sunk = record.rewrites;
     CHECK(sunk == 2);
 }
+
+// Keras' residual Add of two NHWC branches: both operands come out of the same layout transpose.
+TEST_CASE("optimize moves the transposes of both operands of a binary op below it") {
+    Model model;
+    {
+        const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
+        const Output x_relu = add_op(model, "ReLU", {x});
+        const Output x_sigmoid = add_op(model, "Sigmoid", {x});
+        const auto nhwc = [&](Output value) {
+            return add_op(model, "Transpose", {value, model.add_constant(i64({4}, {0, 2, 3, 1}))});
+        };
+        const Output sum = add_op(model, "Add", {nhwc(x_relu), nhwc(x_sigmoid)});
+        complete(model,
+                 add_op(model, "Transpose", {sum, model.add_constant(i64({4}, {0, 3, 1, 2}))}));
+    }
+    Model expected;
+    {
+        const Output x = expected.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
+        complete(expected, add_op(expected, "Add",
+                                  {add_op(expected, "ReLU", {x}), add_op(expected, "Sigmoid", {x})}));
+    }
+    passes::optimize(model);
+    CHECK(graph_signature(model) == graph_signature(expected));
+}
