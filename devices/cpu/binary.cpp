@@ -46,11 +46,6 @@ FusedOp shift_op(const graph::Node& node, float shift) {
             {}};
 }
 
-dnnl::memory::desc with_type(dnnl::memory::desc desc, dnnl::memory::data_type type) {
-    desc.data.data_type = dnnl::memory::convert_to_c(type);
-    return desc;
-}
-
 bool lower_binary_with(const graph::Node& node, const BinaryOp& op, Operand first, Operand second,
                        const Shape& dims, Compiler& compiler) {
     ValueId a = first.id;

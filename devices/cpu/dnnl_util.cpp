@@ -176,4 +176,9 @@ std::string implementation_of(const dnnl::primitive_desc_base& primitive) {
     return primitive.impl_info_str();
 }
 
+dnnl::memory::desc with_type(dnnl::memory::desc desc, dnnl::memory::data_type type) {
+    desc.data.data_type = dnnl::memory::convert_to_c(type);
+    return desc;
+}
+
 }  // namespace es::devices::cpu

@@ -32,6 +32,9 @@ bool is_plain(const dnnl::memory::desc& desc);
 // format of the full one.
 dnnl::memory::desc desc_like(const dnnl::memory::desc& desc, const Shape& dims);
 
+// `desc` with elements of `type`.
+dnnl::memory::desc with_type(dnnl::memory::desc desc, dnnl::memory::data_type type);
+
 // A layout of `shape` with `axis` innermost and the other axes in order outside it (nhwc for
 // axis 1 of a 4-D shape).
 dnnl::memory::desc axis_innermost_desc(const Shape& shape, size_t axis,

@@ -6,21 +6,42 @@
 
 namespace es::devices::cpu {
 
+namespace {
+
+// Whether `chain` holds only ops with one operand for the whole tensor, which a step may compute
+// on the tensor's memory in any order.
+bool is_per_tensor(const FusedOp& op) {
+    if (op.kind == FusedOp::Kind::sum || op.tensor >= 0 || op.operand.size() > 1) return false;
+    return op.kind != FusedOp::Kind::fake_quantize || op.fake_quantize.in_low.size() == 1;
+}
+
+// Whether `desc` lays out `elements` f32 values without padding.
+bool is_dense(const dnnl::memory::desc& desc, size_t elements) {
+    return desc.data.format_kind == dnnl_blocked && desc.get_size() == elements * sizeof(float);
+}
+
+}  // namespace
+
 bool lower_fake_quantize(const graph::Node& node, Compiler& compiler) {
     ValueId src = compiler.input_value(node, 0);
     if (compiler.value(src).type != ElementType::f32) return false;
     const Shape& shape = compiler.shape_of(output_of(node));
-    const Shape dims =
-        shape.size() >= 2 ? shape : Shape{1, static_cast<int64_t>(shape_size(shape))};
-    auto fake_quantize = fake_quantize_op(node, compiler, dims);
+    const size_t elements = shape_size(shape);
+    const Shape row{1, static_cast<int64_t>(elements)};
+    auto fake_quantize = fake_quantize_op(node, compiler, shape.size() >= 2 ? shape : row);
     if (!fake_quantize) return false;
-    const size_t rank = dims.size();
     PostOpChain chain;
     chain.ops.push_back({&node, FusedOp::Kind::fake_quantize, {}, {}, {}, -1, *fake_quantize});
-    for (FusedOp& op : collect_post_ops(node, compiler, dims, {.channel_axis = 1}).ops) {
-        if (!chain.accepts_after(op)) break;
-        chain.ops.push_back(std::move(op));
-    }
+    // One range for the tensor on a layout without padding: the step runs over its memory as
+    // one row, whatever the layout (a 3-channel NHWC image would give oneDNN rows of three).
+    const bool flat = is_per_tensor(chain.ops[0]) && is_dense(compiler.value(src).desc, elements);
+    const Shape dims = flat || shape.size() < 2 ? row : shape;
+    if (shape.size() >= 2)
+        for (FusedOp& op : collect_post_ops(node, compiler, shape, {.channel_axis = 1}).ops) {
+            if ((flat && !is_per_tensor(op)) || !chain.accepts_after(op)) break;
+            chain.ops.push_back(std::move(op));
+        }
+    const size_t rank = dims.size();
     const Shape zero_dims(rank, 1);
     const auto create = [&](const dnnl::memory::desc& src_desc) {
         return create_fused(
@@ -39,25 +60,34 @@ bool lower_fake_quantize(const graph::Node& node, Compiler& compiler) {
     // oneDNN 2.6 finds the channel of per-channel post-op operands only in layouts desc_like()
     // writes (binary.cpp); a plain one every kernel reads.
     const dnnl::memory::desc src_desc = desc_like(compiler.value(src).desc, dims);
-    auto created = src_desc == compiler.value(src).desc ? create(src_desc) : std::nullopt;
+    auto created = !flat && src_desc == compiler.value(src).desc ? create(src_desc) : std::nullopt;
     if (!created || created->count == 0 || is_reference_implementation(created->primitive)) {
         created = create(plain_desc(ElementType::f32, dims));
-        src = compiler.to_plain(src);
+        if (!flat) src = compiler.to_plain(src);
     }
     if (!created || created->count == 0 || is_reference_implementation(created->primitive))
         return false;
+    const dnnl::memory::desc layout = compiler.value(src).desc;
     if (compiler.value(src).shape != dims)
         src = compiler.add_alias(src, compiler.value(src).name, dims,
                                  plain_desc(ElementType::f32, dims), Compiler::Alias::view);
     Tensor zero(ElementType::f32, zero_dims);
     zero.data<float>()[0] = 0;
     const auto zero_desc = plain_desc(ElementType::f32, zero_dims);
+    // Flat, the result takes the source's layout; the step writes it as one row.
     const ValueId dst =
-        compiler.add_value(node.name, created->dst_type(), dims, created->primitive.dst_desc());
+        flat ? compiler.add_value(node.name, created->dst_type(), shape,
+                                  with_type(layout, created->primitive.dst_desc().data_type()))
+             : compiler.add_value(node.name, created->dst_type(), dims,
+                                  created->primitive.dst_desc());
+    const ValueId written = flat ? compiler.add_alias(dst, node.name, dims,
+                                                      created->primitive.dst_desc(),
+                                                      Compiler::Alias::view)
+                                 : dst;
     std::vector<PrimitiveArg> args = {
         {DNNL_ARG_SRC_0, src},
         {DNNL_ARG_SRC_1, compiler.add_weights(zero, zero_desc, zero_desc)},
-        {DNNL_ARG_DST, dst}};
+        {DNNL_ARG_DST, written}};
     for (const PrimitiveArg& arg : post_op_args(created->chain, created->count, rank, 1, compiler))
         args.push_back(arg);
     compiler.add_primitive(node, created->primitive, std::move(args));

@@ -106,6 +106,19 @@ const std::vector<Int8Case> k_cases = {
          const auto y = g.op("Convolution", {q, s8_weights(g, {32, 3, 7, 7}, 7)}, first, "conv");
          g.output(fake_quantize(g, bias_relu(g, y, 32), 0, 2.55f, 256, "fq_out"));
      }},
+    // A TensorFlow model's NHWC image: the FakeQuantize runs over the transposed input's memory
+    // as one row and writes the integers in its layout.
+    {"s8 first layer on an NHWC image", "s8", 0.0101 / 2.55,
+     [](GraphBuilder& g) {
+         const auto image = g.input(PartialShape{1, 40, 36, 3});
+         const auto x =
+             g.op("Transpose", {image, g.constant(make_tensor<int64_t>({4}, {0, 3, 1, 2}))});
+         const auto q = fake_quantize(g, x, -2.56f, 2.54f);
+         const graph::Attributes first = {
+             {"strides", "2,2"}, {"pads_begin", "1,1"}, {"pads_end", "1,1"}, {"dilations", "1,1"}};
+         const auto y = g.op("Convolution", {q, s8_weights(g, {16, 3, 3, 3}, 8)}, first, "conv");
+         g.output(fake_quantize(g, bias_relu(g, y, 16), 0, 2.55f, 256, "fq_out"));
+     }},
     {"depthwise GroupConvolution", "u8", 1e-4,
      [](GraphBuilder& g) {
          const auto x = g.op("ReLU", {g.input(PartialShape{1, 32, 8, 8})});
@@ -447,6 +460,13 @@ TEST_CASE("FakeQuantize after Clamp, Add and ReLU, into convolutions and Add, ne
                  fake_quantize(g, g.op("Add", {project, in}), -4.0f, 3.97f, 256, "sum");
              g.output(g.op("Add", {sum, fake_quantize(g, g.op("ReLU", {x}), 0, 2.55f)}));
              g.output(g.op("Convolution", {sum, s8_weights(g, {8, 16, 3, 3}, 24)}, k_same_3x3));
+         }},
+        {"a FakeQuantize of a transposed tensor for f32 readers, with its chain",
+         [](GraphBuilder& g, graph::Output x) {
+             const auto nhwc =
+                 g.op("Transpose", {x, g.constant(make_tensor<int64_t>({4}, {0, 2, 3, 1}))});
+             const auto q = fake_quantize(g, nhwc, -1.0f, 2.0f);
+             g.output(g.op("Sigmoid", {g.op("Multiply", {q, scalar(g, 0.5f)})}));
          }},
         {"a range per channel with a zero point per channel (no 8-bit form for the convolution)",
          [](GraphBuilder& g, graph::Output x) {
