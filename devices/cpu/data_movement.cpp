@@ -135,6 +135,7 @@ bool lower_softmax(const graph::Node& node, Compiler& compiler) {
     const Shape shape = compiler.value(src).shape;
     const auto axis = normalize_axis(node.attributes.get_int("axis", 1), shape.size());
     if (compiler.value(src).type != ElementType::f32 || !axis) return false;
+    if (lower_short_axis_softmax(node, compiler, *axis)) return true;
     const auto create = [&](const dnnl::memory::desc& desc) {
         return try_create([&] {
             const dnnl::softmax_forward::desc softmax(dnnl::prop_kind::forward_inference, desc,

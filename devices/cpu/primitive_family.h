@@ -81,4 +81,7 @@ bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler);  // 
 // NormalizeL2 over adjacent axes (normalize_l2_step.cpp).
 bool lower_normalize_l2(const graph::Node& node, Compiler& compiler);
 
+// SoftMax over a short axis that is not the last, on the plain layout (softmax_step.cpp).
+bool lower_short_axis_softmax(const graph::Node& node, Compiler& compiler, size_t axis);
+
 }  // namespace es::devices::cpu

@@ -280,6 +280,19 @@ const std::vector<OpCase> k_cases = {
      }},
     unary("SoftMax axis 1", "SoftMax", k_image, {{"axis", "1"}}),
     unary("SoftMax-8 axis -1", "SoftMax", {3, 10}, {{"axis", "-1"}}, "opset8"),
+    // A segmentation head's classes per pixel: the device's own step over the plain layout,
+    // with a last block shorter than the others.
+    unary("SoftMax over a short axis before many positions", "SoftMax", {2, 4, 9, 70},
+          {{"axis", "1"}}),
+    unary("SoftMax-8 over a short middle axis", "SoftMax", {1, 3, 1100}, {{"axis", "-2"}},
+          "opset8"),
+    {"SoftMax over a short axis of values far apart (exponentials down to e^-80)",
+     [](GraphBuilder& g) {
+         const auto x = g.input(PartialShape{1, 6, 8, 16});
+         const auto wide = g.op("Multiply", {x, g.constant(make_tensor<float>({}, {40.0f}))});
+         g.output(g.op("SoftMax", {wide}, {{"axis", "1"}}, "op"));
+     },
+     true},
     {"Transpose NCHW to NHWC",
      [](GraphBuilder& g) {
          g.output(g.op("Transpose", {g.input(PartialShape(k_image)), g.constant(ints({0, 2, 3, 1}))},
