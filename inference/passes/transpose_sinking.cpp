@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <set>
 
 namespace es::passes {
@@ -21,17 +22,29 @@ Tensor i64_tensor(const std::vector<int64_t>& values) {
     return tensor;
 }
 
-// The transpose feeding input `index` of `node`, when it has a constant order and no other use.
+// The transpose feeding input `index` of `node`, when it has a constant order, no name of a
+// model output and (where `sole` is set) no other use.
 graph::Node* sinkable_transpose(const graph::Model& model, const graph::Node& node, size_t index,
-                                std::vector<int64_t>& order) {
+                                std::vector<int64_t>& order, bool sole = true) {
     graph::Node* transpose = node.inputs[index].source.node;
     if (transpose->type != "Transpose") return nullptr;
     Tensor scratch;
     const Tensor* value = constant_value(transpose->inputs[1].source, scratch);
-    if (!value || consumers(model, transpose->output()).size() != 1) return nullptr;
+    if (!value || (sole && consumers(model, transpose->output()).size() != 1)) return nullptr;
     if (!transpose->outputs[0].names.empty()) return nullptr;
     order = value->to_int64s();
     return transpose;
+}
+
+// Both operands of the binary `node` transposed by one order (a Keras residual Add of NHWC
+// branches, whose skip branch other layers read too): the order, or nullopt.
+std::optional<std::vector<int64_t>> common_order(const graph::Model& model,
+                                                 const graph::Node& node) {
+    std::vector<int64_t> first, second;
+    const graph::Node* a = sinkable_transpose(model, node, 0, first, false);
+    const graph::Node* b = sinkable_transpose(model, node, 1, second, false);
+    if (!a || !b || a == b || first != second) return std::nullopt;
+    return first;
 }
 
 }  // namespace
@@ -44,15 +57,15 @@ size_t TransposeSinking::run(graph::Model& model) {
         if (!unary && !binary) continue;
         std::vector<int64_t> order;
         size_t index = 0;
-        graph::Node* transpose = sinkable_transpose(model, *node, 0, order);
+        const auto both = binary ? common_order(model, *node) : std::nullopt;
+        graph::Node* transpose =
+            both ? node->inputs[0].source.node : sinkable_transpose(model, *node, 0, order);
         if (!transpose && binary) transpose = sinkable_transpose(model, *node, index = 1, order);
         if (!transpose) continue;
+        if (both) order = *both;
         const size_t rank = order.size();
-        std::vector<int64_t> other_order;
-        graph::Node* other_transpose =
-            binary && index == 0 ? sinkable_transpose(model, *node, 1, other_order) : nullptr;
-        if (other_transpose && other_order == order && other_transpose != transpose) {
-            node->inputs[1].source = other_transpose->inputs[0].source;
+        if (both) {
+            node->inputs[1].source = node->inputs[1].source.node->inputs[0].source;
         } else if (binary) {
             const graph::Output other = node->inputs[1 - index].source;
             Tensor scratch;

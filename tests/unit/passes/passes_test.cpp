@@ -288,3 +288,31 @@ TEST_CASE("optimize moves the transposes of both operands of a binary op below i
     passes::optimize(model);
     CHECK(graph_signature(model) == graph_signature(expected));
 }
+
+// The skip branch is read by the next block too: its transpose stays for that reader.
+TEST_CASE("optimize moves transposes below a binary op whose operand another op also reads") {
+    Model model;
+    const auto order = [](Model& m, std::vector<int64_t> values) {
+        return m.add_constant(i64({4}, std::move(values)));
+    };
+    {
+        const Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
+        const Output skip =
+            add_op(model, "Transpose", {add_op(model, "ReLU", {x}), order(model, {0, 2, 3, 1})});
+        const Output branch =
+            add_op(model, "Transpose", {add_op(model, "Sigmoid", {x}), order(model, {0, 2, 3, 1})});
+        const Output sum = add_op(model, "Add", {skip, branch});
+        complete(model, add_op(model, "Multiply", {add_op(model, "Exp", {skip}), sum}));
+    }
+    Model expected;
+    {
+        const Output x = expected.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
+        const Output relu = add_op(expected, "ReLU", {x});
+        const Output nhwc = order(expected, {0, 2, 3, 1});
+        const Output sum = add_op(expected, "Add", {relu, add_op(expected, "Sigmoid", {x})});
+        const Output product = add_op(expected, "Multiply", {add_op(expected, "Exp", {relu}), sum});
+        complete(expected, add_op(expected, "Transpose", {product, nhwc}));
+    }
+    passes::optimize(model);
+    CHECK(graph_signature(model) == graph_signature(expected));
+}
