@@ -8,8 +8,8 @@ namespace es::devices::cpu {
 
 namespace {
 
-// Whether `chain` holds only ops with one operand for the whole tensor, which a step may compute
-// on the tensor's memory in any order.
+// Whether `op` has one operand (or range) for the whole tensor, so that a step may compute it on
+// the tensor's memory in any order.
 bool is_per_tensor(const FusedOp& op) {
     if (op.kind == FusedOp::Kind::sum || op.tensor >= 0 || op.operand.size() > 1) return false;
     return op.kind != FusedOp::Kind::fake_quantize || op.fake_quantize.in_low.size() == 1;

@@ -5,20 +5,12 @@
 namespace es::devices::cpu {
 namespace {
 
-// NormalizeL2 over adjacent axes of a plain f32 value seen as [outer, length, inner]: each of the
-// outer × inner vectors of `length` elements, `inner` apart, divided by its L2 norm. The sums
-// are in double, as the reference kernel has them.
+// NormalizeL2 over adjacent axes of a plain f32 value: each of its slices divided by its L2
+// norm. The sums are in double, as the reference kernel has them.
 class NormalizeL2Step : public Step {
   public:
-    NormalizeL2Step(ValueId src, ValueId dst, int64_t outer, int64_t length, int64_t inner,
-                    double eps, bool eps_max)
-        : m_src(src),
-          m_dst(dst),
-          m_outer(outer),
-          m_length(length),
-          m_inner(inner),
-          m_eps(eps),
-          m_eps_max(eps_max) {
+    NormalizeL2Step(ValueId src, ValueId dst, Slices slices, double eps, bool eps_max)
+        : m_src(src), m_dst(dst), m_slices(slices), m_eps(eps), m_eps_max(eps_max) {
         implementation = "sum_of_squares";
         reads = {src};
         writes = {dst};
@@ -29,9 +21,7 @@ class NormalizeL2Step : public Step {
     friend class NormalizeL2Instance;
     ValueId m_src;
     ValueId m_dst;
-    int64_t m_outer;
-    int64_t m_length;
-    int64_t m_inner;
+    Slices m_slices;
     double m_eps;
     bool m_eps_max;
 };
@@ -39,15 +29,15 @@ class NormalizeL2Step : public Step {
 class NormalizeL2Instance : public StepInstance {
   public:
     explicit NormalizeL2Instance(const NormalizeL2Step& step)
-        : m_step(step), m_sums(static_cast<size_t>(step.m_outer * step.m_inner)) {}
+        : m_step(step), m_sums(static_cast<size_t>(step.m_slices.outer * step.m_slices.inner)) {}
 
     void run(Frame& frame) override {
         const auto* src = reinterpret_cast<const float*>(frame.address(m_step.m_src));
         auto* dst = reinterpret_cast<float*>(frame.address(m_step.m_dst));
-        const int64_t length = m_step.m_length, inner = m_step.m_inner;
+        const int64_t length = m_step.m_slices.length, inner = m_step.m_slices.inner;
         double* sums = m_sums.data();
 #pragma omp parallel for
-        for (int64_t o = 0; o < m_step.m_outer; ++o) {
+        for (int64_t o = 0; o < m_step.m_slices.outer; ++o) {
             const float* x = src + o * length * inner;
             float* y = dst + o * length * inner;
             double* sum = sums + o * inner;
@@ -94,14 +84,13 @@ bool lower_normalize_l2(const graph::Node& node, Compiler& compiler) {
     std::sort(axes.begin(), axes.end());
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
     if (axes.empty() || axes.back() - axes.front() + 1 != axes.size()) return false;
-    int64_t outer = 1, length = 1, inner = 1;
-    for (size_t i = 0; i < shape.size(); ++i)
-        (i < axes.front() ? outer : i > axes.back() ? inner : length) *= shape[i];
     const ValueId plain = compiler.to_plain(src);
     const ValueId dst =
         compiler.add_value(node.name, ElementType::f32, shape, plain_desc(ElementType::f32, shape));
-    auto step = std::make_unique<NormalizeL2Step>(
-        plain, dst, outer, length, inner, node.attributes.get_float("eps"), eps_mode == "max");
+    auto step = std::make_unique<NormalizeL2Step>(plain, dst,
+                                                  slices_around(shape, axes.front(), axes.back()),
+                                                  node.attributes.get_float("eps"),
+                                                  eps_mode == "max");
     step->name = node.name;
     step->type = node.type;
     compiler.add_step(std::move(step));

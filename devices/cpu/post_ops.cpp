@@ -58,24 +58,30 @@ bool can_overwrite(const graph::Output& residual, const graph::Node& add,
     return true;
 }
 
+// `op` made a binary post-op of `algorithm` whose operand is the computed value `tensor`.
+void read_tensor(FusedOp& op, Algorithm algorithm, ValueId tensor, Compiler& compiler) {
+    op.kind = Kind::binary;
+    op.binary = algorithm;
+    op.tensor = tensor;
+    op.tensor_desc = compiler.value(tensor).desc;
+}
+
 // `op` as a binary post-op of `type` reading `other`, a value already computed with the
 // destination's shape `dst`, as its operand (`self` is the input the chain so far feeds).
 std::optional<FusedOp> tensor_binary(FusedOp op, const std::string& type, size_t self,
                                      const graph::Output& other, Compiler& compiler,
                                      const Shape& dst) {
     static const std::map<std::string, Algorithm> algorithms = {
-        {"Add", Algorithm::binary_add},         {"Multiply", Algorithm::binary_mul},
-        {"Maximum", Algorithm::binary_max},     {"Minimum", Algorithm::binary_min},
+        {"Add", Algorithm::binary_add},     {"Multiply", Algorithm::binary_mul},
+        {"Maximum", Algorithm::binary_max}, {"Minimum", Algorithm::binary_min},
         {"Subtract", Algorithm::binary_sub}};
     const auto algorithm = algorithms.find(type);
     const auto id = compiler.computed(other);
-    if (algorithm == algorithms.end() || (type == "Subtract" && self != 0) || !id ||
-        compiler.value(*id).type != ElementType::f32 || compiler.value(*id).desc.dims() != dnnl_dims(dst))
+    if (algorithm == algorithms.end() || (type == "Subtract" && self != 0) || !id) return std::nullopt;
+    const Value& operand = compiler.value(*id);
+    if (operand.type != ElementType::f32 || operand.desc.dims() != dnnl_dims(dst))
         return std::nullopt;
-    op.kind = Kind::binary;
-    op.binary = algorithm->second;
-    op.tensor = *id;
-    op.tensor_desc = compiler.value(*id).desc;
+    read_tensor(op, algorithm->second, *id, compiler);
     return op;
 }
 
@@ -294,13 +300,9 @@ std::optional<size_t> PostOpChain::tensor_op_index() const {
 
 PostOpChain PostOpChain::with_sum_read(Compiler& compiler) const {
     PostOpChain reading = *this;
-    for (FusedOp& op : reading.ops) {
-        if (op.kind != Kind::sum) continue;
-        op.kind = Kind::binary;
-        op.binary = Algorithm::binary_add;
-        op.tensor = std::exchange(op.residual, -1);
-        op.tensor_desc = compiler.value(op.tensor).desc;
-    }
+    for (FusedOp& op : reading.ops)
+        if (op.kind == Kind::sum)
+            read_tensor(op, Algorithm::binary_add, std::exchange(op.residual, -1), compiler);
     return reading;
 }
 

@@ -129,14 +129,16 @@ auto create_with_post_ops(const PostOpChain& chain, size_t rank, size_t channel_
             [&] { return make(attr, residual ? compiler.value(*residual).desc : dst_desc); });
     };
     const auto tensor_op = chain.tensor_op_index();
+    std::optional<std::string> implementation_without;  // of the ops before `tensor_op`
+    if (tensor_op)
+        if (const auto without = create(*tensor_op))
+            implementation_without = without->impl_info_str();
     for (size_t count = chain.ops.size();; --count) {
         const auto primitive = create(count);
         bool usable =
             primitive && (count == chain.folded || !is_reference_implementation(*primitive));
-        if (usable && tensor_op && *tensor_op < count) {
-            const auto without = create(*tensor_op);
-            usable = !without || std::string(without->impl_info_str()) == primitive->impl_info_str();
-        }
+        if (usable && tensor_op && *tensor_op < count && implementation_without)
+            usable = *implementation_without == primitive->impl_info_str();
         if (usable) return std::pair{*primitive, count};
         if (count == chain.folded) return std::nullopt;
     }

@@ -36,14 +36,14 @@ inline float exp_nonpositive(float x) {
     return p * std::bit_cast<float>(exponent << 23);
 }
 
-// SoftMax of a plain f32 value seen as [outer, length, inner] over its `length` axis, which is
-// short and not the last: each of the outer × inner vectors `inner` apart. oneDNN 2.6 computes
-// it only with the axis innermost, which leaves its kernels rows of a few values (a
-// segmentation head's classes per pixel); here whole blocks of positions go at once.
+// SoftMax of a plain f32 value over the `length` axis of its slices, which is short and not the
+// last. oneDNN 2.6 computes it only with the axis innermost, which leaves its kernels rows of a
+// few values (a segmentation head's classes per pixel); here whole blocks of positions go at
+// once.
 class ShortAxisSoftmaxStep : public Step {
   public:
-    ShortAxisSoftmaxStep(ValueId src, ValueId dst, int64_t outer, int64_t length, int64_t inner)
-        : m_src(src), m_dst(dst), m_outer(outer), m_length(length), m_inner(inner) {
+    ShortAxisSoftmaxStep(ValueId src, ValueId dst, Slices slices)
+        : m_src(src), m_dst(dst), m_slices(slices) {
         implementation = "short_axis";
         reads = {src};
         writes = {dst};
@@ -54,9 +54,7 @@ class ShortAxisSoftmaxStep : public Step {
     friend class ShortAxisSoftmaxInstance;
     ValueId m_src;
     ValueId m_dst;
-    int64_t m_outer;
-    int64_t m_length;
-    int64_t m_inner;
+    Slices m_slices;
 };
 
 class ShortAxisSoftmaxInstance : public StepInstance {
@@ -66,10 +64,10 @@ class ShortAxisSoftmaxInstance : public StepInstance {
     void run(Frame& frame) override {
         const auto* src = reinterpret_cast<const float*>(frame.address(m_step.m_src));
         auto* dst = reinterpret_cast<float*>(frame.address(m_step.m_dst));
-        const int64_t length = m_step.m_length, inner = m_step.m_inner;
+        const int64_t length = m_step.m_slices.length, inner = m_step.m_slices.inner;
         const int64_t blocks = (inner + k_block - 1) / k_block;
 #pragma omp parallel for collapse(2)
-        for (int64_t o = 0; o < m_step.m_outer; ++o)
+        for (int64_t o = 0; o < m_step.m_slices.outer; ++o)
             for (int64_t b = 0; b < blocks; ++b) {
                 const int64_t offset = o * length * inner + b * k_block;
                 run_block(src + offset, dst + offset, length, inner,
@@ -122,17 +120,12 @@ std::unique_ptr<StepInstance> ShortAxisSoftmaxStep::instantiate(Frame&) const {
 bool lower_short_axis_softmax(const graph::Node& node, Compiler& compiler, size_t axis) {
     const ValueId src = compiler.input_value(node, 0);
     const Shape shape = compiler.value(src).shape;
-    int64_t outer = 1, inner = 1;
-    for (size_t i = 0; i < axis; ++i)
-        outer *= shape[i];
-    for (size_t i = axis + 1; i < shape.size(); ++i)
-        inner *= shape[i];
-    const int64_t length = shape[axis];
-    if (length > k_longest_axis || inner < k_least_inner) return false;
+    const Slices slices = slices_around(shape, axis, axis);
+    if (slices.length > k_longest_axis || slices.inner < k_least_inner) return false;
     const ValueId plain = compiler.to_plain(src);
     const ValueId dst =
         compiler.add_value(node.name, ElementType::f32, shape, plain_desc(ElementType::f32, shape));
-    auto step = std::make_unique<ShortAxisSoftmaxStep>(plain, dst, outer, length, inner);
+    auto step = std::make_unique<ShortAxisSoftmaxStep>(plain, dst, slices);
     step->name = node.name;
     step->type = node.type;
     compiler.add_step(std::move(step));

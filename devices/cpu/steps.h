@@ -4,6 +4,20 @@
 
 namespace es::devices::cpu {
 
+// A plain value seen as [outer, length, inner] around its axes [first, last]: outer × inner
+// vectors of `length` elements, `inner` apart (what TopK, SoftMax and NormalizeL2 reduce over).
+struct Slices {
+    int64_t outer = 1;
+    int64_t length = 1;
+    int64_t inner = 1;
+};
+inline Slices slices_around(const Shape& shape, size_t first, size_t last) {
+    Slices slices;
+    for (size_t i = 0; i < shape.size(); ++i)
+        (i < first ? slices.outer : i > last ? slices.inner : slices.length) *= shape[i];
+    return slices;
+}
+
 // One argument of a oneDNN primitive: DNNL_ARG_SRC … and the value bound to it.
 struct PrimitiveArg {
     int arg = 0;

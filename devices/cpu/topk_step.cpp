@@ -7,14 +7,6 @@
 namespace es::devices::cpu {
 namespace {
 
-// Where TopK's slices lie in a plain f32 tensor: `outer` × `inner` slices of `length` elements,
-// `inner` apart.
-struct Slices {
-    int64_t outer = 1;
-    int64_t length = 1;
-    int64_t inner = 1;
-};
-
 struct Candidate {
     float value;
     int64_t index;
@@ -142,12 +134,7 @@ bool lower_topk(const graph::Node& node, Compiler& compiler) {
     const auto axis = normalize_axis(attributes.get_int("axis"), shape.size());
     const ElementType index_type = node.outputs[1].type.type;
     if (!axis || (index_type != ElementType::i32 && index_type != ElementType::i64)) return false;
-    Slices slices;
-    for (size_t i = 0; i < shape.size(); ++i) {
-        if (i < *axis) slices.outer *= shape[i];
-        if (i > *axis) slices.inner *= shape[i];
-    }
-    slices.length = shape[*axis];
+    const Slices slices = slices_around(shape, *axis, *axis);
     const int64_t k = k_value->to_int64s().front();
     const ValueId plain = compiler.to_plain(src);
     const Shape& dst_shape = compiler.shape_of(output_of(node, 0));
