@@ -36,7 +36,6 @@ class BandedConvolutionStep : public Step {
     size_t m_scratchpad_bytes;
 };
 
-
 class BandedConvolutionInstance : public StepInstance {
   public:
     BandedConvolutionInstance(const BandedConvolutionStep& step, Frame& frame) : m_step(step) {

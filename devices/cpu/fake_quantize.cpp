@@ -80,10 +80,10 @@ bool lower_fake_quantize(const graph::Node& node, Compiler& compiler) {
                                   with_type(layout, created->primitive.dst_desc().data_type()))
              : compiler.add_value(node.name, created->dst_type(), dims,
                                   created->primitive.dst_desc());
-    const ValueId written = flat ? compiler.add_alias(dst, node.name, dims,
-                                                      created->primitive.dst_desc(),
-                                                      Compiler::Alias::view)
-                                 : dst;
+    const ValueId written =
+        flat ? compiler.add_alias(dst, node.name, dims, created->primitive.dst_desc(),
+                                  Compiler::Alias::view)
+             : dst;
     std::vector<PrimitiveArg> args = {
         {DNNL_ARG_SRC_0, src},
         {DNNL_ARG_SRC_1, compiler.add_weights(zero, zero_desc, zero_desc)},

@@ -87,10 +87,9 @@ bool lower_normalize_l2(const graph::Node& node, Compiler& compiler) {
     const ValueId plain = compiler.to_plain(src);
     const ValueId dst =
         compiler.add_value(node.name, ElementType::f32, shape, plain_desc(ElementType::f32, shape));
-    auto step = std::make_unique<NormalizeL2Step>(plain, dst,
-                                                  slices_around(shape, axes.front(), axes.back()),
-                                                  node.attributes.get_float("eps"),
-                                                  eps_mode == "max");
+    auto step = std::make_unique<NormalizeL2Step>(
+        plain, dst, slices_around(shape, axes.front(), axes.back()),
+        node.attributes.get_float("eps"), eps_mode == "max");
     step->name = node.name;
     step->type = node.type;
     compiler.add_step(std::move(step));

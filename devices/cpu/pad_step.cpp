@@ -140,15 +140,13 @@ bool lower_pad(const graph::Node& node, Compiler& compiler) {
         !begin || !end || (has_value && (!pad_value || pad_value->type() != ElementType::f32)) ||
         shape_size(dst_shape) == 0 || shape_size(source.shape) == 0)
         return false;
-    const float value =
-        mode == Mode::constant && pad_value ? pad_value->data<float>()[0] : 0.0f;
+    const float value = mode == Mode::constant && pad_value ? pad_value->data<float>()[0] : 0.0f;
     const std::vector<int64_t> pads_begin = begin->to_int64s();
     const size_t rank = dst_shape.size();
     std::vector<std::vector<int64_t>> maps;
     for (size_t axis = 0; axis < rank; ++axis)
-        maps.push_back(
-            graph::ops::pad::source_indices(mode, source.shape[axis], pads_begin[axis],
-                                            dst_shape[axis]));
+        maps.push_back(graph::ops::pad::source_indices(mode, source.shape[axis], pads_begin[axis],
+                                                       dst_shape[axis]));
 
     const dnnl::memory::desc dst_desc = layout_like(source.desc, dst_shape);
     const auto elements = static_cast<size_t>(dst_desc.get_size() / sizeof(float));

@@ -72,12 +72,15 @@ std::optional<FusedOp> tensor_binary(FusedOp op, const std::string& type, size_t
                                      const graph::Output& other, Compiler& compiler,
                                      const Shape& dst) {
     static const std::map<std::string, Algorithm> algorithms = {
-        {"Add", Algorithm::binary_add},     {"Multiply", Algorithm::binary_mul},
-        {"Maximum", Algorithm::binary_max}, {"Minimum", Algorithm::binary_min},
+        {"Add", Algorithm::binary_add},
+        {"Multiply", Algorithm::binary_mul},
+        {"Maximum", Algorithm::binary_max},
+        {"Minimum", Algorithm::binary_min},
         {"Subtract", Algorithm::binary_sub}};
     const auto algorithm = algorithms.find(type);
     const auto id = compiler.computed(other);
-    if (algorithm == algorithms.end() || (type == "Subtract" && self != 0) || !id) return std::nullopt;
+    if (algorithm == algorithms.end() || (type == "Subtract" && self != 0) || !id)
+        return std::nullopt;
     const Value& operand = compiler.value(*id);
     if (operand.type != ElementType::f32 || operand.desc.dims() != dnnl_dims(dst))
         return std::nullopt;

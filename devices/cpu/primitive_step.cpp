@@ -32,9 +32,8 @@ void BoundPrimitive::bind(Frame& frame) {
 // The C API takes the argument array as it is; dnnl::primitive::execute would build a vector on
 // every call.
 void BoundPrimitive::execute(Frame& frame) const {
-    const dnnl_status_t status =
-        dnnl_primitive_execute(m_primitive.get(), frame.stream().get(),
-                               static_cast<int>(m_args.size()), m_args.data());
+    const dnnl_status_t status = dnnl_primitive_execute(
+        m_primitive.get(), frame.stream().get(), static_cast<int>(m_args.size()), m_args.data());
     if (status != dnnl_success)
         throw_runtime("oneDNN primitive failed with status {}", static_cast<int>(status));
 }

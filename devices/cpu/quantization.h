@@ -91,7 +91,8 @@ auto create_fused(const PostOpChain& chain, Compiler& compiler, Create&& create)
     if (sum && (!created || created->second <= *sum)) {
         const PostOpChain reading = chain.with_sum_read(compiler);
         const auto read = create(reading, dnnl::memory::data_type::f32);
-        if (read && read->second > *sum) return {{read->first, read->second, reading, std::nullopt}};
+        if (read && read->second > *sum)
+            return {{read->first, read->second, reading, std::nullopt}};
     }
     if (!created) return std::nullopt;
     return {{created->first, created->second, chain, std::nullopt}};

@@ -21,7 +21,7 @@ inline float exp_nonpositive(float x) {
     constexpr float ln2_high = 0.693359375f;  // ln 2 in 10 bits: n · ln2_high is exact
     constexpr float ln2_low = -2.12194440e-4f;
     constexpr float round_magic = 12582912.0f;  // 1.5 · 2^23: adding it rounds to an integer
-    x = std::max(x, -87.0f);  // 2^n stays a normal float
+    x = std::max(x, -87.0f);                    // 2^n stays a normal float
     const float n = (x * log2e + round_magic) - round_magic;
     const float r = (x - n * ln2_high) - n * ln2_low;
     float p = 1.0f / 5040;
@@ -77,7 +77,8 @@ class ShortAxisSoftmaxInstance : public StepInstance {
 
   private:
     // Positions [0, count) of rows `inner` apart, in the widest vectors the CPU has.
-    __attribute__((target_clones("avx512f", "avx2", "default"))) static void run_block(const float* x, float* y, int64_t length, int64_t inner, int64_t count) {
+    __attribute__((target_clones("avx512f", "avx2", "default"))) static void run_block(
+        const float* x, float* y, int64_t length, int64_t inner, int64_t count) {
         alignas(64) float top[k_block];
         alignas(64) float sum[k_block];
         std::copy_n(x, count, top);

@@ -1,9 +1,9 @@
 #include "pipeline/publish/mqtt_publisher.h"
 
 #include "inference/core/error.h"
+#include "pipeline/publish/broker_probe.h"
 #include "pipeline/publish/result_json.h"
 #include "pipeline/publish/saved_sequence.h"
-#include "pipeline/publish/broker_probe.h"
 
 #include <mqtt/async_client.h>
 #include <pwd.h>
@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <thread>
 
 namespace es::pipeline {
@@ -344,7 +344,8 @@ void MqttPublisher::Impl::start_takeover(bool only_if_broker_is_up) {
     stalled_attempts = 0;
     taking_over = true;
     if (takeover_thread.joinable()) takeover_thread.join();  // done: `taking_over` was false
-    takeover_thread = std::thread([this, only_if_broker_is_up] { take_over(only_if_broker_is_up); });
+    takeover_thread =
+        std::thread([this, only_if_broker_is_up] { take_over(only_if_broker_is_up); });
 }
 
 void MqttPublisher::Impl::take_over(bool only_if_broker_is_up) {

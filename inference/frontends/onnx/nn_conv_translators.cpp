@@ -70,8 +70,8 @@ size_t spatial_axes(const NodeContext& context) {
     const size_t rank = weights.rank_known() ? weights.rank() : static_rank(context, 0, "X");
     if (rank < 3) context.fail(fmt::format("weights have rank {}, expected 3 or more", rank));
     if (data.rank_known() && data.rank() != rank)
-        context.fail(fmt::format("X has rank {} and W rank {}, expected the same", data.rank(),
-                                 rank));
+        context.fail(
+            fmt::format("X has rank {} and W rank {}, expected the same", data.rank(), rank));
     return rank - 2;
 }
 

@@ -102,7 +102,6 @@ std::vector<PortType> infer_pad(const InferContext& context, bool allow_negative
     return {{data.type, output}};
 }
 
-
 }  // namespace
 
 std::vector<PortType> infer_pad_v1(const InferContext& context) {

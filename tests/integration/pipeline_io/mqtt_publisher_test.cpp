@@ -194,7 +194,8 @@ TEST_CASE("MQTT: messages published while the broker is down arrive once it is b
     CHECK(publisher.stats().dropped == 0);
 }
 
-TEST_CASE("MQTT: a broker stopped in the middle of bursts, again and again, loses nothing (QoS 1)") {
+TEST_CASE(
+    "MQTT: a broker stopped in the middle of bursts, again and again, loses nothing (QoS 1)") {
     // Stopping the broker while a burst is being written makes writes fail half-way, which
     // leaves Paho C 1.3.12 with messages it can no longer send (see MqttPublisher::Impl). QoS 1
     // may deliver a message twice (`seq` tells the copies apart), and Paho may send such a

@@ -55,7 +55,6 @@ std::string build_sorted_table(const std::map<std::string, std::string>& entries
 void write_tensor_bundle(const std::filesystem::path& prefix,
                          const std::map<std::string, Tensor>& tensors);
 
-
 void write_file(const std::filesystem::path& path, const std::string& bytes);
 std::string read_file(const std::filesystem::path& path);
 

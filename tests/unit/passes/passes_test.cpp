@@ -282,8 +282,9 @@ TEST_CASE("optimize moves the transposes of both operands of a binary op below i
     Model expected;
     {
         const Output x = expected.add_parameter("x", ElementType::f32, PartialShape{1, 2, 3, 3});
-        complete(expected, add_op(expected, "Add",
-                                  {add_op(expected, "ReLU", {x}), add_op(expected, "Sigmoid", {x})}));
+        complete(expected,
+                 add_op(expected, "Add",
+                        {add_op(expected, "ReLU", {x}), add_op(expected, "Sigmoid", {x})}));
     }
     passes::optimize(model);
     CHECK(graph_signature(model) == graph_signature(expected));
