@@ -372,10 +372,7 @@ ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, const Re
             add_weights(m_plan->constants[static_cast<size_t>(source.index)], source.desc, desc);
     } else {
         const Value copy = source;
-        ElementType type = copy.type;
-        if (desc.data_type() == dnnl::memory::data_type::u8) type = ElementType::u8;
-        if (desc.data_type() == dnnl::memory::data_type::s8) type = ElementType::i8;
-        if (desc.data_type() == dnnl::memory::data_type::f32) type = ElementType::f32;
+        const ElementType type = element_type_of(desc.data_type(), copy.type);
         result = add_value(copy.name, type, copy.shape, desc);
         dnnl::primitive_attr attr = default_attr();
         if (!identity) {
@@ -424,7 +421,9 @@ ValueId Compiler::add_alias(ValueId base, const std::string& name, const Shape& 
     const Value source = value(base);
     if (source.storage == Storage::arena && kind == Alias::reshape)
         ++m_buffer_users[static_cast<size_t>(source.index)];
-    return add_value_in(source.storage, source.index, name, source.type, shape, desc);
+    const ElementType type =
+        kind == Alias::in_place ? element_type_of(desc.data_type(), source.type) : source.type;
+    return add_value_in(source.storage, source.index, name, type, shape, desc);
 }
 
 ValueId Compiler::add_weights(Tensor weights, const dnnl::memory::desc& src_desc,

@@ -32,6 +32,14 @@ std::optional<dnnl::memory::data_type> dnnl_type(ElementType type) {
     }
 }
 
+ElementType element_type_of(dnnl::memory::data_type type, ElementType otherwise) {
+    using dt = dnnl::memory::data_type;
+    if (type == dt::f32) return ElementType::f32;
+    if (type == dt::s8) return ElementType::i8;
+    if (type == dt::u8) return ElementType::u8;
+    return otherwise;
+}
+
 dnnl::memory::dims dnnl_dims(const Shape& shape) {
     if (shape.empty()) return {1};
     return dnnl::memory::dims(shape.begin(), shape.end());

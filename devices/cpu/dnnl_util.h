@@ -18,6 +18,9 @@ const dnnl::engine& cpu_engine();
 // oneDNN's data type for `type`; nullopt for types it lacks (i64, f64, u16 …).
 std::optional<dnnl::memory::data_type> dnnl_type(ElementType type);
 
+// The element type oneDNN's `type` stands for where it is f32, u8 or s8; `otherwise` else.
+ElementType element_type_of(dnnl::memory::data_type type, ElementType otherwise);
+
 // Dimensions as oneDNN wants them: a scalar is [1].
 dnnl::memory::dims dnnl_dims(const Shape& shape);
 

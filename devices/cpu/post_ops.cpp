@@ -1,5 +1,7 @@
 #include "devices/cpu/post_ops.h"
 
+#include "devices/cpu/quantization.h"
+
 #include "inference/graph/op.h"
 
 #include <algorithm>
@@ -46,16 +48,34 @@ bool is_f32(const graph::Output& output) {
     return stored_type(output.type().type) == ElementType::f32;
 }
 
-// Whether the chain may write its result over `residual` (the other input of an Add at the
-// end of the chain that starts at `primitive`).
-bool can_overwrite(const graph::Output& residual, const graph::Node& add,
+// Whether the chain may write its result over `id`, the value of `residual` (the other input
+// of an Add at the end of the chain that starts at `primitive`).
+bool can_overwrite(ValueId id, const graph::Output& residual, const graph::Node& add,
                    const graph::Node& primitive, Compiler& compiler) {
-    const auto id = compiler.computed(residual);
-    if (!id || !compiler.owns_buffer(*id) || compiler.is_model_output(residual)) return false;
+    if (!compiler.owns_buffer(id) || compiler.is_model_output(residual)) return false;
     for (const graph::Node* reader : compiler.consumers(residual))
         if (reader != &add && compiler.position(*reader) >= compiler.position(primitive))
             return false;
     return true;
+}
+
+// `op` (the Add `add`) as a sum writing over `residual`: over its f32 value, or over the 8-bit
+// integers a step wrote for it where it has no f32 form.
+std::optional<FusedOp> sum_over(FusedOp op, const graph::Output& residual, const graph::Node& add,
+                                const graph::Node& primitive, Compiler& compiler) {
+    op.kind = Kind::sum;
+    if (const auto id = compiler.computed(residual)) {
+        if (!can_overwrite(*id, residual, add, primitive, compiler)) return std::nullopt;
+        op.residual = *id;
+        return op;
+    }
+    const auto written = compiler.quantized(residual);
+    const auto meaning = written ? integer_meaning(written->grid) : std::nullopt;
+    if (!meaning || !can_overwrite(written->id, residual, add, primitive, compiler))
+        return std::nullopt;
+    op.residual = written->id;
+    op.integer_residual = IntegerResidual{meaning->scale, meaning->shift, written->grid.type};
+    return op;
 }
 
 // `op` made a binary post-op of `algorithm` whose operand is the computed value `tensor`.
@@ -129,12 +149,8 @@ std::optional<FusedOp> classify(const graph::Node& next, const graph::Output& cu
         return op;
     }
     if (!constant) {
-        if (type == "Add" && rules.sum && !has_sum && compiler.shape_of(other) == dst &&
-            can_overwrite(other, next, primitive, compiler)) {
-            op.kind = Kind::sum;
-            op.residual = *compiler.computed(other);
-            return op;
-        }
+        if (type == "Add" && rules.sum && !has_sum && compiler.shape_of(other) == dst)
+            if (auto sum = sum_over(op, other, next, primitive, compiler)) return sum;
         return tensor_binary(op, type, self, other, compiler, dst);
     }
     const Broadcast broadcast = broadcast_of(constant->shape(), dst, rules.channel_axis);
@@ -309,6 +325,13 @@ PostOpChain PostOpChain::with_sum_read(Compiler& compiler) const {
     return reading;
 }
 
+PostOpChain PostOpChain::before_integer_sum() const {
+    PostOpChain before = *this;
+    const auto sum = sum_index();
+    if (sum && ops[*sum].integer_residual) before.ops.resize(*sum);
+    return before;
+}
+
 PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const Shape& dst,
                              const FusionRules& rules) {
     PostOpChain chain;
@@ -334,9 +357,10 @@ struct PostOpEntry {
     dnnl::algorithm algorithm = dnnl::algorithm::undef;
     float alpha = 0;
     float beta = 0;
-    Tensor operand;  // binary, prelu
+    Tensor operand = {};  // binary, prelu
     ValueId tensor = -1;  // binary: a computed operand in place of `operand`
     dnnl::memory::desc tensor_desc = {};
+    std::optional<IntegerResidual> integers = {};  // sum: of a residual of 8-bit integers
 };
 
 // `count` copies of `value`, as [count].
@@ -484,7 +508,10 @@ std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
                 entries.push_back({EntryKind::prelu, Algorithm::undef, 0, 0, op.operand});
                 break;
             case Kind::sum:
-                entries.push_back({EntryKind::sum, Algorithm::undef, 0, 0, {}});
+                entries.push_back({.kind = EntryKind::sum, .integers = op.integer_residual});
+                if (op.integer_residual && op.integer_residual->shift != 0)
+                    add_eltwise(entries,
+                                {Algorithm::eltwise_linear, 1, op.integer_residual->shift});
                 break;
             case Kind::fake_quantize:
                 add_fake_quantize(entries, op.fake_quantize);
@@ -523,7 +550,10 @@ dnnl::post_ops make_post_ops(const PostOpChain& chain, size_t count, size_t rank
                 post_ops.append_prelu(entry.operand.size() > 1 ? 1 << channel_axis : 0);
                 break;
             case PostOpEntry::Kind::sum:
-                post_ops.append_sum(1.0f);
+                if (entry.integers)
+                    post_ops.append_sum(entry.integers->scale, entry.integers->type);
+                else
+                    post_ops.append_sum(1.0f);
                 break;
         }
     }

@@ -36,6 +36,14 @@ struct FakeQuantizeOp {
 std::optional<FakeQuantizeOp> fake_quantize_op(const graph::Node& node, Compiler& compiler,
                                                const Shape& dst);
 
+// A residual of 8-bit integers q (a quantized Add input) that a sum adds as scale * q + shift.
+// (The shift is a post-op of its own: oneDNN 2.6's jit_int8 kernels take no zero point in a sum.)
+struct IntegerResidual {
+    float scale = 1;
+    float shift = 0;
+    dnnl::memory::data_type type = dnnl::memory::data_type::u8;
+};
+
 // One fused node.
 struct FusedOp {
     enum class Kind { scale, shift, eltwise, binary, prelu, sum, fake_quantize };
@@ -50,6 +58,8 @@ struct FusedOp {
     // shape) and its layout
     ValueId tensor = -1;
     dnnl::memory::desc tensor_desc = {};
+    // sum: set where the residual holds 8-bit integers; the result must then be 8-bit too
+    std::optional<IntegerResidual> integer_residual = {};
 };
 
 struct PostOpChain {
@@ -64,6 +74,8 @@ struct PostOpChain {
     // The chain with its sum turned into a binary Add that reads the residual without
     // overwriting it.
     PostOpChain with_sum_read(Compiler& compiler) const;
+    // The chain up to a sum of 8-bit integers, which only a step writing 8-bit integers takes.
+    PostOpChain before_integer_sum() const;
     // Whether `op` can follow the ops so far: oneDNN 2.6 cannot run every chain of eltwise
     // post-ops (see post_ops.cpp).
     bool accepts_after(const FusedOp& op) const;
@@ -112,7 +124,8 @@ inline bool is_reference_implementation(const dnnl::primitive_desc_base& primiti
 
 // A primitive descriptor, from `make(attr, dst_desc)`, with as many of the chain's post-ops
 // as oneDNN takes without falling back to a reference implementation; the destination takes
-// the residual's layout while the chain holds a sum, `dst_desc` otherwise. Returns the
+// the residual's layout (with `dst_desc`'s type) while the chain holds a sum, `dst_desc`
+// otherwise. Returns the
 // descriptor and how many ops of the chain it computes (at least the folded ones), or nullopt.
 // An op reading a computed tensor is taken only where the primitive keeps the implementation it
 // has without it: oneDNN 2.6 turns to slower kernels (a GEMM convolution) for some layouts of
@@ -126,7 +139,11 @@ auto create_with_post_ops(const PostOpChain& chain, size_t rank, size_t channel_
         attr.set_post_ops(make_post_ops(chain, count, rank, channel_axis));
         const auto residual = chain.residual(count);
         return try_create(
-            [&] { return make(attr, residual ? compiler.value(*residual).desc : dst_desc); });
+            [&] {
+                return make(attr, residual ? with_type(compiler.value(*residual).desc,
+                                                       dst_desc.data_type())
+                                           : dst_desc);
+            });
     };
     const auto tensor_op = chain.tensor_op_index();
     std::optional<std::string> implementation_without;  // of the ops before `tensor_op`

@@ -44,7 +44,8 @@ bool is_sum_source(const graph::Node& reader, const ActivationQuantization& form
     const Shape& dst = compiler.shape_of(output_of(reader));
     return dst.size() >= 2 && compiler.shape_of(reader.inputs[0].source) == dst &&
            compiler.shape_of(reader.inputs[1].source) == dst &&
-           quantized_chain(collect_post_ops(reader, compiler, dst, {.channel_axis = 1}), compiler);
+           !quantized_chains(collect_post_ops(reader, compiler, dst, {.channel_axis = 1}), compiler)
+                .empty();
 }
 
 }  // namespace
@@ -144,22 +145,26 @@ bool read_as_quantized(const graph::Output& output, const ActivationQuantization
     return true;
 }
 
-std::optional<QuantizedChain> quantized_chain(const PostOpChain& chain, Compiler& compiler) {
+std::vector<QuantizedChain> quantized_chains(const PostOpChain& chain, Compiler& compiler) {
+    std::vector<QuantizedChain> found;
+    const auto sum = chain.sum_index();
+    const bool integer_sum = sum && chain.ops[*sum].integer_residual;
     for (size_t i = chain.folded; i < chain.ops.size(); ++i) {
         const FusedOp& op = chain.ops[i];
-        if (op.kind == FusedOp::Kind::sum) return std::nullopt;  // adds to an f32 residual
+        if (op.kind == FusedOp::Kind::sum && !op.integer_residual) break;  // adds to f32
         if (op.node->type != "FakeQuantize") continue;
         const auto form = fake_quantize_form(*op.node, compiler);
-        if (!form || op.kind != FusedOp::Kind::fake_quantize ||
-            !read_as_quantized(output_of(*op.node), *form, compiler))
-            return std::nullopt;
-        QuantizedChain quantized{chain, *form};
-        quantized.chain.ops.resize(i + 1);
-        quantized.chain.ops.back().fake_quantize.integer_offset =
-            static_cast<float>(form->level_offset());
-        return quantized;
+        if (form && op.kind == FusedOp::Kind::fake_quantize &&
+            read_as_quantized(output_of(*op.node), *form, compiler)) {
+            QuantizedChain quantized{chain, *form};
+            quantized.chain.ops.resize(i + 1);
+            quantized.chain.ops.back().fake_quantize.integer_offset =
+                static_cast<float>(form->level_offset());
+            found.insert(found.begin(), std::move(quantized));
+        }
+        if (!integer_sum || i > *sum) break;
     }
-    return std::nullopt;
+    return found;
 }
 
 }  // namespace es::devices::cpu

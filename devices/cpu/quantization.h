@@ -40,14 +40,15 @@ std::optional<ValueId> quantized_value(const graph::Output& output,
 bool read_as_quantized(const graph::Output& output, const ActivationQuantization& form,
                        Compiler& compiler);
 
-// The chain up to its first FakeQuantize, with that FakeQuantize ending in the integers of its
-// grid instead of its real values, when the FakeQuantize's readers all take 8-bit integers;
-// nullopt otherwise.
+// The chain up to a FakeQuantize whose readers all take 8-bit integers, with that FakeQuantize
+// ending in the integers of its grid instead of its real values: the longest first, one past
+// the sum where the chain adds a residual of 8-bit integers, then one up to the first
+// FakeQuantize. Empty when there is none.
 struct QuantizedChain {
     PostOpChain chain;
     ActivationQuantization form;
 };
-std::optional<QuantizedChain> quantized_chain(const PostOpChain& chain, Compiler& compiler);
+std::vector<QuantizedChain> quantized_chains(const PostOpChain& chain, Compiler& compiler);
 
 // A primitive computing a node and ops of its post-op chain.
 template <typename PrimitiveDesc>
@@ -72,30 +73,31 @@ struct FusedPrimitive {
 };
 
 // The primitive from `create(chain, dst_type)` (which returns what create_with_post_ops does):
-// one writing the 8-bit integers of a FakeQuantize in `chain` when its readers all take them
-// and the primitive computes the whole chain up to it without a reference implementation, one
-// writing f32 otherwise. Where the primitive stops before a sum (oneDNN's AVX2 kernels take a
+// one writing the 8-bit integers of a FakeQuantize in `chain` (quantized_chains) when the
+// primitive computes the whole chain up to it without a reference implementation, one writing
+// f32 otherwise. Where the primitive stops before a sum (oneDNN's AVX2 kernels take a
 // sum only as the first post-op), the residual is read as a binary operand instead.
 template <typename Create>
 auto create_fused(const PostOpChain& chain, Compiler& compiler, Create&& create)
     -> std::optional<FusedPrimitive<
         typename decltype(create(chain, dnnl::memory::data_type::f32))::value_type::first_type>> {
-    if (const auto quantized = quantized_chain(chain, compiler)) {
-        const auto created = create(quantized->chain, quantized->form.type);
-        if (created && created->second == quantized->chain.ops.size() &&
+    for (const QuantizedChain& quantized : quantized_chains(chain, compiler)) {
+        const auto created = create(quantized.chain, quantized.form.type);
+        if (created && created->second == quantized.chain.ops.size() &&
             !is_reference_implementation(created->first))
-            return {{created->first, created->second, quantized->chain, quantized->form}};
+            return {{created->first, created->second, quantized.chain, quantized.form}};
     }
-    const auto created = create(chain, dnnl::memory::data_type::f32);
-    const auto sum = chain.sum_index();
+    const PostOpChain real = chain.before_integer_sum();
+    const auto created = create(real, dnnl::memory::data_type::f32);
+    const auto sum = real.sum_index();
     if (sum && (!created || created->second <= *sum)) {
-        const PostOpChain reading = chain.with_sum_read(compiler);
+        const PostOpChain reading = real.with_sum_read(compiler);
         const auto read = create(reading, dnnl::memory::data_type::f32);
         if (read && read->second > *sum)
             return {{read->first, read->second, reading, std::nullopt}};
     }
     if (!created) return std::nullopt;
-    return {{created->first, created->second, chain, std::nullopt}};
+    return {{created->first, created->second, real, std::nullopt}};
 }
 
 // Whether `node` is a depthwise convolution: a GroupConvolution with one input and one output
