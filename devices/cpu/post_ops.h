@@ -138,12 +138,11 @@ auto create_with_post_ops(const PostOpChain& chain, size_t rank, size_t channel_
         dnnl::primitive_attr attr = default_attr();
         attr.set_post_ops(make_post_ops(chain, count, rank, channel_axis));
         const auto residual = chain.residual(count);
-        return try_create(
-            [&] {
-                return make(attr, residual ? with_type(compiler.value(*residual).desc,
-                                                       dst_desc.data_type())
-                                           : dst_desc);
-            });
+        return try_create([&] {
+            return make(attr, residual
+                                  ? with_type(compiler.value(*residual).desc, dst_desc.data_type())
+                                  : dst_desc);
+        });
     };
     const auto tensor_op = chain.tensor_op_index();
     std::optional<std::string> implementation_without;  // of the ops before `tensor_op`
