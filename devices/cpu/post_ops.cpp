@@ -325,6 +325,12 @@ PostOpChain PostOpChain::with_sum_read(Compiler& compiler) const {
     return reading;
 }
 
+bool PostOpChain::quantizes_before(size_t count) const {
+    for (size_t i = folded; i < count; ++i)
+        if (ops[i].kind == Kind::fake_quantize) return true;
+    return false;
+}
+
 PostOpChain PostOpChain::before_integer_sum() const {
     PostOpChain before = *this;
     const auto sum = sum_index();
@@ -373,7 +379,9 @@ Tensor filled(size_t count, float value) {
 // oneDNN 2.6's JIT kernels give every eltwise post-op of one algorithm the constants of the
 // first post-op of that algorithm. So an eltwise op that repeats an algorithm with other
 // constants is merged into the post-op before it where the two compose (linear after linear,
-// clip after an overlapping clip), or else written as binary ops with scalar operands.
+// clip after an overlapping clip), or takes another algorithm computing the same forward
+// (clip_v2 for clip, pow with exponent 1 for a linear without shift), or else is written as
+// binary ops with scalar operands. A clip after a ReLU always merges into it.
 bool same_constants(const PostOpEntry& entry, const EltwiseOp& op) {
     return entry.alpha == op.alpha && entry.beta == op.beta;
 }
@@ -396,18 +404,45 @@ bool merged_into_last(std::vector<PostOpEntry>& entries, const EltwiseOp& op) {
     return false;
 }
 
+bool repeats_with_other_constants(const std::vector<PostOpEntry>& entries, const EltwiseOp& op) {
+    return std::any_of(entries.begin(), entries.end(), [&](const PostOpEntry& entry) {
+        return entry.kind == PostOpEntry::Kind::eltwise && entry.algorithm == op.algorithm &&
+               !same_constants(entry, op);
+    });
+}
+
+// The forms of `op` with the same forward result, itself first.
+std::vector<EltwiseOp> equivalent_forms(const EltwiseOp& op) {
+    std::vector<EltwiseOp> forms = {op};
+    const auto with = [&](Algorithm algorithm, float alpha, float beta) {
+        forms.push_back({algorithm, alpha, beta});
+    };
+    if (op.algorithm == Algorithm::eltwise_clip) {
+        with(Algorithm::eltwise_clip_v2, op.alpha, op.beta);
+        with(Algorithm::eltwise_clip_v2_use_dst_for_bwd, op.alpha, op.beta);
+    } else if (op.algorithm == Algorithm::eltwise_relu && op.alpha >= 0) {
+        with(Algorithm::eltwise_relu_use_dst_for_bwd, op.alpha, 0);
+    } else if (op.algorithm == Algorithm::eltwise_linear && op.beta == 0) {
+        with(Algorithm::eltwise_pow, op.alpha, 1);
+    }
+    return forms;
+}
+
 void add_eltwise(std::vector<PostOpEntry>& entries, const EltwiseOp& op) {
     using EntryKind = PostOpEntry::Kind;
-    const bool repeats_with_other_constants =
-        std::any_of(entries.begin(), entries.end(), [&](const PostOpEntry& entry) {
-            return entry.kind == EntryKind::eltwise && entry.algorithm == op.algorithm &&
-                   !same_constants(entry, op);
-        });
-    if (!repeats_with_other_constants) {
-        entries.push_back({EntryKind::eltwise, op.algorithm, op.alpha, op.beta, {}});
+    if (op.algorithm == Algorithm::eltwise_clip && !entries.empty() &&
+        entries.back().kind == EntryKind::eltwise &&
+        entries.back().algorithm == Algorithm::eltwise_relu && entries.back().alpha == 0) {
+        entries.pop_back();
+        add_eltwise(entries, {Algorithm::eltwise_clip, std::max(op.alpha, 0.0f), op.beta});
         return;
     }
-    if (merged_into_last(entries, op)) return;
+    if (repeats_with_other_constants(entries, op) && merged_into_last(entries, op)) return;
+    for (const EltwiseOp& form : equivalent_forms(op))
+        if (!repeats_with_other_constants(entries, form)) {
+            entries.push_back({EntryKind::eltwise, form.algorithm, form.alpha, form.beta, {}});
+            return;
+        }
     const auto binary = [&](Algorithm algorithm, float value) {
         entries.push_back({EntryKind::binary, algorithm, 0, 0, filled(1, value)});
     };

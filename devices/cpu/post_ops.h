@@ -76,6 +76,8 @@ struct PostOpChain {
     PostOpChain with_sum_read(Compiler& compiler) const;
     // The chain up to a sum of 8-bit integers, which only a step writing 8-bit integers takes.
     PostOpChain before_integer_sum() const;
+    // Whether ops [folded, count) hold a FakeQuantize.
+    bool quantizes_before(size_t count) const;
     // Whether `op` can follow the ops so far: oneDNN 2.6 cannot run every chain of eltwise
     // post-ops (see post_ops.cpp).
     bool accepts_after(const FusedOp& op) const;
@@ -122,10 +124,16 @@ inline bool is_reference_implementation(const dnnl::primitive_desc_base& primiti
     return std::string(primitive.impl_info_str()).rfind("ref", 0) == 0;
 }
 
+// True when the primitive is a GEMM, which applies post-ops in a pass of its own: one that
+// emulates a FakeQuantize costs more there than a FakeQuantize step.
+inline bool applies_post_ops_apart(const dnnl::primitive_desc_base& primitive) {
+    return std::string(primitive.impl_info_str()).find("gemm") != std::string::npos;
+}
+
 // A primitive descriptor, from `make(attr, dst_desc)`, with as many of the chain's post-ops
-// as oneDNN takes without falling back to a reference implementation; the destination takes
-// the residual's layout (with `dst_desc`'s type) while the chain holds a sum, `dst_desc`
-// otherwise. Returns the
+// as oneDNN takes without falling back to a reference implementation (and without a
+// FakeQuantize where it applies post-ops apart); the destination takes the residual's layout
+// (with `dst_desc`'s type) while the chain holds a sum, `dst_desc` otherwise. Returns the
 // descriptor and how many ops of the chain it computes (at least the folded ones), or nullopt.
 // An op reading a computed tensor is taken only where the primitive keeps the implementation it
 // has without it: oneDNN 2.6 turns to slower kernels (a GEMM convolution) for some layouts of
@@ -153,6 +161,8 @@ auto create_with_post_ops(const PostOpChain& chain, size_t rank, size_t channel_
         const auto primitive = create(count);
         bool usable =
             primitive && (count == chain.folded || !is_reference_implementation(*primitive));
+        if (usable && chain.quantizes_before(count))
+            usable = !applies_post_ops_apart(*primitive);
         if (usable && tensor_op && *tensor_op < count && implementation_without)
             usable = *implementation_without == primitive->impl_info_str();
         if (usable) return std::pair{*primitive, count};

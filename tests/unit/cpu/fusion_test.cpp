@@ -420,6 +420,48 @@ TEST_CASE("post-op chains repeating an activation with other constants match the
     }
 }
 
+// Chains that repeat Clamp, ReLU and scaling (as two FakeQuantize emulations in a row do): each
+// op is fused, in another form where its algorithm is taken with other constants.
+TEST_CASE("post-op chains repeating clamps and scales with other bounds all fuse and match") {
+    struct Op {
+        const char* type;
+        float a;
+        float b;
+    };
+    const std::vector<std::vector<Op>> chains = {
+        {{"Clamp", -1, 8}, {"Multiply", 0.5f, 0}, {"Clamp", 1, 2}},
+        {{"Clamp", -1, 8},
+         {"Multiply", 0.5f, 0},
+         {"Clamp", 1, 2},
+         {"Multiply", 3, 0},
+         {"Clamp", 4, 5}},
+        {{"ReLU", 0, 0}, {"Clamp", -2, 6}},
+        {{"Clamp", 0, 9}, {"Multiply", 0.25f, 0}, {"ReLU", 0, 0}, {"Multiply", 4, 0}},
+    };
+    for (const auto& chain : chains) {
+        GraphBuilder g;
+        const auto scalar = [&](float value) { return g.constant(make_tensor<float>({}, {value})); };
+        const auto x = g.op("Multiply", {g.input(PartialShape{1, 16, 9, 7}), scalar(20)});
+        graph::Output y = bias(g, conv(g, x, 16, 16, "conv"), 16);
+        std::vector<std::string> names = {"bias"};
+        std::string description = "Convolution";
+        for (const Op& op : chain) {
+            names.push_back(fmt::format("op{}", names.size()));
+            if (std::string_view(op.type) == "Clamp")
+                y = g.op("Clamp", {y}, {{"min", fmt::format("{}", op.a)}, {"max", fmt::format("{}", op.b)}},
+                         names.back());
+            else if (std::string_view(op.type) == "ReLU")
+                y = g.op("ReLU", {y}, {}, names.back());
+            else
+                y = g.op(op.type, {y, scalar(op.a)}, {}, names.back());
+            description += fmt::format(" -> {} {} {}", op.type, op.a, op.b);
+        }
+        g.output(y);
+        CAPTURE(description);
+        CHECK(fused_names(g.finish(), "conv") == sorted_names(names));
+    }
+}
+
 // CReLU as IRs write it: a convolution output and its negation concatenated, then a per-channel
 // scale and shift (a BatchNorm) fused into the Multiply, and pooled. The Concat of blocked
 // values must hand on a layout whose consumers compute per-channel operands right: oneDNN 2.6's
