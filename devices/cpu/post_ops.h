@@ -161,8 +161,7 @@ auto create_with_post_ops(const PostOpChain& chain, size_t rank, size_t channel_
         const auto primitive = create(count);
         bool usable =
             primitive && (count == chain.folded || !is_reference_implementation(*primitive));
-        if (usable && chain.quantizes_before(count))
-            usable = !applies_post_ops_apart(*primitive);
+        if (usable && chain.quantizes_before(count)) usable = !applies_post_ops_apart(*primitive);
         if (usable && tensor_op && *tensor_op < count && implementation_without)
             usable = *implementation_without == primitive->impl_info_str();
         if (usable) return std::pair{*primitive, count};

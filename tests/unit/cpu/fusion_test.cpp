@@ -440,7 +440,9 @@ TEST_CASE("post-op chains repeating clamps and scales with other bounds all fuse
     };
     for (const auto& chain : chains) {
         GraphBuilder g;
-        const auto scalar = [&](float value) { return g.constant(make_tensor<float>({}, {value})); };
+        const auto scalar = [&](float value) {
+            return g.constant(make_tensor<float>({}, {value}));
+        };
         const auto x = g.op("Multiply", {g.input(PartialShape{1, 16, 9, 7}), scalar(20)});
         graph::Output y = bias(g, conv(g, x, 16, 16, "conv"), 16);
         std::vector<std::string> names = {"bias"};
@@ -448,7 +450,8 @@ TEST_CASE("post-op chains repeating clamps and scales with other bounds all fuse
         for (const Op& op : chain) {
             names.push_back(fmt::format("op{}", names.size()));
             if (std::string_view(op.type) == "Clamp")
-                y = g.op("Clamp", {y}, {{"min", fmt::format("{}", op.a)}, {"max", fmt::format("{}", op.b)}},
+                y = g.op("Clamp", {y},
+                         {{"min", fmt::format("{}", op.a)}, {"max", fmt::format("{}", op.b)}},
                          names.back());
             else if (std::string_view(op.type) == "ReLU")
                 y = g.op("ReLU", {y}, {}, names.back());
