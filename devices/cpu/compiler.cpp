@@ -475,12 +475,13 @@ void Compiler::fuse(const graph::Node& node, const graph::Node& into) {
 }
 
 void Compiler::add_primitive(const graph::Node& node, const dnnl::primitive_desc_base& primitive,
-                             std::vector<PrimitiveArg> args) {
+                             std::vector<PrimitiveArg> args, std::string_view source) {
     auto step = std::make_unique<PrimitiveStep>(dnnl::primitive(primitive.get()), std::move(args),
                                                 primitive.scratchpad_desc().get_size());
     step->name = node.name;
     step->type = node.type;
     step->implementation = implementation_of(primitive);
+    if (!source.empty()) step->implementation += " " + std::string(source);
     add_step(std::move(step));
 }
 

@@ -27,8 +27,12 @@ inline ElementType stored_type(ElementType type) {
 // the tensor or one per channel (axis 1). OpenVINO's low precision form writes them as a
 // FakeQuantize output level = q - level_offset on a grid whose level `level_zero` is 0.0: u8 takes
 // the level itself with that zero point, s8 (symmetric ranges) the level less `level_zero`.
+//
+// Without an int8 dot product, a grid with a step per channel whose level 0 is 0.0 keeps its
+// levels as f32 (type f32): f32 convolutions reading them fold the steps into their weights,
+// which leaves the writer a clip and a rounding in place of per-channel arithmetic.
 struct ActivationQuantization {
-    dnnl::memory::data_type type;  // u8 or s8
+    dnnl::memory::data_type type;  // u8, s8, or f32 (levels as floats)
     std::vector<float> steps;      // [1] or one per channel
     int32_t level_zero = 0;
     // Where 0.0 lies from level `level_zero`, in steps, as `steps`: ranges stored in f16 move it
@@ -124,9 +128,10 @@ class Compiler {
     // Records that `node` is computed by the step of `into` (a post-op).
     void fuse(const graph::Node& node, const graph::Node& into);
     bool is_fused(const graph::Node& node) const { return m_fused.count(&node) > 0; }
-    // Adds a step running `primitive` for `node`.
+    // Adds a step running `primitive` for `node`; the profile names its implementation, then
+    // `source` where given (what the source holds: "levels").
     void add_primitive(const graph::Node& node, const dnnl::primitive_desc_base& primitive,
-                       std::vector<PrimitiveArg> args);
+                       std::vector<PrimitiveArg> args, std::string_view source = {});
     void add_step(std::unique_ptr<Step> step);
 
   private:

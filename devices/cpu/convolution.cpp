@@ -30,7 +30,7 @@ template <typename PrimitiveDesc>
 void add_biased_primitive(const graph::Node& node, Compiler& compiler,
                           const PrimitiveDesc& primitive, std::vector<PrimitiveArg> args,
                           const std::vector<float>& bias, const PostOpChain& chain, size_t count,
-                          ValueId dst) {
+                          ValueId dst, std::string_view source = {}) {
     const size_t rank = compiler.value(dst).shape.size();
     if (!bias.empty()) {
         const auto channels = static_cast<int64_t>(bias.size());
@@ -43,7 +43,7 @@ void add_biased_primitive(const graph::Node& node, Compiler& compiler,
     args.push_back({DNNL_ARG_DST, dst});
     for (const PrimitiveArg& arg : post_op_args(chain, count, rank, 1, compiler))
         args.push_back(arg);
-    compiler.add_primitive(node, primitive, std::move(args));
+    compiler.add_primitive(node, primitive, std::move(args), source);
 }
 
 // add_biased_primitive into a new destination (or the residual's buffer when the chain ends in
@@ -74,22 +74,56 @@ struct ConvInputs {
     ValueId src = 0;
     Shape src_shape;
     Shape dst_shape;
-    const Tensor* weights = nullptr;
+    Tensor weights;
     std::vector<int64_t> kernel;
+    bool levels = false;  // the source holds levels in f32, their steps are in the weights
 };
 
+// `weights` ([C_out, C_in, k…], or [G, C_out/G, C_in/G, k…] where `grouped`) with input
+// channel c times steps[c].
+Tensor scaled_input_channels(const Tensor& weights, const std::vector<float>& steps,
+                             bool grouped) {
+    Tensor scaled = weights.clone();
+    const Shape& shape = weights.shape();
+    const int64_t groups = grouped ? shape[0] : 1;
+    const int64_t outputs = shape[grouped ? 1 : 0];
+    const int64_t inputs = shape[grouped ? 2 : 1];
+    const auto kernel = static_cast<int64_t>(weights.size()) / (groups * outputs * inputs);
+    float* w = scaled.data<float>();
+    for (int64_t g = 0; g < groups; ++g)
+        for (int64_t o = 0; o < outputs; ++o)
+            for (int64_t i = 0; i < inputs; ++i) {
+                const float step = steps[static_cast<size_t>(g * inputs + i)];
+                float* row = w + ((g * outputs + o) * inputs + i) * kernel;
+                for (int64_t k = 0; k < kernel; ++k)
+                    row[k] *= step;
+            }
+    return scaled;
+}
+
+// The source and weights of a (de)convolution. A convolution whose source a step wrote as
+// levels in f32 reads them, with the grid's steps in its weights.
 std::optional<ConvInputs> read_inputs(const graph::Node& node, Compiler& compiler, bool grouped) {
     ConvInputs inputs;
-    inputs.weights = compiler.constant_input(node, 1);
-    inputs.src = compiler.input_value(node, 0);
+    const Tensor* weights = compiler.constant_input(node, 1);
+    if (!weights || weights->type() != ElementType::f32) return std::nullopt;
+    inputs.weights = *weights;
+    const auto levels = compiler.quantized(node.inputs.at(0).source);
+    if (levels && levels->grid.type == DataType::f32 &&
+        (node.type == "Convolution" || node.type == "GroupConvolution")) {
+        inputs.src = levels->id;
+        inputs.weights = scaled_input_channels(*weights, levels->grid.steps, grouped);
+        inputs.levels = true;
+    } else {
+        inputs.src = compiler.input_value(node, 0);
+    }
     const Value& src = compiler.value(inputs.src);
-    if (!inputs.weights || inputs.weights->type() != ElementType::f32 ||
-        src.type != ElementType::f32 || src.shape.size() < 3 || src.shape.size() > 5)
+    if (src.type != ElementType::f32 || src.shape.size() < 3 || src.shape.size() > 5)
         return std::nullopt;
     inputs.src_shape = src.shape;
     inputs.dst_shape = compiler.shape_of(output_of(node));
-    const Shape& weights = inputs.weights->shape();
-    inputs.kernel.assign(weights.begin() + (grouped ? 3 : 2), weights.end());
+    const Shape& shape = inputs.weights.shape();
+    inputs.kernel.assign(shape.begin() + (grouped ? 3 : 2), shape.end());
     return inputs;
 }
 
@@ -175,7 +209,7 @@ bool lower_convolution_with(const graph::Node& node, Compiler& compiler, const C
                                  Compiler::Alias::in_place)
             : compiler.add_value(node.name, created->dst_type(), dst_shape, primitive.dst_desc());
     add_biased_primitive(node, compiler, primitive, std::move(args), bias, created->chain,
-                         created->count, dst);
+                         created->count, dst, inputs.levels ? "levels" : "");
     created->define(node, dst, compiler);
     return true;
 }
@@ -197,7 +231,7 @@ bool lower_convolution(const graph::Node& node, Compiler& compiler) {
         const auto channels = static_cast<size_t>(dst_shape[1]);
         const auto absorbed = absorb ? absorb_fake_quantize_input(chain, channels) : std::nullopt;
         if (absorb && !absorbed) continue;
-        Tensor weights = *inputs->weights;
+        Tensor weights = inputs->weights;
         std::vector<float> bias;
         if (chain.folded > 0 || absorbed) {
             weights = weights.clone();
@@ -235,7 +269,7 @@ bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler) {
     if (!subpixel || dst_shape[1] * kw < 12) return false;
 
     const int64_t c_in = src_shape[1], c_out = dst_shape[1], channels = c_out * kh * kw;
-    const float* deconv_weights = inputs->weights->data<float>();  // [C_in, C_out, kh, kw]
+    const float* deconv_weights = inputs->weights.data<float>();  // [C_in, C_out, kh, kw]
     Tensor weights(ElementType::f32, {channels, c_in, 1, 1});
     float* w = weights.data<float>();
     for (int64_t ci = 0; ci < c_in; ++ci)
@@ -311,7 +345,7 @@ bool lower_deconvolution(const graph::Node& node, Compiler& compiler) {
             bias[c] += op.operand.data<float>()[op.operand.size() > 1 ? c : 0];
     const dnnl::memory::desc bias_desc({dst_shape[1]}, DataType::f32, Tag::x);
 
-    const Tensor& weights = *inputs->weights;
+    const Tensor& weights = inputs->weights;
     std::vector<int64_t> order(weights.rank());
     std::iota(order.begin(), order.end(), 0);
     std::swap(order[grouped ? 1 : 0], order[grouped ? 2 : 1]);

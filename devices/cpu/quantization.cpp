@@ -1,5 +1,6 @@
 #include "devices/cpu/quantization.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace es::devices::cpu {
@@ -25,14 +26,15 @@ bool same_grid(const ActivationQuantization& a, const ActivationQuantization& b)
 }
 
 // A convolution reading `output` (on `form`) as its source, which lower_int8_convolution may
-// lower.
+// lower (lower_convolution where the levels are floats).
 bool is_convolution_source(const graph::Node& reader, const graph::Output& output,
                            const ActivationQuantization& form, Compiler& compiler) {
-    return has_int8_dot_product() &&
+    const bool floats = form.type == DataType::f32;
+    return (has_int8_dot_product() || floats) &&
            (reader.type == "Convolution" || reader.type == "GroupConvolution") &&
            reader.inputs.size() == 2 && reader.inputs[0].source == output &&
            reader.inputs[1].source != output && compiler.constant_input(reader, 1) != nullptr &&
-           (!form.per_channel() || is_depthwise(reader, compiler));
+           (!form.per_channel() || floats || is_depthwise(reader, compiler));
 }
 
 // An Add of two tensors of one shape reading `output` (on `form`), which lower_binary computes
@@ -99,6 +101,10 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
         form.steps.resize(1);
         form.zero_offsets.resize(1);
     }
+    const bool zero_on_level = std::all_of(form.zero_offsets.begin(), form.zero_offsets.end(),
+                                           [](float offset) { return offset == 0; });
+    if (!has_int8_dot_product() && form.per_channel() && form.level_zero == 0 && zero_on_level)
+        form.type = DataType::f32;
     return form;
 }
 
@@ -133,6 +139,7 @@ bool read_as_quantized(const graph::Output& output, const ActivationQuantization
         if (is_convolution_source(*reader, output, form, compiler) ||
             is_sum_source(*reader, form, compiler))
             continue;
+        if (form.type == DataType::f32) return false;
         const bool moves_values =
             reader->type == "Concat" ||
             (reader->type == "MaxPool" && reader->inputs[0].source == output &&

@@ -33,7 +33,8 @@ std::optional<IntegerMeaning> integer_meaning(const ActivationQuantization& form
 std::optional<ValueId> quantized_value(const graph::Output& output,
                                        const ActivationQuantization& form, Compiler& compiler);
 
-// Whether every reader of `output` (which is on the grid `form`) can take it as 8-bit integers:
+// Whether every reader of `output` (which is on the grid `form`) can take it as 8-bit integers
+// (or as levels in f32: convolutions alone):
 // convolutions with constant weights (depthwise ones where the grid has a step per channel),
 // Adds of two tensors of one shape that write 8-bit integers (where the grid has one step), and
 // MaxPool and Concat whose own readers can.
@@ -59,8 +60,7 @@ struct FusedPrimitive {
     std::optional<ActivationQuantization> integers;  // set when it writes 8-bit integers
 
     ElementType dst_type() const {
-        if (!integers) return ElementType::f32;
-        return integers->type == dnnl::memory::data_type::u8 ? ElementType::u8 : ElementType::i8;
+        return integers ? element_type_of(integers->type, ElementType::f32) : ElementType::f32;
     }
     // Marks the fused ops and defines the output of the last one as `dst`.
     void define(const graph::Node& node, ValueId dst, Compiler& compiler) const {
