@@ -81,8 +81,7 @@ struct ConvInputs {
 
 // `weights` ([C_out, C_in, k…], or [G, C_out/G, C_in/G, k…] where `grouped`) with input
 // channel c times steps[c].
-Tensor scaled_input_channels(const Tensor& weights, const std::vector<float>& steps,
-                             bool grouped) {
+Tensor scaled_input_channels(const Tensor& weights, const std::vector<float>& steps, bool grouped) {
     Tensor scaled = weights.clone();
     const Shape& shape = weights.shape();
     const int64_t groups = grouped ? shape[0] : 1;

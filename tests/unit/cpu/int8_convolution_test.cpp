@@ -451,19 +451,16 @@ TEST_CASE("FakeQuantize per channel into a depthwise convolution: u8 with VNNI, 
         CAPTURE(channels);
         GraphBuilder g;
         const auto in = fake_quantize(g, g.input(PartialShape{1, 16, 10, 9}), -2.56f, 2.54f);
-        const auto expand = g.op("Convolution", {in, s8_weights(g, {channels, 16, 1, 1}, 41)},
-                                 {{"strides", "1,1"},
-                                  {"pads_begin", "0,0"},
-                                  {"pads_end", "0,0"},
-                                  {"dilations", "1,1"}});
+        const auto expand = g.op(
+            "Convolution", {in, s8_weights(g, {channels, 16, 1, 1}, 41)},
+            {{"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}});
         const auto relu6 = g.op("Clamp", {g.op("Add", {expand, g.constant({1, channels, 1, 1})})},
                                 {{"min", "0"}, {"max", "6"}});
         const auto dw_in =
             channel_fake_quantize(g, relu6, std::vector<float>(static_cast<size_t>(channels), 0),
                                   ramp(static_cast<size_t>(channels), 1.0f, 0.2f));
-        const auto dw =
-            g.op("GroupConvolution", {dw_in, s8_weights(g, {channels, 1, 1, 3, 3}, 42)},
-                 k_same_3x3, "dw");
+        const auto dw = g.op("GroupConvolution", {dw_in, s8_weights(g, {channels, 1, 1, 3, 3}, 42)},
+                             k_same_3x3, "dw");
         g.output(g.op("Add", {dw, g.constant({1, channels, 1, 1})}));
         const auto model = g.finish();
         const auto cpu =
