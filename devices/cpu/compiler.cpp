@@ -389,10 +389,9 @@ ValueId Compiler::reordered(ValueId id, const dnnl::memory::desc& desc, const Re
             std::vector<PrimitiveArg>{{DNNL_ARG_SRC, id}, {DNNL_ARG_DST, result}},
             reorder.scratchpad_desc().get_size());
         step->name = copy.name;
-        const bool from_float = copy.type == ElementType::f32;
-        step->type = from_float == (type == ElementType::f32) ? "Reorder"
-                     : from_float                             ? "Quantize"
-                                                              : "Dequantize";
+        // Named by what it does to the values: a rescale into integers or into floats (levels
+        // held as f32 included), or none.
+        step->type = identity ? "Reorder" : type == ElementType::f32 ? "Dequantize" : "Quantize";
         step->implementation = implementation_of(reorder);
         add_step(std::move(step));
     }
