@@ -80,7 +80,11 @@ MosquittoBroker::MosquittoBroker(std::string program, std::filesystem::path dir,
     else
         config << "allow_anonymous false\npassword_file " << security.password_file.string()
                << "\n";
-    config << "persistence true\n"
+    // A subscriber away while the broker restarts gets every message queued, copies that
+    // QoS 1 sends again included: mosquitto's default limit (1000) would drop some under load,
+    // a loss the publisher under test has no part in.
+    config << "max_queued_messages 100000\n"
+           << "persistence true\n"
            << "persistence_location " << m_dir.string() << "/\n"
            << "log_dest stdout\n"
            // A log file is written line by line; stdout into a file is buffered.

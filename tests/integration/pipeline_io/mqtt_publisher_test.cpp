@@ -206,7 +206,8 @@ TEST_CASE(
     MqttPublisher publisher(options_for(*broker, "pub-bursts"));
     REQUIRE(wait_until([&] { return publisher.stats().connected; }, 5s));
     uint64_t frame = 0;
-    // 800 in all: mosquitto keeps at most 1000 messages for a subscriber while it is away.
+    // 800 in all, some sent twice after a takeover (the test broker queues them all for the
+    // subscriber while it is away).
     for (int outage = 0; outage < 4; ++outage) {
         std::thread burst([&] {
             for (int i = 0; i < 200; ++i)
