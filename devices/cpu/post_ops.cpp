@@ -293,7 +293,8 @@ std::optional<FakeQuantizeOp> fake_quantize_op(const graph::Node& node, Compiler
                       spread(*limits[2]),
                       spread(*limits[3]),
                       static_cast<float>(levels - 1),
-                      std::nullopt};
+                      std::nullopt,
+                      false};
     for (size_t c = 0; c < count; ++c)  // inverted ranges select their ends the other way
         if (!(op.in_low.data<float>()[c] <= op.in_high.data<float>()[c])) return std::nullopt;
     return op;
@@ -447,8 +448,8 @@ void add_eltwise(std::vector<PostOpEntry>& entries, const EltwiseOp& op) {
         entries.push_back({EntryKind::binary, algorithm, 0, 0, filled(1, value)});
     };
     if (op.algorithm == Algorithm::eltwise_linear) {
-        binary(Algorithm::binary_mul, op.alpha);
-        binary(Algorithm::binary_add, op.beta);
+        if (op.alpha != 1) binary(Algorithm::binary_mul, op.alpha);
+        if (op.beta != 0) binary(Algorithm::binary_add, op.beta);
     } else if (op.algorithm == Algorithm::eltwise_clip) {
         binary(Algorithm::binary_max, op.alpha);
         binary(Algorithm::binary_min, op.beta);
@@ -518,7 +519,10 @@ void add_fake_quantize(std::vector<PostOpEntry>& entries, const FakeQuantizeOp& 
         add_affine(entries, in_scale, in_shift);
         add_eltwise(entries, {Algorithm::eltwise_clip, 0, steps});
     }
-    add_eltwise(entries, {Algorithm::eltwise_round, 0, 0});
+    // An 8-bit write rounds halves to even as well, and adding an even offset after the
+    // rounding does not change it.
+    if (!op.written_as_integers || std::fmod(*op.integer_offset, 2.0f) != 0)
+        add_eltwise(entries, {Algorithm::eltwise_round, 0, 0});
     if (!op.integer_offset)
         add_affine(entries, out_scale, op.out_low);
     else if (*op.integer_offset != 0)
@@ -543,10 +547,11 @@ std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
                 entries.push_back({EntryKind::prelu, Algorithm::undef, 0, 0, op.operand});
                 break;
             case Kind::sum:
-                entries.push_back({.kind = EntryKind::sum, .integers = op.integer_residual});
+                // Before the sum, where it may merge into a linear op.
                 if (op.integer_residual && op.integer_residual->shift != 0)
                     add_eltwise(entries,
                                 {Algorithm::eltwise_linear, 1, op.integer_residual->shift});
+                entries.push_back({.kind = EntryKind::sum, .integers = op.integer_residual});
                 break;
             case Kind::fake_quantize:
                 add_fake_quantize(entries, op.fake_quantize);
@@ -640,14 +645,29 @@ std::optional<std::pair<float, float>> clip_bounds(const FusedOp& op) {
     return std::nullopt;
 }
 
+// Whether `op` commutes with a positive scale: ReLU with any slope, PReLU.
+bool positively_homogeneous(const FusedOp& op) {
+    if (op.kind == FusedOp::Kind::prelu) return true;
+    return op.kind == FusedOp::Kind::eltwise && op.eltwise.size() == 1 &&
+           op.eltwise[0].algorithm == dnnl::algorithm::eltwise_relu;
+}
+
 }  // namespace
 
 std::optional<AbsorbedInput> absorb_fake_quantize_input(PostOpChain& chain, size_t channels) {
     size_t index = chain.folded;
+    bool clips = false;
+    bool homogeneous = false;
     for (; index < chain.ops.size() && chain.ops[index].kind != FusedOp::Kind::fake_quantize;
-         ++index)
-        if (!clip_bounds(chain.ops[index])) return std::nullopt;
-    if (index == chain.ops.size()) return std::nullopt;
+         ++index) {
+        clips = clips || clip_bounds(chain.ops[index]).has_value();
+        homogeneous = homogeneous || !clip_bounds(chain.ops[index]);
+        if (!clip_bounds(chain.ops[index]) && !positively_homogeneous(chain.ops[index]))
+            return std::nullopt;
+    }
+    // Past ReLU and Clamp ops whose bounds hold the input range the whole step is absorbed;
+    // past ops that commute with a positive scale (leaky ReLU, PReLU) only the scale is.
+    if (index == chain.ops.size() || (clips && homogeneous)) return std::nullopt;
     FakeQuantizeOp& fake_quantize = chain.ops[index].fake_quantize;
     const float* low = fake_quantize.in_low.data<float>();
     const float* high = fake_quantize.in_high.data<float>();
@@ -655,7 +675,7 @@ std::optional<AbsorbedInput> absorb_fake_quantize_input(PostOpChain& chain, size
     if (count != 1 && count != channels) return std::nullopt;
     for (size_t c = 0; c < count; ++c) {
         if (!(high[c] > low[c])) return std::nullopt;
-        for (size_t i = chain.folded; i < index; ++i) {
+        for (size_t i = chain.folded; i < index && clips; ++i) {
             const auto [clip_low, clip_high] = *clip_bounds(chain.ops[i]);
             if (low[c] < clip_low || high[c] > clip_high) return std::nullopt;
         }
@@ -666,7 +686,18 @@ std::optional<AbsorbedInput> absorb_fake_quantize_input(PostOpChain& chain, size
         const size_t range = count > 1 ? c : 0;
         const float scale = levels / (high[range] - low[range]);
         absorbed.scale.push_back(scale);
-        absorbed.shift.push_back(-low[range] * scale);
+        absorbed.shift.push_back(homogeneous ? 0.0f : -low[range] * scale);
+    }
+    if (homogeneous) {
+        Tensor scaled_low = filled(count, 0);
+        Tensor scaled_high = filled(count, 0);
+        for (size_t c = 0; c < count; ++c) {
+            scaled_low.data<float>()[c] = low[c] * absorbed.scale[c];
+            scaled_high.data<float>()[c] = scaled_low.data<float>()[c] + levels;
+        }
+        fake_quantize.in_low = std::move(scaled_low);
+        fake_quantize.in_high = std::move(scaled_high);
+        return absorbed;
     }
     for (size_t i = chain.folded; i < index; ++i)
         chain.ops[i].eltwise.clear();

@@ -167,6 +167,8 @@ std::vector<QuantizedChain> quantized_chains(const PostOpChain& chain, Compiler&
             quantized.chain.ops.resize(i + 1);
             quantized.chain.ops.back().fake_quantize.integer_offset =
                 static_cast<float>(form->level_offset());
+            quantized.chain.ops.back().fake_quantize.written_as_integers =
+                form->type != DataType::f32;
             found.insert(found.begin(), std::move(quantized));
         }
         if (!integer_sum || i > *sum) break;

@@ -536,6 +536,20 @@ TEST_CASE("FakeQuantize after Clamp, Add and ReLU, into convolutions and Add, ne
              const auto next = fake_quantize(g, g.op("ReLU", {dw}), 0, 3.1f, 256, "next");
              g.output(g.op("Convolution", {next, s8_weights(g, {8, 16, 3, 3}, 29)}, k_same_3x3));
          }},
+        // person-detection-action-recognition-0005: a PReLU between a convolution and the
+        // FakeQuantize of the depthwise convolution's input, ranges and zero points per channel.
+        {"a leaky ReLU, then a range and zero point per channel",
+         [](GraphBuilder& g, graph::Output x) {
+             const auto in = fake_quantize(g, x, -2.56f, 2.54f, 256, "in");
+             const auto reduce =
+                 g.op("Convolution", {in, s8_weights(g, {24, 16, 3, 3}, 30)}, k_same_3x3);
+             const auto leaky = g.op("PReLU", {g.op("Add", {reduce, g.constant({1, 24, 1, 1})}),
+                                               g.constant(make_tensor<float>({1}, {0.1f}))});
+             const auto q =
+                 channel_fake_quantize(g, leaky, ramp(24, -0.5f, 0.02f), ramp(24, 1.0f, 0.1f));
+             g.output(
+                 g.op("GroupConvolution", {q, s8_weights(g, {24, 1, 1, 3, 3}, 31)}, k_same_3x3));
+         }},
         {"a channel whose range is a single value",
          [](GraphBuilder& g, graph::Output x) {
              std::vector<float> high = ramp(16, 1.0f, 0.2f);
