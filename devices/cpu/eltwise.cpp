@@ -81,9 +81,10 @@ bool lower_prelu(const graph::Node& node, Compiler& compiler) {
             created = try_create([&] {
                 const dnnl::prelu_forward::desc desc(
                     dnnl::prop_kind::forward_inference, src_desc,
-                    plain ? plain_desc(ElementType::f32, weights_dims)
-                          : dnnl::memory::desc(dnnl_dims(weights_dims), dnnl::memory::data_type::f32,
-                                               dnnl::memory::format_tag::any));
+                    plain
+                        ? plain_desc(ElementType::f32, weights_dims)
+                        : dnnl::memory::desc(dnnl_dims(weights_dims), dnnl::memory::data_type::f32,
+                                             dnnl::memory::format_tag::any));
                 return dnnl::prelu_forward::primitive_desc(desc, default_attr(), cpu_engine());
             });
             if (created && !is_reference_implementation(*created)) break;
