@@ -100,7 +100,9 @@ PostOpChain collect_post_ops(const graph::Node& node, Compiler& compiler, const 
 // takes that into its weights or output scales and its bias computes the chain rewritten here:
 // without the ReLU and Clamp ops, the FakeQuantize reduced to its clip to [0, levels - 1] and its
 // rounding (eltwise post-ops where ranges per channel took binary ones). The primitive must
-// compute the chain at least up to op `index`: before it the output is in levels.
+// compute the chain at least up to op `index`: before it the output is in levels. Past a leaky
+// ReLU or PReLU (which commute with a positive scale) only the scale is absorbed: those ops stay,
+// and the FakeQuantize keeps its shift.
 struct AbsorbedInput {
     size_t index;
     std::vector<float> scale;
