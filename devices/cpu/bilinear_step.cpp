@@ -26,6 +26,7 @@ class BilinearInstance : public StepInstance {
                 const int64_t left = s.m_x.index[2 * x] * inner;
                 const int64_t right = s.m_x.index[2 * x + 1] * inner;
                 const float wx0 = s.m_x.weight[2 * x], wx1 = s.m_x.weight[2 * x + 1];
+#pragma omp simd
                 for (int64_t c = 0; c < inner; ++c)
                     out[c] = wy0 * (wx0 * top[left + c] + wx1 * top[right + c]) +
                              wy1 * (wx0 * bottom[left + c] + wx1 * bottom[right + c]);

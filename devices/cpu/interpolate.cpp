@@ -183,16 +183,27 @@ bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler) {
         const interpolate::AxisTaps taps = interpolate::linear_onnx_taps(config, r);
         return BilinearStep::Taps{taps.index, taps.weight};
     };
+    // An image whose producer chose another layout than the plain one is resized channels
+    // last: whole pixels of channels at a time, and no plain copy in between.
+    const bool channels_last = src_shape.size() == 4 && first == 2 && src_shape[1] > 1 &&
+                               !is_plain(compiler.value(src).desc);
     int64_t outer = 1, inner = 1;
     for (size_t axis = 0; axis < src_shape.size(); ++axis) {
         if (axis < first) outer *= src_shape[axis];
         if (axis > first + 1) inner *= src_shape[axis];
     }
-    const ValueId plain = compiler.to_plain(src);
-    const ValueId dst = compiler.add_value(node.name, ElementType::f32, dst_shape,
-                                           plain_desc(ElementType::f32, dst_shape));
+    if (channels_last) {
+        outer = src_shape[0];
+        inner = src_shape[1];
+    }
+    const auto layout = [&](const Shape& shape) {
+        return channels_last ? axis_innermost_desc(shape, 1, dnnl::memory::data_type::f32)
+                             : plain_desc(ElementType::f32, shape);
+    };
+    const ValueId source = compiler.to_layout(src, layout(src_shape));
+    const ValueId dst = compiler.add_value(node.name, ElementType::f32, dst_shape, layout(dst_shape));
     auto step =
-        std::make_unique<BilinearStep>(plain, dst, outer, src_shape[first], src_shape[first + 1],
+        std::make_unique<BilinearStep>(source, dst, outer, src_shape[first], src_shape[first + 1],
                                        inner, taps_of(first), taps_of(first + 1));
     step->name = node.name;
     compiler.add_step(std::move(step));

@@ -167,6 +167,30 @@ FastCase linear_resize_v1(const char* name, Shape shape, std::vector<int64_t> si
         }};
 }
 
+// Interpolate-1 linear x2 of a convolution output (a blocked or channels-last layout), followed
+// by another convolution: segmentation decoders.
+FastCase resize_between_convs(const char* name, int64_t channels) {
+    return {name, [=](GraphBuilder& g) {
+                const graph::Attributes same = {{"strides", "1,1"},
+                                                {"pads_begin", "1,1"},
+                                                {"pads_end", "1,1"},
+                                                {"dilations", "1,1"}};
+                const auto conv = g.op("Convolution", {g.input(PartialShape{1, 8, 9, 7}),
+                                                       g.constant({channels, 8, 3, 3})},
+                                       same);
+                const auto resized =
+                    g.op("Interpolate", {conv, g.constant(ints({18, 14}))},
+                         {{"mode", "linear"},
+                          {"axes", "2,3"},
+                          {"align_corners", "1"},
+                          {"antialias", "0"},
+                          {"pads_begin", "0"},
+                          {"pads_end", "0"}},
+                         "op", "opset1");
+                g.output(g.op("Convolution", {resized, g.constant({4, channels, 3, 3})}, same));
+            }};
+}
+
 // PReLU with a slope per element of the last axis (TensorFlow's per-channel slope of NHWC).
 FastCase prelu_last_axis(const char* name, Shape shape, Shape slope, bool after_conv) {
     return {name, [=](GraphBuilder& g) {
@@ -244,6 +268,8 @@ const std::vector<FastCase> k_cases = {
     linear_resize_v1("Interpolate-1 linear of NCHW to 9x5, asymmetric", {2, 3, 4, 6}, {9, 5},
                      {2, 3}, false),
     linear_resize_v1("Interpolate-1 linear of one axis, half_pixel", {2, 5, 7}, {12}, {2}, false),
+    resize_between_convs("Interpolate-1 linear x2 between convolutions, 16 channels", 16),
+    resize_between_convs("Interpolate-1 linear x2 between convolutions, 5 channels", 5),
     topk("TopK 100 of 20000, largest first", {1, 20000}, -1, 100, "max", "value", false),
     topk("TopK with ties keeps the input order", {2, 3000}, 1, 50, "max", "value", true),
     topk("TopK smallest, sorted by index, i64", {3, 200}, 1, 17, "min", "index", true, "i64"),
