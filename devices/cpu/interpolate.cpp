@@ -201,7 +201,8 @@ bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler) {
                              : plain_desc(ElementType::f32, shape);
     };
     const ValueId source = compiler.to_layout(src, layout(src_shape));
-    const ValueId dst = compiler.add_value(node.name, ElementType::f32, dst_shape, layout(dst_shape));
+    const ValueId dst =
+        compiler.add_value(node.name, ElementType::f32, dst_shape, layout(dst_shape));
     auto step =
         std::make_unique<BilinearStep>(source, dst, outer, src_shape[first], src_shape[first + 1],
                                        inner, taps_of(first), taps_of(first + 1));

@@ -175,18 +175,17 @@ FastCase resize_between_convs(const char* name, int64_t channels) {
                                                 {"pads_begin", "1,1"},
                                                 {"pads_end", "1,1"},
                                                 {"dilations", "1,1"}};
-                const auto conv = g.op("Convolution", {g.input(PartialShape{1, 8, 9, 7}),
-                                                       g.constant({channels, 8, 3, 3})},
-                                       same);
-                const auto resized =
-                    g.op("Interpolate", {conv, g.constant(ints({18, 14}))},
-                         {{"mode", "linear"},
-                          {"axes", "2,3"},
-                          {"align_corners", "1"},
-                          {"antialias", "0"},
-                          {"pads_begin", "0"},
-                          {"pads_end", "0"}},
-                         "op", "opset1");
+                const auto conv = g.op(
+                    "Convolution",
+                    {g.input(PartialShape{1, 8, 9, 7}), g.constant({channels, 8, 3, 3})}, same);
+                const auto resized = g.op("Interpolate", {conv, g.constant(ints({18, 14}))},
+                                          {{"mode", "linear"},
+                                           {"axes", "2,3"},
+                                           {"align_corners", "1"},
+                                           {"antialias", "0"},
+                                           {"pads_begin", "0"},
+                                           {"pads_end", "0"}},
+                                          "op", "opset1");
                 g.output(g.op("Convolution", {resized, g.constant({4, channels, 3, 3})}, same));
             }};
 }
