@@ -32,7 +32,9 @@ inline ElementType stored_type(ElementType type) {
 // levels as f32 (type f32): f32 convolutions reading them fold the steps into their weights,
 // which leaves the writer a clip and a rounding in place of per-channel arithmetic.
 struct ActivationQuantization {
-    dnnl::memory::data_type type;  // u8, s8, or f32 (levels as floats)
+    // u8, s8, or f32: each value over its channel's step, as a float (a level where the
+    // channel's zero is on level 0)
+    dnnl::memory::data_type type;
     std::vector<float> steps;      // [1] or one per channel
     int32_t level_zero = 0;
     // Where 0.0 lies from level `level_zero`, in steps, as `steps`: ranges stored in f16 move it

@@ -109,7 +109,8 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     const graph::Output input = node.inputs.at(0).source;
     const auto activation = quantization_of(input, compiler);
     const Tensor* f32_weights = compiler.constant_input(node, 1);
-    if (!activation || !f32_weights || f32_weights->type() != ElementType::f32 ||
+    if (!activation || activation->type == DataType::f32 || !f32_weights ||
+        f32_weights->type() != ElementType::f32 ||
         stored_type(input.type().type) != ElementType::f32)
         return false;
     const Shape& src_shape = compiler.shape_of(input);

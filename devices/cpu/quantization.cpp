@@ -73,20 +73,31 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
         fake_quantize_op(fake_quantize, compiler, compiler.shape_of(output_of(fake_quantize)));
     if (!op || op->levels_minus_one > 255) return std::nullopt;
     ActivationQuantization form{DataType::u8, {}, 0, {}};
+    bool one_level_zero = true;  // 0.0 on one level of every channel's grid
     for (size_t c = 0; c < op->out_low.size(); ++c) {
         const float out_low = op->out_low.data<float>()[c];
         const float step = (op->out_high.data<float>()[c] - out_low) / op->levels_minus_one;
         if (!(step > 0) || !std::isfinite(step)) return std::nullopt;
         const float zero = -out_low / step;
         const float level_zero = std::nearbyint(zero);
-        if (std::abs(zero - level_zero) > k_offset_tolerance || level_zero < 0 ||
-            level_zero > op->levels_minus_one ||
-            (c > 0 && static_cast<int32_t>(level_zero) != form.level_zero))
-            return std::nullopt;
+        one_level_zero = one_level_zero && std::abs(zero - level_zero) <= k_offset_tolerance &&
+                         level_zero >= 0 && level_zero <= op->levels_minus_one &&
+                         (c == 0 || static_cast<int32_t>(level_zero) == form.level_zero);
         form.level_zero = static_cast<int32_t>(level_zero);
         form.steps.push_back(step);
         form.zero_offsets.push_back(zero - level_zero);
     }
+    const bool per_channel = form.steps.size() > 1;
+    // Values divided by their channel's step, as floats, where integers cannot hold the grid
+    // or the CPU has no 8-bit dot product: a convolution takes the steps into its weights, and
+    // its padding, 0.0, is still 0.0.
+    if (per_channel && (!one_level_zero || !has_int8_dot_product())) {
+        form.type = DataType::f32;
+        form.level_zero = 0;
+        std::fill(form.zero_offsets.begin(), form.zero_offsets.end(), 0.0f);
+        return form;
+    }
+    if (!one_level_zero) return std::nullopt;
     // Ranges about zero fit s8 without a zero point (u8 x s8 is the native int8 product where
     // zero is the lowest level).
     const int32_t top = static_cast<int32_t>(op->levels_minus_one);
@@ -101,10 +112,6 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
         form.steps.resize(1);
         form.zero_offsets.resize(1);
     }
-    const bool zero_on_level = std::all_of(form.zero_offsets.begin(), form.zero_offsets.end(),
-                                           [](float offset) { return offset == 0; });
-    if (!has_int8_dot_product() && form.per_channel() && form.level_zero == 0 && zero_on_level)
-        form.type = DataType::f32;
     return form;
 }
 
@@ -165,10 +172,21 @@ std::vector<QuantizedChain> quantized_chains(const PostOpChain& chain, Compiler&
             read_as_quantized(output_of(*op.node), *form, compiler)) {
             QuantizedChain quantized{chain, *form};
             quantized.chain.ops.resize(i + 1);
-            quantized.chain.ops.back().fake_quantize.integer_offset =
-                static_cast<float>(form->level_offset());
-            quantized.chain.ops.back().fake_quantize.written_as_integers =
-                form->type != DataType::f32;
+            FakeQuantizeOp& written = quantized.chain.ops.back().fake_quantize;
+            if (form->type == DataType::f32) {
+                // level + out_low / step: the value over its step
+                Tensor low = written.out_low.clone();
+                Tensor high = written.out_high.clone();
+                for (size_t c = 0; c < form->steps.size(); ++c) {
+                    low.data<float>()[c] /= form->steps[c];
+                    high.data<float>()[c] = low.data<float>()[c] + written.levels_minus_one;
+                }
+                written.out_low = std::move(low);
+                written.out_high = std::move(high);
+            } else {
+                written.integer_offset = static_cast<float>(form->level_offset());
+                written.written_as_integers = true;
+            }
             found.insert(found.begin(), std::move(quantized));
         }
         if (!integer_sum || i > *sum) break;

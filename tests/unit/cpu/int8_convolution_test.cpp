@@ -446,31 +446,41 @@ TEST_CASE("8-bit values reach f32 readers, the caller and mixed Concats dequanti
 }
 
 // MobileNet's expansion: ReLU6, then a range per channel from 0 for the depthwise convolution.
+// Ranges with a zero point per channel (a PReLU before them) have no integer form: levels over
+// their steps, as floats, on every CPU.
 TEST_CASE("FakeQuantize per channel into a depthwise convolution: u8 with VNNI, levels without") {
-    for (const int64_t channels : {32, 20}) {
-        CAPTURE(channels);
-        GraphBuilder g;
-        const auto in = fake_quantize(g, g.input(PartialShape{1, 16, 10, 9}), -2.56f, 2.54f);
-        const auto expand = g.op(
-            "Convolution", {in, s8_weights(g, {channels, 16, 1, 1}, 41)},
-            {{"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}});
-        const auto relu6 = g.op("Clamp", {g.op("Add", {expand, g.constant({1, channels, 1, 1})})},
-                                {{"min", "0"}, {"max", "6"}});
-        const auto dw_in =
-            channel_fake_quantize(g, relu6, std::vector<float>(static_cast<size_t>(channels), 0),
-                                  ramp(static_cast<size_t>(channels), 1.0f, 0.2f));
-        const auto dw = g.op("GroupConvolution", {dw_in, s8_weights(g, {channels, 1, 1, 3, 3}, 42)},
-                             k_same_3x3, "dw");
-        g.output(g.op("Add", {dw, g.constant({1, channels, 1, 1})}));
-        const auto model = g.finish();
-        const auto cpu =
-            check_against_reference(model, {random_inputs(*model, 9)}, 2e-2, {.profile = true});
-        const std::string implementation = implementation_of(cpu[0].profile, "dw");
-        CAPTURE(implementation);
-        const std::string source = devices::cpu::has_int8_dot_product() ? " u8" : " levels";
-        CHECK(implementation.ends_with(source));
-        CHECK(steps_of_type(cpu[0].profile, "Dequantize") == 0);
-    }
+    for (const bool zero_points : {false, true})
+        for (const int64_t channels : {32, 20}) {
+            CAPTURE(zero_points);
+            CAPTURE(channels);
+            const auto count = static_cast<size_t>(channels);
+            GraphBuilder g;
+            const auto in = fake_quantize(g, g.input(PartialShape{1, 16, 10, 9}), -2.56f, 2.54f);
+            const auto expand = g.op("Convolution", {in, s8_weights(g, {channels, 16, 1, 1}, 41)},
+                                     {{"strides", "1,1"},
+                                      {"pads_begin", "0,0"},
+                                      {"pads_end", "0,0"},
+                                      {"dilations", "1,1"}});
+            const auto biased = g.op("Add", {expand, g.constant({1, channels, 1, 1})});
+            const auto activation =
+                zero_points ? g.op("PReLU", {biased, scalar(g, 0.1f)})
+                            : g.op("Clamp", {biased}, {{"min", "0"}, {"max", "6"}});
+            const auto dw_in = channel_fake_quantize(
+                g, activation, zero_points ? ramp(count, -0.3f, 0.01f) : std::vector<float>(count, 0),
+                ramp(count, 1.0f, 0.2f));
+            const auto dw =
+                g.op("GroupConvolution", {dw_in, s8_weights(g, {channels, 1, 1, 3, 3}, 42)},
+                     k_same_3x3, "dw");
+            g.output(g.op("Add", {dw, g.constant({1, channels, 1, 1})}));
+            const auto model = g.finish();
+            const auto cpu =
+                check_against_reference(model, {random_inputs(*model, 9)}, 2e-2, {.profile = true});
+            const std::string implementation = implementation_of(cpu[0].profile, "dw");
+            CAPTURE(implementation);
+            const bool integers = devices::cpu::has_int8_dot_product() && !zero_points;
+            CHECK(implementation.ends_with(integers ? " u8" : " levels"));
+            CHECK(steps_of_type(cpu[0].profile, "Dequantize") == 0);
+        }
 }
 
 TEST_CASE("FakeQuantize after Clamp, Add and ReLU, into convolutions and Add, never runs on REF") {
