@@ -462,11 +462,12 @@ TEST_CASE("FakeQuantize per channel into a depthwise convolution: u8 with VNNI, 
                                       {"pads_end", "0,0"},
                                       {"dilations", "1,1"}});
             const auto biased = g.op("Add", {expand, g.constant({1, channels, 1, 1})});
-            const auto activation =
-                zero_points ? g.op("PReLU", {biased, scalar(g, 0.1f)})
-                            : g.op("Clamp", {biased}, {{"min", "0"}, {"max", "6"}});
+            const auto activation = zero_points
+                                        ? g.op("PReLU", {biased, scalar(g, 0.1f)})
+                                        : g.op("Clamp", {biased}, {{"min", "0"}, {"max", "6"}});
             const auto dw_in = channel_fake_quantize(
-                g, activation, zero_points ? ramp(count, -0.3f, 0.01f) : std::vector<float>(count, 0),
+                g, activation,
+                zero_points ? ramp(count, -0.3f, 0.01f) : std::vector<float>(count, 0),
                 ramp(count, 1.0f, 0.2f));
             const auto dw =
                 g.op("GroupConvolution", {dw_in, s8_weights(g, {channels, 1, 1, 3, 3}, 42)},
