@@ -12,4 +12,14 @@ std::vector<std::unique_ptr<runtime::Device>> make_registry() {
     return devices;
 }
 
+std::vector<std::string> device_names() {
+    std::vector<std::string> names = {"AUTO"};
+    for (const auto& device : make_registry()) {
+        names.push_back(device->name());
+        for (const runtime::DeviceInstance& instance : device->instances())
+            if (instance.name != device->name()) names.push_back(instance.name);
+    }
+    return names;
+}
+
 }  // namespace es::devices

@@ -1,7 +1,6 @@
 #include "apps/edgesight/bench_report.h"
 #include "apps/edgesight/commands.h"
 #include "apps/edgesight/model_loading.h"
-#include "devices/cpu/matmul_peak.h"
 #include "devices/registry.h"
 #include "inference/core/error.h"
 #include "inference/graph/statistics.h"
@@ -37,12 +36,13 @@ struct BenchOptions {
     ImportOptions import;
 };
 
-// Peak GFLOP/s of a plain f32 matmul on `device` with `threads` threads, the yardstick for the
-// achieved GFLOP/s; nullopt for devices that do not measure it.
-// oneDNN's f32 matmul rate with the threads the model used: what its GFLOP/s compare with.
-std::optional<double> matmul_peak_gflops(const std::string& device, int threads) {
-    if (device != "CPU") return std::nullopt;
-    return devices::cpu_matmul_peak_gflops(threads);
+// The peak rate of the device named `name` with `threads` threads: what the achieved GFLOP/s
+// compare with.
+std::optional<double> peak_gflops(const runtime::Core& core, const std::string& name,
+                                  int threads) {
+    for (const runtime::Device* device : core.devices())
+        if (device->name() == name) return device->peak_gflops(threads);
+    return std::nullopt;
 }
 
 // Fills `tensor` in place from `random`: floats in [0, 1), integers in [0, 10), booleans 0/1.
@@ -137,7 +137,7 @@ int run_bench(const BenchOptions& options) {
     const auto statistics = graph::model_statistics(compiled.model());
     result.macs = statistics.macs;
     result.layers_with_unknown_macs = statistics.layers_with_unknown_macs;
-    result.matmul_peak_gflops = matmul_peak_gflops(result.device, result.nthreads);
+    result.matmul_peak_gflops = peak_gflops(core, result.device, result.nthreads);
 
     std::mt19937 random(20240601);
     std::vector<runtime::InferRequest> requests;

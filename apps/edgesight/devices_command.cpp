@@ -13,15 +13,27 @@ namespace {
 int run_devices(bool json) {
     const runtime::Core core(devices::make_registry());
     nlohmann::json list = nlohmann::json::array();
-    for (const runtime::Device* device : core.devices())
-        list.push_back({{"name", device->name()}, {"description", device->description()}});
+    for (const runtime::Device* device : core.devices()) {
+        nlohmann::json instances = nlohmann::json::array();
+        for (const runtime::DeviceInstance& instance : device->instances())
+            instances.push_back({{"name", instance.name}, {"state", instance.state}});
+        list.push_back({{"name", device->name()},
+                        {"description", device->description()},
+                        {"compute_units", device->compute_units()},
+                        {"instances", instances}});
+    }
     if (json) {
         std::cout << nlohmann::json{{"devices", list}}.dump(2) << '\n';
         return 0;
     }
-    for (const auto& device : list)
+    for (const auto& device : list) {
         fmt::print("{:<8} {}\n", device["name"].get<std::string>(),
                    device["description"].get<std::string>());
+        for (const auto& instance : device["instances"])
+            if (instance["name"] != device["name"] || instance["state"] != "ready")
+                fmt::print("  {:<6} {}\n", instance["name"].get<std::string>(),
+                           instance["state"].get<std::string>());
+    }
     return 0;
 }
 

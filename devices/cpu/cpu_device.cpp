@@ -2,7 +2,9 @@
 
 #include "devices/cpu/dnnl_util.h"
 #include "devices/cpu/executable.h"
+#include "devices/cpu/matmul_peak.h"
 #include "inference/graph/op.h"
+#include "inference/runtime/runtime_config.h"
 
 #include <fstream>
 
@@ -24,6 +26,14 @@ std::string cpu_model() {
 
 std::string CpuDevice::description() const {
     return cpu_model() + " (oneDNN " + cpu::effective_isa() + ")";
+}
+
+int CpuDevice::compute_units() const {
+    return runtime::available_cores();
+}
+
+std::optional<double> CpuDevice::peak_gflops(int threads) const {
+    return cpu_matmul_peak_gflops(threads);
 }
 
 bool CpuDevice::supports(const graph::Node& node) const {

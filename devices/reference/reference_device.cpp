@@ -3,6 +3,7 @@
 #include "inference/core/error.h"
 #include "inference/graph/evaluate.h"
 #include "inference/graph/op.h"
+#include "inference/runtime/runtime_config.h"
 
 #include <chrono>
 #include <unordered_map>
@@ -156,6 +157,10 @@ class ReferenceExecutable : public runtime::Executable {
 
 std::string ReferenceDevice::description() const {
     return "reference kernels, one node at a time on one thread per stream";
+}
+
+int ReferenceDevice::compute_units() const {
+    return runtime::available_cores();
 }
 
 bool ReferenceDevice::supports(const graph::Node& node) const {

@@ -10,6 +10,7 @@ class ReferenceDevice : public runtime::Device {
   public:
     std::string name() const override { return "REF"; }
     std::string description() const override;
+    int compute_units() const override;  // the cores this process may run on
     bool supports(const graph::Node& node) const override;
     std::unique_ptr<runtime::Executable> compile(
         std::shared_ptr<const graph::Model> model,

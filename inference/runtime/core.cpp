@@ -3,6 +3,7 @@
 #include "inference/core/error.h"
 #include "inference/graph/shape_inference.h"
 
+#include <algorithm>
 #include <map>
 
 namespace es::runtime {
@@ -31,7 +32,11 @@ const Device& choose_device(const std::vector<std::unique_ptr<Device>>& devices,
         throw_bad_input("no device can run model '{}':{}", model.name, reasons);
     }
     for (const auto& candidate : devices) {
-        if (candidate->name() != device) continue;
+        const auto instances = candidate->instances();
+        if (candidate->name() != device &&
+            std::none_of(instances.begin(), instances.end(),
+                         [&](const DeviceInstance& instance) { return instance.name == device; }))
+            continue;
         const std::string missing = unsupported_by(*candidate, model);
         if (!missing.empty())
             throw_bad_input("device {} cannot run model '{}': it lacks {}", device, model.name,
@@ -86,11 +91,12 @@ std::vector<const Device*> Core::devices() const {
 
 CompiledModel Core::compile(std::shared_ptr<const graph::Model> model, const std::string& device,
                             const RuntimeConfig& config) const {
-    const StreamsConfig streams = resolve_streams(config, available_cores());
     if (config.batch < 0)
         throw_bad_input("batch {}: expected 0 (the model's own) or a positive size", config.batch);
     if (config.batch > 0) model = with_batch(*model, config.batch);
-    return CompiledModel(model, choose_device(m_devices, *model, device), streams, config.profile);
+    const Device& chosen = choose_device(m_devices, *model, device);
+    const StreamsConfig streams = resolve_streams(config, chosen.compute_units());
+    return CompiledModel(model, chosen, streams, config.profile);
 }
 
 }  // namespace es::runtime

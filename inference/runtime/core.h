@@ -18,9 +18,10 @@ class Core {
     std::vector<std::string> device_names() const;
     // Every device, in registration order (most capable first).
     std::vector<const Device*> devices() const;
-    // `device` names a registered device, or "AUTO": the first device (in registration order,
-    // most capable first) that supports every node. Resolves `config`'s streams and threads
-    // for this process's cores, and with a batch sets every input's first dimension first.
+    // `device` names a registered device or one of its instances, or "AUTO": the first device
+    // (in registration order, most capable first) that supports every node. Resolves
+    // `config`'s streams and threads for the device's compute units, and with a batch sets
+    // every input's first dimension first.
     // Throws es::Error (BadInput) for an unknown device or one that lacks some op (listing
     // them), a bad config value (naming it), or a batch the model cannot take.
     CompiledModel compile(std::shared_ptr<const graph::Model> model, const std::string& device,

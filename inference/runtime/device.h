@@ -3,6 +3,7 @@
 #include "inference/graph/model.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,13 +46,28 @@ class Executable {
     virtual size_t peak_memory_bytes() const { return 0; }
 };
 
-// A backend: says which nodes it can run and compiles whole models.
+// One device of a kind present on this machine (GPU.0 and GPU.1 of the GPU), and its state.
+struct DeviceInstance {
+    std::string name;
+    std::string state = "ready";
+};
+
+// A backend: says which nodes it can run and compiles whole models. It also answers the
+// questions the runtime, the config check and `bench` ask every device alike.
 class Device {
   public:
     virtual ~Device() = default;
     virtual std::string name() const = 0;
     // One line for `edgesight devices`, e.g. the CPU model and ISA.
     virtual std::string description() const { return name(); }
+    // The instances present now: one named after the device unless it has several.
+    virtual std::vector<DeviceInstance> instances() const { return {{name()}}; }
+    // How many requests it runs at once at full speed (the CPU's cores): the runtime sizes
+    // streams, threads and requests from it.
+    virtual int compute_units() const = 0;
+    // Its own peak rate with `threads` threads in all, in GFLOP/s: what `bench` compares a
+    // model's rate with. nullopt where it has none.
+    virtual std::optional<double> peak_gflops(int /*threads*/) const { return std::nullopt; }
     virtual bool supports(const graph::Node& node) const = 0;
     virtual std::unique_ptr<Executable> compile(std::shared_ptr<const graph::Model> model,
                                                 const CompileOptions& options) const = 0;

@@ -1,7 +1,10 @@
 #include "pipeline/config/config_checks.h"
 
+#include "devices/registry.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 
 namespace es::pipeline {
@@ -87,18 +90,6 @@ std::vector<std::string> check_labels(const ObjectReader& reader, const CheckCon
     return labels;
 }
 
-// AUTO, CPU, GPU, GPU.1, MYRIAD, REF
-bool is_device_name(const std::string& device) {
-    const size_t dot = device.find('.');
-    const std::string base = device.substr(0, dot);
-    if (base != "AUTO" && base != "CPU" && base != "GPU" && base != "MYRIAD" && base != "REF")
-        return false;
-    if (dot == std::string::npos) return true;
-    const std::string index = device.substr(dot + 1);
-    return !index.empty() && index.size() < 4 &&
-           index.find_first_not_of("0123456789") == std::string::npos;
-}
-
 // A number for every channel, or three numbers.
 std::optional<std::array<float, 3>> check_channels(const ObjectReader& reader, std::string_view key,
                                                    bool nonzero) {
@@ -150,13 +141,12 @@ ModelConfig check_model(const nlohmann::json& json, const std::string& path,
     if (!reader.is_object()) return model;
     if (auto model_path = check_model_path(reader, context)) model.path = std::move(*model_path);
     if (auto device = reader.string("device")) {
-        if (is_device_name(*device))
+        const std::vector<std::string> names = devices::device_names();
+        if (std::find(names.begin(), names.end(), *device) != names.end())
             model.device = *device;
         else
-            reader.problem("device",
-                           fmt::format("unknown device '{}'; expected AUTO, CPU, GPU, MYRIAD or "
-                                       "REF (GPU.N for one of several GPUs)",
-                                       *device));
+            reader.problem("device", fmt::format("unknown device '{}'; expected {}", *device,
+                                                 join_choices({names.begin(), names.end()})));
     }
     if (auto hint = reader.choice("hint", {PerformanceHint::throughput, PerformanceHint::latency}))
         model.hint = *hint;

@@ -108,13 +108,19 @@ TEST_CASE("bench rejects bad options with exit code 2, naming the option") {
     }
 }
 
-TEST_CASE("devices --json lists each device with its description") {
+TEST_CASE("devices --json lists each device with its description, instances and compute units") {
     const auto result = run_command(edgesight_binary().string() + " devices --json");
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const auto report = nlohmann::json::parse(result.output);
-    bool found = false;
-    for (const auto& device : report["devices"])
-        if (device["name"] == "REF") found = !device["description"].get<std::string>().empty();
-    CHECK(found);
+    std::vector<std::string> names;
+    for (const auto& device : report["devices"]) {
+        names.push_back(device["name"]);
+        CHECK(!device["description"].get<std::string>().empty());
+        CHECK(device["compute_units"].get<int>() >= 1);
+        REQUIRE(device["instances"].size() == 1);
+        CHECK(device["instances"][0]["name"] == device["name"]);
+        CHECK(device["instances"][0]["state"] == "ready");
+    }
+    CHECK(names == std::vector<std::string>{"CPU", "REF"});
 }

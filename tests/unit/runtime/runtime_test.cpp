@@ -3,6 +3,7 @@
 #include "inference/graph/shape_inference.h"
 #include "inference/runtime/core.h"
 #include "tests/support/op_testing.h"
+#include "tests/unit/runtime/test_device.h"
 
 #include <doctest/doctest.h>
 #include <algorithm>
@@ -163,4 +164,36 @@ TEST_CASE("REF reports per-layer counters and its memory") {
     }
     CHECK(found_conv);
     CHECK(core.compile(conv_model(), "REF").create_infer_request().layer_profile().empty());
+}
+
+namespace {
+
+// A device of two instances that runs two requests at once at full speed.
+class TwoInstanceDevice : public TestDevice {
+  public:
+    TwoInstanceDevice() : TestDevice(std::make_shared<TestDeviceControl>()) {}
+    std::vector<runtime::DeviceInstance> instances() const override {
+        return {{"TEST.0"}, {"TEST.1", "busy"}};
+    }
+    int compute_units() const override { return 2; }
+};
+
+}  // namespace
+
+TEST_CASE("Core takes a device's instance names and sizes streams from its compute units") {
+    std::vector<std::unique_ptr<runtime::Device>> devices;
+    devices.push_back(std::make_unique<TwoInstanceDevice>());
+    const runtime::Core core(std::move(devices));
+    const auto throughput = core.compile(small_model(), "TEST.1",
+                                         {.hint = runtime::PerformanceHint::throughput});
+    CHECK(throughput.device_name() == "TEST");
+    CHECK(throughput.nstreams() == 2);
+    CHECK(throughput.optimal_nireq() == 4);
+    CHECK(core.compile(small_model(), "TEST").nthreads() == 2);
+    CHECK_THROWS_WITH_AS(core.compile(small_model(), "TEST.2"),
+                         doctest::Contains("unknown device 'TEST.2'"), Error);
+}
+
+TEST_CASE("the registry's device names are what a config may name") {
+    CHECK(devices::device_names() == std::vector<std::string>{"AUTO", "CPU", "REF"});
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "inference/runtime/device.h"
+#include "inference/runtime/runtime_config.h"
 
 #include <atomic>
 #include <latch>
@@ -27,6 +28,7 @@ class TestDevice : public runtime::Device {
         : m_control(std::move(control)) {}
     std::string name() const override { return "TEST"; }
     bool supports(const graph::Node&) const override { return true; }
+    int compute_units() const override { return runtime::available_cores(); }
     std::unique_ptr<runtime::Executable> compile(
         std::shared_ptr<const graph::Model> model,
         const runtime::CompileOptions& options) const override;
