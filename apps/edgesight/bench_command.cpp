@@ -38,8 +38,7 @@ struct BenchOptions {
 
 // The peak rate of the device named `name` with `threads` threads: what the achieved GFLOP/s
 // compare with.
-std::optional<double> peak_gflops(const runtime::Core& core, const std::string& name,
-                                  int threads) {
+std::optional<double> peak_gflops(const runtime::Core& core, const std::string& name, int threads) {
     for (const runtime::Device* device : core.devices())
         if (device->name() == name) return device->peak_gflops(threads);
     return std::nullopt;

@@ -184,8 +184,8 @@ TEST_CASE("Core takes a device's instance names and sizes streams from its compu
     std::vector<std::unique_ptr<runtime::Device>> devices;
     devices.push_back(std::make_unique<TwoInstanceDevice>());
     const runtime::Core core(std::move(devices));
-    const auto throughput = core.compile(small_model(), "TEST.1",
-                                         {.hint = runtime::PerformanceHint::throughput});
+    const auto throughput =
+        core.compile(small_model(), "TEST.1", {.hint = runtime::PerformanceHint::throughput});
     CHECK(throughput.device_name() == "TEST");
     CHECK(throughput.nstreams() == 2);
     CHECK(throughput.optimal_nireq() == 4);
