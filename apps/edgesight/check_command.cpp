@@ -1,4 +1,5 @@
 #include "apps/edgesight/commands.h"
+#include "devices/registry.h"
 #include "pipeline/config/config.h"
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& options) {
-    const pipeline::ConfigCheck check = pipeline::check_config_file(options.config);
+    const pipeline::ConfigCheck check = pipeline::check_config_file(options.config, devices::device_names());
     size_t sources = 0;
     for (const auto& pipeline : check.config.pipelines)
         sources += pipeline.sources.size();

@@ -1,6 +1,7 @@
 #include "devices/cpu/steps.h"
 #include "inference/core/float16.h"
 
+#include <cpuid.h>
 #include <immintrin.h>
 
 namespace es::devices::cpu {
@@ -8,8 +9,14 @@ namespace {
 
 constexpr size_t k_vector = 8;
 
+// F16C by CPUID (clang's __builtin_cpu_supports does not know it); AVX, its register file,
+// by the builtin, which also asks whether the system saves those registers.
 bool has_f16c() {
-    static const bool supported = __builtin_cpu_supports("f16c");
+    static const bool supported = [] {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        return __builtin_cpu_supports("avx") && __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 &&
+               (ecx & bit_F16C) != 0;
+    }();
     return supported;
 }
 

@@ -271,9 +271,10 @@ void check_client_ids(const Config& config, std::vector<ConfigProblem>& problems
 
 }  // namespace
 
-ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::path& base_dir) {
+ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::path& base_dir,
+                         const std::vector<std::string>& device_names) {
     ConfigCheck check;
-    const CheckContext context{base_dir, check.problems};
+    const CheckContext context{base_dir, check.problems, device_names};
     const ObjectReader reader(document, "", {"pipelines", "metrics", "stats_interval"},
                               check.problems);
     check.config.metrics = check_metrics(reader, "metrics", check.problems);
@@ -299,7 +300,8 @@ ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::
     return check;
 }
 
-ConfigCheck check_config_file(const std::filesystem::path& path) {
+ConfigCheck check_config_file(const std::filesystem::path& path,
+                              const std::vector<std::string>& device_names) {
     ConfigCheck check;
     std::error_code error;
     std::ifstream file(path, std::ios::binary);
@@ -326,11 +328,12 @@ ConfigCheck check_config_file(const std::filesystem::path& path) {
         return check;
     }
     const auto base_dir = std::filesystem::absolute(path, error).parent_path();
-    return check_config(document, base_dir);
+    return check_config(document, base_dir, device_names);
 }
 
-Config parse_config(const std::filesystem::path& path) {
-    ConfigCheck check = check_config_file(path);
+Config parse_config(const std::filesystem::path& path,
+                    const std::vector<std::string>& device_names) {
+    ConfigCheck check = check_config_file(path, device_names);
     if (check.ok()) return std::move(check.config);
     std::string message;
     for (const auto& problem : check.problems)

@@ -167,15 +167,19 @@ struct ConfigCheck {
 };
 
 // Validates a config document; relative paths are taken from `base_dir`. Files the config
-// names must exist and be readable.
-ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::path& base_dir);
+// names must exist and be readable, and a model's device must be one of `device_names` (those
+// of the device registry, devices::device_names()).
+ConfigCheck check_config(const nlohmann::json& document, const std::filesystem::path& base_dir,
+                         const std::vector<std::string>& device_names);
 
 // Reads and validates a config file; a file that cannot be read or is not JSON is one problem,
 // with an empty path. Messages do not repeat the file's name.
-ConfigCheck check_config_file(const std::filesystem::path& path);
+ConfigCheck check_config_file(const std::filesystem::path& path,
+                              const std::vector<std::string>& device_names);
 
 // The config of a valid file; otherwise throws es::Error (BadInput) listing every problem, one
 // per line as "FILE: PATH: MESSAGE".
-Config parse_config(const std::filesystem::path& path);
+Config parse_config(const std::filesystem::path& path,
+                    const std::vector<std::string>& device_names);
 
 }  // namespace es::pipeline

@@ -14,6 +14,7 @@ namespace es::pipeline {
 struct CheckContext {
     std::filesystem::path base_dir;  // relative paths start here
     std::vector<ConfigProblem>& problems;
+    const std::vector<std::string>& device_names;  // what a model's device may be
 };
 
 SourceConfig check_source(const nlohmann::json& json, const std::string& path,

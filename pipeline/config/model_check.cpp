@@ -1,7 +1,5 @@
 #include "pipeline/config/config_checks.h"
 
-#include "devices/registry.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -141,7 +139,7 @@ ModelConfig check_model(const nlohmann::json& json, const std::string& path,
     if (!reader.is_object()) return model;
     if (auto model_path = check_model_path(reader, context)) model.path = std::move(*model_path);
     if (auto device = reader.string("device")) {
-        const std::vector<std::string> names = devices::device_names();
+        const std::vector<std::string>& names = context.device_names;
         if (std::find(names.begin(), names.end(), *device) != names.end())
             model.device = *device;
         else

@@ -2,6 +2,8 @@
 
 #include "pipeline/service/service_reporter.h"
 
+#include "devices/registry.h"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -24,7 +26,7 @@ void reload(const std::filesystem::path& config_file, PipelineSet& pipelines,
             ServiceReporter& service, const ServiceSettings& apply_settings) {
     spdlog::info("SIGHUP: reloading {}", config_file.string());
     service.reloading();
-    const ConfigCheck check = check_config_file(config_file);
+    const ConfigCheck check = check_config_file(config_file, devices::device_names());
     if (!check.runnable()) {
         for (const auto& problem : check.problems)
             spdlog::error("reload: {}: {}", config_file.string(), to_string(problem));

@@ -8,7 +8,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto path = fresh_dir() / "config.json";
     write_file(path, {reinterpret_cast<const char*>(data), size});
     try {
-        es::pipeline::check_config_file(path);
+        es::pipeline::check_config_file(path, {"AUTO", "CPU", "REF"});
     } catch (const es::Error&) {
     }
     return 0;

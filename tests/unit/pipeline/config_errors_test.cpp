@@ -337,7 +337,7 @@ TEST_CASE("config errors: every problem is reported at once") {
 TEST_CASE("config errors: only a missing or unreadable model file is left for run to retry") {
     ConfigFixture fixture;
     fixture.model()["path"] = "mount/model.xml";
-    auto check = es::pipeline::check_config(fixture.config, fixture.dir);
+    auto check = es::pipeline::check_config(fixture.config, fixture.dir, k_device_names);
     REQUIRE(check.problems.size() == 1);
     CHECK(check.problems[0].deferred);
     CHECK_FALSE(check.ok());
@@ -345,12 +345,12 @@ TEST_CASE("config errors: only a missing or unreadable model file is left for ru
     CHECK(check.config.pipelines.at(0).model.path == fixture.dir / "mount" / "model.xml");
 
     fixture.source() = {{"id", "a"}, {"uri", "missing.mp4"}};
-    check = es::pipeline::check_config(fixture.config, fixture.dir);
+    check = es::pipeline::check_config(fixture.config, fixture.dir, k_device_names);
     REQUIRE(check.problems.size() == 2);
     CHECK_FALSE(check.runnable());
 
     fixture = ConfigFixture();
     fixture.write_file("model.tflite", "");
     fixture.model()["path"] = "model.tflite";
-    CHECK_FALSE(es::pipeline::check_config(fixture.config, fixture.dir).runnable());
+    CHECK_FALSE(es::pipeline::check_config(fixture.config, fixture.dir, k_device_names).runnable());
 }

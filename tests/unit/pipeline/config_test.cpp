@@ -145,7 +145,8 @@ TEST_CASE("config: the example configs pass the check") {
     for (const std::string name : {"file-video.json", "rtsp-camera.json", "usb-camera.json"}) {
         CAPTURE(name);
         const auto check = check_config(nlohmann::json::parse(example_config_text(name, shared)),
-                                        std::filesystem::path(ES_SOURCE_DIR) / "configs");
+                                        std::filesystem::path(ES_SOURCE_DIR) / "configs",
+                                        k_device_names);
         for (const auto& problem : check.problems)
             FAIL_CHECK(to_string(problem));
         CHECK(check.config.pipelines.size() >= 1);
@@ -154,22 +155,22 @@ TEST_CASE("config: the example configs pass the check") {
 
 TEST_CASE("config: files that are not configs") {
     const auto dir = temp_dir("config-file");
-    CHECK(check_config_file(dir / "absent.json").problems.at(0).message == "no such file");
-    CHECK(check_config_file(dir).problems.at(0).message == "cannot be read as a file");
+    CHECK(check_config_file(dir / "absent.json", k_device_names).problems.at(0).message == "no such file");
+    CHECK(check_config_file(dir, k_device_names).problems.at(0).message == "cannot be read as a file");
 
     std::ofstream(dir / "broken.json") << "{\n  \"pipelines\": [\n    {,\n  ]\n}\n";
-    const auto broken = check_config_file(dir / "broken.json");
+    const auto broken = check_config_file(dir / "broken.json", k_device_names);
     REQUIRE(broken.problems.size() == 1);
     CHECK(broken.problems[0].path.empty());
     CHECK(broken.problems[0].message.find("not valid JSON: parse error at line 3, column 6") == 0);
 
     std::ofstream(dir / "array.json") << "[]";
-    const auto array = check_config_file(dir / "array.json");
+    const auto array = check_config_file(dir / "array.json", k_device_names);
     REQUIRE(array.problems.size() == 1);
     CHECK(to_string(array.problems[0]) == "expected an object, found an array");
 
     std::ofstream(dir / "empty.json") << R"({"pipelines": []})";
-    CHECK(to_string(check_config_file(dir / "empty.json").problems.at(0)) ==
+    CHECK(to_string(check_config_file(dir / "empty.json", k_device_names).problems.at(0)) ==
           "pipelines: expected at least one pipeline");
 }
 
@@ -178,7 +179,7 @@ TEST_CASE("config: parse_config throws every problem, one per line") {
     const auto path = dir / "bad.json";
     std::ofstream(path) << R"({"pipelines": [{"name": "a b"}], "extra": 1})";
     try {
-        parse_config(path);
+        parse_config(path, k_device_names);
         FAIL("parse_config accepted a bad config");
     } catch (const Error& error) {
         CHECK(error.kind() == ErrorKind::BadInput);

@@ -26,13 +26,13 @@ ConfigFixture::ConfigFixture() : dir(temp_dir("config")) {
 
 std::vector<std::string> ConfigFixture::problems() const {
     std::vector<std::string> lines;
-    for (const auto& problem : pipeline::check_config(config, dir).problems)
+    for (const auto& problem : pipeline::check_config(config, dir, k_device_names).problems)
         lines.push_back(pipeline::to_string(problem));
     return lines;
 }
 
 pipeline::Config ConfigFixture::checked() const {
-    auto check = pipeline::check_config(config, dir);
+    auto check = pipeline::check_config(config, dir, k_device_names);
     for (const auto& problem : check.problems)
         FAIL_CHECK(pipeline::to_string(problem));
     return check.config;

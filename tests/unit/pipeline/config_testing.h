@@ -10,6 +10,9 @@
 
 namespace es::testing {
 
+// The registry's device names (the runtime tests check devices::device_names() against them).
+inline const std::vector<std::string> k_device_names = {"AUTO", "CPU", "REF"};
+
 // A folder holding a (fake) model.xml + model.bin, labels.txt and a clip.mp4, and a valid
 // config naming them by relative paths.
 struct ConfigFixture {
