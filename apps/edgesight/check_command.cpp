@@ -16,7 +16,8 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& options) {
-    const pipeline::ConfigCheck check = pipeline::check_config_file(options.config, devices::device_names());
+    const pipeline::ConfigCheck check =
+        pipeline::check_config_file(options.config, devices::device_names());
     size_t sources = 0;
     for (const auto& pipeline : check.config.pipelines)
         sources += pipeline.sources.size();

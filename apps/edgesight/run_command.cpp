@@ -92,7 +92,8 @@ nlohmann::json summary_json(const std::vector<pipeline::PipelineSummary>& summar
 }
 
 int run_pipelines(const RunOptions& options) {
-    const pipeline::ConfigCheck check = pipeline::check_config_file(options.config, devices::device_names());
+    const pipeline::ConfigCheck check =
+        pipeline::check_config_file(options.config, devices::device_names());
     if (!check.runnable()) {
         for (const auto& problem : check.problems)
             fmt::print(stderr, "{}: {}\n", options.config, pipeline::to_string(problem));

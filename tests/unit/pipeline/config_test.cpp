@@ -144,9 +144,9 @@ TEST_CASE("config: the example configs pass the check") {
     const auto shared = shared_dir();
     for (const std::string name : {"file-video.json", "rtsp-camera.json", "usb-camera.json"}) {
         CAPTURE(name);
-        const auto check = check_config(nlohmann::json::parse(example_config_text(name, shared)),
-                                        std::filesystem::path(ES_SOURCE_DIR) / "configs",
-                                        k_device_names);
+        const auto check =
+            check_config(nlohmann::json::parse(example_config_text(name, shared)),
+                         std::filesystem::path(ES_SOURCE_DIR) / "configs", k_device_names);
         for (const auto& problem : check.problems)
             FAIL_CHECK(to_string(problem));
         CHECK(check.config.pipelines.size() >= 1);
@@ -155,8 +155,10 @@ TEST_CASE("config: the example configs pass the check") {
 
 TEST_CASE("config: files that are not configs") {
     const auto dir = temp_dir("config-file");
-    CHECK(check_config_file(dir / "absent.json", k_device_names).problems.at(0).message == "no such file");
-    CHECK(check_config_file(dir, k_device_names).problems.at(0).message == "cannot be read as a file");
+    CHECK(check_config_file(dir / "absent.json", k_device_names).problems.at(0).message ==
+          "no such file");
+    CHECK(check_config_file(dir, k_device_names).problems.at(0).message ==
+          "cannot be read as a file");
 
     std::ofstream(dir / "broken.json") << "{\n  \"pipelines\": [\n    {,\n  ]\n}\n";
     const auto broken = check_config_file(dir / "broken.json", k_device_names);
