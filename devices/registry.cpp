@@ -14,11 +14,9 @@ std::vector<std::unique_ptr<runtime::Device>> make_registry() {
 
 std::vector<std::string> device_names() {
     std::vector<std::string> names = {"AUTO"};
-    for (const auto& device : make_registry()) {
-        names.push_back(device->name());
-        for (const runtime::DeviceInstance& instance : device->instances())
-            if (instance.name != device->name()) names.push_back(instance.name);
-    }
+    for (const auto& device : make_registry())
+        for (std::string& name : runtime::names_of(*device))
+            names.push_back(std::move(name));
     return names;
 }
 

@@ -28,9 +28,10 @@ inline ElementType stored_type(ElementType type) {
 // FakeQuantize output level = q - level_offset on a grid whose level `level_zero` is 0.0: u8 takes
 // the level itself with that zero point, s8 (symmetric ranges) the level less `level_zero`.
 //
-// Without an int8 dot product, a grid with a step per channel whose level 0 is 0.0 keeps its
-// levels as f32 (type f32): f32 convolutions reading them fold the steps into their weights,
-// which leaves the writer a clip and a rounding in place of per-channel arithmetic.
+// A grid with a step per channel, without an int8 dot product or with a zero point per channel
+// (which integers cannot hold), keeps each value over its channel's step as f32 (type f32): f32
+// convolutions reading them fold the steps into their weights, which leaves the writer a clip,
+// a rounding and at most a per-channel shift in place of per-channel arithmetic.
 struct ActivationQuantization {
     // u8, s8, or f32: each value over its channel's step, as a float (a level where the
     // channel's zero is on level 0)

@@ -188,13 +188,14 @@ bool lower_linear_interpolate(const graph::Node& node, Compiler& compiler) {
     const bool channels_last = src_shape.size() == 4 && first == 2 && src_shape[1] > 1 &&
                                !is_plain(compiler.value(src).desc);
     int64_t outer = 1, inner = 1;
-    for (size_t axis = 0; axis < src_shape.size(); ++axis) {
-        if (axis < first) outer *= src_shape[axis];
-        if (axis > first + 1) inner *= src_shape[axis];
-    }
     if (channels_last) {
         outer = src_shape[0];
         inner = src_shape[1];
+    } else {
+        for (size_t axis = 0; axis < src_shape.size(); ++axis) {
+            if (axis < first) outer *= src_shape[axis];
+            if (axis > first + 1) inner *= src_shape[axis];
+        }
     }
     const auto layout = [&](const Shape& shape) {
         return channels_last ? axis_innermost_desc(shape, 1, dnnl::memory::data_type::f32)

@@ -293,8 +293,7 @@ std::optional<FakeQuantizeOp> fake_quantize_op(const graph::Node& node, Compiler
                       spread(*limits[2]),
                       spread(*limits[3]),
                       static_cast<float>(levels - 1),
-                      std::nullopt,
-                      false};
+                      std::nullopt};
     for (size_t c = 0; c < count; ++c)  // inverted ranges select their ends the other way
         if (!(op.in_low.data<float>()[c] <= op.in_high.data<float>()[c])) return std::nullopt;
     return op;
@@ -521,7 +520,7 @@ void add_fake_quantize(std::vector<PostOpEntry>& entries, const FakeQuantizeOp& 
     }
     // An 8-bit write rounds halves to even as well, and adding an even offset after the
     // rounding does not change it.
-    if (!op.written_as_integers || std::fmod(*op.integer_offset, 2.0f) != 0)
+    if (!op.integer_offset || std::fmod(*op.integer_offset, 2.0f) != 0)
         add_eltwise(entries, {Algorithm::eltwise_round, 0, 0});
     if (!op.integer_offset)
         add_affine(entries, out_scale, op.out_low);
@@ -660,10 +659,10 @@ std::optional<AbsorbedInput> absorb_fake_quantize_input(PostOpChain& chain, size
     bool homogeneous = false;
     for (; index < chain.ops.size() && chain.ops[index].kind != FusedOp::Kind::fake_quantize;
          ++index) {
-        clips = clips || clip_bounds(chain.ops[index]).has_value();
-        homogeneous = homogeneous || !clip_bounds(chain.ops[index]);
-        if (!clip_bounds(chain.ops[index]) && !positively_homogeneous(chain.ops[index]))
-            return std::nullopt;
+        const bool clip = clip_bounds(chain.ops[index]).has_value();
+        if (!clip && !positively_homogeneous(chain.ops[index])) return std::nullopt;
+        clips = clips || clip;
+        homogeneous = homogeneous || !clip;
     }
     // Past ReLU and Clamp ops whose bounds hold the input range the whole step is absorbed;
     // past ops that commute with a positive scale (leaky ReLU, PReLU) only the scale is.

@@ -29,7 +29,6 @@ struct FakeQuantizeOp {
     // Set when the step ends at the integer level plus this offset (an 8-bit write) instead of
     // mapping the level to [out_low, out_high].
     std::optional<float> integer_offset;
-    bool written_as_integers = false;  // the step's 8-bit write then does the rounding
 };
 
 // The FakeQuantize `node` with constant ranges that broadcast per channel (axis 1 of `dst`) or

@@ -185,7 +185,6 @@ std::vector<QuantizedChain> quantized_chains(const PostOpChain& chain, Compiler&
                 written.out_high = std::move(high);
             } else {
                 written.integer_offset = static_cast<float>(form->level_offset());
-                written.written_as_integers = true;
             }
             found.insert(found.begin(), std::move(quantized));
         }

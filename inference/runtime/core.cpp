@@ -32,11 +32,8 @@ const Device& choose_device(const std::vector<std::unique_ptr<Device>>& devices,
         throw_bad_input("no device can run model '{}':{}", model.name, reasons);
     }
     for (const auto& candidate : devices) {
-        const auto instances = candidate->instances();
-        if (candidate->name() != device &&
-            std::none_of(instances.begin(), instances.end(),
-                         [&](const DeviceInstance& instance) { return instance.name == device; }))
-            continue;
+        const auto names = names_of(*candidate);
+        if (std::find(names.begin(), names.end(), device) == names.end()) continue;
         const std::string missing = unsupported_by(*candidate, model);
         if (!missing.empty())
             throw_bad_input("device {} cannot run model '{}': it lacks {}", device, model.name,
@@ -45,7 +42,8 @@ const Device& choose_device(const std::vector<std::unique_ptr<Device>>& devices,
     }
     std::string known;
     for (const auto& candidate : devices)
-        known += (known.empty() ? "" : ", ") + candidate->name();
+        for (const std::string& name : names_of(*candidate))
+            known += (known.empty() ? "" : ", ") + name;
     throw_bad_input("unknown device '{}' (available: AUTO, {})", device, known);
 }
 

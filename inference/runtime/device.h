@@ -73,4 +73,12 @@ class Device {
                                                 const CompileOptions& options) const = 0;
 };
 
+// The names `device` answers to: its own, then those of its instances that differ from it.
+inline std::vector<std::string> names_of(const Device& device) {
+    std::vector<std::string> names = {device.name()};
+    for (const DeviceInstance& instance : device.instances())
+        if (instance.name != names[0]) names.push_back(instance.name);
+    return names;
+}
+
 }  // namespace es::runtime
