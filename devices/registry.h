@@ -8,11 +8,12 @@
 
 namespace es::devices {
 
-// Every device built into edgesight, most capable first (the order AUTO tries them in).
+// AUTO, then every device built into edgesight, most capable first (the order AUTO tries them
+// in).
 std::vector<std::unique_ptr<runtime::Device>> make_registry();
 
-// The names a config or a command line may give a device by: AUTO, then each device of the
-// registry and its instances present now.
+// The names a config or a command line may give a device by: each device of the registry and
+// its instances present now.
 std::vector<std::string> device_names();
 
 }  // namespace es::devices

@@ -14,7 +14,7 @@ packages=(
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev doctest-dev
   libpugixml-dev libprotobuf-dev protobuf-compiler libonnx-dev
   libopencv-dev libdnnl-dev libtbb-dev opencv-doc
-  ocl-icd-opencl-dev libssl-dev openssl
+  ocl-icd-opencl-dev pocl-opencl-icd libssl-dev openssl
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libgstrtspserver-1.0-dev gstreamer1.0-tools

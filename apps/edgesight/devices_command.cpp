@@ -16,7 +16,9 @@ int run_devices(bool json) {
     for (const runtime::Device* device : core.devices()) {
         nlohmann::json instances = nlohmann::json::array();
         for (const runtime::DeviceInstance& instance : device->instances())
-            instances.push_back({{"name", instance.name}, {"state", instance.state}});
+            instances.push_back({{"name", instance.name},
+                                 {"state", instance.state},
+                                 {"description", instance.description}});
         list.push_back({{"name", device->name()},
                         {"description", device->description()},
                         {"compute_units", device->compute_units()},
@@ -31,8 +33,9 @@ int run_devices(bool json) {
                    device["description"].get<std::string>());
         for (const auto& instance : device["instances"])
             if (instance["name"] != device["name"] || instance["state"] != "ready")
-                fmt::print("  {:<6} {}\n", instance["name"].get<std::string>(),
-                           instance["state"].get<std::string>());
+                fmt::print("  {:<6} {:<6} {}\n", instance["name"].get<std::string>(),
+                           instance["state"].get<std::string>(),
+                           instance["description"].get<std::string>());
     }
     return 0;
 }

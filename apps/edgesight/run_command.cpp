@@ -92,6 +92,8 @@ nlohmann::json summary_json(const std::vector<pipeline::PipelineSummary>& summar
 }
 
 int run_pipelines(const RunOptions& options) {
+    // Before any thread starts: the device registry's OpenCL drivers start theirs.
+    pipeline::block_service_signals();
     const pipeline::ConfigCheck check =
         pipeline::check_config_file(options.config, devices::device_names());
     if (!check.runnable()) {
@@ -116,7 +118,6 @@ int run_pipelines(const RunOptions& options) {
                                         options.snapshot_keep};
     if (!snapshots.dir.empty()) std::filesystem::create_directories(snapshots.dir);
 
-    pipeline::block_service_signals();  // before any thread starts
     const runtime::Core core(devices::make_registry());
     pipeline::PipelineSet pipelines([&](const pipeline::PipelineConfig& config, size_t count) {
         return prepare_pipeline(core, config, count, snapshots);

@@ -1,6 +1,6 @@
 #include "devices/cpu/compiler.h"
 
-#include "devices/cpu/constant_folding.h"
+#include "devices/constant_folding.h"
 #include "devices/cpu/graph_rewrites.h"
 #include "devices/cpu/memory_plan.h"
 #include "devices/cpu/primitive_family.h"

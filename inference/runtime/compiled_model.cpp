@@ -16,11 +16,13 @@ graph::PortType as_computed(graph::PortType type) {
 }  // namespace
 
 CompiledModel::CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
-                             const StreamsConfig& streams, bool profile) {
+                             const std::string& instance, const StreamsConfig& streams,
+                             bool profile) {
     const auto start = std::chrono::steady_clock::now();
-    auto executable = device.compile(
-        model,
-        CompileOptions{.threads_per_stream = streams.threads_per_stream, .profile = profile});
+    auto executable =
+        device.compile(model, CompileOptions{.threads_per_stream = streams.threads_per_stream,
+                                             .profile = profile,
+                                             .instance = instance});
     const std::chrono::duration<double, std::milli> compile_time =
         std::chrono::steady_clock::now() - start;
 
@@ -38,8 +40,9 @@ CompiledModel::CompiledModel(std::shared_ptr<const graph::Model> model, const De
     m_state->model = std::move(model);
 }
 
-const std::string& CompiledModel::device_name() const {
-    return m_state->device_name;
+std::string CompiledModel::device_name() const {
+    std::string running = m_state->executable->execution_device();
+    return running.empty() ? m_state->device_name : running;
 }
 
 const std::vector<PortInfo>& CompiledModel::inputs() const {

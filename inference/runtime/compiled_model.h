@@ -17,11 +17,14 @@ struct CompiledState;
 // executable and the streams alive until it is destroyed (see InferRequest).
 class CompiledModel {
   public:
-    // Compiles `model` on `device` now; Core::compile resolves `streams` and the batch.
+    // Compiles `model` on `device`'s `instance` now; Core::compile resolves `streams` and the
+    // batch.
     CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
-                  const StreamsConfig& streams, bool profile);
+                  const std::string& instance, const StreamsConfig& streams, bool profile);
 
-    const std::string& device_name() const;
+    // The device its requests run on now: the one compiled on, or where that was AUTO, the one
+    // AUTO runs them on at this moment.
+    std::string device_name() const;
     const std::vector<PortInfo>& inputs() const;
     const std::vector<PortInfo>& outputs() const;
     // The model as compiled (after batch reshaping).

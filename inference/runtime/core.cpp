@@ -4,37 +4,16 @@
 #include "inference/graph/shape_inference.h"
 
 #include <algorithm>
-#include <map>
 
 namespace es::runtime {
 namespace {
 
-// "Type: count" for every op `device` cannot run.
-std::string unsupported_by(const Device& device, const graph::Model& model) {
-    std::map<std::string, size_t> counts;
-    for (const auto& node : model.nodes())
-        if (!device.supports(*node)) ++counts[node->type + "-" + node->version];
-    std::string text;
-    for (const auto& [op, count] : counts)
-        text += fmt::format("{}{}: {}", text.empty() ? "" : ", ", op, count);
-    return text;
-}
-
 const Device& choose_device(const std::vector<std::unique_ptr<Device>>& devices,
                             const graph::Model& model, const std::string& device) {
-    if (device == "AUTO") {
-        std::string reasons;
-        for (const auto& candidate : devices) {
-            const std::string missing = unsupported_by(*candidate, model);
-            if (missing.empty()) return *candidate;
-            reasons += fmt::format("\n  {} lacks {}", candidate->name(), missing);
-        }
-        throw_bad_input("no device can run model '{}':{}", model.name, reasons);
-    }
     for (const auto& candidate : devices) {
         const auto names = names_of(*candidate);
         if (std::find(names.begin(), names.end(), device) == names.end()) continue;
-        const std::string missing = unsupported_by(*candidate, model);
+        const std::string missing = unsupported_ops(*candidate, model);
         if (!missing.empty())
             throw_bad_input("device {} cannot run model '{}': it lacks {}", device, model.name,
                             missing);
@@ -44,7 +23,7 @@ const Device& choose_device(const std::vector<std::unique_ptr<Device>>& devices,
     for (const auto& candidate : devices)
         for (const std::string& name : names_of(*candidate))
             known += (known.empty() ? "" : ", ") + name;
-    throw_bad_input("unknown device '{}' (available: AUTO, {})", device, known);
+    throw_bad_input("unknown device '{}' (available: {})", device, known);
 }
 
 // `model` with the first dimension of every input set to `batch`, shapes re-inferred. Throws
@@ -94,7 +73,7 @@ CompiledModel Core::compile(std::shared_ptr<const graph::Model> model, const std
     if (config.batch > 0) model = with_batch(*model, config.batch);
     const Device& chosen = choose_device(m_devices, *model, device);
     const StreamsConfig streams = resolve_streams(config, chosen.compute_units());
-    return CompiledModel(model, chosen, streams, config.profile);
+    return CompiledModel(model, chosen, device, streams, config.profile);
 }
 
 }  // namespace es::runtime

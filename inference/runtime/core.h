@@ -16,10 +16,9 @@ class Core {
     explicit Core(std::vector<std::unique_ptr<Device>> devices);
 
     std::vector<std::string> device_names() const;
-    // Every device, in registration order (most capable first).
+    // Every device, in registration order.
     std::vector<const Device*> devices() const;
-    // `device` names a registered device or one of its instances, or "AUTO": the first device
-    // (in registration order, most capable first) that supports every node. Resolves
+    // `device` names a registered device or one of its instances. Resolves
     // `config`'s streams and threads for the device's compute units, and with a batch sets
     // every input's first dimension first.
     // Throws es::Error (BadInput) for an unknown device or one that lacks some op (listing

@@ -14,6 +14,7 @@ namespace es::runtime {
 struct CompileOptions {
     int threads_per_stream = 1;
     bool profile = false;  // keep per-layer counters
+    std::string instance = {};  // the name the device was chosen by, e.g. "GPU.1"
 };
 
 // Time and implementation of one executed layer (benchmark_app's performance counters).
@@ -44,12 +45,16 @@ class Executable {
     virtual std::unique_ptr<ExecutionContext> create_context() const = 0;
     // Bytes of weights and per-context buffers this compiled model holds with one context.
     virtual size_t peak_memory_bytes() const { return 0; }
+    // The device its requests run on now, where that is not the device it was compiled on
+    // (AUTO's choice); "" otherwise.
+    virtual std::string execution_device() const { return {}; }
 };
 
 // One device of a kind present on this machine (GPU.0 and GPU.1 of the GPU), and its state.
 struct DeviceInstance {
     std::string name;
     std::string state = "ready";
+    std::string description = {};  // what tells it from the others, e.g. the GPU's model
 };
 
 // A backend: says which nodes it can run and compiles whole models. It also answers the
@@ -72,6 +77,9 @@ class Device {
     virtual std::unique_ptr<Executable> compile(std::shared_ptr<const graph::Model> model,
                                                 const CompileOptions& options) const = 0;
 };
+
+// "Type-version: count" for every op of `model` that `device` cannot run; "" when it runs them all.
+std::string unsupported_ops(const Device& device, const graph::Model& model);
 
 // The names `device` answers to: its own, then those of its instances that differ from it.
 inline std::vector<std::string> names_of(const Device& device) {

@@ -2,7 +2,7 @@
 // one that counts, while a test asks it to, the allocations made outside oneDNN. (oneDNN's own
 // primitive execution builds a small argument map on every call; that is its business.)
 #include "devices/cpu/cpu_device.h"
-#include "tests/unit/cpu/cpu_testing.h"
+#include "tests/support/device_testing.h"
 
 #include <dlfcn.h>
 

@@ -1,7 +1,7 @@
 // A Concat whose inputs already lie where they belong in its output (along the outermost axis
 // longer than 1, or along blocked channels) takes no step: its inputs' buffers become parts of
 // its own, and the profile says "in place".
-#include "tests/unit/cpu/cpu_testing.h"
+#include "tests/support/device_testing.h"
 
 #include <algorithm>
 
@@ -73,7 +73,8 @@ TEST_CASE("a Concat whose inputs lie where they belong in its output takes no st
         test.build(g);
         const auto model = g.finish();
         const auto cpu = check_against_reference(
-            model, {random_inputs(*model, 5), random_inputs(*model, 6)}, 1e-5, {.profile = true});
+            "CPU", model, {random_inputs(*model, 5), random_inputs(*model, 6)}, 1e-5,
+            {.profile = true});
         for (const char* concat : {"concat", "outer"}) {
             // The Concat's own row: a reorder of its output for a reader has its name too.
             const auto row = std::find_if(

@@ -1,7 +1,7 @@
 // The ops converted TensorFlow graphs are made of, in the layouts such graphs give them (NHWC,
 // behind Transposes, after blocked convolutions): each must match the reference kernel and run
 // on one of oneDNN's or the device's own fast kernels, never a reference or "simple" one.
-#include "tests/unit/cpu/cpu_testing.h"
+#include "tests/support/device_testing.h"
 
 #include <functional>
 
@@ -320,8 +320,8 @@ TEST_CASE("CPU fast paths for converted TensorFlow graphs match REF and use no r
         GraphBuilder g;
         test.build(g);
         const auto model = g.finish();
-        const auto cpu =
-            check_against_reference(model, {random_inputs(*model, 7)}, 1e-4, {.profile = true});
+        const auto cpu = check_against_reference("CPU", model, {random_inputs(*model, 7)}, 1e-4,
+                                                 {.profile = true});
         const std::string implementation = implementation_of(cpu[0].profile, "op");
         CAPTURE(implementation);
         CHECK(is_fast(implementation));

@@ -1,6 +1,6 @@
 // Post-op fusion: the chains IRs use after a convolution are computed by its primitive (the
 // profile says "fused into"), and the results still match the reference kernels.
-#include "tests/unit/cpu/cpu_testing.h"
+#include "tests/support/device_testing.h"
 
 #include <fmt/format.h>
 
@@ -166,8 +166,8 @@ TEST_CASE("convolution post-op chains are fused and match the reference kernels"
         const auto x = g.input(PartialShape{1, 5, 7, 6});
         const auto fused = test.build(g, conv(g, x, 5, 8, "conv"));
         const auto model = g.finish();
-        const auto cpu =
-            check_against_reference(model, {random_inputs(*model, 3)}, 1e-4, {.profile = true});
+        const auto cpu = check_against_reference("CPU", model, {random_inputs(*model, 3)}, 1e-4,
+                                                 {.profile = true});
         auto expected = fused;
         std::sort(expected.begin(), expected.end());
         CHECK(sorted_names(fused_into(cpu[0].profile, "conv")) == joined(expected));
@@ -179,7 +179,7 @@ namespace {
 // Runs `model` on CPU and REF and returns what the CPU profile says was fused into `into`.
 std::string fused_names(const std::shared_ptr<graph::Model>& model, const std::string& into) {
     const auto cpu =
-        check_against_reference(model, {random_inputs(*model, 5)}, 1e-4, {.profile = true});
+        check_against_reference("CPU", model, {random_inputs(*model, 5)}, 1e-4, {.profile = true});
     return sorted_names(fused_into(cpu[0].profile, into));
 }
 
@@ -275,8 +275,8 @@ TEST_CASE("a large convolution output read by a pooling alone is computed in ban
                                  "pool");
         g.output(g.op("ReLU", {pooled}, {}, "relu"));
         const auto model = g.finish();
-        const auto cpu =
-            check_against_reference(model, {random_inputs(*model, 9)}, 1e-4, {.profile = true});
+        const auto cpu = check_against_reference("CPU", model, {random_inputs(*model, 9)}, 1e-4,
+                                                 {.profile = true});
         CHECK(sorted_names(fused_into(cpu[0].profile, "conv")) == "bias,pool");
         CHECK(sorted_names(fused_into(cpu[0].profile, "pool")) == "relu");
         CHECK(implementation_of(cpu[0].profile, "conv").find("in bands") != std::string::npos);
@@ -376,7 +376,7 @@ TEST_CASE("a stride = kernel deconvolution runs as a 1x1 convolution with its ch
     g.output(g.op("ReLU", {y}, {}, "relu"));
     const auto model = g.finish();
     const auto cpu =
-        check_against_reference(model, {random_inputs(*model, 5)}, 1e-4, {.profile = true});
+        check_against_reference("CPU", model, {random_inputs(*model, 5)}, 1e-4, {.profile = true});
     CHECK(sorted_names(fused_into(cpu[0].profile, "deconv")) == "relu,scale,shift");
     const bool shuffled =
         std::any_of(cpu[0].profile.begin(), cpu[0].profile.end(),
@@ -415,7 +415,7 @@ TEST_CASE("post-op chains repeating an activation with other constants match the
             g.output(y);
             CAPTURE(description);
             const auto model = g.finish();
-            check_against_reference(model, {random_inputs(*model, 5)});
+            check_against_reference("CPU", model, {random_inputs(*model, 5)});
         }
     }
 }
@@ -495,8 +495,8 @@ TEST_CASE(
                           {"auto_pad", "explicit"}});
             g.output(g.op("ReLU", {z}, {}, "relu"));
             const auto model = g.finish();
-            const auto cpu =
-                check_against_reference(model, {random_inputs(*model, 7)}, 1e-4, {.profile = true});
+            const auto cpu = check_against_reference("CPU", model, {random_inputs(*model, 7)}, 1e-4,
+                                                     {.profile = true});
             CHECK(sorted_names(fused_into(cpu[0].profile, "scale")) ==
                   (pooled ? "shift" : "relu,shift"));
         }

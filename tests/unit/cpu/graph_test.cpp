@@ -2,7 +2,7 @@
 // reshapes and integer tensors.
 #include "devices/cpu/cpu_device.h"
 #include "devices/cpu/matmul_peak.h"
-#include "tests/unit/cpu/cpu_testing.h"
+#include "tests/support/device_testing.h"
 
 #include <algorithm>
 #include <cmath>
@@ -39,7 +39,7 @@ TEST_CASE("a graph mixing oneDNN primitives and reference kernels") {
     g.output(g.op("ReLU", {y}));
     const auto model = g.finish();
     const auto cpu =
-        check_against_reference(model, {random_inputs(*model, 11)}, 1e-4, {.profile = true});
+        check_against_reference("CPU", model, {random_inputs(*model, 11)}, 1e-4, {.profile = true});
     CHECK(implementation_of(cpu[0].profile, "floor") == "ref");
     CHECK(implementation_of(cpu[0].profile, "top") == "heap");
     CHECK(implementation_of(cpu[0].profile, "conv2") != "ref");
@@ -58,7 +58,7 @@ TEST_CASE("dynamic batch: one context runs batch 1, 3, then 1 again") {
     std::vector<std::vector<Tensor>> inputs;
     for (int64_t batch : {1, 3, 1})
         inputs.push_back(random_inputs(*model, static_cast<uint32_t>(batch), {{batch, 3, 8, 8}}));
-    const auto cpu = check_against_reference(model, inputs);
+    const auto cpu = check_against_reference("CPU", model, inputs);
     CHECK(cpu[1].outputs[0].shape() == Shape{3, 8 * 8 * 8});
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("an f16 model (f16 input, weights and ops) computes in f32") {
     auto y = g.op("Convolution", {x, g.constant(convert(weights, ElementType::f16))}, k_same_3x3);
     g.output(g.op("Sigmoid", {y}));
     const auto model = g.finish();
-    const auto cpu = check_against_reference(model, {random_inputs(*model, 2)});
+    const auto cpu = check_against_reference("CPU", model, {random_inputs(*model, 2)});
     CHECK(cpu[0].outputs[0].type() == ElementType::f32);
 }
 
@@ -87,7 +87,7 @@ TEST_CASE("f16 weights decompressed by Convert are folded at compile time") {
                   {{"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}}, "conv"));
     const auto model = g.finish();
     const auto cpu =
-        check_against_reference(model, {random_inputs(*model, 2)}, 1e-4, {.profile = true});
+        check_against_reference("CPU", model, {random_inputs(*model, 2)}, 1e-4, {.profile = true});
     CHECK(implementation_of(cpu[0].profile, "conv") != "ref");
 }
 
@@ -101,7 +101,7 @@ TEST_CASE("inputs passed through, reshaped, and integer outputs") {
     g.output(g.op("Add", {indices, g.constant(make_tensor<int64_t>({1}, {3}))}));
     g.output(g.op("ShapeOf", {x}, {{"output_type", "i32"}}, "", "opset3"));
     const auto model = g.finish();
-    const auto cpu = check_against_reference(model, {random_inputs(*model, 4)});
+    const auto cpu = check_against_reference("CPU", model, {random_inputs(*model, 4)});
     CHECK(cpu[0].outputs[2].type() == ElementType::i64);
     CHECK(cpu[0].outputs[3].type() == ElementType::i32);
 }
@@ -121,7 +121,7 @@ TEST_CASE("a model output that later steps also read, oneDNN and reference ones"
     g.output(g.op("Sigmoid", {y}));
     g.output(y);
     const auto model = g.finish();
-    check_against_reference(model, {random_inputs(*model, 8), random_inputs(*model, 9)});
+    check_against_reference("CPU", model, {random_inputs(*model, 8), random_inputs(*model, 9)});
 }
 
 TEST_CASE("contexts of one compiled model run in parallel threads") {

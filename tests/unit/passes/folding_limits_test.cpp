@@ -1,5 +1,5 @@
 // Constant folding leaves a node unfolded when its result would be huge next to its inputs.
-#include "devices/cpu/constant_folding.h"
+#include "devices/constant_folding.h"
 #include "inference/graph/shape_inference.h"
 #include "inference/passes/constant_folding.h"
 #include "tests/support/op_testing.h"
@@ -48,11 +48,11 @@ TEST_CASE("ConstantFolding keeps a Broadcast of a constant to 512 MiB and folds 
 TEST_CASE("the CPU device's folding keeps a Broadcast of a constant to 512 MiB") {
     Model huge = broadcast_of_constant({8192, 16384});
     const size_t peak_before = peak_resident_bytes();
-    devices::cpu::fold_constants(huge);
+    devices::fold_constants(huge);
     CHECK(count_of(huge, "Broadcast") == 1);
     CHECK(peak_resident_bytes() - peak_before < k_bad_input_memory);
 
     Model small = broadcast_of_constant({4, 4});
-    devices::cpu::fold_constants(small);
+    devices::fold_constants(small);
     CHECK(count_of(small, "Broadcast") == 0);
 }

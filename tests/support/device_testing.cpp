@@ -1,10 +1,11 @@
-#include "tests/unit/cpu/cpu_testing.h"
+#include "tests/support/device_testing.h"
 
-#include "devices/cpu/cpu_device.h"
-#include "devices/reference/reference_device.h"
+#include "devices/registry.h"
 #include "inference/graph/shape_inference.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <stdexcept>
 
 namespace es::testing {
 namespace {
@@ -23,9 +24,21 @@ Tensor random_tensor(const Shape& shape, uint32_t& state, float low, float high)
     return tensor;
 }
 
-std::unique_ptr<runtime::Device> make_device(const std::string& name) {
-    if (name == "CPU") return std::make_unique<devices::CpuDevice>();
-    return std::make_unique<devices::ReferenceDevice>();
+// The registry, made once, with the GPU device reached through PoCL (an OpenCL device of CPU
+// type) where the machine has no GPU.
+const std::vector<std::unique_ptr<runtime::Device>>& registry() {
+    static const auto devices = [] {
+        setenv("EDGESIGHT_OPENCL_CPU", "1", 0);
+        return devices::make_registry();
+    }();
+    return devices;
+}
+
+const runtime::Device& device_named(const std::string& name) {
+    for (const auto& device : registry())
+        if (device->name() == name) return *device;
+    FAIL("no device ", name, " in the registry");
+    throw std::logic_error("unreachable");
 }
 
 }  // namespace
@@ -78,10 +91,17 @@ std::vector<Tensor> random_inputs(const graph::Model& model, uint32_t seed,
     return inputs;
 }
 
+std::vector<std::string> devices_under_test() {
+    std::vector<std::string> names;
+    for (const auto& device : registry())
+        if (device->name() != "AUTO" && device->name() != "REF") names.push_back(device->name());
+    return names;
+}
+
 std::vector<DeviceRun> run_on(const std::string& device, std::shared_ptr<const graph::Model> model,
                               const std::vector<std::vector<Tensor>>& inputs,
                               const runtime::CompileOptions& options) {
-    const auto executable = make_device(device)->compile(std::move(model), options);
+    const auto executable = device_named(device).compile(std::move(model), options);
     const auto context = executable->create_context();
     std::vector<DeviceRun> runs;
     for (const auto& input : inputs) {
@@ -93,18 +113,19 @@ std::vector<DeviceRun> run_on(const std::string& device, std::shared_ptr<const g
     return runs;
 }
 
-std::vector<DeviceRun> check_against_reference(std::shared_ptr<const graph::Model> model,
+std::vector<DeviceRun> check_against_reference(const std::string& device,
+                                               std::shared_ptr<const graph::Model> model,
                                                const std::vector<std::vector<Tensor>>& inputs,
                                                double tolerance,
                                                const runtime::CompileOptions& options) {
-    const auto cpu = run_on("CPU", model, inputs, options);
+    const auto tested = run_on(device, model, inputs, options);
     const auto ref = run_on("REF", model, inputs);
     for (size_t r = 0; r < inputs.size(); ++r) {
         CAPTURE(r);
-        REQUIRE(cpu[r].outputs.size() == ref[r].outputs.size());
+        REQUIRE(tested[r].outputs.size() == ref[r].outputs.size());
         for (size_t i = 0; i < ref[r].outputs.size(); ++i) {
             CAPTURE(i);
-            const Tensor& actual = cpu[r].outputs[i];
+            const Tensor& actual = tested[r].outputs[i];
             const Tensor& expected = ref[r].outputs[i];
             REQUIRE(actual.shape() == expected.shape());
             CHECK(actual.type() == expected.type());
@@ -121,12 +142,12 @@ std::vector<DeviceRun> check_against_reference(std::shared_ptr<const graph::Mode
                     worst_at = j;
                 }
             }
-            INFO("worst at element ", worst_at, ": cpu ", x.empty() ? 0.0 : x[worst_at], " ref ",
-                 y.empty() ? 0.0 : y[worst_at]);
+            INFO("worst at element ", worst_at, ": ", device, " ", x.empty() ? 0.0 : x[worst_at],
+                 " ref ", y.empty() ? 0.0 : y[worst_at]);
             CHECK(worst <= tolerance * range);
         }
     }
-    return cpu;
+    return tested;
 }
 
 std::vector<std::string> fused_into(const std::vector<runtime::LayerProfile>& profile,

@@ -1,6 +1,7 @@
-// Every oneDNN primitive family other than convolution against the reference kernels, with the
-// attribute cases where oneDNN's semantics differ (those must fall back to the reference).
-#include "tests/unit/cpu/cpu_testing.h"
+// Every op family other than convolution on every device against the reference kernels, with
+// the attribute cases where oneDNN's semantics differ (the CPU must fall back to the reference
+// there).
+#include "tests/support/device_testing.h"
 
 #include <functional>
 #include <optional>
@@ -344,20 +345,23 @@ const std::vector<OpCase> k_cases = {
 
 }  // namespace
 
-TEST_CASE("CPU primitives match the reference kernels, and fall back where oneDNN differs") {
-    for (const OpCase& test : k_cases) {
-        const std::string name = test.name;
-        CAPTURE(name);
-        GraphBuilder g;
-        test.build(g);
-        const auto model = g.finish();
-        const auto cpu =
-            check_against_reference(model, {random_inputs(*model, 42)}, 1e-4, {.profile = true});
-        const std::string implementation = implementation_of(cpu[0].profile, "op");
-        CHECK(!implementation.empty());
-        CAPTURE(implementation);
-        // Neither the reference kernel ("ref") nor oneDNN's own ("ref:any") where oneDNN has a
-        // fast one.
-        CHECK((implementation.rfind("ref", 0) != 0) == test.onednn);
-    }
+TEST_CASE(
+    "every device's ops match the reference kernels; the CPU falls back where oneDNN differs") {
+    for (const std::string& device : devices_under_test())
+        for (const OpCase& test : k_cases) {
+            const std::string name = test.name;
+            CAPTURE(device);
+            CAPTURE(name);
+            GraphBuilder g;
+            test.build(g);
+            const auto model = g.finish();
+            const auto runs = check_against_reference(device, model, {random_inputs(*model, 42)},
+                                                      1e-4, {.profile = true});
+            const std::string implementation = implementation_of(runs[0].profile, "op");
+            CHECK(!implementation.empty());
+            CAPTURE(implementation);
+            // Neither the reference kernel ("ref") nor oneDNN's own ("ref:any") where oneDNN has
+            // a fast one.
+            if (device == "CPU") CHECK((implementation.rfind("ref", 0) != 0) == test.onednn);
+        }
 }

@@ -12,7 +12,7 @@
 
 namespace es::testing {
 
-// Builds small graphs for CPU-versus-REF cases: Parameters get random values when run,
+// Builds small graphs for device-versus-REF cases: Parameters get random values when run,
 // constants get random values at build time (fixed seeds).
 class GraphBuilder {
   public:
@@ -43,14 +43,20 @@ struct DeviceRun {
     std::vector<runtime::LayerProfile> profile;
 };
 
-// Compiles `model` on `device` and runs it on each input set in turn (one context).
+// The devices of the registry that tests check against REF: all but AUTO and REF itself. The
+// GPU is among them on a machine without one where PoCL is installed (EDGESIGHT_OPENCL_CPU=1).
+std::vector<std::string> devices_under_test();
+
+// Compiles `model` on the registry's `device` and runs it on each input set in turn (one
+// context).
 std::vector<DeviceRun> run_on(const std::string& device, std::shared_ptr<const graph::Model> model,
                               const std::vector<std::vector<Tensor>>& inputs,
                               const runtime::CompileOptions& options = {});
 
-// CHECKs that CPU and REF agree on `model` for these inputs: max |cpu - ref| <=
-// tolerance * max(1, max |ref|). Returns the CPU runs.
-std::vector<DeviceRun> check_against_reference(std::shared_ptr<const graph::Model> model,
+// CHECKs that `device` and REF agree on `model` for these inputs: max |device - ref| <=
+// tolerance * max(1, max |ref|). Returns the device's runs.
+std::vector<DeviceRun> check_against_reference(const std::string& device,
+                                               std::shared_ptr<const graph::Model> model,
                                                const std::vector<std::vector<Tensor>>& inputs,
                                                double tolerance = 1e-4,
                                                const runtime::CompileOptions& options = {});

@@ -1,6 +1,6 @@
 // Convolutions and deconvolutions on the CPU device against the reference kernels: odd sizes,
 // padding modes, strides, dilations, groups.
-#include "tests/unit/cpu/cpu_testing.h"
+#include "tests/support/device_testing.h"
 
 #include <functional>
 
@@ -134,16 +134,18 @@ const std::vector<OpCase> k_cases = {
 
 }  // namespace
 
-TEST_CASE("CPU convolutions and deconvolutions match the reference kernels") {
-    for (const OpCase& test : k_cases) {
-        CAPTURE(test.name);
-        GraphBuilder g;
-        test.build(g);
-        const auto model = g.finish();
-        const auto cpu =
-            check_against_reference(model, {random_inputs(*model, 42)}, 1e-4, {.profile = true});
-        const std::string implementation = implementation_of(cpu[0].profile, "op");
-        CHECK(!implementation.empty());
-        CHECK(implementation != "ref");
-    }
+TEST_CASE("every device's convolutions and deconvolutions match the reference kernels") {
+    for (const std::string& device : devices_under_test())
+        for (const OpCase& test : k_cases) {
+            CAPTURE(device);
+            CAPTURE(test.name);
+            GraphBuilder g;
+            test.build(g);
+            const auto model = g.finish();
+            const auto runs = check_against_reference(device, model, {random_inputs(*model, 42)},
+                                                      1e-4, {.profile = true});
+            const std::string implementation = implementation_of(runs[0].profile, "op");
+            CHECK(!implementation.empty());
+            CHECK(implementation != "ref");
+        }
 }

@@ -1,5 +1,6 @@
-// The CPU device against REF on the real models in ../shared: every IR on a VOC image through
-// `edgesight infer --device`, and every ONNX model also against the stored ONNX Runtime outputs.
+// The CPU and GPU devices against REF on the real models in ../shared: every IR (the small ones
+// on the GPU) on a VOC image through `edgesight infer --device`, and every ONNX model also
+// against the stored ONNX Runtime outputs on the CPU.
 #include "inference/core/npy.h"
 #include "inference/frontends/onnx/onnx_frontend.h"
 #include "inference/ir/ir.h"
@@ -9,7 +10,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -41,8 +44,6 @@ std::string file_name(std::string name) {
     return name;
 }
 
-}  // namespace
-
 // FP32 and FP16 IRs agree within 1e-4 of each output's range. In INT8 IRs every FakeQuantize
 // rounds to a grid, and a rounding difference of one step in a layer grows through the next
 // ones (up to 22% of the range in single values of person-detection-action-recognition-0005,
@@ -50,58 +51,78 @@ std::string file_name(std::string name) {
 // 0.99 and a mean error of at most 5% (a wrong lowering, such as the one that gave
 // person-attributes-recognition-crossroad-0230 a cosine of 0.84, fails both), and their post-NMS
 // detection list (which such differences reorder) is compared through its inputs only.
+void check_ir_against_reference(const std::filesystem::path& model,
+                                const std::filesystem::path& image, const std::string& device) {
+    CAPTURE(model);
+    const bool int8 = model.parent_path().filename().string().ends_with("-INT8");
+    // The post-NMS lists, by their output file names. In INT8 R-FCN detectors the proposals
+    // are such a list too: every tensor computed from them (the DetectionOutput inputs) is
+    // compared through the Proposal's inputs instead.
+    const graph::Model graph = ir::read_model(model);
+    std::set<std::string> detection_lists, from_proposals;
+    std::string options;
+    bool has_proposal = false;
+    for (const auto& node : graph.nodes()) {
+        if (node->type == "DetectionOutput")
+            detection_lists.insert(file_name(graph::output_name(node->output(0))));
+        if (node->type == "Proposal") {
+            has_proposal = true;
+            for (const auto& input : node->inputs)
+                options += " --add-output '" + input.source.node->name + "'";
+        }
+    }
+    if (has_proposal && int8)
+        for (const auto& node : graph.nodes())
+            if (node->type == "DetectionOutput")
+                for (const auto& input : node->inputs)
+                    from_proposals.insert(file_name(graph::output_name(input.source)));
+    const auto tested = infer_on(model, image, device, options);
+    const auto ref = infer_on(model, image, "REF", options);
+    REQUIRE(tested.size() == ref.size());
+    for (const auto& [name, expected] : ref) {
+        CAPTURE(name);
+        REQUIRE(tested.count(name));
+        const Tensor& actual = tested.at(name);
+        REQUIRE(actual.shape() == expected.shape());
+        if (from_proposals.count(name)) continue;
+        if (detection_lists.count(name) == 0 && !int8) {
+            CHECK(scaled_error(actual, expected, 1e-3) <= 1e-4);
+        } else if (detection_lists.count(name) == 0) {
+            const Agreement result = agreement(actual, expected, 1e-3);
+            CHECK(result.cosine >= 0.99);
+            CHECK(result.mean_error <= 5e-2);
+        } else if (!int8)  // int8 scores move low-score detections in and out
+            CHECK(same_detections(actual, expected, 1e-4));
+    }
+}
+
+}  // namespace
+
 TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
     const auto shared = shared_dir();
-    const auto image = shared / "media" / "voc2011" / "2011_000006.jpg";
     std::vector<std::filesystem::path> models;
     for (const auto& entry :
          std::filesystem::recursive_directory_iterator(shared / "models" / "ir"))
         if (entry.path().extension() == ".xml") models.push_back(entry.path());
     std::sort(models.begin(), models.end());
     REQUIRE(!models.empty());
-    for (const auto& model : models) {
-        CAPTURE(model);
-        const bool int8 = model.parent_path().filename().string().ends_with("-INT8");
-        // The post-NMS lists, by their output file names. In INT8 R-FCN detectors the proposals
-        // are such a list too: every tensor computed from them (the DetectionOutput inputs) is
-        // compared through the Proposal's inputs instead.
-        const graph::Model graph = ir::read_model(model);
-        std::set<std::string> detection_lists, from_proposals;
-        std::string options;
-        bool has_proposal = false;
-        for (const auto& node : graph.nodes()) {
-            if (node->type == "DetectionOutput")
-                detection_lists.insert(file_name(graph::output_name(node->output(0))));
-            if (node->type == "Proposal") {
-                has_proposal = true;
-                for (const auto& input : node->inputs)
-                    options += " --add-output '" + input.source.node->name + "'";
-            }
-        }
-        if (has_proposal && int8)
-            for (const auto& node : graph.nodes())
-                if (node->type == "DetectionOutput")
-                    for (const auto& input : node->inputs)
-                        from_proposals.insert(file_name(graph::output_name(input.source)));
-        const auto cpu = infer_on(model, image, "CPU", options);
-        const auto ref = infer_on(model, image, "REF", options);
-        REQUIRE(cpu.size() == ref.size());
-        for (const auto& [name, expected] : ref) {
-            CAPTURE(name);
-            REQUIRE(cpu.count(name));
-            const Tensor& actual = cpu.at(name);
-            REQUIRE(actual.shape() == expected.shape());
-            if (from_proposals.count(name)) continue;
-            if (detection_lists.count(name) == 0 && !int8) {
-                CHECK(scaled_error(actual, expected, 1e-3) <= 1e-4);
-            } else if (detection_lists.count(name) == 0) {
-                const Agreement result = agreement(actual, expected, 1e-3);
-                CHECK(result.cosine >= 0.99);
-                CHECK(result.mean_error <= 5e-2);
-            } else if (!int8)  // int8 scores move low-score detections in and out
-                CHECK(same_detections(actual, expected, 1e-4));
-        }
-    }
+    for (const auto& model : models)
+        check_ir_against_reference(model, shared / "media" / "voc2011" / "2011_000006.jpg", "CPU");
+}
+
+// The small ones: the GPU's plain kernels on PoCL take seconds for a larger one. FP32, FP16 and
+// INT8 IRs (whose FakeQuantize layers run on the CPU between the GPU's).
+TEST_CASE("GPU matches REF on the small shared IRs, on a VOC image") {
+    setenv("EDGESIGHT_OPENCL_CPU", "1", 0);
+    const auto shared = shared_dir();
+    for (const char* model :
+         {"face-detection-retail-0004/FP32/face-detection-retail-0004.xml",
+          "face-detection-retail-0004/FP16/face-detection-retail-0004.xml",
+          "landmarks-regression-retail-0009/FP32/landmarks-regression-retail-0009.xml",
+          "open-closed-eye-0001/FP32/open-closed-eye-0001.xml",
+          "age-gender-recognition-retail-0013/FP16-INT8/age-gender-recognition-retail-0013.xml"})
+        check_ir_against_reference(shared / "models" / "ir" / model,
+                                   shared / "media" / "voc2011" / "2011_000006.jpg", "GPU");
 }
 
 TEST_CASE("CPU matches REF and ONNX Runtime on the shared ONNX models (error <= 1e-4 of range)") {

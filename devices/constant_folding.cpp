@@ -1,8 +1,8 @@
-#include "devices/cpu/constant_folding.h"
+#include "devices/constant_folding.h"
 
 #include "inference/graph/evaluate.h"
 
-namespace es::devices::cpu {
+namespace es::devices {
 namespace {
 
 Tensor shape_value(const Shape& shape, ElementType type) {
@@ -54,4 +54,4 @@ void fold_constants(graph::Model& model) {
     model.sort_topologically();
 }
 
-}  // namespace es::devices::cpu
+}  // namespace es::devices

@@ -1,0 +1,153 @@
+#include "devices/gpu/kernels.h"
+
+namespace es::devices::gpu {
+
+// f32 values in plain row-major layouts; one work item per output value.
+const char* const k_kernel_source = R"CL(
+// f(x) for the activation `op` (-1: none); alpha and beta are its attributes.
+float activate(float x, int op, float alpha, float beta) {
+    switch (op) {
+        case -1: return x;
+        case 0: return x > 0.0f ? x : 0.0f;
+        case 1: return fmin(fmax(x, alpha), beta);
+        case 2: return 1.0f / (1.0f + exp(-x));
+        case 3: return tanh(x);
+        case 4: return exp(x);
+        case 5: return x > 0.0f ? x : alpha * (exp(x) - 1.0f);
+        case 6: return x * fmin(fmax(x + 3.0f, 0.0f), 6.0f) / 6.0f;
+        case 7: return fmin(fmax(x + 3.0f, 0.0f), 6.0f) / 6.0f;
+        case 8: return x / (1.0f + exp(-alpha * x));
+        case 9: return fabs(x);
+        case 10: return sqrt(x);
+        case 11: return log(x);
+        case 12: return -x;
+        case 13: return x > 20.0f ? x : log1p(exp(x));
+        case 14: return x * tanh(x > 20.0f ? x : log1p(exp(x)));
+        case 15: return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
+        case 16: return 0.5f * x * (1.0f + tanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+        case 17: return floor(x);
+        default: return ceil(x);
+    }
+}
+
+// dst = f(src) (activate). Global size: the element count.
+__kernel void unary(__global const float* src, __global float* dst, int op, float alpha,
+                    float beta) {
+    const size_t index = get_global_id(0);
+    dst[index] = activate(src[index], op, alpha, beta);
+}
+
+// src [N, C, H, W] * weights [OC, C / groups, KH, KW] (+ bias [OC] where has_bias), then the
+// activation `act` -> dst [N, OC, OH, OW]; global size (OW, OH, N * OC).
+__kernel void convolution(__global const float* src, __global const float* weights,
+                          __global const float* bias, __global float* dst, int has_bias, int act,
+                          float alpha, float beta, int channels, int height, int width,
+                          int out_channels, int out_height, int out_width, int kernel_h,
+                          int kernel_w, int stride_h, int stride_w, int dilation_h,
+                          int dilation_w, int pad_top, int pad_left, int groups) {
+    const int x = get_global_id(0);
+    const int y = get_global_id(1);
+    const int image_channel = get_global_id(2);
+    const int oc = image_channel % out_channels;
+    const int n = image_channel / out_channels;
+    const int group_in = channels / groups;
+    const int group = oc / (out_channels / groups);
+    __global const float* w = weights + (size_t)oc * group_in * kernel_h * kernel_w;
+    __global const float* s = src + ((size_t)n * channels + group * group_in) * height * width;
+    float sum = 0.0f;
+    for (int c = 0; c < group_in; ++c) {
+        for (int ky = 0; ky < kernel_h; ++ky) {
+            const int iy = y * stride_h - pad_top + ky * dilation_h;
+            if (iy < 0 || iy >= height) continue;
+            for (int kx = 0; kx < kernel_w; ++kx) {
+                const int ix = x * stride_w - pad_left + kx * dilation_w;
+                if (ix < 0 || ix >= width) continue;
+                sum += s[((size_t)c * height + iy) * width + ix] *
+                       w[(c * kernel_h + ky) * kernel_w + kx];
+            }
+        }
+    }
+    if (has_bias) sum += bias[oc];
+    dst[((size_t)image_channel * out_height + y) * out_width + x] = activate(sum, act, alpha, beta);
+}
+
+// dst = a op b with a and b broadcast to dst's shape: `layout` holds dst's 6 dimensions, then
+// a's and b's strides along them (0 where broadcast). Global size: dst's element count.
+__kernel void binary(__global const float* a, __global const float* b, __global float* dst,
+                     __global const int* layout, int op) {
+    const size_t index = get_global_id(0);
+    size_t rest = index;
+    size_t at_a = 0;
+    size_t at_b = 0;
+    for (int d = 5; d >= 0; --d) {
+        const size_t k = rest % layout[d];
+        rest /= layout[d];
+        at_a += k * layout[6 + d];
+        at_b += k * layout[12 + d];
+    }
+    const float x = a[at_a];
+    const float y = b[at_b];
+    float r;
+    switch (op) {
+        case 0: r = x + y; break;
+        case 1: r = x - y; break;
+        case 2: r = x * y; break;
+        case 3: r = x / y; break;
+        case 4: r = fmax(x, y); break;
+        case 5: r = fmin(x, y); break;
+        case 6: r = (x - y) * (x - y); break;
+        case 7: r = pow(x, y); break;
+        default: r = x < 0.0f ? x * y : x; break;  // PReLU
+    }
+    dst[index] = r;
+}
+
+// Max or mean over windows of src [N * C, H, W] -> dst [N * C, OH, OW]; taps outside the input
+// are skipped. The mean divides by the taps inside, or by the kernel size where `by_kernel`.
+// Global size (OW, OH, N * C).
+__kernel void pooling(__global const float* src, __global float* dst, int height, int width,
+                      int out_height, int out_width, int kernel_h, int kernel_w, int stride_h,
+                      int stride_w, int pad_top, int pad_left, int is_max, int by_kernel) {
+    const int x = get_global_id(0);
+    const int y = get_global_id(1);
+    const int plane = get_global_id(2);
+    __global const float* s = src + (size_t)plane * height * width;
+    float result = is_max ? -INFINITY : 0.0f;
+    int count = 0;
+    for (int ky = 0; ky < kernel_h; ++ky) {
+        const int iy = y * stride_h - pad_top + ky;
+        if (iy < 0 || iy >= height) continue;
+        for (int kx = 0; kx < kernel_w; ++kx) {
+            const int ix = x * stride_w - pad_left + kx;
+            if (ix < 0 || ix >= width) continue;
+            const float v = s[iy * width + ix];
+            result = is_max ? fmax(result, v) : result + v;
+            ++count;
+        }
+    }
+    if (!is_max) {
+        if (by_kernel) count = kernel_h * kernel_w;
+        result = count == 0 ? 0.0f : result / (float)count;
+    }
+    dst[((size_t)plane * out_height + y) * out_width + x] = result;
+}
+
+// Softmax along an axis of `axis_size` values `inner` apart; global size (inner, outer).
+__kernel void softmax(__global const float* src, __global float* dst, int axis_size) {
+    const size_t inner = get_global_size(0);
+    const size_t first = get_global_id(1) * axis_size * inner + get_global_id(0);
+    float largest = -INFINITY;
+    for (int k = 0; k < axis_size; ++k)
+        largest = fmax(largest, src[first + k * inner]);
+    float sum = 0.0f;
+    for (int k = 0; k < axis_size; ++k) {
+        const float e = exp(src[first + k * inner] - largest);
+        dst[first + k * inner] = e;
+        sum += e;
+    }
+    for (int k = 0; k < axis_size; ++k)
+        dst[first + k * inner] /= sum;
+}
+)CL";
+
+}  // namespace es::devices::gpu
