@@ -35,7 +35,7 @@ class RequestContext final : public runtime::ExecutionContext {
     const Executable& m_owner;
     const Plan& m_plan;
     Queue m_queue;
-    std::vector<Buffer> m_buffers;        // per value; null for views and constants
+    std::vector<Buffer> m_slots;          // Plan::slot_bytes
     std::vector<Tensor> m_host;           // per value read on the host
     std::vector<bool> m_fresh;            // per value: m_host holds this run's data
     std::vector<Kernel> m_kernels;        // per step; null for others
@@ -50,13 +50,12 @@ RequestContext::RequestContext(const Executable& owner) : m_owner(owner), m_plan
     m_queue.reset(clCreateCommandQueue(opencl.context.get(), opencl.device.id, 0, &status));
     check(status, "clCreateCommandQueue");
     const size_t count = m_plan.values.size();
-    m_buffers.resize(count);
+    for (const size_t bytes : m_plan.slot_bytes)
+        m_slots.push_back(make_buffer(opencl.context.get(), bytes));
     m_host.resize(count);
     m_fresh.assign(count, false);
     for (size_t v = 0; v < count; ++v) {
         const Value& value = m_plan.values[v];
-        if (value.on_gpu && value.view_of < 0 && value.constant < 0)
-            m_buffers[v] = make_buffer(opencl.context.get(), value.bytes());
         // values read back, and f16 inputs computed in f32
         if ((value.on_host && value.from_gpu) || value.parameter >= 0)
             m_host[v] = Tensor(value.type.type, value.type.shape.to_shape());
@@ -105,7 +104,7 @@ cl_mem RequestContext::buffer_of(int value) const {
     while (m_plan.values[value].view_of >= 0)
         value = m_plan.values[value].view_of;
     const Value& root = m_plan.values[value];
-    return root.constant >= 0 ? m_plan.constants[root.constant].get() : m_buffers[value].get();
+    return root.constant >= 0 ? m_plan.constants[root.constant].get() : m_slots[root.slot].get();
 }
 
 const Tensor& RequestContext::host_value(int value) {
@@ -235,8 +234,13 @@ std::unique_ptr<runtime::ExecutionContext> Executable::create_context() const {
 
 size_t Executable::peak_memory_bytes() const {
     size_t bytes = 0;
-    for (const Value& value : m_plan.values)
-        if (value.on_gpu && value.view_of < 0) bytes += value.bytes();
+    for (const size_t slot : m_plan.slot_bytes)
+        bytes += slot;
+    for (const Buffer& constant : m_plan.constants) {
+        size_t size = 0;
+        clGetMemObjectInfo(constant.get(), CL_MEM_SIZE, sizeof(size), &size, nullptr);
+        bytes += size;
+    }
     for (const Step& step : m_plan.steps)
         if (const auto* host = std::get_if<HostStep>(&step.work))
             bytes += host->executable->peak_memory_bytes();

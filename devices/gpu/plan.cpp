@@ -575,6 +575,7 @@ Plan make_plan(std::shared_ptr<const graph::Model> model, cl_context context,
     flush();
     for (const graph::Node* result : results)
         plan.outputs.push_back(lowering.on_host(result->inputs[0].source));
+    assign_slots(plan);
     return plan;
 }
 

@@ -25,6 +25,7 @@ struct Value {
     int view_of = -1;       // shares that value's buffer (Reshape and its kind)
     int constant = -1;      // index of its device buffer in Plan::constants
     int parameter = -1;     // index of the model input it is
+    int slot = -1;          // its request buffer, shared with values not alive at the same time
     Tensor host_constant;   // a Const read on the host (a model output)
     size_t bytes() const;
 };
@@ -73,6 +74,7 @@ struct Plan {
     std::vector<const graph::Node*> views;  // nodes computed as views of their input
     std::vector<int> inputs;                // the value of each Parameter
     std::vector<int> outputs;               // the value each Result reads
+    std::vector<size_t> slot_bytes;         // the size of each request buffer
 };
 
 // Plans `model` (static shapes) for `context`: a kernel for every node the device has one for,
@@ -80,6 +82,10 @@ struct Plan {
 Plan make_plan(std::shared_ptr<const graph::Model> model, cl_context context,
                cl_command_queue queue, const runtime::Device& host,
                const runtime::CompileOptions& options);
+
+// Gives each device value that is neither a constant nor a view a slot: one buffer holds values
+// whose lifetimes (from the first step that touches them to the last) do not overlap.
+void assign_slots(Plan& plan);
 
 // Whether the GPU has a kernel for `node` (given static shapes and f32 values).
 bool has_kernel(const graph::Node& node);

@@ -129,6 +129,29 @@ TEST_CASE("depthwise convolution, PReLU, pooling, Concat and Reshape run as kern
     CHECK(implementation_of(runs[0].profile, "flat") == "ocl:view");
 }
 
+TEST_CASE("values not alive at the same time share a buffer") {
+    // 8 convolutions in a row, each output 8 x 32 x 32 f32 (32 KiB), each read by the next and
+    // by a Maximum after it: at most three alive at once
+    GraphBuilder g(3);
+    auto x = g.input(PartialShape{1, 8, 32, 32});
+    for (int layer = 0; layer < 8; ++layer) {
+        const auto conv = g.op("Convolution", {x, g.constant({8, 8, 3, 3}, -0.3f, 0.3f)},
+                               same_3x3());
+        x = g.op("Maximum", {conv, x});
+    }
+    g.output(x);
+    const auto model = g.finish();
+    check_against_reference("GPU", model, {random_inputs(*model, 8)});
+    take_opencl_cpu_devices();
+    const runtime::Core core(devices::make_registry());
+    const size_t value_bytes = 8 * 32 * 32 * sizeof(float);
+    const size_t weights_bytes = 8 * (8 * 8 * 9 * sizeof(float));
+    const size_t tables_bytes = 8 * 18 * sizeof(int);  // the Maximums' broadcast layouts
+    const size_t peak = core.compile(model, "GPU").peak_memory_bytes();
+    CHECK(peak <= 3 * value_bytes + weights_bytes + tables_bytes);
+    CHECK(peak >= 2 * value_bytes + weights_bytes);
+}
+
 TEST_CASE("Core compiles on GPU.0; a model with dynamic shapes runs on the host") {
     take_opencl_cpu_devices();
     const runtime::Core core(devices::make_registry());
