@@ -71,6 +71,47 @@ __kernel void convolution(__global const float* src, __global const float* weigh
     dst[((size_t)image_channel * out_height + y) * out_width + x] = activate(sum, act, alpha, beta);
 }
 
+// As convolution, four output channels of one group per work item, each input value read
+// once for the four; global size (OW, OH, N * OC / 4).
+__kernel void convolution4(__global const float* src, __global const float* weights,
+                           __global const float* bias, __global float* dst, int has_bias, int act,
+                           float alpha, float beta, int channels, int height, int width,
+                           int out_channels, int out_height, int out_width, int kernel_h,
+                           int kernel_w, int stride_h, int stride_w, int dilation_h,
+                           int dilation_w, int pad_top, int pad_left, int groups) {
+    const int x = get_global_id(0);
+    const int y = get_global_id(1);
+    const int quads = out_channels / 4;
+    const int oc = get_global_id(2) % quads * 4;
+    const int n = get_global_id(2) / quads;
+    const int group_in = channels / groups;
+    const int group = oc / (out_channels / groups);
+    const int filter = group_in * kernel_h * kernel_w;
+    __global const float* w = weights + (size_t)oc * filter;
+    __global const float* s = src + ((size_t)n * channels + group * group_in) * height * width;
+    float4 sum = (float4)(0.0f);
+    for (int c = 0; c < group_in; ++c) {
+        for (int ky = 0; ky < kernel_h; ++ky) {
+            const int iy = y * stride_h - pad_top + ky * dilation_h;
+            if (iy < 0 || iy >= height) continue;
+            for (int kx = 0; kx < kernel_w; ++kx) {
+                const int ix = x * stride_w - pad_left + kx * dilation_w;
+                if (ix < 0 || ix >= width) continue;
+                const float v = s[((size_t)c * height + iy) * width + ix];
+                const int k = (c * kernel_h + ky) * kernel_w + kx;
+                sum += v * (float4)(w[k], w[filter + k], w[2 * filter + k], w[3 * filter + k]);
+            }
+        }
+    }
+    if (has_bias) sum += (float4)(bias[oc], bias[oc + 1], bias[oc + 2], bias[oc + 3]);
+    const size_t plane = (size_t)out_height * out_width;
+    __global float* d = dst + ((size_t)n * out_channels + oc) * plane + (size_t)y * out_width + x;
+    d[0] = activate(sum.x, act, alpha, beta);
+    d[plane] = activate(sum.y, act, alpha, beta);
+    d[2 * plane] = activate(sum.z, act, alpha, beta);
+    d[3 * plane] = activate(sum.w, act, alpha, beta);
+}
+
 // dst = a op b with a and b broadcast to dst's shape: `layout` holds dst's 6 dimensions, then
 // a's and b's strides along them (0 where broadcast). Global size: dst's element count.
 __kernel void binary(__global const float* a, __global const float* b, __global float* dst,

@@ -306,7 +306,8 @@ class Lowering {
         const int filter = on_gpu(node.inputs[1].source);
         const int output = computed(*last);
         const KernelArg bias_arg = bias >= 0 ? constant_arg(bias) : value_arg(filter);
-        add({KernelStep{"convolution",
+        const bool quads = (dst[1] / groups) % 4 == 0;
+        add({KernelStep{quads ? "convolution4" : "convolution",
                         {value_arg(input),
                          value_arg(filter),
                          bias_arg,
@@ -331,7 +332,7 @@ class Lowering {
                          int_arg(pad_left),
                          int_arg(groups)},
                         {static_cast<size_t>(dst[3]), static_cast<size_t>(dst[2]),
-                         static_cast<size_t>(dst[0] * dst[1])}},
+                         static_cast<size_t>(dst[0] * dst[1] / (quads ? 4 : 1))}},
              nodes});
     }
 

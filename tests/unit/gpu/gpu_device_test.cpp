@@ -8,6 +8,7 @@
 #include "tests/support/device_testing.h"
 #include "tests/support/op_testing.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -141,7 +142,12 @@ TEST_CASE("values not alive at the same time share a buffer") {
     }
     g.output(x);
     const auto model = g.finish();
-    check_against_reference("GPU", model, {random_inputs(*model, 8)});
+    const auto runs =
+        check_against_reference("GPU", model, {random_inputs(*model, 8)}, 1e-4, {.profile = true});
+    // 8 output channels: four per work item
+    CHECK(std::count_if(runs[0].profile.begin(), runs[0].profile.end(), [](const auto& row) {
+              return row.implementation == "ocl:convolution4";
+          }) == 8);
     take_opencl_cpu_devices();
     const runtime::Core core(devices::make_registry());
     const size_t value_bytes = 8 * 32 * 32 * sizeof(float);
