@@ -1,12 +1,12 @@
 #include "devices/cpu/compiler.h"
 
-#include "devices/constant_folding.h"
 #include "devices/cpu/graph_rewrites.h"
 #include "devices/cpu/memory_plan.h"
 #include "devices/cpu/primitive_family.h"
 #include "inference/core/error.h"
 #include "inference/graph/op.h"
 #include "inference/graph/shape_inference.h"
+#include "inference/passes/constant_folding.h"
 
 #include <climits>
 
@@ -54,7 +54,7 @@ Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>
             m_parameters[i]->outputs[0].type.shape.to_shape() != input_shapes[i])
             reshaped.emplace_back(m_parameters[i]->name, PartialShape(input_shapes[i]));
     if (!reshaped.empty()) graph::reshape(*m_model, reshaped);
-    fold_constants(*m_model);
+    passes::fold_constants(*m_model, {.for_device = true});
     recognize_hswish(*m_model);
     m_plan->model = m_model;
     m_plan->input_shapes = input_shapes;

@@ -1,8 +1,8 @@
 #include "devices/gpu/plan.h"
 
-#include "devices/constant_folding.h"
 #include "inference/core/error.h"
 #include "inference/graph/shape_inference.h"
+#include "inference/passes/constant_folding.h"
 
 #include <fmt/format.h>
 
@@ -542,7 +542,7 @@ Plan make_plan(std::shared_ptr<const graph::Model> model, cl_context context,
     // in the model's order, which folding's topological sort may change
     const auto parameters = plan.model->parameters();
     const auto results = plan.model->results();
-    fold_constants(*plan.model);
+    passes::fold_constants(*plan.model, {.for_device = true});
     compute_f16_in_f32(*plan.model);
     Lowering lowering(plan, context, queue, readers_of(*plan.model));
     for (size_t i = 0; i < parameters.size(); ++i) {

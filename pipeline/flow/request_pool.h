@@ -3,7 +3,7 @@
 #include "inference/core/tensor.h"
 #include "inference/runtime/compiled_model.h"
 #include "pipeline/postprocess/detection.h"
-#include "pipeline/postprocess/letterbox.h"
+#include "pipeline/preprocess/letterbox.h"
 #include "pipeline/publish/frame_result.h"
 
 #include <opencv2/core/mat.hpp>

@@ -5,7 +5,7 @@
 #include "inference/runtime/infer_request.h"
 #include "pipeline/config/config.h"
 #include "pipeline/postprocess/detection.h"
-#include "pipeline/postprocess/letterbox.h"
+#include "pipeline/preprocess/letterbox.h"
 
 #include <memory>
 #include <span>

@@ -2,7 +2,7 @@
 
 #include "inference/core/tensor.h"
 #include "pipeline/config/config.h"
-#include "pipeline/postprocess/letterbox.h"
+#include "pipeline/preprocess/letterbox.h"
 
 #include <opencv2/core.hpp>
 

@@ -1,4 +1,4 @@
-#include "pipeline/postprocess/letterbox.h"
+#include "pipeline/preprocess/letterbox.h"
 
 #include <algorithm>
 #include <cmath>
