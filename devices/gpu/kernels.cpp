@@ -143,6 +143,43 @@ __kernel void binary(__global const float* a, __global const float* b, __global 
     dst[index] = r;
 }
 
+// FakeQuantize-1 with ranges per channel: `ranges` holds in_low, in_high, out_low, out_high, each
+// for `channels` channels (1: the whole tensor) of `inner` values. Rounds halves to even.
+// Global size: the element count.
+__kernel void fake_quantize(__global const float* src, __global float* dst,
+                            __global const float* ranges, int channels, int inner, float steps) {
+    const size_t index = get_global_id(0);
+    const int c = channels == 1 ? 0 : (int)(index / inner % channels);
+    const float in_low = ranges[c];
+    const float in_high = ranges[channels + c];
+    const float out_low = ranges[2 * channels + c];
+    const float out_high = ranges[3 * channels + c];
+    const float x = src[index];
+    float r;
+    if (x <= fmin(in_low, in_high))
+        r = out_low;
+    else if (x > fmax(in_low, in_high))
+        r = out_high;
+    else
+        r = rint((x - in_low) / (in_high - in_low) * steps) / steps * (out_high - out_low) +
+            out_low;
+    dst[index] = r;
+}
+
+// dst in order from src read with other strides (a Transpose): `layout` holds dst's 6
+// dimensions, then src's stride along each. Global size: the element count.
+__kernel void strided_copy(__global const float* src, __global float* dst,
+                           __global const int* layout) {
+    const size_t index = get_global_id(0);
+    size_t rest = index;
+    size_t at = 0;
+    for (int d = 5; d >= 0; --d) {
+        at += rest % layout[d] * layout[6 + d];
+        rest /= layout[d];
+    }
+    dst[index] = src[at];
+}
+
 // Max or mean over windows of src [N * C, H, W] -> dst [N * C, OH, OW]; taps outside the input
 // are skipped. The mean divides by the taps inside, or by the kernel size where `by_kernel`.
 // Global size (OW, OH, N * C).

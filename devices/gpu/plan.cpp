@@ -9,12 +9,25 @@
 #include <algorithm>
 #include <array>
 #include <numeric>
+#include <optional>
 #include <set>
 
 namespace es::devices::gpu {
 namespace {
 
-enum class Kind { none, convolution, binary, prelu, unary, pooling, concat, view, softmax };
+enum class Kind {
+    none,
+    convolution,
+    binary,
+    prelu,
+    unary,
+    pooling,
+    concat,
+    view,
+    softmax,
+    fake_quantize,
+    transpose
+};
 
 constexpr size_t k_max_rank = 6;
 
@@ -54,6 +67,30 @@ bool numpy_broadcast(const graph::Node& node) {
     return mode == "numpy" || mode == "none";
 }
 
+// A FakeQuantize range as one value per channel (axis 1) of `data`, or one value; nullopt for
+// other broadcasts.
+std::optional<std::vector<float>> channel_values(const Tensor& range, const Shape& data) {
+    const auto values = range.to_doubles();
+    if (values.size() == 1) return std::vector<float>{static_cast<float>(values[0])};
+    const Shape& shape = range.shape();
+    if (data.size() < 2 || shape.size() > data.size() || values.size() != size_t(data[1]))
+        return std::nullopt;
+    const size_t offset = data.size() - shape.size();  // right-aligned
+    for (size_t d = 0; d < shape.size(); ++d)
+        if (shape[d] != 1 && d + offset != 1) return std::nullopt;
+    return std::vector<float>(values.begin(), values.end());
+}
+
+bool quantizable(const graph::Node& node) {
+    if (!f32_static(node, 1) || node.inputs.size() != 5 || !numpy_broadcast(node)) return false;
+    const Shape data = node.input_type(0).shape.to_shape();
+    for (size_t i = 1; i < 5; ++i) {
+        const graph::Node* range = constant_input(node, i);
+        if (!range || !channel_values(range->value, data)) return false;
+    }
+    return true;
+}
+
 Kind kind_of(const graph::Node& node) {
     const std::string& type = node.type;
     if (type == "Convolution" || type == "GroupConvolution") {
@@ -90,6 +127,12 @@ Kind kind_of(const graph::Node& node) {
         return f32_static(node, 1) ? Kind::view : Kind::none;
     if (type == "SoftMax" && (node.version == "opset1" || node.version == "opset8"))
         return f32_static(node, 1) ? Kind::softmax : Kind::none;
+    if (type == "FakeQuantize") return quantizable(node) ? Kind::fake_quantize : Kind::none;
+    if (type == "Transpose")
+        return f32_static(node, 1) && constant_input(node, 1) &&
+                       node.input_type(0).shape.rank() <= k_max_rank
+                   ? Kind::transpose
+                   : Kind::none;
     return Kind::none;
 }
 
@@ -237,6 +280,10 @@ class Lowering {
                 return view(node);
             case Kind::softmax:
                 return softmax(node);
+            case Kind::fake_quantize:
+                return fake_quantize(node);
+            case Kind::transpose:
+                return transpose(node);
             case Kind::none:
                 break;
         }
@@ -438,6 +485,51 @@ class Lowering {
         const int output = computed(node);
         m_plan.values[output].view_of = input;
         m_plan.views.push_back(&node);
+    }
+
+    void fake_quantize(graph::Node& node) {
+        const Shape data = node.input_type(0).shape.to_shape();
+        std::vector<std::vector<float>> ranges;
+        size_t channels = 1;
+        for (size_t i = 1; i < 5; ++i) {
+            ranges.push_back(*channel_values(constant_input(node, i)->value, data));
+            channels = std::max(channels, ranges.back().size());
+        }
+        std::vector<float> table;
+        for (const auto& range : ranges)
+            for (size_t c = 0; c < channels; ++c)
+                table.push_back(range[range.size() == 1 ? 0 : c]);
+        const size_t inner = channels == 1 ? 1 : shape_size(data) / size_t(data[0] * data[1]);
+        const int input = on_gpu(node.inputs[0].source);
+        const int output = computed(node);
+        const int constants = upload(table.data(), table.size() * sizeof(float));
+        kernel(node, "fake_quantize",
+               {value_arg(input), value_arg(output), constant_arg(constants), int_arg(channels),
+                int_arg(inner), real_arg(node.attributes.get_int("levels") - 1)},
+               {shape_size(data)});
+    }
+
+    void transpose(graph::Node& node) {
+        const Shape src = node.input_type(0).shape.to_shape();
+        const Shape dst = node.outputs[0].type.shape.to_shape();
+        std::vector<int64_t> order = constant_input(node, 1)->value.to_int64s();
+        if (order.empty())  // reverses the axes
+            for (size_t d = src.size(); d-- > 0;)
+                order.push_back(static_cast<int64_t>(d));
+        std::vector<int64_t> strides(src.size(), 1);
+        for (size_t d = src.size(); d-- > 1;)
+            strides[d - 1] = strides[d] * src[d];
+        std::array<int, 2 * k_max_rank> layout{};
+        const size_t lead = k_max_rank - dst.size();
+        for (size_t d = 0; d < k_max_rank; ++d) {
+            layout[d] = d < lead ? 1 : static_cast<int>(dst[d - lead]);
+            layout[k_max_rank + d] = d < lead ? 0 : static_cast<int>(strides[order[d - lead]]);
+        }
+        const int input = on_gpu(node.inputs[0].source);
+        const int output = computed(node);
+        const int table = upload(layout.data(), sizeof(layout));
+        kernel(node, "strided_copy", {value_arg(input), value_arg(output), constant_arg(table)},
+               {shape_size(dst)});
     }
 
     void softmax(graph::Node& node) {

@@ -130,14 +130,40 @@ TEST_CASE("depthwise convolution, PReLU, pooling, Concat and Reshape run as kern
     CHECK(implementation_of(runs[0].profile, "flat") == "ocl:view");
 }
 
+TEST_CASE("FakeQuantize per tensor and per channel, and Transpose, run as kernels") {
+    GraphBuilder g(11);
+    const auto x = g.input(PartialShape{1, 6, 5, 4});
+    const auto per_channel =
+        g.op("FakeQuantize",
+             {x, g.constant({1, 6, 1, 1}, -1.5f, -0.5f), g.constant({1, 6, 1, 1}, 0.5f, 1.5f),
+              g.constant({1, 6, 1, 1}, -1.0f, -0.5f), g.constant({1, 6, 1, 1}, 0.5f, 1.0f)},
+             {{"levels", "255"}}, "per_channel");
+    const auto moved =
+        g.op("Transpose", {per_channel, g.constant(make_tensor<int64_t>({4}, {0, 2, 3, 1}))}, {},
+             "transpose");
+    g.output(g.op(
+        "FakeQuantize",
+        {moved, g.constant(make_tensor<float>({}, {0.0f})),
+         g.constant(make_tensor<float>({}, {1.0f})), g.constant(make_tensor<float>({}, {0.0f})),
+         g.constant(make_tensor<float>({}, {1.0f}))},
+        {{"levels", "256"}}, "per_tensor"));
+    const auto model = g.finish();
+    // a value on a rounding boundary may land one step (1/254 of the range) away from REF's
+    const auto runs =
+        check_against_reference("GPU", model, {random_inputs(*model, 6)}, 1e-2, {.profile = true});
+    CHECK(implementation_of(runs[0].profile, "per_channel") == "ocl:fake_quantize");
+    CHECK(implementation_of(runs[0].profile, "transpose") == "ocl:strided_copy");
+    CHECK(implementation_of(runs[0].profile, "per_tensor") == "ocl:fake_quantize");
+}
+
 TEST_CASE("values not alive at the same time share a buffer") {
     // 8 convolutions in a row, each output 8 x 32 x 32 f32 (32 KiB), each read by the next and
     // by a Maximum after it: at most three alive at once
     GraphBuilder g(3);
     auto x = g.input(PartialShape{1, 8, 32, 32});
     for (int layer = 0; layer < 8; ++layer) {
-        const auto conv = g.op("Convolution", {x, g.constant({8, 8, 3, 3}, -0.3f, 0.3f)},
-                               same_3x3());
+        const auto conv =
+            g.op("Convolution", {x, g.constant({8, 8, 3, 3}, -0.3f, 0.3f)}, same_3x3());
         x = g.op("Maximum", {conv, x});
     }
     g.output(x);
