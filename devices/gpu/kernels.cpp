@@ -185,7 +185,8 @@ __kernel void strided_copy(__global const float* src, __global float* dst,
 // Global size (OW, OH, N * C).
 __kernel void pooling(__global const float* src, __global float* dst, int height, int width,
                       int out_height, int out_width, int kernel_h, int kernel_w, int stride_h,
-                      int stride_w, int pad_top, int pad_left, int is_max, int by_kernel) {
+                      int stride_w, int dilation_h, int dilation_w, int pad_top, int pad_left,
+                      int is_max, int by_kernel) {
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int plane = get_global_id(2);
@@ -193,10 +194,10 @@ __kernel void pooling(__global const float* src, __global float* dst, int height
     float result = is_max ? -INFINITY : 0.0f;
     int count = 0;
     for (int ky = 0; ky < kernel_h; ++ky) {
-        const int iy = y * stride_h - pad_top + ky;
+        const int iy = y * stride_h - pad_top + ky * dilation_h;
         if (iy < 0 || iy >= height) continue;
         for (int kx = 0; kx < kernel_w; ++kx) {
-            const int ix = x * stride_w - pad_left + kx;
+            const int ix = x * stride_w - pad_left + kx * dilation_w;
             if (ix < 0 || ix >= width) continue;
             const float v = s[iy * width + ix];
             result = is_max ? fmax(result, v) : result + v;
@@ -208,6 +209,22 @@ __kernel void pooling(__global const float* src, __global float* dst, int height
         result = count == 0 ? 0.0f : result / (float)count;
     }
     dst[((size_t)plane * out_height + y) * out_width + x] = result;
+}
+
+// x / sqrt(sum(x²) + eps) (or / sqrt(max(sum(x²), eps)) where eps_max), summing along an axis of
+// `axis_size` values `inner` apart; global size (inner, outer).
+__kernel void normalize_l2(__global const float* src, __global float* dst, int axis_size,
+                           float eps, int eps_max) {
+    const size_t inner = get_global_size(0);
+    const size_t first = get_global_id(1) * axis_size * inner + get_global_id(0);
+    float sum = 0.0f;
+    for (int k = 0; k < axis_size; ++k) {
+        const float v = src[first + k * inner];
+        sum += v * v;
+    }
+    const float scale = 1.0f / sqrt(eps_max ? fmax(sum, eps) : sum + eps);
+    for (int k = 0; k < axis_size; ++k)
+        dst[first + k * inner] = src[first + k * inner] * scale;
 }
 
 // Softmax along an axis of `axis_size` values `inner` apart; global size (inner, outer).

@@ -26,7 +26,8 @@ enum class Kind {
     view,
     softmax,
     fake_quantize,
-    transpose
+    transpose,
+    normalize_l2
 };
 
 constexpr size_t k_max_rank = 6;
@@ -122,6 +123,24 @@ Kind kind_of(const graph::Node& node) {
     if ((type == "MaxPool" || type == "AvgPool") && node.version == "opset1")
         return f32_static(node, 1) && node.input_type(0).shape.rank() == 4 ? Kind::pooling
                                                                            : Kind::none;
+    if (type == "MaxPool" && node.version == "opset8")  // the indices: see make_plan
+        return is_f32_static(node.input_type(0)) && is_f32_static(node.outputs[0].type) &&
+                       node.input_type(0).shape.rank() == 4
+                   ? Kind::pooling
+                   : Kind::none;
+    if (type == "NormalizeL2") {
+        const graph::Node* axes = constant_input(node, 1);
+        if (!f32_static(node, 1) || !axes) return Kind::none;
+        auto order = axes->value.to_int64s();
+        const auto rank = static_cast<int64_t>(node.input_type(0).shape.rank());
+        for (int64_t& axis : order)
+            if (axis < 0) axis += rank;
+        std::sort(order.begin(), order.end());
+        const bool consecutive = !order.empty() &&
+                                 order.back() - order.front() + 1 == int64_t(order.size()) &&
+                                 std::adjacent_find(order.begin(), order.end()) == order.end();
+        return consecutive ? Kind::normalize_l2 : Kind::none;
+    }
     if (type == "Concat") return f32_static(node, node.inputs.size()) ? Kind::concat : Kind::none;
     if (type == "Reshape" || type == "Squeeze" || type == "Unsqueeze")
         return f32_static(node, 1) ? Kind::view : Kind::none;
@@ -210,6 +229,16 @@ class Lowering {
     // Whether `node` was fused into a kernel before it.
     bool fused(const graph::Node& node) const { return m_fused.count(&node) != 0; }
 
+    // Whether any node reads output `port` of `node`.
+    bool read(const graph::Node& node, size_t port) const {
+        const auto found = m_readers.find(&node);
+        if (found == m_readers.end()) return false;
+        for (const graph::Node* reader : found->second)
+            for (const auto& input : reader->inputs)
+                if (input.source.node == &node && input.source.port == port) return true;
+        return false;
+    }
+
     // The value `output` is, registered on first sight.
     int value_of(const graph::Output& output) {
         const auto key = std::make_pair(static_cast<const graph::Node*>(output.node), output.port);
@@ -284,6 +313,8 @@ class Lowering {
                 return fake_quantize(node);
             case Kind::transpose:
                 return transpose(node);
+            case Kind::normalize_l2:
+                return normalize_l2(node);
             case Kind::none:
                 break;
         }
@@ -435,9 +466,12 @@ class Lowering {
     void pooling(graph::Node& node) {
         const Shape src = node.input_type(0).shape.to_shape();
         const Shape dst = node.outputs[0].type.shape.to_shape();
-        const auto window = node.attributes.get_ints("kernel");
+        const auto kernel_size = node.attributes.get_ints("kernel");
         const auto strides = node.attributes.get_ints("strides", {1, 1});
-        const auto [pad_top, pad_left] = pad_begin(node, src, dst, {window[0], window[1]}, strides);
+        const auto dilations = node.attributes.get_ints("dilations", {1, 1});
+        const std::array<int64_t, 2> window = {(kernel_size[0] - 1) * dilations[0] + 1,
+                                               (kernel_size[1] - 1) * dilations[1] + 1};
+        const auto [pad_top, pad_left] = pad_begin(node, src, dst, window, strides);
         const bool is_max = node.type == "MaxPool";
         bool padded = false;
         const std::string mode = node.attributes.get_string("auto_pad", "explicit");
@@ -452,13 +486,14 @@ class Lowering {
         const bool by_kernel = !is_max && padded && !node.attributes.get_bool("exclude-pad", false);
         const int input = on_gpu(node.inputs[0].source);
         const int output = computed(node);
-        kernel(node, "pooling",
-               {value_arg(input), value_arg(output), int_arg(src[2]), int_arg(src[3]),
-                int_arg(dst[2]), int_arg(dst[3]), int_arg(window[0]), int_arg(window[1]),
-                int_arg(strides[0]), int_arg(strides[1]), int_arg(pad_top), int_arg(pad_left),
-                int_arg(is_max), int_arg(by_kernel)},
-               {static_cast<size_t>(dst[3]), static_cast<size_t>(dst[2]),
-                static_cast<size_t>(dst[0] * dst[1])});
+        kernel(
+            node, "pooling",
+            {value_arg(input), value_arg(output), int_arg(src[2]), int_arg(src[3]), int_arg(dst[2]),
+             int_arg(dst[3]), int_arg(kernel_size[0]), int_arg(kernel_size[1]), int_arg(strides[0]),
+             int_arg(strides[1]), int_arg(dilations[0]), int_arg(dilations[1]), int_arg(pad_top),
+             int_arg(pad_left), int_arg(is_max), int_arg(by_kernel)},
+            {static_cast<size_t>(dst[3]), static_cast<size_t>(dst[2]),
+             static_cast<size_t>(dst[0] * dst[1])});
     }
 
     void concat(graph::Node& node) {
@@ -530,6 +565,28 @@ class Lowering {
         const int table = upload(layout.data(), sizeof(layout));
         kernel(node, "strided_copy", {value_arg(input), value_arg(output), constant_arg(table)},
                {shape_size(dst)});
+    }
+
+    void normalize_l2(graph::Node& node) {
+        const Shape shape = node.outputs[0].type.shape.to_shape();
+        auto axes = constant_input(node, 1)->value.to_int64s();
+        for (int64_t& axis : axes)
+            if (axis < 0) axis += static_cast<int64_t>(shape.size());
+        const auto [first, last] = std::minmax_element(axes.begin(), axes.end());
+        const auto product = [&](int64_t from, int64_t to) {
+            return static_cast<size_t>(std::accumulate(shape.begin() + from, shape.begin() + to,
+                                                       int64_t{1}, std::multiplies<>()));
+        };
+        const size_t outer = product(0, *first);
+        const size_t axis_size = product(*first, *last + 1);
+        const size_t inner = product(*last + 1, static_cast<int64_t>(shape.size()));
+        const int input = on_gpu(node.inputs[0].source);
+        const int output = computed(node);
+        kernel(node, "normalize_l2",
+               {value_arg(input), value_arg(output), int_arg(axis_size),
+                real_arg(node.attributes.get_float("eps")),
+                int_arg(node.attributes.get_string("eps_mode") == "max")},
+               {inner, outer});
     }
 
     void softmax(graph::Node& node) {
@@ -657,7 +714,9 @@ Plan make_plan(std::shared_ptr<const graph::Model> model, cl_context context,
         if (node.type == "Parameter" || node.type == "Const" || node.type == "Result" ||
             lowering.fused(node))
             continue;
-        const Kind kind = kind_of(node);
+        Kind kind = kind_of(node);
+        if (kind == Kind::pooling && node.outputs.size() > 1 && lowering.read(node, 1))
+            kind = Kind::none;  // the indices of MaxPool-8 are the host's to compute
         if (kind == Kind::none) {
             segment.push_back(&node);
             continue;

@@ -156,6 +156,32 @@ TEST_CASE("FakeQuantize per tensor and per channel, and Transpose, run as kernel
     CHECK(implementation_of(runs[0].profile, "per_tensor") == "ocl:fake_quantize");
 }
 
+TEST_CASE("MaxPool-8 runs as a kernel unless its indices are read; NormalizeL2 runs as one") {
+    const graph::Attributes pool8 = {{"kernel", "3,3"},        {"strides", "2,2"},
+                                     {"dilations", "2,2"},     {"pads_begin", "1,1"},
+                                     {"pads_end", "1,1"},      {"rounding_type", "ceil"},
+                                     {"auto_pad", "explicit"}, {"index_element_type", "i64"}};
+    for (const bool indices_read : {false, true}) {
+        CAPTURE(indices_read);
+        GraphBuilder g(12);
+        const auto x = g.input(PartialShape{1, 5, 13, 12});
+        graph::Node& pool = *g.op("MaxPool", {x}, pool8, "pool", "opset8").node;
+        const auto across =
+            g.op("NormalizeL2", {pool.output(0), g.constant(make_tensor<int64_t>({1}, {1}))},
+                 {{"eps", "1e-6"}, {"eps_mode", "add"}}, "across");
+        g.output(g.op("NormalizeL2", {across, g.constant(make_tensor<int64_t>({2}, {3, 2}))},
+                      {{"eps", "0.5"}, {"eps_mode", "max"}}, "within"));
+        if (indices_read) g.output(pool.output(1));
+        const auto model = g.finish();
+        const auto runs = check_against_reference("GPU", model, {random_inputs(*model, 2)}, 1e-4,
+                                                  {.profile = true});
+        const std::string pooled = implementation_of(runs[0].profile, "pool");
+        CHECK((indices_read ? pooled.ends_with(" on CPU") : pooled == "ocl:pooling"));
+        CHECK(implementation_of(runs[0].profile, "across") == "ocl:normalize_l2");
+        CHECK(implementation_of(runs[0].profile, "within") == "ocl:normalize_l2");
+    }
+}
+
 TEST_CASE("values not alive at the same time share a buffer") {
     // 8 convolutions in a row, each output 8 x 32 x 32 f32 (32 KiB), each read by the next and
     // by a Maximum after it: at most three alive at once
