@@ -69,6 +69,18 @@ Tensor i32(Shape shape, std::vector<int32_t> values) {
     return tensor;
 }
 
+std::shared_ptr<graph::Model> small_model() {
+    auto model = std::make_shared<graph::Model>();
+    model->name = "small";
+    const graph::Output x = model->add_parameter("x", ElementType::f32, PartialShape{-1, 2});
+    const graph::Output sum =
+        model->add_op("Add", "opset1", {x, model->add_constant(f32({1}, {1}))}).output();
+    model->add_op("ReLU", "opset1", {sum}, {}, "y");
+    model->add_result(model->find("y")->output(), "y/sink_port_0");
+    graph::infer_shapes(*model);
+    return model;
+}
+
 Tensor iota_f32(Shape shape, float scale) {
     Tensor tensor(ElementType::f32, std::move(shape));
     float* data = tensor.data<float>();

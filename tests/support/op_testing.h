@@ -31,6 +31,9 @@ Tensor i32(Shape shape, std::vector<int32_t> values);
 // f32 tensor filled with 0, 1, 2, … (times `scale`).
 Tensor iota_f32(Shape shape, float scale = 1.0f);
 
+// "small": y = relu(x + 1) with x of shape [?, 2] (input "x", output "y").
+std::shared_ptr<graph::Model> small_model();
+
 // CHECKs shape equality and every element within `tolerance` (absolute), reporting the first
 // mismatching index.
 void check_close(const Tensor& actual, const Shape& expected_shape,

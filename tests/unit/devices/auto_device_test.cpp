@@ -22,19 +22,6 @@ using namespace es::testing;
 
 namespace {
 
-// y = relu(x + 1) with x of shape [?, 2]
-std::shared_ptr<graph::Model> small_model() {
-    auto model = std::make_shared<graph::Model>();
-    model->name = "small";
-    const graph::Output x = model->add_parameter("x", ElementType::f32, PartialShape{-1, 2});
-    const graph::Output sum =
-        model->add_op("Add", "opset1", {x, model->add_constant(f32({1}, {1}))}).output();
-    model->add_op("ReLU", "opset1", {sum}, {}, "y");
-    model->add_result(model->find("y")->output(), "y/sink_port_0");
-    graph::infer_shapes(*model);
-    return model;
-}
-
 // What a flaky device does, and what it counts.
 struct FlakyControl {
     std::latch compile_gate{1};  // compiles wait for it

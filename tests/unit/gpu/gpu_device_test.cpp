@@ -64,8 +64,11 @@ TEST_CASE("OpenCL devices are found with what `edgesight devices` shows of them"
     REQUIRE(instances.size() == found.size());
     CHECK(instances[0].name == "GPU.0");
     CHECK(instances[0].description.find(found[0].name) != std::string::npos);
-    CHECK(devices::device_names() ==
-          std::vector<std::string>{"AUTO", "CPU", "GPU", "GPU.0", "REF"});
+    std::vector<std::string> names = {"AUTO", "CPU", "GPU"};
+    for (size_t i = 0; i < found.size(); ++i)
+        names.push_back("GPU." + std::to_string(i));
+    names.push_back("REF");
+    CHECK(devices::device_names() == names);
 
     setenv("EDGESIGHT_OPENCL_CPU", "0", 1);
     for (const auto& device : devices::gpu::find_devices())

@@ -11,26 +11,9 @@
 using namespace es;
 using namespace es::testing;
 
-namespace {
-
-// y = relu(x + 1) with x of shape [?, 2]
-std::shared_ptr<graph::Model> small_model() {
-    auto model = std::make_shared<graph::Model>();
-    model->name = "small";
-    const graph::Output x = model->add_parameter("x", ElementType::f32, PartialShape{-1, 2});
-    const graph::Output sum =
-        model->add_op("Add", "opset1", {x, model->add_constant(f32({1}, {1}))}).output();
-    model->add_op("ReLU", "opset1", {sum}, {}, "y");
-    model->add_result(model->find("y")->output(), "y/sink_port_0");
-    graph::infer_shapes(*model);
-    return model;
-}
-
-}  // namespace
-
 TEST_CASE("Core compiles on AUTO (the CPU) and requests run the model") {
     const runtime::Core core(devices::make_registry());
-    CHECK(core.device_names() == std::vector<std::string>{"AUTO", "CPU", "REF"});
+    CHECK(core.device_names().front() == "AUTO");
     const auto compiled = core.compile(small_model(), "AUTO");
     CHECK(compiled.device_name() == "CPU");
     REQUIRE(compiled.inputs().size() == 1);
@@ -55,8 +38,8 @@ TEST_CASE("InferRequest rejects what does not fit the model, naming the input") 
                          doctest::Contains("input 'x' expects shape [?,2], got [2,3]"), Error);
     CHECK_THROWS_WITH_AS(request.input_index("z"),
                          doctest::Contains("no input named 'z' (it has: x)"), Error);
-    CHECK_THROWS_WITH_AS(core.compile(small_model(), "GPU"),
-                         doctest::Contains("unknown device 'GPU'"), Error);
+    CHECK_THROWS_WITH_AS(core.compile(small_model(), "TPU"),
+                         doctest::Contains("unknown device 'TPU'"), Error);
 }
 
 namespace {
@@ -195,5 +178,10 @@ TEST_CASE("Core takes a device's instance names and sizes streams from its compu
 }
 
 TEST_CASE("the registry's device names are what a config may name") {
-    CHECK(devices::device_names() == std::vector<std::string>{"AUTO", "CPU", "REF"});
+    // and the GPU's, where there is one
+    const auto names = devices::device_names();
+    REQUIRE(names.size() >= 3);
+    CHECK(names[0] == "AUTO");
+    CHECK(names[1] == "CPU");
+    CHECK(names.back() == "REF");
 }
