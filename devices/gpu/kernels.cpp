@@ -227,6 +227,36 @@ __kernel void normalize_l2(__global const float* src, __global float* dst, int a
         dst[first + k * inner] = src[first + k * inner] * scale;
 }
 
+// Sum (0), mean (1), max (2), min (3) or product (4) along an axis of `axis_size` values
+// `inner` apart; global size (inner, outer).
+__kernel void reduce(__global const float* src, __global float* dst, int axis_size, int op) {
+    const size_t inner = get_global_size(0);
+    const size_t first = get_global_id(1) * axis_size * inner + get_global_id(0);
+    float r = op == 2 ? -INFINITY : op == 3 ? INFINITY : op == 4 ? 1.0f : 0.0f;
+    for (int k = 0; k < axis_size; ++k) {
+        const float v = src[first + k * inner];
+        r = op == 2 ? fmax(r, v) : op == 3 ? fmin(r, v) : op == 4 ? r * v : r + v;
+    }
+    if (op == 1) r /= (float)axis_size;
+    dst[get_global_id(1) * inner + get_global_id(0)] = r;
+}
+
+// dst[b, m, n] = sum over k of a[b, m, k] * b[b, k, n], each read through its strides (0 for a
+// matrix that every batch shares); global size (N, M, batches).
+__kernel void matmul(__global const float* a, __global const float* b, __global float* dst,
+                     int depth, int a_batch, int a_row, int a_col, int b_batch, int b_row,
+                     int b_col) {
+    const int n = get_global_id(0);
+    const int m = get_global_id(1);
+    const int batch = get_global_id(2);
+    __global const float* left = a + (size_t)batch * a_batch + (size_t)m * a_row;
+    __global const float* right = b + (size_t)batch * b_batch + (size_t)n * b_col;
+    float sum = 0.0f;
+    for (int k = 0; k < depth; ++k)
+        sum += left[k * a_col] * right[k * b_row];
+    dst[((size_t)batch * get_global_size(1) + m) * get_global_size(0) + n] = sum;
+}
+
 // Softmax along an axis of `axis_size` values `inner` apart; global size (inner, outer).
 __kernel void softmax(__global const float* src, __global float* dst, int axis_size) {
     const size_t inner = get_global_size(0);

@@ -27,7 +27,9 @@ enum class Kind {
     softmax,
     fake_quantize,
     transpose,
-    normalize_l2
+    normalize_l2,
+    reduce,
+    matmul
 };
 
 constexpr size_t k_max_rank = 6;
@@ -92,6 +94,41 @@ bool quantizable(const graph::Node& node) {
     return true;
 }
 
+const std::map<std::string, int> k_reduce_ops = {
+    {"ReduceSum", 0}, {"ReduceMean", 1}, {"ReduceMax", 2}, {"ReduceMin", 3}, {"ReduceProd", 4}};
+
+// The axes input of `node` made non-negative and sorted, when it is a constant run of
+// consecutive axes; empty otherwise.
+std::vector<int64_t> consecutive_axes(const graph::Node& node) {
+    const graph::Node* axes = constant_input(node, 1);
+    if (!axes) return {};
+    auto order = axes->value.to_int64s();
+    const auto rank = static_cast<int64_t>(node.input_type(0).shape.rank());
+    for (int64_t& axis : order)
+        if (axis < 0) axis += rank;
+    std::sort(order.begin(), order.end());
+    if (order.empty() || order.back() - order.front() + 1 != int64_t(order.size()) ||
+        std::adjacent_find(order.begin(), order.end()) != order.end())
+        return {};
+    return order;
+}
+
+// Whether a MatMul's inputs are matrices, or stacks of them of the output's batch, or a matrix
+// every batch shares.
+bool plain_matmul(const graph::Node& node) {
+    if (!f32_static(node, 2)) return false;
+    const Shape out = node.outputs[0].type.shape.to_shape();
+    for (size_t i = 0; i < 2; ++i) {
+        const Shape shape = node.input_type(i).shape.to_shape();
+        if (shape.size() < 2 || out.size() < 2) return false;
+        const bool shared = shape_size(shape) == size_t(shape[shape.size() - 2] * shape.back());
+        const bool stacked =
+            shape.size() == out.size() && std::equal(shape.begin(), shape.end() - 2, out.begin());
+        if (!shared && !stacked) return false;
+    }
+    return true;
+}
+
 Kind kind_of(const graph::Node& node) {
     const std::string& type = node.type;
     if (type == "Convolution" || type == "GroupConvolution") {
@@ -128,19 +165,12 @@ Kind kind_of(const graph::Node& node) {
                        node.input_type(0).shape.rank() == 4
                    ? Kind::pooling
                    : Kind::none;
-    if (type == "NormalizeL2") {
-        const graph::Node* axes = constant_input(node, 1);
-        if (!f32_static(node, 1) || !axes) return Kind::none;
-        auto order = axes->value.to_int64s();
-        const auto rank = static_cast<int64_t>(node.input_type(0).shape.rank());
-        for (int64_t& axis : order)
-            if (axis < 0) axis += rank;
-        std::sort(order.begin(), order.end());
-        const bool consecutive = !order.empty() &&
-                                 order.back() - order.front() + 1 == int64_t(order.size()) &&
-                                 std::adjacent_find(order.begin(), order.end()) == order.end();
-        return consecutive ? Kind::normalize_l2 : Kind::none;
-    }
+    if (type == "NormalizeL2")
+        return f32_static(node, 1) && !consecutive_axes(node).empty() ? Kind::normalize_l2
+                                                                      : Kind::none;
+    if (k_reduce_ops.count(type))
+        return f32_static(node, 1) && !consecutive_axes(node).empty() ? Kind::reduce : Kind::none;
+    if (type == "MatMul") return plain_matmul(node) ? Kind::matmul : Kind::none;
     if (type == "Concat") return f32_static(node, node.inputs.size()) ? Kind::concat : Kind::none;
     if (type == "Reshape" || type == "Squeeze" || type == "Unsqueeze")
         return f32_static(node, 1) ? Kind::view : Kind::none;
@@ -315,6 +345,10 @@ class Lowering {
                 return transpose(node);
             case Kind::normalize_l2:
                 return normalize_l2(node);
+            case Kind::reduce:
+                return reduce(node);
+            case Kind::matmul:
+                return matmul(node);
             case Kind::none:
                 break;
         }
@@ -567,19 +601,59 @@ class Lowering {
                {shape_size(dst)});
     }
 
-    void normalize_l2(graph::Node& node) {
-        const Shape shape = node.outputs[0].type.shape.to_shape();
-        auto axes = constant_input(node, 1)->value.to_int64s();
-        for (int64_t& axis : axes)
-            if (axis < 0) axis += static_cast<int64_t>(shape.size());
-        const auto [first, last] = std::minmax_element(axes.begin(), axes.end());
+    // The values before, along and after the node's (consecutive) axes.
+    static std::array<size_t, 3> outer_axis_inner(const graph::Node& node) {
+        const Shape shape = node.input_type(0).shape.to_shape();
+        const auto axes = consecutive_axes(node);
         const auto product = [&](int64_t from, int64_t to) {
             return static_cast<size_t>(std::accumulate(shape.begin() + from, shape.begin() + to,
                                                        int64_t{1}, std::multiplies<>()));
         };
-        const size_t outer = product(0, *first);
-        const size_t axis_size = product(*first, *last + 1);
-        const size_t inner = product(*last + 1, static_cast<int64_t>(shape.size()));
+        return {product(0, axes.front()), product(axes.front(), axes.back() + 1),
+                product(axes.back() + 1, static_cast<int64_t>(shape.size()))};
+    }
+
+    void reduce(graph::Node& node) {
+        const auto [outer, axis_size, inner] = outer_axis_inner(node);
+        const int input = on_gpu(node.inputs[0].source);
+        const int output = computed(node);
+        kernel(node, "reduce",
+               {value_arg(input), value_arg(output), int_arg(axis_size),
+                int_arg(k_reduce_ops.at(node.type))},
+               {inner, outer});
+    }
+
+    void matmul(graph::Node& node) {
+        const Shape a = node.input_type(0).shape.to_shape();
+        const Shape b = node.input_type(1).shape.to_shape();
+        const Shape out = node.outputs[0].type.shape.to_shape();
+        const bool transpose_a = node.attributes.get_bool("transpose_a", false);
+        const bool transpose_b = node.attributes.get_bool("transpose_b", false);
+        const int64_t rows = out[out.size() - 2];
+        const int64_t columns = out.back();
+        const int64_t depth = transpose_a ? a[a.size() - 2] : a.back();
+        const size_t batches = shape_size(out) / size_t(rows * columns);
+        const auto batch_stride = [&](const Shape& shape) {
+            const int64_t matrix = shape[shape.size() - 2] * shape.back();
+            return shape_size(shape) == size_t(matrix) ? 0 : matrix;
+        };
+        // a[m, k] at m * a_row + k * a_col; b[k, n] at k * b_row + n * b_col
+        const int64_t a_row = transpose_a ? 1 : depth;
+        const int64_t a_col = transpose_a ? rows : 1;
+        const int64_t b_row = transpose_b ? 1 : columns;
+        const int64_t b_col = transpose_b ? depth : 1;
+        const int left = on_gpu(node.inputs[0].source);
+        const int right = on_gpu(node.inputs[1].source);
+        const int output = computed(node);
+        kernel(node, "matmul",
+               {value_arg(left), value_arg(right), value_arg(output), int_arg(depth),
+                int_arg(batch_stride(a)), int_arg(a_row), int_arg(a_col), int_arg(batch_stride(b)),
+                int_arg(b_row), int_arg(b_col)},
+               {static_cast<size_t>(columns), static_cast<size_t>(rows), batches});
+    }
+
+    void normalize_l2(graph::Node& node) {
+        const auto [outer, axis_size, inner] = outer_axis_inner(node);
         const int input = on_gpu(node.inputs[0].source);
         const int output = computed(node);
         kernel(node, "normalize_l2",

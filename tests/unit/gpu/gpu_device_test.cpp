@@ -185,6 +185,27 @@ TEST_CASE("MaxPool-8 runs as a kernel unless its indices are read; NormalizeL2 r
     }
 }
 
+TEST_CASE("MatMul (batched, transposed, a shared matrix) and reductions run as kernels") {
+    GraphBuilder g(13);
+    const auto x = g.input(PartialShape{2, 3, 8});
+    const auto y = g.input(PartialShape{2, 3, 4});
+    const auto projected = g.op("MatMul", {x, g.constant({5, 8})},
+                                {{"transpose_a", "false"}, {"transpose_b", "true"}}, "projected");
+    const auto mixed = g.op("MatMul", {y, projected},
+                            {{"transpose_a", "true"}, {"transpose_b", "false"}}, "mixed");
+    const auto mean = g.op("ReduceMean", {mixed, g.constant(make_tensor<int64_t>({1}, {-1}))},
+                           {{"keep_dims", "true"}}, "mean");
+    g.output(g.op("ReduceMax", {mean, g.constant(make_tensor<int64_t>({2}, {0, 1}))},
+                  {{"keep_dims", "false"}}, "max"));
+    const auto model = g.finish();
+    const auto runs =
+        check_against_reference("GPU", model, {random_inputs(*model, 3)}, 1e-4, {.profile = true});
+    CHECK(implementation_of(runs[0].profile, "projected") == "ocl:matmul");
+    CHECK(implementation_of(runs[0].profile, "mixed") == "ocl:matmul");
+    CHECK(implementation_of(runs[0].profile, "mean") == "ocl:reduce");
+    CHECK(implementation_of(runs[0].profile, "max") == "ocl:reduce");
+}
+
 TEST_CASE("values not alive at the same time share a buffer") {
     // 8 convolutions in a row, each output 8 x 32 x 32 f32 (32 KiB), each read by the next and
     // by a Maximum after it: at most three alive at once
