@@ -257,6 +257,28 @@ __kernel void matmul(__global const float* a, __global const float* b, __global 
     dst[((size_t)batch * get_global_size(1) + m) * get_global_size(0) + n] = sum;
 }
 
+// Resamples src [N * C, H, W] to dst [N * C, OH, OW]: output row y reads the input rows
+// y_index[k] with weights y_weight[k] for k in y_offsets[y] .. y_offsets[y + 1], and so for
+// columns. Global size (OW, OH, N * C).
+__kernel void resize(__global const float* src, __global float* dst,
+                     __global const int* y_offsets, __global const int* y_index,
+                     __global const float* y_weight, __global const int* x_offsets,
+                     __global const int* x_index, __global const float* x_weight, int height,
+                     int width) {
+    const int x = get_global_id(0);
+    const int y = get_global_id(1);
+    const size_t plane = get_global_id(2);
+    __global const float* s = src + plane * height * width;
+    float sum = 0.0f;
+    for (int i = y_offsets[y]; i < y_offsets[y + 1]; ++i) {
+        float row = 0.0f;
+        for (int j = x_offsets[x]; j < x_offsets[x + 1]; ++j)
+            row += x_weight[j] * s[y_index[i] * width + x_index[j]];
+        sum += y_weight[i] * row;
+    }
+    dst[(plane * get_global_size(1) + y) * get_global_size(0) + x] = sum;
+}
+
 // Softmax along an axis of `axis_size` values `inner` apart; global size (inner, outer).
 __kernel void softmax(__global const float* src, __global float* dst, int axis_size) {
     const size_t inner = get_global_size(0);

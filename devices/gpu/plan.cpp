@@ -1,6 +1,7 @@
 #include "devices/gpu/plan.h"
 
 #include "inference/core/error.h"
+#include "inference/graph/ops/interpolate_kernel.h"
 #include "inference/graph/shape_inference.h"
 #include "inference/passes/constant_folding.h"
 
@@ -29,7 +30,8 @@ enum class Kind {
     transpose,
     normalize_l2,
     reduce,
-    matmul
+    matmul,
+    resize
 };
 
 constexpr size_t k_max_rank = 6;
@@ -129,6 +131,24 @@ bool plain_matmul(const graph::Node& node) {
     return true;
 }
 
+// Whether an Interpolate resizes the H and W of an image with taps the kernel can sum: no
+// antialiasing, no padding, sizes (not scales) deciding the coordinates.
+bool plain_resize(const graph::Node& node) {
+    if (!f32_static(node, 1) || node.input_type(0).shape.rank() != 4) return false;
+    const Shape src = node.input_type(0).shape.to_shape();
+    const Shape dst = node.outputs[0].type.shape.to_shape();
+    if (src[0] != dst[0] || src[1] != dst[1] || shape_size(src) == 0) return false;
+    for (const char* key : {"pads_begin", "pads_end"})
+        for (const int64_t pad : node.attributes.get_ints(key, {0}))
+            if (pad != 0) return false;
+    try {
+        const auto config = graph::ops::interpolate::config_of(node);
+        return !config.antialias && !config.use_scales;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 Kind kind_of(const graph::Node& node) {
     const std::string& type = node.type;
     if (type == "Convolution" || type == "GroupConvolution") {
@@ -171,6 +191,7 @@ Kind kind_of(const graph::Node& node) {
     if (k_reduce_ops.count(type))
         return f32_static(node, 1) && !consecutive_axes(node).empty() ? Kind::reduce : Kind::none;
     if (type == "MatMul") return plain_matmul(node) ? Kind::matmul : Kind::none;
+    if (type == "Interpolate") return plain_resize(node) ? Kind::resize : Kind::none;
     if (type == "Concat") return f32_static(node, node.inputs.size()) ? Kind::concat : Kind::none;
     if (type == "Reshape" || type == "Squeeze" || type == "Unsqueeze")
         return f32_static(node, 1) ? Kind::view : Kind::none;
@@ -349,6 +370,8 @@ class Lowering {
                 return reduce(node);
             case Kind::matmul:
                 return matmul(node);
+            case Kind::resize:
+                return resize(node);
             case Kind::none:
                 break;
         }
@@ -621,6 +644,41 @@ class Lowering {
                {value_arg(input), value_arg(output), int_arg(axis_size),
                 int_arg(k_reduce_ops.at(node.type))},
                {inner, outer});
+    }
+
+    void resize(graph::Node& node) {
+        namespace interpolate = graph::ops::interpolate;
+        const Shape src = node.input_type(0).shape.to_shape();
+        const Shape dst = node.outputs[0].type.shape.to_shape();
+        const interpolate::Config config = interpolate::config_of(node);
+        std::vector<KernelArg> args;
+        const int input = on_gpu(node.inputs[0].source);
+        const int output = computed(node);
+        args = {value_arg(input), value_arg(output)};
+        for (const size_t axis : {size_t{2}, size_t{3}}) {
+            interpolate::AxisTaps taps;
+            if (src[axis] == dst[axis]) {
+                for (int64_t i = 0; i < src[axis]; ++i) {
+                    taps.add(i, 1.0f);
+                    taps.next();
+                }
+            } else {
+                taps = interpolate::taps_of(
+                    config, {axis, src[axis], dst[axis],
+                             static_cast<float>(dst[axis]) / static_cast<float>(src[axis])});
+            }
+            const std::vector<int> offsets(taps.offsets.begin(), taps.offsets.end());
+            const std::vector<int> index(taps.index.begin(), taps.index.end());
+            args.push_back(constant_arg(upload(offsets.data(), offsets.size() * sizeof(int))));
+            args.push_back(constant_arg(upload(index.data(), index.size() * sizeof(int))));
+            args.push_back(
+                constant_arg(upload(taps.weight.data(), taps.weight.size() * sizeof(float))));
+        }
+        args.push_back(int_arg(src[2]));
+        args.push_back(int_arg(src[3]));
+        kernel(node, "resize", std::move(args),
+               {static_cast<size_t>(dst[3]), static_cast<size_t>(dst[2]),
+                static_cast<size_t>(dst[0] * dst[1])});
     }
 
     void matmul(graph::Node& node) {

@@ -110,8 +110,8 @@ TEST_CASE("CPU matches REF on every shared IR, on a VOC image") {
         check_ir_against_reference(model, shared / "media" / "voc2011" / "2011_000006.jpg", "CPU");
 }
 
-// The small ones: the GPU's plain kernels on PoCL take seconds for a larger one. FP32, FP16 and
-// INT8 IRs (whose FakeQuantize layers run on the CPU between the GPU's).
+// The small ones, and a segmentation network with upsampling: the GPU's plain kernels on PoCL take
+// seconds for a larger one. FP32, FP16 and INT8 IRs.
 TEST_CASE("GPU matches REF on the small shared IRs, on a VOC image") {
     setenv("EDGESIGHT_OPENCL_CPU", "1", 0);
     const auto shared = shared_dir();
@@ -120,7 +120,8 @@ TEST_CASE("GPU matches REF on the small shared IRs, on a VOC image") {
           "face-detection-retail-0004/FP16/face-detection-retail-0004.xml",
           "landmarks-regression-retail-0009/FP32/landmarks-regression-retail-0009.xml",
           "open-closed-eye-0001/FP32/open-closed-eye-0001.xml",
-          "age-gender-recognition-retail-0013/FP16-INT8/age-gender-recognition-retail-0013.xml"})
+          "age-gender-recognition-retail-0013/FP16-INT8/age-gender-recognition-retail-0013.xml",
+          "road-segmentation-adas-0001/FP16/road-segmentation-adas-0001.xml"})
         check_ir_against_reference(shared / "models" / "ir" / model,
                                    shared / "media" / "voc2011" / "2011_000006.jpg", "GPU");
 }

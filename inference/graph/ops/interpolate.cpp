@@ -356,6 +356,17 @@ void evaluate_v11(const Node& node, std::span<const Tensor> inputs, std::vector<
 
 }  // namespace
 
+namespace interpolate {
+
+Config config_of(const Node& node) {
+    if (node.op->since_opset < 4)
+        return parse_config_v1(node.attributes, node.input_type(0).shape.rank());
+    return node.op->since_opset < 11 ? parse_config(node.attributes, std::span(k_modes).first(4))
+                                     : parse_config(node.attributes, k_modes);
+}
+
+}  // namespace interpolate
+
 void add_interpolate_ops(std::vector<OpDef>& ops) {
     ops.push_back({"Interpolate", 1, 2, 2, infer_v1, evaluate_v1});
     ops.push_back({"Interpolate", 4, 3, 4, infer_v4, evaluate_v4});

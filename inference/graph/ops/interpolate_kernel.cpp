@@ -55,7 +55,7 @@ int64_t clamp_index(int64_t i, int64_t len) {
     return std::clamp<int64_t>(i, 0, len - 1);
 }
 
-std::vector<int64_t> nearest_indices(const Config& config, const AxisResize& r) {
+std::vector<int64_t> nearest_source(const Config& config, const AxisResize& r) {
     std::vector<int64_t> indices(static_cast<size_t>(r.out_len));
     for (int64_t o = 0; o < r.out_len; ++o) {
         const float x = source_coordinate(config.transform, o, r);
@@ -161,7 +161,7 @@ AxisTaps pillow_taps(const Config& config, const AxisResize& r) {
     return taps;
 }
 
-AxisTaps taps_for(const Config& config, const AxisResize& r, bool antialias) {
+AxisTaps filter_taps(const Config& config, const AxisResize& r, bool antialias) {
     switch (config.mode) {
         case Mode::linear:
             return linear_taps(config, r, antialias);
@@ -246,7 +246,7 @@ void resample_weighted(const Config& config, std::vector<AxisResize> axes, const
     Shape shape = src.shape();
     for (const auto& r : axes)
         if (r.in_len != r.out_len)
-            buffer = resample_axis(buffer, shape, r.axis, taps_for(config, r, antialias));
+            buffer = resample_axis(buffer, shape, r.axis, filter_taps(config, r, antialias));
     T* dst_data = elements<T>(dst);
     for (size_t i = 0; i < buffer.size(); ++i)
         dst_data[i] = to_element<T>(buffer[i]);
@@ -292,7 +292,7 @@ void resample_nearest(const Config& config, const std::vector<AxisResize>& axes,
         std::iota(source[d].begin(), source[d].end(), 0);
     }
     for (const auto& r : axes)
-        if (r.in_len != r.out_len) source[r.axis] = nearest_indices(config, r);
+        if (r.in_len != r.out_len) source[r.axis] = nearest_source(config, r);
     switch (element_size(src.type())) {
         case 1:
             return gather<1>(src.bytes(), dst.bytes(), src.shape(), dst.shape(), source);
@@ -310,6 +310,16 @@ void resample_nearest(const Config& config, const std::vector<AxisResize>& axes,
 }  // namespace
 
 // Two neighbours weighted by distance, the coordinate clamped into the axis first.
+AxisTaps taps_of(const Config& config, const AxisResize& r) {
+    if (config.mode != Mode::nearest) return filter_taps(config, r, false);
+    AxisTaps taps;
+    for (const int64_t index : nearest_source(config, r)) {
+        taps.add(index, 1.0f);
+        taps.next();
+    }
+    return taps;
+}
+
 AxisTaps linear_onnx_taps(const Config& config, const AxisResize& r) {
     AxisTaps taps;
     const auto last = static_cast<float>(r.in_len - 1);

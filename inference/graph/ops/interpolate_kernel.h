@@ -1,6 +1,7 @@
 #pragma once
 
 #include "inference/core/tensor.h"
+#include "inference/graph/node.h"
 
 #include <cstdint>
 #include <vector>
@@ -54,6 +55,13 @@ struct AxisTaps {
 
 // linear_onnx's two taps per output position of one axis (config.transform decides where).
 AxisTaps linear_onnx_taps(const Config& config, const AxisResize& r);
+
+// The taps of one axis in `config`'s mode without antialiasing (nearest: one of weight 1 per
+// output position): what `resample` sums, one axis after the other.
+AxisTaps taps_of(const Config& config, const AxisResize& r);
+
+// The resampling an Interpolate node (-1, -4 or -11) asks for, from its attributes and rank.
+Config config_of(const graph::Node& node);
 
 // Resizes `src` (already padded) into `dst`, whose shape differs from src's only on `axes`.
 void resample(const Config& config, const std::vector<AxisResize>& axes, const Tensor& src,

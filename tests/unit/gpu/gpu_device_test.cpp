@@ -206,6 +206,60 @@ TEST_CASE("MatMul (batched, transposed, a shared matrix) and reductions run as k
     CHECK(implementation_of(runs[0].profile, "max") == "ocl:reduce");
 }
 
+TEST_CASE("Interpolate-1, -4 and -11 resize H and W as a kernel with the reference's taps") {
+    struct Resize {
+        const char* name;
+        std::string version;
+        graph::Attributes attributes;
+    };
+    const graph::Attributes v4 = {{"shape_calculation_mode", "sizes"},
+                                  {"antialias", "false"},
+                                  {"pads_begin", "0,0,0,0"},
+                                  {"pads_end", "0,0,0,0"}};
+    const auto with = [&](graph::Attributes attributes, const std::string& mode,
+                          const std::string& transform, const std::string& nearest) {
+        attributes.set("mode", mode);
+        attributes.set("coordinate_transformation_mode", transform);
+        attributes.set("nearest_mode", nearest);
+        return attributes;
+    };
+    const std::vector<Resize> resizes = {
+        {"v1 linear, as the Open Model Zoo IRs have it",
+         "opset1",
+         {{"axes", "2,3"},
+          {"mode", "linear"},
+          {"align_corners", "false"},
+          {"antialias", "false"},
+          {"pads_begin", "0"},
+          {"pads_end", "0"}}},
+        {"v4 nearest asymmetric floor", "opset4", with(v4, "nearest", "asymmetric", "floor")},
+        {"v4 linear_onnx align_corners", "opset4",
+         with(v4, "linear_onnx", "align_corners", "round_prefer_floor")},
+        {"v11 cubic half_pixel", "opset11", with(v4, "cubic", "half_pixel", "round_prefer_floor")},
+    };
+    for (const Resize& resize : resizes) {
+        CAPTURE(resize.name);
+        GraphBuilder g(14);
+        const auto x = g.input(PartialShape{1, 3, 5, 6});
+        std::vector<graph::Output> inputs = {x};
+        if (resize.version == "opset1") {
+            inputs.push_back(g.constant(make_tensor<int64_t>({2}, {11, 9})));
+        } else if (resize.version == "opset4") {
+            inputs.push_back(g.constant(make_tensor<int64_t>({2}, {11, 9})));
+            inputs.push_back(g.constant(make_tensor<float>({2}, {2.2f, 1.5f})));
+            inputs.push_back(g.constant(make_tensor<int64_t>({2}, {2, 3})));
+        } else {
+            inputs.push_back(g.constant(make_tensor<int64_t>({2}, {11, 9})));
+            inputs.push_back(g.constant(make_tensor<int64_t>({2}, {2, 3})));
+        }
+        g.output(g.op("Interpolate", inputs, resize.attributes, "resize", resize.version));
+        const auto model = g.finish();
+        const auto runs = check_against_reference("GPU", model, {random_inputs(*model, 5)}, 1e-4,
+                                                  {.profile = true});
+        CHECK(implementation_of(runs[0].profile, "resize") == "ocl:resize");
+    }
+}
+
 TEST_CASE("values not alive at the same time share a buffer") {
     // 8 convolutions in a row, each output 8 x 32 x 32 f32 (32 KiB), each read by the next and
     // by a Maximum after it: at most three alive at once
