@@ -42,9 +42,8 @@ TEST_CASE("service unit: has the settings the service relies on") {
     for (const char* line :
          {"ExecStart=/usr/local/bin/edgesight run /etc/edgesight/%i.json", "Type=notify",
           "WatchdogSec=30", "Restart=on-failure", "DynamicUser=yes", "StateDirectory=edgesight/%i",
-          "CacheDirectory=edgesight/%i",
-          "ConfigurationDirectory=edgesight", "ProtectSystem=strict", "ProtectHome=yes",
-          "PrivateTmp=yes", "NoNewPrivileges=yes", "SupplementaryGroups=video",
+          "CacheDirectory=edgesight/%i", "ConfigurationDirectory=edgesight", "ProtectSystem=strict",
+          "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes", "SupplementaryGroups=video",
           "DeviceAllow=char-video4linux rw",
           // A bad config (exit 2) is not restarted forever.
           "RestartPreventExitStatus=2",
