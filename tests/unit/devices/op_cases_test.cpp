@@ -346,7 +346,7 @@ const std::vector<OpCase> k_cases = {
 }  // namespace
 
 TEST_CASE(
-    "every device's ops match the reference kernels; the CPU falls back where oneDNN differs") {
+    "every device's ops match the reference kernels, the CPU's falling back where oneDNN differs") {
     for (const std::string& device : devices_under_test())
         for (const OpCase& test : k_cases) {
             const std::string name = test.name;

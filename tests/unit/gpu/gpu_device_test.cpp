@@ -76,7 +76,7 @@ TEST_CASE("OpenCL devices are found with what `edgesight devices` shows of them"
     take_opencl_cpu_devices();
 }
 
-TEST_CASE("a model split between kernels and the host matches REF; the profile says where") {
+TEST_CASE("a model split between kernels and the host matches REF, and the profile says where") {
     const auto model = split_model();
     const auto runs =
         check_against_reference("GPU", model, {random_inputs(*model, 1), random_inputs(*model, 2)},
@@ -159,7 +159,7 @@ TEST_CASE("FakeQuantize per tensor and per channel, and Transpose, run as kernel
     CHECK(implementation_of(runs[0].profile, "per_tensor") == "ocl:fake_quantize");
 }
 
-TEST_CASE("MaxPool-8 runs as a kernel unless its indices are read; NormalizeL2 runs as one") {
+TEST_CASE("MaxPool-8 runs as a kernel unless its indices are read, NormalizeL2 as one") {
     const graph::Attributes pool8 = {{"kernel", "3,3"},        {"strides", "2,2"},
                                      {"dilations", "2,2"},     {"pads_begin", "1,1"},
                                      {"pads_end", "1,1"},      {"rounding_type", "ceil"},
@@ -288,7 +288,7 @@ TEST_CASE("values not alive at the same time share a buffer") {
     CHECK(peak >= 2 * value_bytes + weights_bytes);
 }
 
-TEST_CASE("Core compiles on GPU.0; a model with dynamic shapes runs on the host") {
+TEST_CASE("Core compiles on GPU.0, and a model with dynamic shapes runs on the host") {
     take_opencl_cpu_devices();
     const runtime::Core core(devices::make_registry());
     const auto compiled = core.compile(split_model(), "GPU.0");
