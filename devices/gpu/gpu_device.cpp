@@ -2,6 +2,7 @@
 
 #include "devices/gpu/executable.h"
 #include "devices/gpu/kernels.h"
+#include "devices/gpu/kinds.h"
 #include "devices/gpu/program_cache.h"
 #include "inference/core/error.h"
 

@@ -1,5 +1,7 @@
 #include "devices/gpu/plan.h"
 
+#include "devices/gpu/kinds.h"
+
 #include "inference/core/error.h"
 #include "inference/graph/ops/interpolate_kernel.h"
 #include "inference/graph/shape_inference.h"
@@ -16,196 +18,6 @@
 namespace es::devices::gpu {
 namespace {
 
-enum class Kind {
-    none,
-    convolution,
-    binary,
-    prelu,
-    unary,
-    pooling,
-    concat,
-    view,
-    softmax,
-    fake_quantize,
-    transpose,
-    normalize_l2,
-    reduce,
-    matmul,
-    resize
-};
-
-constexpr size_t k_max_rank = 6;
-
-const std::map<std::string, int> k_binary_ops = {
-    {"Add", 0},     {"Subtract", 1}, {"Multiply", 2},          {"Divide", 3},
-    {"Maximum", 4}, {"Minimum", 5},  {"SquaredDifference", 6}, {"Power", 7}};
-constexpr int k_prelu_op = 8;
-
-const std::map<std::string, int> k_unary_ops = {
-    {"ReLU", 0},  {"Clamp", 1},  {"Sigmoid", 2},   {"Tanh", 3},      {"Exp", 4},
-    {"Elu", 5},   {"HSwish", 6}, {"HSigmoid", 7},  {"Swish", 8},     {"Abs", 9},
-    {"Sqrt", 10}, {"Log", 11},   {"Negative", 12}, {"SoftPlus", 13}, {"Mish", 14},
-    {"Gelu", 15}, {"Floor", 17}, {"Ceiling", 18}};
-constexpr int k_gelu_tanh_op = 16;
-
-bool is_f32_static(const graph::PortType& type) {
-    return type.type == ElementType::f32 && type.shape.is_static();
-}
-
-const graph::Node* constant_input(const graph::Node& node, size_t index) {
-    if (index >= node.inputs.size()) return nullptr;
-    const graph::Node* source = node.inputs[index].source.node;
-    return source->type == "Const" ? source : nullptr;
-}
-
-// Whether the first `data` inputs and every output are f32 with static shapes.
-bool f32_static(const graph::Node& node, size_t data) {
-    for (size_t i = 0; i < data && i < node.inputs.size(); ++i)
-        if (!is_f32_static(node.input_type(i))) return false;
-    for (const auto& output : node.outputs)
-        if (!is_f32_static(output.type)) return false;
-    return true;
-}
-
-bool numpy_broadcast(const graph::Node& node) {
-    const std::string mode = node.attributes.get_string("auto_broadcast", "numpy");
-    return mode == "numpy" || mode == "none";
-}
-
-// A FakeQuantize range as one value per channel (axis 1) of `data`, or one value; nullopt for
-// other broadcasts.
-std::optional<std::vector<float>> channel_values(const Tensor& range, const Shape& data) {
-    const auto values = range.to_doubles();
-    if (values.size() == 1) return std::vector<float>{static_cast<float>(values[0])};
-    const Shape& shape = range.shape();
-    if (data.size() < 2 || shape.size() > data.size() || values.size() != size_t(data[1]))
-        return std::nullopt;
-    const size_t offset = data.size() - shape.size();  // right-aligned
-    for (size_t d = 0; d < shape.size(); ++d)
-        if (shape[d] != 1 && d + offset != 1) return std::nullopt;
-    return std::vector<float>(values.begin(), values.end());
-}
-
-bool quantizable(const graph::Node& node) {
-    if (!f32_static(node, 1) || node.inputs.size() != 5 || !numpy_broadcast(node)) return false;
-    const Shape data = node.input_type(0).shape.to_shape();
-    for (size_t i = 1; i < 5; ++i) {
-        const graph::Node* range = constant_input(node, i);
-        if (!range || !channel_values(range->value, data)) return false;
-    }
-    return true;
-}
-
-const std::map<std::string, int> k_reduce_ops = {
-    {"ReduceSum", 0}, {"ReduceMean", 1}, {"ReduceMax", 2}, {"ReduceMin", 3}, {"ReduceProd", 4}};
-
-// The axes input of `node` made non-negative and sorted, when it is a constant run of
-// consecutive axes; empty otherwise.
-std::vector<int64_t> consecutive_axes(const graph::Node& node) {
-    const graph::Node* axes = constant_input(node, 1);
-    if (!axes) return {};
-    auto order = axes->value.to_int64s();
-    const auto rank = static_cast<int64_t>(node.input_type(0).shape.rank());
-    for (int64_t& axis : order)
-        if (axis < 0) axis += rank;
-    std::sort(order.begin(), order.end());
-    if (order.empty() || order.back() - order.front() + 1 != int64_t(order.size()) ||
-        std::adjacent_find(order.begin(), order.end()) != order.end())
-        return {};
-    return order;
-}
-
-// Whether a MatMul's inputs are matrices, or stacks of them of the output's batch, or a matrix
-// every batch shares.
-bool plain_matmul(const graph::Node& node) {
-    if (!f32_static(node, 2)) return false;
-    const Shape out = node.outputs[0].type.shape.to_shape();
-    for (size_t i = 0; i < 2; ++i) {
-        const Shape shape = node.input_type(i).shape.to_shape();
-        if (shape.size() < 2 || out.size() < 2) return false;
-        const bool shared = shape_size(shape) == size_t(shape[shape.size() - 2] * shape.back());
-        const bool stacked =
-            shape.size() == out.size() && std::equal(shape.begin(), shape.end() - 2, out.begin());
-        if (!shared && !stacked) return false;
-    }
-    return true;
-}
-
-// Whether an Interpolate resizes the H and W of an image with taps the kernel can sum: no
-// antialiasing, no padding, sizes (not scales) deciding the coordinates.
-bool plain_resize(const graph::Node& node) {
-    if (!f32_static(node, 1) || node.input_type(0).shape.rank() != 4) return false;
-    const Shape src = node.input_type(0).shape.to_shape();
-    const Shape dst = node.outputs[0].type.shape.to_shape();
-    if (src[0] != dst[0] || src[1] != dst[1] || shape_size(src) == 0) return false;
-    for (const char* key : {"pads_begin", "pads_end"})
-        for (const int64_t pad : node.attributes.get_ints(key, {0}))
-            if (pad != 0) return false;
-    try {
-        const auto config = graph::ops::interpolate::config_of(node);
-        return !config.antialias && !config.use_scales;
-    } catch (const Error&) {
-        return false;
-    }
-}
-
-Kind kind_of(const graph::Node& node) {
-    const std::string& type = node.type;
-    if (type == "Convolution" || type == "GroupConvolution") {
-        const graph::Node* weights = constant_input(node, 1);
-        const size_t weights_rank = type == "Convolution" ? 4 : 5;
-        return f32_static(node, 2) && node.input_type(0).shape.rank() == 4 && weights &&
-                       weights->outputs[0].type.shape.rank() == weights_rank &&
-                       node.attributes.get_string("auto_pad", "explicit") != "notset"
-                   ? Kind::convolution
-                   : Kind::none;
-    }
-    if (k_binary_ops.count(type))
-        return node.inputs.size() == 2 && f32_static(node, 2) && numpy_broadcast(node) &&
-                       node.input_type(0).shape.rank() <= k_max_rank &&
-                       node.input_type(1).shape.rank() <= k_max_rank
-                   ? Kind::binary
-                   : Kind::none;
-    if (type == "PReLU")
-        return f32_static(node, 2) && node.input_type(0).shape.rank() <= k_max_rank ? Kind::prelu
-                                                                                    : Kind::none;
-    if (k_unary_ops.count(type)) {
-        if (!f32_static(node, 1)) return Kind::none;
-        if (type == "Swish" && node.inputs.size() == 2) {
-            const graph::Node* beta = constant_input(node, 1);
-            return beta && beta->value.size() == 1 ? Kind::unary : Kind::none;
-        }
-        return node.inputs.size() == 1 ? Kind::unary : Kind::none;
-    }
-    if ((type == "MaxPool" || type == "AvgPool") && node.version == "opset1")
-        return f32_static(node, 1) && node.input_type(0).shape.rank() == 4 ? Kind::pooling
-                                                                           : Kind::none;
-    if (type == "MaxPool" && node.version == "opset8")  // the indices: see make_plan
-        return is_f32_static(node.input_type(0)) && is_f32_static(node.outputs[0].type) &&
-                       node.input_type(0).shape.rank() == 4
-                   ? Kind::pooling
-                   : Kind::none;
-    if (type == "NormalizeL2")
-        return f32_static(node, 1) && !consecutive_axes(node).empty() ? Kind::normalize_l2
-                                                                      : Kind::none;
-    if (k_reduce_ops.count(type))
-        return f32_static(node, 1) && !consecutive_axes(node).empty() ? Kind::reduce : Kind::none;
-    if (type == "MatMul") return plain_matmul(node) ? Kind::matmul : Kind::none;
-    if (type == "Interpolate") return plain_resize(node) ? Kind::resize : Kind::none;
-    if (type == "Concat") return f32_static(node, node.inputs.size()) ? Kind::concat : Kind::none;
-    if (type == "Reshape" || type == "Squeeze" || type == "Unsqueeze")
-        return f32_static(node, 1) ? Kind::view : Kind::none;
-    if (type == "SoftMax" && (node.version == "opset1" || node.version == "opset8"))
-        return f32_static(node, 1) ? Kind::softmax : Kind::none;
-    if (type == "FakeQuantize") return quantizable(node) ? Kind::fake_quantize : Kind::none;
-    if (type == "Transpose")
-        return f32_static(node, 1) && constant_input(node, 1) &&
-                       node.input_type(0).shape.rank() <= k_max_rank
-                   ? Kind::transpose
-                   : Kind::none;
-    return Kind::none;
-}
-
 KernelArg value_arg(int value) {
     return {KernelArg::Kind::value, value, 0, 0};
 }
@@ -219,46 +31,33 @@ KernelArg real_arg(double value) {
     return {KernelArg::Kind::real, 0, 0, static_cast<float>(value)};
 }
 
-// The padding before the first window along each spatial axis, as the reference kernels take it.
-std::pair<int64_t, int64_t> pad_begin(const graph::Node& node, const Shape& src, const Shape& dst,
-                                      const std::array<int64_t, 2>& window,
-                                      const std::vector<int64_t>& strides) {
+// The padding of a window over H and W, as the reference kernels take it.
+struct Pads {
+    int64_t top = 0;
+    int64_t left = 0;
+    bool any = false;  // some side is padded (what AvgPool's divisor depends on)
+};
+
+Pads window_pads(const graph::Node& node, const Shape& src, const Shape& dst,
+                 const std::array<int64_t, 2>& window, const std::vector<int64_t>& strides) {
     const std::string mode = node.attributes.get_string("auto_pad", "explicit");
     std::array<int64_t, 2> pads{0, 0};
-    if (mode == "explicit" || mode.empty()) {
-        const auto begin = node.attributes.get_ints("pads_begin", {0, 0});
-        pads = {begin.at(0), begin.at(1)};
-    } else if (mode == "same_upper" || mode == "same_lower") {
+    bool any = false;
+    if (mode == "same_upper" || mode == "same_lower") {
         for (size_t a = 0; a < 2; ++a) {
             const int64_t total =
                 std::max<int64_t>(0, (dst[2 + a] - 1) * strides[a] + window[a] - src[2 + a]);
             pads[a] = mode == "same_upper" ? total / 2 : total - total / 2;
+            any = any || total > 0;
         }
+    } else if (mode != "valid") {
+        const auto begin = node.attributes.get_ints("pads_begin", {0, 0});
+        if (mode == "explicit" || mode.empty()) pads = {begin.at(0), begin.at(1)};
+        for (const auto& side : {begin, node.attributes.get_ints("pads_end", {0, 0})})
+            for (const int64_t pad : side)
+                any = any || pad != 0;
     }
-    return {pads[0], pads[1]};
-}
-
-struct Activation {
-    int op = 0;
-    double alpha = 0;
-    double beta = 0;
-};
-
-Activation activation_of(const graph::Node& node) {
-    Activation activation{k_unary_ops.at(node.type)};
-    if (node.type == "Clamp") {
-        activation.alpha = node.attributes.get_float("min");
-        activation.beta = node.attributes.get_float("max");
-    } else if (node.type == "Elu") {
-        activation.alpha = node.attributes.get_float("alpha");
-    } else if (node.type == "Swish") {
-        activation.alpha =
-            node.inputs.size() == 2 ? constant_input(node, 1)->value.to_doubles().at(0) : 1.0;
-    } else if (node.type == "Gelu" &&
-               node.attributes.get_string("approximation_mode", "erf") == "tanh") {
-        activation.op = k_gelu_tanh_op;
-    }
-    return activation;
+    return {pads[0], pads[1], any};
 }
 
 // The nodes reading each node's outputs (Results included).
@@ -280,11 +79,16 @@ class Lowering {
     // Whether `node` was fused into a kernel before it.
     bool fused(const graph::Node& node) const { return m_fused.count(&node) != 0; }
 
+    // The nodes that read `node`'s outputs.
+    const std::vector<graph::Node*>& readers(const graph::Node& node) const {
+        static const std::vector<graph::Node*> none;
+        const auto found = m_readers.find(&node);
+        return found == m_readers.end() ? none : found->second;
+    }
+
     // Whether any node reads output `port` of `node`.
     bool read(const graph::Node& node, size_t port) const {
-        const auto found = m_readers.find(&node);
-        if (found == m_readers.end()) return false;
-        for (const graph::Node* reader : found->second)
+        for (const graph::Node* reader : readers(node))
             for (const auto& input : reader->inputs)
                 if (input.source.node == &node && input.source.port == port) return true;
         return false;
@@ -346,8 +150,7 @@ class Lowering {
             case Kind::convolution:
                 return convolution(node);
             case Kind::binary:
-                return binary(node, k_binary_ops.at(node.type),
-                              node.input_type(1).shape.to_shape());
+                return binary(node, binary_op(node), node.input_type(1).shape.to_shape());
             case Kind::prelu:
                 return prelu(node);
             case Kind::unary:
@@ -385,10 +188,8 @@ class Lowering {
 
     // The one node that reads `node` (which has one output), or null.
     graph::Node* only_reader(const graph::Node& node) const {
-        const auto found = m_readers.find(&node);
-        if (found == m_readers.end() || found->second.size() != 1 || node.outputs.size() != 1)
-            return nullptr;
-        return found->second[0];
+        const auto& nodes = readers(node);
+        return nodes.size() == 1 && node.outputs.size() == 1 ? nodes[0] : nullptr;
     }
 
     // The values of a per-channel constant `add` adds to `conv`'s output, or empty.
@@ -416,7 +217,7 @@ class Lowering {
         const int64_t kernel_w = weights[weights.size() - 1];
         const auto strides = node.attributes.get_ints("strides", {1, 1});
         const auto dilations = node.attributes.get_ints("dilations", {1, 1});
-        const auto [pad_top, pad_left] = pad_begin(
+        const auto [pad_top, pad_left, padded] = window_pads(
             node, src, dst, {(kernel_h - 1) * dilations[0] + 1, (kernel_w - 1) * dilations[1] + 1},
             strides);
         // a bias and an activation after it run in the same kernel
@@ -528,18 +329,8 @@ class Lowering {
         const auto dilations = node.attributes.get_ints("dilations", {1, 1});
         const std::array<int64_t, 2> window = {(kernel_size[0] - 1) * dilations[0] + 1,
                                                (kernel_size[1] - 1) * dilations[1] + 1};
-        const auto [pad_top, pad_left] = pad_begin(node, src, dst, window, strides);
+        const auto [pad_top, pad_left, padded] = window_pads(node, src, dst, window, strides);
         const bool is_max = node.type == "MaxPool";
-        bool padded = false;
-        const std::string mode = node.attributes.get_string("auto_pad", "explicit");
-        if (mode == "same_upper" || mode == "same_lower") {
-            for (size_t a = 0; a < 2; ++a)
-                padded = padded || (dst[2 + a] - 1) * strides[a] + window[a] - src[2 + a] > 0;
-        } else if (mode != "valid") {
-            for (const char* key : {"pads_begin", "pads_end"})
-                for (const int64_t pad : node.attributes.get_ints(key, {0, 0}))
-                    padded = padded || pad != 0;
-        }
         const bool by_kernel = !is_max && padded && !node.attributes.get_bool("exclude-pad", false);
         const int input = on_gpu(node.inputs[0].source);
         const int output = computed(node);
@@ -641,8 +432,7 @@ class Lowering {
         const int input = on_gpu(node.inputs[0].source);
         const int output = computed(node);
         kernel(node, "reduce",
-               {value_arg(input), value_arg(output), int_arg(axis_size),
-                int_arg(k_reduce_ops.at(node.type))},
+               {value_arg(input), value_arg(output), int_arg(axis_size), int_arg(reduce_op(node))},
                {inner, outer});
     }
 
@@ -780,17 +570,18 @@ std::shared_ptr<graph::Model> sub_model(const std::vector<graph::Node*>& segment
             mapped.emplace(std::make_pair(static_cast<const graph::Node*>(node), port),
                            copy.output(port));
     }
-    // Values read after the segment: by any node outside it.
-    for (const auto& node : model.nodes()) {
-        if (members.count(node.get())) continue;
-        for (const auto& input : node->inputs) {
-            if (!members.count(input.source.node)) continue;
-            const int value = lowering.value_of(input.source);
-            if (std::find(outputs.begin(), outputs.end(), value) != outputs.end()) continue;
-            outputs.push_back(value);
-            sub->add_result(mapped.at({input.source.node, input.source.port}));
+    // Values read after the segment: by a node outside it.
+    for (const graph::Node* node : segment)
+        for (const graph::Node* reader : lowering.readers(*node)) {
+            if (members.count(reader)) continue;
+            for (const auto& input : reader->inputs) {
+                if (input.source.node != node) continue;
+                const int value = lowering.value_of(input.source);
+                if (std::find(outputs.begin(), outputs.end(), value) != outputs.end()) continue;
+                outputs.push_back(value);
+                sub->add_result(mapped.at({node, input.source.port}));
+            }
         }
-    }
     graph::infer_shapes(*sub);
     return sub;
 }
@@ -809,10 +600,6 @@ void compute_f16_in_f32(graph::Model& model) {
 
 size_t Value::bytes() const {
     return shape_size(type.shape.to_shape()) * element_size(type.type);
-}
-
-bool has_kernel(const graph::Node& node) {
-    return kind_of(node) != Kind::none;
 }
 
 Plan make_plan(std::shared_ptr<const graph::Model> model, cl_context context,

@@ -87,7 +87,4 @@ Plan make_plan(std::shared_ptr<const graph::Model> model, cl_context context,
 // whose lifetimes (from the first step that touches them to the last) do not overlap.
 void assign_slots(Plan& plan);
 
-// Whether the GPU has a kernel for `node` (given static shapes and f32 values).
-bool has_kernel(const graph::Node& node);
-
 }  // namespace es::devices::gpu
