@@ -149,13 +149,19 @@ PostOpChain tiled(PostOpChain chain, int64_t blocks) {
     const auto computed = std::find_if(chain.ops.begin(), chain.ops.end(),
                                        [](const FusedOp& op) { return op.tensor >= 0; });
     chain.ops.erase(computed, chain.ops.end());
-    for (FusedOp& op : chain.ops) {
-        if (op.operand.size() <= 1) continue;
-        const auto channels = static_cast<int64_t>(op.operand.size());
-        Tensor operand(ElementType::f32, {channels * blocks});
+    const auto tile = [blocks](Tensor& per_channel) {
+        if (per_channel.size() <= 1) return;
+        const auto channels = static_cast<int64_t>(per_channel.size());
+        Tensor repeated(ElementType::f32, {channels * blocks});
         for (int64_t b = 0; b < blocks; ++b)
-            std::copy_n(op.operand.data<float>(), channels, operand.data<float>() + b * channels);
-        op.operand = std::move(operand);
+            std::copy_n(per_channel.data<float>(), channels, repeated.data<float>() + b * channels);
+        per_channel = std::move(repeated);
+    };
+    for (FusedOp& op : chain.ops) {
+        tile(op.operand);
+        FakeQuantizeOp& ranges = op.fake_quantize;
+        for (Tensor* range : {&ranges.in_low, &ranges.in_high, &ranges.out_low, &ranges.out_high})
+            tile(*range);
     }
     return chain;
 }
@@ -275,40 +281,49 @@ bool lower_subpixel_deconvolution(const graph::Node& node, Compiler& compiler) {
         for (int64_t co = 0; co < c_out; ++co)
             for (int64_t k = 0; k < kh * kw; ++k)
                 w[(k * c_out + co) * c_in + ci] = deconv_weights[(ci * c_out + co) * kh * kw + k];
-    const PostOpChain chain = tiled(
-        collect_post_ops(node, compiler, dst_shape, {.channel_axis = 1, .fold = true}), kh * kw);
+    // The chain is tiled over the blocks once its FakeQuantize forms are chosen: they are per
+    // output channel of the deconvolution.
+    const PostOpChain chain =
+        collect_post_ops(node, compiler, dst_shape, {.channel_axis = 1, .fold = true});
     std::vector<float> bias;
     if (chain.folded > 0) {
         bias.assign(static_cast<size_t>(channels), 0.0f);
-        fold_into(chain, weights, bias);
+        fold_into(tiled(chain, kh * kw), weights, bias);
     }
 
     const Shape conv_shape{dst_shape[0], channels, src_shape[2], src_shape[3]};
-    const dnnl::memory::desc conv_desc(dnnl_dims(conv_shape), DataType::f32, Tag::nhwc);
     const dnnl::memory::desc bias_desc({channels}, DataType::f32, Tag::x);
     const Window one_by_one{{1, 1}, {0, 0}, {0, 0}, {0, 0}};
-    const auto created = create_with_post_ops(
-        chain, 4, 1, compiler, conv_desc,
-        [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
-            const auto desc = convolution_desc(any_desc(src_shape), any_desc(weights.shape()),
-                                               !bias.empty(), bias_desc, dst_desc, one_by_one);
-            return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
-        });
-    if (!created || is_reference_implementation(created->first)) return false;
-    const auto& [primitive, count] = *created;
+    // Where the readers take the integers of a FakeQuantize in the chain, the convolution
+    // computes them as floats and the shuffle writes them as 8-bit values: oneDNN 2.6 has no
+    // f32 convolution writing 8-bit integers but its reference one.
+    const dnnl::memory::desc conv_desc(dnnl_dims(conv_shape), DataType::f32, Tag::nhwc);
+    const auto created = create_fused(chain, compiler, [&](const PostOpChain& fused, DataType) {
+        return create_with_post_ops(
+            tiled(fused, kh * kw), 4, 1, compiler, conv_desc,
+            [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                const auto desc = convolution_desc(any_desc(src_shape), any_desc(weights.shape()),
+                                                   !bias.empty(), bias_desc, dst_desc, one_by_one);
+                return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+            });
+    });
+    if (!created || is_reference_implementation(created->primitive)) return false;
+    const auto& primitive = created->primitive;
 
     std::vector<PrimitiveArg> args = source_and_weights(
         compiler, inputs->src, weights, plain_desc(ElementType::f32, weights.shape()), primitive);
     const ValueId blocks = compiler.add_value(node.name, ElementType::f32, conv_shape, conv_desc);
-    add_biased_primitive(node, compiler, primitive, std::move(args), bias, chain, count, blocks);
+    add_biased_primitive(node, compiler, primitive, std::move(args), bias,
+                         tiled(created->chain, kh * kw), created->count, blocks);
 
+    const ElementType type = created->dst_type();
     const ValueId dst =
-        compiler.add_value(node.name, ElementType::f32, dst_shape,
-                           dnnl::memory::desc(dnnl_dims(dst_shape), DataType::f32, Tag::nhwc));
-    auto shuffle = std::make_unique<PixelShuffleStep>(blocks, dst, dst_shape, kh, kw);
+        compiler.add_value(node.name, type, dst_shape,
+                           dnnl::memory::desc(dnnl_dims(dst_shape), *dnnl_type(type), Tag::nhwc));
+    auto shuffle = std::make_unique<PixelShuffleStep>(blocks, dst, dst_shape, kh, kw, type);
     shuffle->name = node.name;
     compiler.add_step(std::move(shuffle));
-    compiler.define(finish_fusion(chain, count, node, compiler), dst);
+    created->define(node, dst, compiler);
     return true;
 }
 

@@ -105,16 +105,20 @@ class CopyStep : public Step {
 // computed as a 1×1 convolution writes (a pixel shuffle).
 class PixelShuffleStep : public Step {
   public:
-    PixelShuffleStep(ValueId src, ValueId dst, const Shape& dst_shape, int64_t kh, int64_t kw);
+    // `src` is f32; `dst` of `dst_type` (f32, or u8 and i8 where `src` holds integers).
+    PixelShuffleStep(ValueId src, ValueId dst, const Shape& dst_shape, int64_t kh, int64_t kw,
+                     ElementType dst_type);
     std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
 
   private:
+    template <typename T>
     friend class PixelShuffleInstance;
     ValueId m_src;
     ValueId m_dst;
     Shape m_dst_shape;
     int64_t m_kh;
     int64_t m_kw;
+    ElementType m_dst_type;
 };
 
 // linear_onnx resampling of two adjacent axes of a plain f32 value: [outer, H, W, inner] to
