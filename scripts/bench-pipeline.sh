@@ -19,8 +19,11 @@
 #   e2e      edgesight run on a generated config (the file, the model on CPU with the throughput
 #            hint, SSD decoder, file output), under /usr/bin/time -v for the max RSS; fps from
 #            --json-summary (inferred frames / seconds from start to last result).
-# Targets: e2e / min(decode, model) >= 0.9 and max RSS < 300 MB. Also printed: e2e against
-# 1/(1/decode + 1/model), the rate when decoding and inference cannot overlap (all cores busy).
+#   track    build/bin/track_bench: one tracker update per frame with 50 objects walking across
+#            the frame, a tenth of their detections missed (benchmarks/track_bench.cpp).
+# Targets: e2e / min(decode, model) >= 0.9, max RSS < 300 MB, track < 0.2 ms per frame. Also
+# printed: e2e against 1/(1/decode + 1/model), the rate when decoding and inference cannot
+# overlap (all cores busy).
 # EDGESIGHT=PATH uses that binary instead of build/bin/edgesight (built when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +57,8 @@ if [ -z "${EDGESIGHT:-}" ]; then
   [ -f build/build.ninja ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   ninja -C build edgesight >/dev/null
 fi
+track_bench="$root/build/bin/track_bench"
+[ -x "$track_bench" ] || ninja -C build track_bench >/dev/null
 
 work="$root/build/bench-pipeline"
 mkdir -p "$work"
@@ -105,6 +110,12 @@ decoded="$(jq -r '.pipelines[0].sources[0].decoded' "$work/summary.json")"
 e2e_rss_kb="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")"
 lines="$(wc -l <"$work/detections.jsonl")"
 
+# 4. the track stage alone.
+echo "bench-pipeline: track" >&2
+"$track_bench" --objects 50 >"$work/track.json"
+track_ms="$(jq -r .mean_ms "$work/track.json")"
+track_p99_ms="$(jq -r .p99_ms "$work/track.json")"
+
 decode_fps="$(echo "$decoded / $decode_s" | bc -l)"
 mb() { echo "$1 / 1000000" | bc -l; }
 bound="$(echo "if ($decode_fps < $model_fps) $decode_fps else $model_fps" | bc -l)"
@@ -124,3 +135,5 @@ printf 'e2e / min(decode, model) = %.2f   (target >= 0.9: %s)\n' "$ratio" "$(ok 
 printf 'e2e / serial bound 1/(1/decode + 1/model) = %.2f   (parts sharing the same cores)\n' \
   "$(echo "$e2e_fps / $serial" | bc -l)"
 printf 'e2e max RSS = %.0f MB          (target < 300 MB: %s)\n' "$rss_mb" "$(ok "$rss_mb < 300")"
+printf 'track = %.3f ms per frame at 50 objects, p99 %.3f ms   (target < 0.2 ms: %s)\n' \
+  "$track_ms" "$track_p99_ms" "$(ok "$track_ms < 0.2")"

@@ -183,9 +183,10 @@ namespace {
 PipelineConfig check_pipeline(const nlohmann::json& json, const std::string& path,
                               const CheckContext& context) {
     PipelineConfig pipeline;
-    const ObjectReader reader(
-        json, path, {"name", "sources", "model", "inference_interval", "publish_empty", "outputs"},
-        context.problems);
+    const ObjectReader reader(json, path,
+                              {"name", "sources", "model", "inference_interval", "publish_empty",
+                               "track", "events", "outputs"},
+                              context.problems);
     if (!reader.is_object()) return pipeline;
     pipeline.name = checked_name(reader, "name", "pipeline name");
 
@@ -211,6 +212,15 @@ PipelineConfig check_pipeline(const nlohmann::json& json, const std::string& pat
         pipeline.inference_interval = static_cast<int>(*interval);
     if (const auto publish_empty = reader.boolean("publish_empty"))
         pipeline.publish_empty = *publish_empty;
+    if (const auto* track = reader.object("track"))
+        pipeline.track = check_track(*track, reader.path("track"), context.problems);
+    if (pipeline.track && pipeline.model.decoder == DecoderKind::classification)
+        reader.problem("track", "a classification model has no boxes to track");
+    if (const auto* events = reader.object("events")) {
+        pipeline.events = check_events(*events, reader.path("events"), context.problems);
+        if (!pipeline.track)
+            reader.problem("events", "events come from tracks: add a \"track\" object");
+    }
 
     if (const auto* outputs = reader.array("outputs", true)) {
         if (outputs->empty()) reader.problem("outputs", "expected at least one output");

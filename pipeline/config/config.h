@@ -83,8 +83,9 @@ struct TlsConfig {
 
 struct MqttOutputConfig {
     std::string uri = "tcp://localhost:1883";
-    // Templates (mqtt_naming.h): {host}, {pipeline} and, in `topic`, {source}.
+    // Templates (mqtt_naming.h): {host}, {pipeline} and, in `topic` and `events_topic`, {source}.
     std::string topic{k_default_detection_topic};
+    std::string events_topic{k_default_events_topic};  // track events
     std::string status_topic{k_default_status_topic};  // retained "online"/"offline"
     std::string stats_topic{k_default_stats_topic};    // retained stats JSON
     std::string client_id{k_default_client_id};
@@ -115,12 +116,40 @@ struct StdoutOutputConfig {
 
 using OutputConfig = std::variant<MqttOutputConfig, FileOutputConfig, StdoutOutputConfig>;
 
+// Multi-object tracking (ByteTrack): detections at the model's threshold start and continue
+// tracks; those down to low_threshold only continue them.
+struct TrackConfig {
+    double max_age_s = 2.0;      // a track unmatched for longer ends
+    float low_threshold = 0.1f;  // the decoder keeps detections down to this confidence
+    float match_iou = 0.3f;      // least overlap of a track's predicted box and a detection
+    int min_hits = 2;            // frames matched before a track is published
+
+    bool operator==(const TrackConfig&) const = default;
+};
+
+// A named polygon in fractions of the frame's width and height.
+struct ZoneConfig {
+    std::string name;
+    std::vector<std::array<float, 2>> polygon;
+
+    bool operator==(const ZoneConfig&) const = default;
+};
+
+// Track events (new, end, entering and leaving zones), published beside the detections.
+struct EventsConfig {
+    std::vector<ZoneConfig> zones;
+
+    bool operator==(const EventsConfig&) const = default;
+};
+
 struct PipelineConfig {
     std::string name;  // unique; [A-Za-z0-9_-]
     std::vector<SourceConfig> sources;
     ModelConfig model;
     int inference_interval = 1;  // run the model on every n-th frame of each source
     bool publish_empty = true;   // publish frames without results too
+    std::optional<TrackConfig> track;
+    std::optional<EventsConfig> events;  // needs `track`
     std::vector<OutputConfig> outputs;
 
     bool operator==(const PipelineConfig&) const = default;

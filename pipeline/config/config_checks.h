@@ -21,6 +21,10 @@ SourceConfig check_source(const nlohmann::json& json, const std::string& path,
                           const CheckContext& context);
 ModelConfig check_model(const nlohmann::json& json, const std::string& path,
                         const CheckContext& context);
+TrackConfig check_track(const nlohmann::json& json, const std::string& path,
+                        std::vector<ConfigProblem>& problems);
+EventsConfig check_events(const nlohmann::json& json, const std::string& path,
+                          std::vector<ConfigProblem>& problems);
 OutputConfig check_output(const nlohmann::json& json, const std::string& path,
                           const std::string& pipeline_name, const CheckContext& context);
 

@@ -54,6 +54,8 @@ RenderedTemplate render_mqtt_template(std::string_view pattern, const MqttTempla
 // Defaults; DESIGN.md's MQTT section.
 inline constexpr std::string_view k_default_detection_topic =
     "edgesight/{host}/{pipeline}/{source}/detections";
+inline constexpr std::string_view k_default_events_topic =
+    "edgesight/{host}/{pipeline}/{source}/events";
 inline constexpr std::string_view k_default_status_topic = "edgesight/{host}/{pipeline}/status";
 inline constexpr std::string_view k_default_stats_topic = "edgesight/{host}/{pipeline}/stats";
 inline constexpr std::string_view k_default_client_id = "edgesight-{host}-{pipeline}";

@@ -100,8 +100,8 @@ MqttOutputConfig check_mqtt(const nlohmann::json& json, const std::string& path,
     MqttOutputConfig mqtt;
     const ObjectReader reader(
         json, path,
-        {"uri", "topic", "status_topic", "stats_topic", "qos", "client_id", "username",
-         "password_file", "tls", "persistence_dir", "max_buffered"},
+        {"uri", "topic", "events_topic", "status_topic", "stats_topic", "qos", "client_id",
+         "username", "password_file", "tls", "persistence_dir", "max_buffered"},
         context.problems);
     if (!reader.is_object()) return mqtt;
     if (auto uri = reader.string("uri")) mqtt.uri = *uri;
@@ -110,6 +110,14 @@ MqttOutputConfig check_mqtt(const nlohmann::json& json, const std::string& path,
     const MqttTemplateValues with_source{"host", pipeline_name, "source"};
     const MqttTemplateValues without_source{"host", pipeline_name, ""};
     if (auto topic = checked_template(reader, "topic", with_source, true)) mqtt.topic = *topic;
+    if (auto topic = checked_template(reader, "events_topic", with_source, true)) {
+        mqtt.events_topic = *topic;
+        // Subscribers find gaps by seq, which counts results and events apart.
+        if (mqtt.events_topic == mqtt.topic)
+            reader.problem("events_topic", fmt::format("'{}' is the results' topic; expected a "
+                                                       "topic of its own",
+                                                       *topic));
+    }
     if (auto topic = checked_template(reader, "status_topic", without_source, true))
         mqtt.status_topic = *topic;
     if (auto topic = checked_template(reader, "stats_topic", without_source, true))

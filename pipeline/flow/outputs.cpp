@@ -14,6 +14,7 @@ MqttOptions mqtt_options(const PipelineConfig& pipeline, const MqttOutputConfig&
     options.broker = config.uri;
     options.pipeline = pipeline.name;
     options.topic = config.topic;
+    options.events_topic = config.events_topic;
     options.status_topic = config.status_topic;
     options.stats_topic = config.stats_topic;
     options.qos = config.qos;

@@ -1,10 +1,13 @@
 #include "pipeline/flow/pipeline_runner.h"
 
 #include "inference/core/error.h"
+#include "pipeline/flow/publish_stage.h"
 #include "pipeline/flow/request_pool.h"
+#include "pipeline/flow/result_counters.h"
 #include "pipeline/postprocess/decoder.h"
 #include "pipeline/preprocess/preprocessor.h"
 #include "pipeline/source/source.h"
+#include "pipeline/track/track_stage.h"
 
 #include <oneapi/tbb/flow_graph.h>
 #include <spdlog/spdlog.h>
@@ -32,9 +35,6 @@ constexpr std::chrono::milliseconds k_pull_timeout{200};
 constexpr std::chrono::milliseconds k_flush_timeout{20000};
 constexpr std::chrono::milliseconds k_flush_step{100};
 constexpr std::chrono::milliseconds k_disconnected_wait{5000};
-constexpr int64_t k_fps_window_ns = 1'000'000'000;
-// An fps older than this is of a source that stalled: it reads 0.
-constexpr int64_t k_fps_stale_ns = 3'000'000'000;
 
 int64_t steady_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -82,23 +82,6 @@ std::string describe(const std::exception_ptr& error) {
     }
 }
 
-void to_objects(const std::vector<Detection>& detections, FrameResult& result) {
-    result.objects.resize(detections.size());
-    for (size_t i = 0; i < detections.size(); ++i) {
-        const Detection& detection = detections[i];
-        ObjectResult& object = result.objects[i];
-        object.x = static_cast<int>(std::lround(detection.x_min * result.width));
-        object.y = static_cast<int>(std::lround(detection.y_min * result.height));
-        object.w = static_cast<int>(std::lround(detection.x_max * result.width)) - object.x;
-        object.h = static_cast<int>(std::lround(detection.y_max * result.height)) - object.y;
-        object.id.reset();
-        object.bounding_box = {detection.x_min, detection.y_min, detection.x_max, detection.y_max};
-        object.confidence = detection.confidence;
-        object.label = detection.label;
-        object.label_id = detection.label_id;
-    }
-}
-
 }  // namespace
 
 struct PipelineRunner::Impl {
@@ -106,23 +89,13 @@ struct PipelineRunner::Impl {
         SourceConfig config;
         std::unique_ptr<Preprocessor> preprocessor;  // `source` calls it: destroyed after it
         std::unique_ptr<Source> source;
+        ResultCounters counters;
+        // The stages after inference, run by `publish_node` in frame order.
+        std::optional<TrackStage> track;
+        std::optional<PublishStage> publish;
         std::unique_ptr<OrderNode> order;
-        std::unique_ptr<PublishNode> publish;
+        std::unique_ptr<PublishNode> publish_node;
         std::thread admission;
-        std::atomic<uint64_t> superseded{0};  // live frames replaced by newer ones at admission
-        std::atomic<uint64_t> inferred{0};
-        std::atomic<uint64_t> published{0};
-        std::atomic<uint64_t> detections{0};
-        std::atomic<uint64_t> errors{0};
-        std::atomic<int64_t> last_result_ns{0};  // since the start
-        LatencyHistogram latency;
-        // Results per second, counted by the publish node over windows of about a second.
-        int64_t fps_window_start_ns = 0;
-        uint64_t fps_window_results = 0;
-        std::atomic<double> fps{0};
-        std::atomic<int64_t> fps_at_ns{0};  // steady clock
-        std::mutex failure_mutex;
-        std::string failure;  // the source's last error
     };
 
     Impl(PipelineConfig config, runtime::CompiledModel model,
@@ -132,7 +105,6 @@ struct PipelineRunner::Impl {
     void admit(SourceRun& run, size_t index);
     void on_inferred(RequestSlot& slot, std::exception_ptr error);
     void publish(SourceRun& run, RequestSlot& slot);
-    void count_result(SourceRun& run, const RequestSlot& slot);
     void on_status(SourceRun& run, const SourceStatus& status);
     void finish();
 
@@ -148,7 +120,7 @@ struct PipelineRunner::Impl {
     flow::graph graph;
     std::vector<std::unique_ptr<SourceRun>> sources;  // after `graph`: its nodes go first
 
-    Clock::time_point started_at;
+    int64_t started_at_ns = 0;  // steady clock
     bool started = false;
     std::atomic<bool> stopping{false};
     std::thread finisher;
@@ -169,7 +141,9 @@ PipelineRunner::Impl::Impl(PipelineConfig config_, runtime::CompiledModel model_
         throw_bad_input("model {}: {} inputs; expected one image input", config.model.path.string(),
                         model.inputs().size());
     const runtime::PortInfo& input = model.inputs()[0];
-    decoder = make_decoder(DecoderOptions::from(config.model), model.outputs());
+    DecoderOptions decoding = DecoderOptions::from(config.model);
+    decoding.threshold = decoder_threshold(config.model.threshold, config.track);
+    decoder = make_decoder(std::move(decoding), model.outputs());
     const int nireq = config.model.nireq > 0 ? config.model.nireq : model.optimal_nireq();
     pool = std::make_unique<RequestPool>(model, std::max(1, nireq));
     for (auto& slot : pool->slots()) {
@@ -180,23 +154,26 @@ PipelineRunner::Impl::Impl(PipelineConfig config_, runtime::CompiledModel model_
     for (const SourceConfig& source_config : config.sources) {
         auto run = std::make_unique<SourceRun>();
         run->config = source_config;
+        if (config.track) run->track.emplace(*config.track, config.events, config.model.threshold);
+        run->publish.emplace(config.name, source_config.id, config.publish_empty, outputs,
+                             run->counters);
         run->preprocessor = std::make_unique<Preprocessor>(
             config.model.preprocess, input.type.shape, input.type.type, input.name);
         run->order = std::make_unique<OrderNode>(
             graph, [](RequestSlot* const& slot) { return static_cast<size_t>(slot->order); });
-        run->publish = std::make_unique<PublishNode>(graph, flow::serial,
-                                                     [this, run = run.get()](RequestSlot* slot) {
-                                                         publish(*run, *slot);
-                                                         return flow::continue_msg();
-                                                     });
-        flow::make_edge(*run->order, *run->publish);
+        run->publish_node = std::make_unique<PublishNode>(
+            graph, flow::serial, [this, run = run.get()](RequestSlot* slot) {
+                publish(*run, *slot);
+                return flow::continue_msg();
+            });
+        flow::make_edge(*run->order, *run->publish_node);
         sources.push_back(std::move(run));
     }
 }
 
 void PipelineRunner::Impl::start() {
     started = true;
-    started_at = Clock::now();
+    started_at_ns = steady_ns();
     for (size_t i = 0; i < sources.size(); ++i) {
         SourceRun& run = *sources[i];
         try {
@@ -212,8 +189,7 @@ void PipelineRunner::Impl::start() {
                               [this, &run](const SourceStatus& status) { on_status(run, status); });
         } catch (const std::exception& error) {
             spdlog::error("pipeline {}: source {}: {}", config.name, run.config.id, error.what());
-            std::lock_guard lock(run.failure_mutex);
-            run.failure = error.what();
+            run.counters.set_failure(error.what());
             run.source.reset();
             continue;
         }
@@ -246,7 +222,7 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
         if (run.source->is_live())
             while (auto newer = run.source->pull(std::chrono::milliseconds(0))) {
                 frame = std::move(newer);
-                ++run.superseded;
+                ++run.counters.superseded;
             }
         slot.source = index;
         slot.order = admitted++;
@@ -258,6 +234,7 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
         slot.result.height = frame->height;
         slot.take_snapshot = !snapshots.dir.empty() && slot.order % snapshots.every == 0;
         slot.decoded_ns = frame->steady_time_ns;
+        slot.pts_ns = frame->pts_ns;
         bool in_flight = false;
         try {
             if (slot.take_snapshot) frame->bgr.copyTo(slot.snapshot);
@@ -295,47 +272,22 @@ void PipelineRunner::Impl::on_inferred(RequestSlot& slot, std::exception_ptr err
 
 void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
     if (slot.error) {
-        if (run.errors++ == 0)
+        if (run.counters.errors++ == 0)
             spdlog::error("pipeline {}: source {}: frame {}: {}", config.name, run.config.id,
                           slot.result.frame, describe(slot.error));
     } else {
-        ++run.inferred;
-        to_objects(slot.detections, slot.result);
-        if (config.publish_empty || !slot.result.objects.empty()) {
-            for (auto& output : outputs) {
-                try {
-                    output->publish(slot.result);
-                } catch (const std::exception& error) {
-                    if (run.errors++ == 0)
-                        spdlog::error("pipeline {}: source {}: {}", config.name, run.config.id,
-                                      error.what());
-                }
-            }
-            ++run.published;
-            run.detections += slot.result.objects.size();
-        }
-        count_result(run, slot);
+        ++run.counters.inferred;
+        if (run.track)
+            run.publish->events(slot.result, run.track->run(slot.detections, slot.pts_ns,
+                                                            slot.decoded_ns, slot.result));
+        else
+            set_objects(slot.detections, slot.result);
+        run.publish->results(slot.result);
+        const int64_t now = steady_ns();
+        run.counters.count_result(now, slot.decoded_ns, now - started_at_ns);
         if (slot.take_snapshot) snapshot_writer->write(slot.result, slot.snapshot);
-        run.last_result_ns =
-            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started_at).count();
     }
     pool->release(slot);
-}
-
-void PipelineRunner::Impl::count_result(SourceRun& run, const RequestSlot& slot) {
-    const int64_t now = steady_ns();
-    run.latency.record(std::chrono::nanoseconds(now - slot.decoded_ns));
-    if (run.fps_window_start_ns == 0) {
-        run.fps_window_start_ns = now;
-        return;
-    }
-    ++run.fps_window_results;
-    const int64_t elapsed = now - run.fps_window_start_ns;
-    if (elapsed < k_fps_window_ns) return;
-    run.fps = static_cast<double>(run.fps_window_results) * 1e9 / static_cast<double>(elapsed);
-    run.fps_at_ns = now;
-    run.fps_window_start_ns = now;
-    run.fps_window_results = 0;
 }
 
 void PipelineRunner::Impl::on_status(SourceRun& run, const SourceStatus& status) {
@@ -347,8 +299,7 @@ void PipelineRunner::Impl::on_status(SourceRun& run, const SourceStatus& status)
         case SourceState::Failed: {
             spdlog::debug("pipeline {}: source {}: failed: {}", config.name, run.config.id,
                           status.message);
-            std::lock_guard lock(run.failure_mutex);
-            run.failure = status.message;
+            run.counters.set_failure(status.message);
             break;
         }
         case SourceState::Ended:
@@ -364,6 +315,8 @@ void PipelineRunner::Impl::finish() {
         if (run->admission.joinable()) run->admission.join();
     pool->wait_idle();
     graph.wait_for_all();
+    for (auto& run : sources)
+        if (run->track) run->publish->final_events(run->track->finish());
     const auto flush_deadline = Clock::now() + k_flush_timeout;
     for (auto& output : outputs) {
         try {
@@ -433,21 +386,13 @@ PipelineSummary PipelineRunner::summary() const {
         if (run->source) {
             const SourceCounters counters = run->source->counters();
             source.decoded = counters.frames;
-            source.dropped = counters.dropped + run->superseded;
+            source.dropped = counters.dropped;
             source.reconnects = counters.reconnects;
             source.state = to_string(run->source->status().state);
         } else {
             source.state = to_string(SourceState::Failed);
         }
-        source.inferred = run->inferred;
-        source.published = run->published;
-        source.detections = run->detections;
-        source.errors = run->errors;
-        source.seconds = static_cast<double>(run->last_result_ns) / 1e9;
-        if (steady_ns() - run->fps_at_ns < k_fps_stale_ns) source.fps = run->fps;
-        source.latency = run->latency.snapshot();
-        std::lock_guard lock(run->failure_mutex);
-        source.message = run->failure;
+        run->counters.fill(source, steady_ns());
         summary.sources.push_back(std::move(source));
     }
     for (const auto& output : m_impl->outputs)

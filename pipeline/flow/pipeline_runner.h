@@ -41,10 +41,12 @@ struct PipelineSummary {
 };
 
 // Runs one pipeline of a config: its sources share one compiled model through a pool of async
-// infer requests. Live sources keep only their newest frame while every request is busy (the
-// older ones are dropped and counted); file sources wait for a free request. Results are
-// decoded on the request's stream thread and published in frame order per source through a
-// oneTBB flow graph (a sequencer and a serial publish node per source).
+// infer requests. A frame's way: admission (a thread per source: live sources keep only their
+// newest frame while every request is busy, the older ones dropped and counted; file sources
+// wait for a free request) and preprocessing into the request's input, inference, decoding on
+// the request's stream thread, then in frame order per source through a oneTBB flow graph (a
+// sequencer and a serial node per source) the track stage (pipeline/track/track_stage.h) and
+// the publish stage (publish_stage.h).
 class PipelineRunner {
   public:
     // `outputs` receive every result; they are flushed and closed when the run ends.

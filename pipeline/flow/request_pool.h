@@ -34,6 +34,7 @@ struct RequestSlot {
     std::exception_ptr error;  // what went wrong with this frame, if anything
 
     int64_t decoded_ns = 0;        // steady clock: when the frame left the decoder
+    int64_t pts_ns = -1;           // the frame's stream time; -1 when unknown
     int64_t infer_started_ns = 0;  // steady clock: when its request started
 };
 

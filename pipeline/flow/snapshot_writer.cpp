@@ -12,12 +12,16 @@ namespace es::pipeline {
 namespace {
 
 void draw(const FrameResult& result, cv::Mat& image) {
-    const cv::Scalar colour(0, 255, 0);
     const int thickness = std::max(1, image.cols / 400);
     for (const auto& object : result.objects) {
+        // Predicted boxes (a tracked object not detected in this frame) in yellow.
+        const cv::Scalar colour =
+            object.predicted ? cv::Scalar(0, 255, 255) : cv::Scalar(0, 255, 0);
         const cv::Rect box(object.x, object.y, object.w, object.h);
         cv::rectangle(image, box, colour, thickness);
-        const std::string text = fmt::format("{} {:.2f}", object.label, object.confidence);
+        const std::string text =
+            object.id ? fmt::format("#{} {} {:.2f}", *object.id, object.label, object.confidence)
+                      : fmt::format("{} {:.2f}", object.label, object.confidence);
         int baseline = 0;
         const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, 0.5, 1, &baseline);
         const cv::Point origin(box.x, std::max(size.height + 2, box.y - 2));

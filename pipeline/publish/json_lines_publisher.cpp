@@ -55,11 +55,7 @@ void JsonLinesPublisher::write_pending() {
     m_failing = 0;
 }
 
-void JsonLinesPublisher::publish(const FrameResult& result) {
-    // seq is taken under the lock so lines appear in seq order.
-    std::lock_guard lock(m_mutex);
-    if (m_closed) throw_runtime("results {}: publish after close", m_name);
-    std::string line = result_json(result, m_sequence.next(result.source));
+void JsonLinesPublisher::append(std::string line) {
     line += '\n';
     ++m_published;
     m_pending_bytes += line.size();
@@ -70,6 +66,19 @@ void JsonLinesPublisher::publish(const FrameResult& result) {
         ++m_dropped;
     }
     write_pending();
+}
+
+void JsonLinesPublisher::publish(const FrameResult& result) {
+    // seq is taken under the lock so lines appear in seq order.
+    std::lock_guard lock(m_mutex);
+    if (m_closed) throw_runtime("results {}: publish after close", m_name);
+    append(result_json(result, m_sequence.next(result.source)));
+}
+
+void JsonLinesPublisher::publish_event(const EventResult& event) {
+    std::lock_guard lock(m_mutex);
+    if (m_closed) throw_runtime("results {}: publish after close", m_name);
+    append(event_json(event, m_event_sequence.next(event.source)));
 }
 
 bool JsonLinesPublisher::flush(std::chrono::milliseconds) {

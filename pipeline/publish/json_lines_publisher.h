@@ -13,10 +13,11 @@
 
 namespace es::pipeline {
 
-// One JSON message per line, to a file (appended to, rotated by size, each line written whole)
-// or stdout. A line that cannot be written (a full disk) waits in memory, in order, up to
-// `k_max_pending_bytes`, and goes out with the next message once writing works again; the
-// failure is logged once, and the recovery too.
+// One JSON message per line, results and track events alike (each with its own `seq` per source),
+// to a file (appended to, rotated by size, each line written whole) or stdout. A line that cannot
+// be written (a full disk) waits in memory, in order, up to `k_max_pending_bytes`, and goes out
+// with the next message once writing works again; the failure is logged once, and the recovery
+// too.
 class JsonLinesPublisher : public Publisher {
   public:
     static constexpr size_t k_max_pending_bytes = 16 << 20;
@@ -28,6 +29,7 @@ class JsonLinesPublisher : public Publisher {
     ~JsonLinesPublisher() override;
 
     void publish(const FrameResult& result) override;
+    void publish_event(const EventResult& event) override;
     // Writes the lines waiting in memory; false when some still wait.
     bool flush(std::chrono::milliseconds timeout) override;
     void close() override;
@@ -36,6 +38,8 @@ class JsonLinesPublisher : public Publisher {
   private:
     JsonLinesPublisher(std::unique_ptr<RotatingFile> file, std::string name);
 
+    // Queues `line` (no newline yet) and writes what waits; with m_mutex held and not closed.
+    void append(std::string line);
     int write_line(const std::string& line);
     void write_pending();
 
@@ -45,6 +49,7 @@ class JsonLinesPublisher : public Publisher {
     bool m_closed = false;
     const std::string m_name;
     SequenceNumbers m_sequence;
+    SequenceNumbers m_event_sequence;
     std::deque<std::string> m_pending;
     size_t m_pending_bytes = 0;
     int m_failing = 0;  // errno of the write that failed last, until one succeeds

@@ -164,6 +164,12 @@ struct MqttPublisher::Impl {
     // Logs when the messages waiting for the broker reach or leave the offline buffer's limit.
     void check_buffer_level();
     void set_connection(Connection state, const std::string& reason);
+    // `pattern` rendered for `source`; throws for a bad template.
+    std::string topic_of(const std::string& pattern, const std::string& source,
+                         const char* what) const;
+    // Hands one message to Paho, kept in `pending` until delivered; with publish_mutex held and
+    // the publisher open.
+    void send(const std::string& topic, std::string payload);
 
     // The reason of a failed connection; for TLS brokers, found by a handshake of our own.
     std::string connect_failure_reason(const mqtt::token& token) const;
@@ -187,7 +193,7 @@ struct MqttPublisher::Impl {
         if (!connected) set_connection(Connection::Connecting, connect_failure_reason(token));
     }};
 
-    // Serializes seq numbering with publishing so messages leave in seq order.
+    // Serializes seq numbering with publishing so messages leave in seq order (per topic).
     std::mutex publish_mutex;
     std::unique_ptr<SavedSequenceNumbers> sequence;
     bool closed = false;
@@ -231,7 +237,11 @@ MqttPublisher::Impl::Impl(MqttOptions options_)
         throw_bad_input("MQTT qos {} (expected 0, 1 or 2)", options.qos);
     if (options.max_buffered_messages < 1)
         throw_bad_input("MQTT max_buffered {} (expected 1 or more)", options.max_buffered_messages);
-    render(options.topic, {names.host, names.pipeline, "source"}, true, "topic");
+    // Subscribers find gaps by seq, which counts results and events apart.
+    if (topic_of(options.events_topic, "source", "events topic") ==
+        topic_of(options.topic, "source", "topic"))
+        throw_bad_input("MQTT events topic '{}' is the results' topic; expected a topic of its own",
+                        options.events_topic);
     if (options.tls && !scheme->tls)
         throw_bad_input("MQTT broker '{}': TLS options need a broker URI with {}", options.broker,
                         mqtt_scheme_list(true));
@@ -468,34 +478,50 @@ MqttPublisher::~MqttPublisher() {
     close();
 }
 
+std::string MqttPublisher::Impl::topic_of(const std::string& pattern, const std::string& source,
+                                          const char* what) const {
+    return render(pattern, {names.host, names.pipeline, source}, true, what);
+}
+
+void MqttPublisher::Impl::send(const std::string& topic, std::string payload) {
+    auto message = mqtt::make_message(topic, std::move(payload), options.qos, false);
+    uint64_t index = 0;
+    {
+        std::lock_guard pending_lock(pending_mutex);
+        index = next_index++;
+        pending.emplace(index, message);
+        check_buffer_level();
+    }
+    try {
+        client->publish(message, reinterpret_cast<void*>(static_cast<uintptr_t>(index)),
+                        delivery_listener);
+        ++published;
+        rejecting = false;
+    } catch (const mqtt::exception& exception) {
+        finished(index, false);
+        ++rejected;
+        if (!rejecting)
+            spdlog::error("MQTT {}: message to {} rejected: {}", options.broker, topic,
+                          exception.what());
+        rejecting = true;
+    }
+}
+
 void MqttPublisher::publish(const FrameResult& result) {
     Impl& impl = *m_impl;
     std::lock_guard lock(impl.publish_mutex);
     if (impl.closed) throw_runtime("MQTT {}: publish after close", impl.options.broker);
-    const std::string topic = render(
-        impl.options.topic, {impl.names.host, impl.names.pipeline, result.source}, true, "topic");
-    auto message = mqtt::make_message(
-        topic, result_json(result, impl.sequence->next(result.source)), impl.options.qos, false);
-    uint64_t index = 0;
-    {
-        std::lock_guard pending_lock(impl.pending_mutex);
-        index = impl.next_index++;
-        impl.pending.emplace(index, message);
-        impl.check_buffer_level();
-    }
-    try {
-        impl.client->publish(message, reinterpret_cast<void*>(static_cast<uintptr_t>(index)),
-                             impl.delivery_listener);
-        ++impl.published;
-        impl.rejecting = false;
-    } catch (const mqtt::exception& exception) {
-        impl.finished(index, false);
-        ++impl.rejected;
-        if (!impl.rejecting)
-            spdlog::error("MQTT {}: message to {} rejected: {}", impl.options.broker, topic,
-                          exception.what());
-        impl.rejecting = true;
-    }
+    const std::string topic = impl.topic_of(impl.options.topic, result.source, "topic");
+    impl.send(topic, result_json(result, impl.sequence->next(result.source, SeqStream::results)));
+}
+
+void MqttPublisher::publish_event(const EventResult& event) {
+    Impl& impl = *m_impl;
+    std::lock_guard lock(impl.publish_mutex);
+    if (impl.closed) throw_runtime("MQTT {}: publish after close", impl.options.broker);
+    const std::string topic =
+        impl.topic_of(impl.options.events_topic, event.source, "events topic");
+    impl.send(topic, event_json(event, impl.sequence->next(event.source, SeqStream::events)));
 }
 
 bool MqttPublisher::flush(std::chrono::milliseconds timeout) {

@@ -26,8 +26,9 @@ struct MqttOptions {
     std::string broker = "tcp://localhost:1883";  // a scheme of mqtt_schemes(), HOST[:PORT]
     std::string pipeline;                         // fills {pipeline}
     std::string host;                             // fills {host}; empty: mqtt_host_name()
-    // Templates (mqtt_naming.h): {host}, {pipeline} and, in `topic`, {source}.
+    // Templates (mqtt_naming.h): {host}, {pipeline} and, in `topic` and `events_topic`, {source}.
     std::string topic{k_default_detection_topic};
+    std::string events_topic{k_default_events_topic};  // publish_event()
     std::string status_topic{k_default_status_topic};  // retained "online", "offline" by will
     std::string stats_topic{k_default_stats_topic};    // publish_stats()
     // Persisted messages are filed under it, so it must stay the same across restarts to
@@ -56,11 +57,12 @@ std::filesystem::path default_mqtt_persistence_dir();
 // unless it is then a folder, not a symbolic link, of this user, that no one else may write to.
 void make_private_folder(const std::filesystem::path& folder);
 
-// Publishes to an MQTT broker with Paho: QoS 1 by default, one topic per source, a retained
-// status topic ("online" while connected, "offline" by last will) and stats topic, automatic
-// reconnection with backoff. Messages not yet acknowledged are kept in Paho's offline buffer and
-// its file persistence, so they survive broker outages and process restarts; `seq` continues across
-// restarts (SavedSequenceNumbers, in the persistence folder).
+// Publishes to an MQTT broker with Paho: QoS 1 by default, a results topic and an events topic per
+// source (each with its own `seq`), a retained status topic ("online" while connected, "offline"
+// by last will) and stats topic, automatic reconnection with backoff. Messages not yet
+// acknowledged are kept in Paho's offline buffer and its file persistence, so they survive broker
+// outages and process restarts; `seq` continues across restarts (SavedSequenceNumbers, in the
+// persistence folder).
 class MqttPublisher : public Publisher {
   public:
     // Throws es::Error: BadInput for a bad option or an unreadable file, Runtime for a
@@ -70,6 +72,7 @@ class MqttPublisher : public Publisher {
     ~MqttPublisher() override;
 
     void publish(const FrameResult& result) override;
+    void publish_event(const EventResult& event) override;
     bool flush(std::chrono::milliseconds timeout) override;
     // Publishes "offline" on the status topic, waits briefly for acknowledgements and
     // disconnects; what is still unacknowledged stays persisted for the next start.

@@ -10,7 +10,7 @@ namespace es::pipeline {
 
 struct OutputStats {
     std::string output;         // "mqtt tcp://host:1883", "file /path/results.jsonl", "stdout"
-    uint64_t published = 0;     // messages accepted by publish()
+    uint64_t published = 0;     // messages accepted by publish() and publish_event()
     uint64_t delivered = 0;     // written (files), acknowledged by the broker (MQTT QoS 1, 2)
     uint64_t pending = 0;       // accepted, not yet delivered (MQTT: buffered or in flight)
     uint64_t dropped = 0;       // lost: the oldest dropped from a full buffer, or failed writes
@@ -19,7 +19,7 @@ struct OutputStats {
 };
 
 // Where results go. Every implementation writes the same JSON (result_json) and numbers
-// messages per source. All member functions are thread-safe.
+// messages per source, results and track events apart. All member functions are thread-safe.
 class Publisher {
   public:
     virtual ~Publisher() = default;
@@ -27,6 +27,8 @@ class Publisher {
     // Sends or queues one message; throws es::Error only when the output is unusable
     // (a file that cannot be written, a closed publisher).
     virtual void publish(const FrameResult& result) = 0;
+    // The same for one track event, with the same guarantees (MQTT: on the events topic).
+    virtual void publish_event(const EventResult& event) = 0;
     // Waits up to `timeout` until every message is written (files) or acknowledged (MQTT);
     // false when some are still pending.
     virtual bool flush(std::chrono::milliseconds timeout) = 0;

@@ -15,24 +15,33 @@ double shortest(float value) {
     return std::strtod(fmt::format("{}", value).c_str(), nullptr);
 }
 
+nlohmann::ordered_json object_json(const ObjectResult& object) {
+    nlohmann::ordered_json json = {
+        {"x", object.x}, {"y", object.y}, {"w", object.w}, {"h", object.h}};
+    if (object.id) json["id"] = *object.id;
+    if (object.predicted) json["predicted"] = true;
+    json["detection"] = {{"bounding_box",
+                          {{"x_min", shortest(object.bounding_box.x_min)},
+                           {"y_min", shortest(object.bounding_box.y_min)},
+                           {"x_max", shortest(object.bounding_box.x_max)},
+                           {"y_max", shortest(object.bounding_box.y_max)}}},
+                         {"confidence", shortest(object.confidence)},
+                         {"label", object.label},
+                         {"label_id", object.label_id}};
+    return json;
+}
+
+// Keys keep their order; invalid UTF-8 in a label is replaced rather than thrown on.
+std::string dump(const nlohmann::ordered_json& message) {
+    return message.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace
 
 std::string result_json(const FrameResult& result, uint64_t seq) {
     nlohmann::ordered_json objects = nlohmann::ordered_json::array();
-    for (const ObjectResult& object : result.objects) {
-        nlohmann::ordered_json json = {
-            {"x", object.x}, {"y", object.y}, {"w", object.w}, {"h", object.h}};
-        if (object.id) json["id"] = *object.id;
-        json["detection"] = {{"bounding_box",
-                              {{"x_min", shortest(object.bounding_box.x_min)},
-                               {"y_min", shortest(object.bounding_box.y_min)},
-                               {"x_max", shortest(object.bounding_box.x_max)},
-                               {"y_max", shortest(object.bounding_box.y_max)}}},
-                             {"confidence", shortest(object.confidence)},
-                             {"label", object.label},
-                             {"label_id", object.label_id}};
-        objects.push_back(std::move(json));
-    }
+    for (const ObjectResult& object : result.objects)
+        objects.push_back(object_json(object));
     const nlohmann::ordered_json message = {
         {"timestamp", result.timestamp_ns},
         {"pipeline", result.pipeline},
@@ -41,8 +50,19 @@ std::string result_json(const FrameResult& result, uint64_t seq) {
         {"seq", seq},
         {"resolution", {{"width", result.width}, {"height", result.height}}},
         {"objects", std::move(objects)}};
-    // Keys keep the order above; invalid UTF-8 in a label is replaced rather than thrown on.
-    return message.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return dump(message);
+}
+
+std::string event_json(const EventResult& event, uint64_t seq) {
+    nlohmann::ordered_json message = {{"timestamp", event.timestamp_ns},
+                                      {"pipeline", event.pipeline},
+                                      {"source", event.source},
+                                      {"frame", event.frame},
+                                      {"seq", seq},
+                                      {"event", event.type}};
+    if (event.type == "enter" || event.type == "leave") message["zone"] = event.zone;
+    message["object"] = object_json(event.object);
+    return dump(message);
 }
 
 uint64_t SequenceNumbers::next(const std::string& source) {

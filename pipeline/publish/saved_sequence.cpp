@@ -16,8 +16,13 @@
 namespace es::pipeline {
 namespace {
 
+// The file's key of each SeqStream.
+constexpr std::array<const char*, 2> k_stream_keys = {"next", "next_events"};
+
+using Numbers = std::array<std::map<std::string, uint64_t>, 2>;
+
 struct SavedState {
-    std::map<std::string, uint64_t> next;
+    Numbers next;
     uint64_t first = 0;
     std::string text;  // as read
 };
@@ -38,9 +43,15 @@ std::optional<SavedState> read_state(const std::filesystem::path& path) {
         return std::nullopt;
     SavedState state;
     state.text = text.str();
-    for (const auto& [source, next] : json["next"].items()) {
-        if (!next.is_number_unsigned()) return std::nullopt;
-        state.next[source] = next.get<uint64_t>();
+    for (size_t stream = 0; stream < k_stream_keys.size(); ++stream) {
+        // Files written before events were numbered have no "next_events".
+        const char* key = k_stream_keys[stream];
+        if (!json.contains(key)) continue;
+        if (!json[key].is_object()) return std::nullopt;
+        for (const auto& [source, next] : json[key].items()) {
+            if (!next.is_number_unsigned()) return std::nullopt;
+            state.next[stream][source] = next.get<uint64_t>();
+        }
     }
     if (json.contains("first")) {
         if (!json["first"].is_number_unsigned()) return std::nullopt;
@@ -80,8 +91,9 @@ std::string sync_folder(const std::filesystem::path& folder) {
 SavedSequenceNumbers::SavedSequenceNumbers(std::filesystem::path path, uint64_t block)
     : m_path(std::move(path)), m_block(block) {
     load();
-    for (const auto& [source, next] : m_next)
-        m_reserved[source] = next + m_block;
+    for (size_t stream = 0; stream < m_next.size(); ++stream)
+        for (const auto& [source, next] : m_next[stream])
+            m_reserved[stream][source] = next + m_block;
     const bool had_state = !m_saved.empty();
     std::string problem = save(m_reserved);
     // Without a state read, a second save leaves `.prev` one save behind the file.
@@ -124,8 +136,9 @@ void SavedSequenceNumbers::load() {
         return;
     }
     // The lost file reserved at most one block more than the one it replaced.
-    for (const auto& [source, next] : state->next)
-        m_next[source] = next + m_block;
+    for (size_t stream = 0; stream < state->next.size(); ++stream)
+        for (const auto& [source, next] : state->next[stream])
+            m_next[stream][source] = next + m_block;
     m_first = state->first + m_block;
     spdlog::warn(
         "seq state {} is unreadable (moved aside to {}): seq numbering continues one "
@@ -133,10 +146,11 @@ void SavedSequenceNumbers::load() {
         m_path.string(), corrupt.string(), m_block, previous.string());
 }
 
-uint64_t SavedSequenceNumbers::next(const std::string& source) {
+uint64_t SavedSequenceNumbers::next(const std::string& source, SeqStream stream) {
+    const auto index = static_cast<size_t>(stream);
     std::lock_guard lock(m_mutex);
-    uint64_t& next = m_next.try_emplace(source, m_first).first->second;
-    uint64_t& reserved = m_reserved[source];
+    uint64_t& next = m_next[index].try_emplace(source, m_first).first->second;
+    uint64_t& reserved = m_reserved[index][source];
     if (next < reserved) return next++;
     reserved = next + m_block;
     const std::string problem = save(m_reserved);
@@ -160,8 +174,10 @@ uint64_t SavedSequenceNumbers::failed_saves() const {
     return m_failed_saves;
 }
 
-std::string SavedSequenceNumbers::save(const std::map<std::string, uint64_t>& next) {
-    nlohmann::json json{{"next", next}};
+std::string SavedSequenceNumbers::save(const Numbers& next) {
+    nlohmann::json json{{k_stream_keys[0], next[0]}};
+    for (size_t stream = 1; stream < next.size(); ++stream)
+        if (!next[stream].empty()) json[k_stream_keys[stream]] = next[stream];
     if (m_first > 0) json["first"] = m_first;
     std::string text = json.dump() + "\n";
     // The file being replaced stays as `.prev`.

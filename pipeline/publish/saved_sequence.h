@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -8,14 +9,18 @@
 
 namespace es::pipeline {
 
-// `seq` numbers per source that continue across restarts and never go back, even after a power
-// cut. The file ({"next": {"cam": 42}}) holds for each source a number above every one handed
-// out: numbers are reserved in blocks, so the file is written only when a source has used up its
-// block, and at close with the exact next numbers (a clean restart continues without a gap).
-// Each save writes a temporary file, syncs it, renames it over the file and syncs the folder;
-// the text it replaces is saved before, the same way, as `<file>.prev`. A file that cannot be read
-// (empty, corrupt) is moved aside to `<file>.corrupt` and numbering continues one block above
-// `<file>.prev`.
+// Which messages a seq counts: results and track events go to topics of their own, each
+// numbered per source, so that subscribers see the gaps of each topic.
+enum class SeqStream { results, events };
+
+// `seq` numbers per source and stream that continue across restarts and never go back, even
+// after a power cut. The file ({"next": {"cam": 42}, "next_events": {"cam": 7}}; "next" counts
+// results) holds for each source and stream a number above every one handed out: numbers are
+// reserved in blocks, so the file is written only when a source has used up its block, and at
+// close with the exact next numbers (a clean restart continues without a gap). Each save writes a
+// temporary file, syncs it, renames it over the file and syncs the folder; the text it replaces
+// is saved before, the same way, as `<file>.prev`. A file that cannot be read (empty, corrupt) is
+// moved aside to `<file>.corrupt` and numbering continues one block above `<file>.prev`.
 class SavedSequenceNumbers {
   public:
     static constexpr uint64_t k_default_block = 1000;
@@ -27,23 +32,26 @@ class SavedSequenceNumbers {
     SavedSequenceNumbers(const SavedSequenceNumbers&) = delete;
     SavedSequenceNumbers& operator=(const SavedSequenceNumbers&) = delete;
 
-    // The next seq of `source`. When a save fails, numbering goes on in memory: the failure is
-    // logged (once until a save succeeds again) and counted.
-    uint64_t next(const std::string& source);
+    // The next seq of `source` in `stream`. When a save fails, numbering goes on in memory: the
+    // failure is logged (once until a save succeeds again) and counted.
+    uint64_t next(const std::string& source, SeqStream stream = SeqStream::results);
     uint64_t failed_saves() const;
     const std::filesystem::path& path() const { return m_path; }
 
   private:
+    // Per stream (indexed by SeqStream), per source.
+    using Numbers = std::array<std::map<std::string, uint64_t>, 2>;
+
     // The numbers of `m_path`, else of `<file>.prev` plus one block; empty when neither exists.
     void load();
     // Empty when saved, else why not.
-    std::string save(const std::map<std::string, uint64_t>& next);
+    std::string save(const Numbers& next);
 
     const std::filesystem::path m_path;
     const uint64_t m_block;
     mutable std::mutex m_mutex;
-    std::map<std::string, uint64_t> m_next;
-    std::map<std::string, uint64_t> m_reserved;  // as saved: numbers below are free to use
+    Numbers m_next;
+    Numbers m_reserved;    // as saved: numbers below are free to use
     uint64_t m_first = 0;  // where a source not in the file starts ("first" in the file)
     std::string m_saved;   // the file's text, as last read or saved; empty when unknown
     uint64_t m_failed_saves = 0;

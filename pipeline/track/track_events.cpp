@@ -67,6 +67,7 @@ std::span<const TrackEvent> TrackEvents::update(std::span<const TrackedObject> o
         known->label_id = object.label_id;
         known->label = object.label;
         known->box = object.box;
+        known->confidence = object.confidence;
         if (is_new) add(TrackEventType::started, *known, time_s);
         const Point foot = bottom_centre(object.box);
         for (size_t z = 0; z < m_zones.size(); ++z) {
@@ -99,6 +100,7 @@ TrackEvent& TrackEvents::add(TrackEventType type, const Known& track, double tim
     event.label = track.label;
     event.zone.clear();
     event.box = track.box;
+    event.confidence = track.confidence;
     event.time_s = time_s;
     return event;
 }

@@ -41,8 +41,9 @@ struct TrackEvent {
     int64_t track_id = 0;
     int label_id = 0;
     std::string label;
-    std::string zone;  // entered and left only
-    Box box;           // the track's box; its last reported one for ended
+    std::string zone;         // entered and left only
+    Box box;                  // the track's box; its last reported one for ended
+    float confidence = 0.0f;  // of the detection the track last matched
     double time_s = 0.0;
 };
 
@@ -66,6 +67,7 @@ class TrackEvents {
         int label_id = 0;
         std::string label;
         Box box;
+        float confidence = 0.0f;
         uint64_t inside = 0;  // bit z: inside m_zones[z]
     };
 

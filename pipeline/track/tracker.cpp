@@ -84,6 +84,13 @@ std::span<const TrackedObject> Tracker::predict(double time_s) {
     return report(time_s, true);
 }
 
+std::span<const int64_t> Tracker::end_all() {
+    m_ended.clear();
+    remove_tracks([](const Track&) { return true; });
+    m_object_count = 0;
+    return m_ended;
+}
+
 void Tracker::associate(std::span<const Detection> detections, std::vector<int>& tracks,
                         std::vector<int>& detection_indices, float min_iou) {
     const int rows = static_cast<int>(tracks.size());

@@ -52,7 +52,9 @@ class Tracker {
     // The objects at `time_s` by the motion model alone, every one predicted: for the frames that
     // skip inference. Valid until the next call.
     std::span<const TrackedObject> predict(double time_s);
-    // The ids of reported tracks that ended in the last update() or predict().
+    // Ends every track (the stream ended); returns the ids of those that were reported.
+    std::span<const int64_t> end_all();
+    // The ids of reported tracks that ended in the last update(), predict() or end_all().
     std::span<const int64_t> ended() const { return m_ended; }
 
     const TrackerOptions& options() const { return m_options; }

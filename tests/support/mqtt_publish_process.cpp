@@ -1,7 +1,8 @@
 // Publishes results the way the edgesight service does, as a process a test can kill:
-//   mqtt_publish_process BROKER PERSISTENCE_DIR CLIENT_ID PIPELINE SOURCE COUNT [--wait]
-// Publishes COUNT results of SOURCE and prints "published COUNT". With --wait it then
-// waits for their acknowledgement, prints "delivered" and exits; without, it stays until killed.
+//   mqtt_publish_process BROKER PERSISTENCE_DIR CLIENT_ID PIPELINE SOURCE COUNT [--events] [--wait]
+// Publishes COUNT results of SOURCE (with --events, each followed by a track event "new" of track
+// id FRAME) and prints "published COUNT". With --wait it then waits for their acknowledgement,
+// prints "delivered" and exits; without, it stays until killed.
 #include "pipeline/publish/mqtt_publisher.h"
 
 #include <chrono>
@@ -13,7 +14,8 @@
 int main(int argc, char** argv) {
     if (argc < 7) {
         std::fprintf(stderr,
-                     "usage: %s BROKER PERSISTENCE_DIR CLIENT_ID PIPELINE SOURCE COUNT [--wait]\n",
+                     "usage: %s BROKER PERSISTENCE_DIR CLIENT_ID PIPELINE SOURCE COUNT [--events] "
+                     "[--wait]\n",
                      argv[0]);
         return 2;
     }
@@ -26,7 +28,12 @@ int main(int argc, char** argv) {
     options.reconnect_max = std::chrono::seconds(1);
     const std::string source = argv[5];
     const int count = std::atoi(argv[6]);
-    const bool wait = argc > 7 && std::string(argv[7]) == "--wait";
+    bool events = false;
+    bool wait = false;
+    for (int i = 7; i < argc; ++i) {
+        events |= std::string(argv[i]) == "--events";
+        wait |= std::string(argv[i]) == "--wait";
+    }
 
     es::pipeline::MqttPublisher publisher(options);
     for (int i = 0; i < count; ++i) {
@@ -38,6 +45,17 @@ int main(int argc, char** argv) {
         result.width = 1920;
         result.height = 1080;
         publisher.publish(result);
+        if (events) {
+            es::pipeline::EventResult event{.timestamp_ns = result.timestamp_ns,
+                                            .pipeline = result.pipeline,
+                                            .source = source,
+                                            .frame = result.frame,
+                                            .type = "new",
+                                            .zone = {},
+                                            .object = {}};
+            event.object.id = i;
+            publisher.publish_event(event);
+        }
     }
     std::printf("published %d\n", count);
     std::fflush(stdout);

@@ -174,3 +174,49 @@ TEST_CASE(
     for (size_t i = 0; i < lines.size(); ++i)
         CHECK(lines[i]["seq"] == static_cast<int64_t>(i));
 }
+
+TEST_CASE("JSON-lines output writes track events as lines among the results, with their own seq") {
+    const auto path = temp_dir("json-lines") / "results.jsonl";
+    EventResult event{.timestamp_ns = 42,
+                      .pipeline = "lobby",
+                      .source = "a",
+                      .frame = 3,
+                      .type = "enter",
+                      .zone = "door",
+                      .object = {}};
+    event.object.id = 5;
+    event.object.label = "person";
+    {
+        auto publisher = JsonLinesPublisher::open_file(path);
+        publisher->publish(frame_of("a"));
+        publisher->publish_event(event);
+        publisher->publish(frame_of("a"));
+        event.type = "new";
+        publisher->publish_event(event);
+        event.source = "b";
+        publisher->publish_event(event);
+        publisher->publish(frame_of("a"));
+        CHECK(publisher->stats().published == 6);
+        publisher->close();
+        CHECK_THROWS_AS(publisher->publish_event(event), Error);
+    }
+    const auto lines = lines_of(path);
+    REQUIRE(lines.size() == 6);
+    // Results: lines 0, 2, 5; events: lines 1, 3 (source a) and 4 (source b).
+    for (const size_t i : {0, 2, 5})
+        CHECK_FALSE(lines[i].contains("event"));
+    CHECK(lines[0]["seq"] == 0);
+    CHECK(lines[2]["seq"] == 1);
+    CHECK(lines[5]["seq"] == 2);
+    CHECK(lines[1]["event"] == "enter");
+    CHECK(lines[1]["zone"] == "door");
+    CHECK(lines[1]["seq"] == 0);
+    CHECK(lines[1]["frame"] == 3);
+    CHECK(lines[1]["object"]["id"] == 5);
+    CHECK(lines[1]["object"]["detection"]["label"] == "person");
+    CHECK(lines[3]["event"] == "new");
+    CHECK_FALSE(lines[3].contains("zone"));
+    CHECK(lines[3]["seq"] == 1);
+    CHECK(lines[4]["source"] == "b");
+    CHECK(lines[4]["seq"] == 0);
+}

@@ -251,6 +251,17 @@ TEST_CASE("config errors: outputs") {
         {json::parse(R"({"mqtt": {"topic": "cams/{camera}"}})"),
          "pipelines[0].outputs[0].mqtt.topic: 'cams/{camera}': unknown placeholder '{camera}'; "
          "expected {host}, {pipeline} or {source}"},
+        {json::parse(R"({"mqtt": {"events_topic": "cams/+/events"}})"),
+         "pipelines[0].outputs[0].mqtt.events_topic: 'cams/+/events' has the wildcard '+'; a "
+         "published topic names one topic"},
+        {json::parse(R"({"mqtt": {"events_topic": "cams/{camera}/events"}})"),
+         "pipelines[0].outputs[0].mqtt.events_topic: 'cams/{camera}/events': unknown placeholder "
+         "'{camera}'; expected {host}, {pipeline} or {source}"},
+        {json::parse(R"({"mqtt": {"topic": "cams/{source}", "events_topic": "cams/{source}"}})"),
+         "pipelines[0].outputs[0].mqtt.events_topic: 'cams/{source}' is the results' topic; "
+         "expected a topic of its own"},
+        {json::parse(R"({"mqtt": {"events_topic": 17}})"),
+         "pipelines[0].outputs[0].mqtt.events_topic: expected a non-empty string, found number 17"},
         {json::parse(R"({"mqtt": {"status_topic": "cams/{source}/status"}})"),
          "pipelines[0].outputs[0].mqtt.status_topic: 'cams/{source}/status': unknown "
          "placeholder '{source}'; expected {host} or {pipeline}"},

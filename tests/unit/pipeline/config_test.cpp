@@ -51,6 +51,7 @@ TEST_CASE("config: a minimal config gets every default") {
     CHECK(mqtt->uri == "tcp://localhost:1883");
     // The host name keeps two boxes with one config apart (DESIGN.md, MQTT output).
     CHECK(mqtt->topic == "edgesight/{host}/{pipeline}/{source}/detections");
+    CHECK(mqtt->events_topic == "edgesight/{host}/{pipeline}/{source}/events");
     CHECK(mqtt->status_topic == "edgesight/{host}/{pipeline}/status");
     CHECK(mqtt->stats_topic == "edgesight/{host}/{pipeline}/stats");
     CHECK(mqtt->qos == 1);
@@ -82,7 +83,8 @@ TEST_CASE("config: every key set is read") {
         "preprocess": {"resize": "letterbox", "color": "rgb", "mean": [1, 2, 3], "scale": 0.5,
                        "layout": "NHWC"}})");
     fixture.pipeline()["outputs"] = nlohmann::json::parse(R"([
-        {"mqtt": {"uri": "ssl://broker.local:8883", "topic": "site/{source}", "qos": 2,
+        {"mqtt": {"uri": "ssl://broker.local:8883", "topic": "site/{source}",
+                  "events_topic": "site/{host}/{source}/tracks", "qos": 2,
                   "client_id": "me", "username": "edge", "password_file": "secrets/password",
                   "tls": {"ca": "tls/ca.pem", "cert": "tls/client.pem", "key": "tls/client.key"},
                   "persistence_dir": "queue"}},
@@ -125,6 +127,7 @@ TEST_CASE("config: every key set is read") {
     const auto& mqtt = std::get<MqttOutputConfig>(pipeline.outputs[0]);
     CHECK(mqtt.uri == "ssl://broker.local:8883");
     CHECK(mqtt.topic == "site/{source}");
+    CHECK(mqtt.events_topic == "site/{host}/{source}/tracks");
     CHECK(mqtt.qos == 2);
     CHECK(mqtt.client_id == "me");
     CHECK(mqtt.username == "edge");

@@ -45,6 +45,8 @@ TEST_CASE("MQTT templates: placeholders replaced, wildcards and unknown names re
     const MqttTemplateValues values{"box", "lobby", "cam1"};
     CHECK(render_mqtt_template(k_default_detection_topic, values, true).text ==
           "edgesight/box/lobby/cam1/detections");
+    CHECK(render_mqtt_template(k_default_events_topic, values, true).text ==
+          "edgesight/box/lobby/cam1/events");
     const MqttTemplateValues no_source{"box", "lobby", ""};
     CHECK(render_mqtt_template(k_default_status_topic, no_source, true).text ==
           "edgesight/box/lobby/status");

@@ -14,6 +14,7 @@
 #include <sstream>
 
 using es::pipeline::SavedSequenceNumbers;
+using es::pipeline::SeqStream;
 using namespace es::testing;
 
 namespace {
@@ -23,10 +24,11 @@ nlohmann::json read_json(const std::filesystem::path& path) {
     return nlohmann::json::parse(file);
 }
 
-// Hands out `count` numbers of "cam" in a child process that is then killed with SIGKILL, as a
-// power cut would stop it: no destructor, no final save. Returns the numbers it handed out.
+// Hands out `count` numbers of "cam" in `stream` in a child process that is then killed with
+// SIGKILL, as a power cut would stop it: no destructor, no final save. Returns the numbers it
+// handed out.
 std::vector<uint64_t> numbers_before_kill(const std::filesystem::path& path, uint64_t block,
-                                          int count) {
+                                          int count, SeqStream stream = SeqStream::results) {
     int pipe_fds[2];
     REQUIRE(pipe(pipe_fds) == 0);
     const pid_t child = fork();
@@ -35,7 +37,7 @@ std::vector<uint64_t> numbers_before_kill(const std::filesystem::path& path, uin
         close(pipe_fds[0]);
         SavedSequenceNumbers numbers(path, block);
         for (int i = 0; i < count; ++i) {
-            const uint64_t seq = numbers.next("cam");
+            const uint64_t seq = numbers.next("cam", stream);
             if (write(pipe_fds[1], &seq, sizeof(seq)) != sizeof(seq)) _exit(3);
         }
         raise(SIGKILL);
@@ -75,6 +77,35 @@ TEST_CASE("seq: a clean restart continues without a gap, the file is written onc
     CHECK(numbers.failed_saves() == 0);
 }
 
+TEST_CASE("seq: events are numbered apart from results, in the same file, across restarts") {
+    const auto path = temp_dir("seq-events") / "client.seq.json";
+    {
+        SavedSequenceNumbers numbers(path, 100);
+        for (uint64_t i = 0; i < 4; ++i) {
+            CHECK(numbers.next("cam1") == i);
+            CHECK(numbers.next("cam1", SeqStream::events) == 2 * i);
+            CHECK(numbers.next("cam1", SeqStream::events) == 2 * i + 1);
+        }
+        CHECK(read_json(path)["next_events"]["cam1"] == 100);
+    }
+    CHECK(read_json(path)["next"]["cam1"] == 4);
+    CHECK(read_json(path)["next_events"]["cam1"] == 8);
+    SavedSequenceNumbers numbers(path, 100);
+    CHECK(numbers.next("cam1", SeqStream::events) == 8);
+    CHECK(numbers.next("cam1") == 4);
+    CHECK(numbers.next("cam2", SeqStream::events) == 0);
+}
+
+TEST_CASE("seq: a file from before events were numbered is read, events start from 0") {
+    const auto path = temp_dir("seq-old-file") / "client.seq.json";
+    std::ofstream(path) << "{\"next\": {\"cam\": 42}}\n";
+    LogCapture log;
+    SavedSequenceNumbers numbers(path, 10);
+    CHECK(log.count("unreadable") == 0);
+    CHECK(numbers.next("cam") == 42);
+    CHECK(numbers.next("cam", SeqStream::events) == 0);
+}
+
 TEST_CASE("seq: numbers handed out before a SIGKILL are never handed out again") {
     const auto path = temp_dir("seq-kill") / "client.seq.json";
     for (const int count : {7, 10, 23}) {
@@ -82,6 +113,12 @@ TEST_CASE("seq: numbers handed out before a SIGKILL are never handed out again")
         REQUIRE(used.size() == static_cast<size_t>(count));
         SavedSequenceNumbers numbers(path, 10);
         CHECK(numbers.next("cam") > used.back());
+    }
+    for (const int count : {7, 23}) {
+        const std::vector<uint64_t> used = numbers_before_kill(path, 10, count, SeqStream::events);
+        REQUIRE(used.size() == static_cast<size_t>(count));
+        SavedSequenceNumbers numbers(path, 10);
+        CHECK(numbers.next("cam", SeqStream::events) > used.back());
     }
 }
 
