@@ -209,7 +209,9 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
             frame = run.source->pull(std::chrono::milliseconds(0));  // one that came meanwhile
             if (!frame) break;
         }
-        if (seen++ % interval != 0) continue;
+        // With tracking, the frames the model skips are published too, with predicted boxes.
+        const bool skipped = seen++ % interval != 0;
+        if (skipped && !run.track) continue;
 
         RequestSlot& slot = pool->acquire();
         try {
@@ -219,7 +221,7 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
         }
         // A live source decodes on while every request is busy: infer its newest frame, not the
         // one that waited here for a request.
-        if (run.source->is_live())
+        if (run.source->is_live() && !skipped)
             while (auto newer = run.source->pull(std::chrono::milliseconds(0))) {
                 frame = std::move(newer);
                 ++run.counters.superseded;
@@ -235,9 +237,15 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
         slot.take_snapshot = !snapshots.dir.empty() && slot.order % snapshots.every == 0;
         slot.decoded_ns = frame->steady_time_ns;
         slot.pts_ns = frame->pts_ns;
+        slot.skipped = skipped;
         bool in_flight = false;
         try {
             if (slot.take_snapshot) frame->bgr.copyTo(slot.snapshot);
+            if (skipped) {
+                frame->release();
+                run.order->try_put(&slot);
+                continue;
+            }
             slot.transform = run.preprocessor->run(frame->bgr, slot.request.input(0), 0);
             frame->release();
             slot.infer_started_ns = steady_ns();
@@ -276,12 +284,15 @@ void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
             spdlog::error("pipeline {}: source {}: frame {}: {}", config.name, run.config.id,
                           slot.result.frame, describe(slot.error));
     } else {
-        ++run.counters.inferred;
-        if (run.track)
+        if (slot.skipped)
+            run.publish->events(slot.result,
+                                run.track->predict(slot.pts_ns, slot.decoded_ns, slot.result));
+        else if (run.track)
             run.publish->events(slot.result, run.track->run(slot.detections, slot.pts_ns,
                                                             slot.decoded_ns, slot.result));
         else
             set_objects(slot.detections, slot.result);
+        if (!slot.skipped) ++run.counters.inferred;
         run.publish->results(slot.result);
         const int64_t now = steady_ns();
         run.counters.count_result(now, slot.decoded_ns, now - started_at_ns);

@@ -56,7 +56,17 @@ double TrackStage::advance(int64_t pts_ns, int64_t steady_ns) {
 std::span<const TrackEvent> TrackStage::run(std::span<const Detection> detections, int64_t pts_ns,
                                             int64_t steady_ns, FrameResult& result) {
     const double time_s = advance(pts_ns, steady_ns);
-    const std::span<const TrackedObject> tracked = m_tracker.update(detections, time_s);
+    return report(m_tracker.update(detections, time_s), time_s, result);
+}
+
+std::span<const TrackEvent> TrackStage::predict(int64_t pts_ns, int64_t steady_ns,
+                                                FrameResult& result) {
+    const double time_s = advance(pts_ns, steady_ns);
+    return report(m_tracker.predict(time_s), time_s, result);
+}
+
+std::span<const TrackEvent> TrackStage::report(std::span<const TrackedObject> tracked,
+                                               double time_s, FrameResult& result) {
     result.objects.resize(tracked.size());
     for (size_t i = 0; i < tracked.size(); ++i) {
         const TrackedObject& from = tracked[i];

@@ -26,11 +26,17 @@ class TrackStage {
     std::span<const TrackEvent> run(std::span<const Detection> detections, int64_t pts_ns,
                                     int64_t steady_ns, FrameResult& result);
 
+    // The same for a frame the model skipped (inference_interval): every object's box is the
+    // motion model's.
+    std::span<const TrackEvent> predict(int64_t pts_ns, int64_t steady_ns, FrameResult& result);
     // The events of every track ending (the stream ended), valid until the next call.
     std::span<const TrackEvent> finish();
 
   private:
     double advance(int64_t pts_ns, int64_t steady_ns);
+    // `result.objects` from `tracked`, and the events of this call.
+    std::span<const TrackEvent> report(std::span<const TrackedObject> tracked, double time_s,
+                                       FrameResult& result);
 
     Tracker m_tracker;
     std::optional<TrackEvents> m_events;

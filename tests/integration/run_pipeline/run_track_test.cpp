@@ -11,25 +11,34 @@
 
 using namespace es::testing;
 
-TEST_CASE("run: tracked people on the street clip keep their ids, and their events pair up") {
+namespace {
+
+// The person detector on the street clip with tracking and a zone on the left half.
+nlohmann::json street_pipeline(const std::filesystem::path& out, int inference_interval) {
     const auto shared = shared_dir();
     const auto model =
         shared / "models" / "ir" / "person-detection-0200" / "FP16" / "person-detection-0200.xml";
     const auto clip = shared / "media" / "vtest_200f_h264.mp4";
+    return {{"name", "street"},
+            {"sources", {{{"id", "vtest"}, {"uri", "file://" + clip.string()}}}},
+            {"model",
+             {{"path", model.string()},
+              {"device", "CPU"},
+              {"decoder", "ssd"},
+              {"labels", {"person"}},
+              {"threshold", 0.5}}},
+            {"inference_interval", inference_interval},
+            {"track", {{"method", "bytetrack"}, {"max_age_s", 2.0}}},
+            {"events",
+             {{"zones", {{{"name", "left"}, {"polygon", {{0, 0}, {0.5, 0}, {0.5, 1}, {0, 1}}}}}}}},
+            {"outputs", {{{"file", {{"path", out.string()}}}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("run: tracked people on the street clip keep their ids, and their events pair up") {
     const auto dir = temp_dir("run-track");
-    const nlohmann::json pipeline = {
-        {"name", "street"},
-        {"sources", {{{"id", "vtest"}, {"uri", "file://" + clip.string()}}}},
-        {"model",
-         {{"path", model.string()},
-          {"device", "CPU"},
-          {"decoder", "ssd"},
-          {"labels", {"person"}},
-          {"threshold", 0.5}}},
-        {"track", {{"method", "bytetrack"}, {"max_age_s", 2.0}}},
-        {"events",
-         {{"zones", {{{"name", "left"}, {"polygon", {{0, 0}, {0.5, 0}, {0.5, 1}, {0, 1}}}}}}}},
-        {"outputs", {{{"file", {{"path", (dir / "out.jsonl").string()}}}}}}};
+    const nlohmann::json pipeline = street_pipeline(dir / "out.jsonl", 1);
     const auto run = run_edgesight(dir, {pipeline});
     REQUIRE(run.exit_code == 0);
 
@@ -93,4 +102,31 @@ TEST_CASE("run: tracked people on the street clip keep their ids, and their even
     CHECK(!events["enter"].empty());
     CHECK(std::multiset<int64_t>(events["enter"].begin(), events["enter"].end()) ==
           std::multiset<int64_t>(events["leave"].begin(), events["leave"].end()));
+}
+
+TEST_CASE("run: with inference_interval, tracks carry objects through the frames the model skips") {
+    const auto dir = temp_dir("run-track-interval");
+    const auto run = run_edgesight(dir, {street_pipeline(dir / "out.jsonl", 3)},
+                                   "--json-summary " + (dir / "summary.json").string());
+    REQUIRE(run.exit_code == 0);
+    const auto summary = nlohmann::json::parse(read_text(dir / "summary.json"));
+    const auto& source = summary["pipelines"][0]["sources"][0];
+    CHECK(source["inferred"] == (source["decoded"].get<int>() + 2) / 3);
+    CHECK(source["published"] == source["decoded"]);
+
+    size_t frames = 0, skipped_objects = 0, inferred_objects = 0;
+    for (const auto& message : json_lines(read_text(dir / "out.jsonl"))) {
+        if (message.contains("event")) continue;
+        ++frames;
+        const bool skipped = message["frame"].get<uint64_t>() % 3 != 0;
+        for (const auto& object : message["objects"]) {
+            REQUIRE(object.contains("id"));
+            // A frame the model skipped has only predicted boxes.
+            if (skipped) CHECK(object.value("predicted", false));
+            ++(skipped ? skipped_objects : inferred_objects);
+        }
+    }
+    CHECK(frames == source["decoded"].get<size_t>());
+    // Between two inferred frames the tracks go on: about as many objects as in those frames.
+    CHECK(static_cast<double>(skipped_objects) >= 1.5 * static_cast<double>(inferred_objects));
 }
