@@ -57,9 +57,7 @@ bool flush_while_connected(Publisher& output, Clock::time_point deadline) {
 SourceSpec source_spec(const SourceConfig& config) {
     SourceSpec spec;
     spec.id = config.id;
-    spec.uri = config.kind == SourceKind::file
-                   ? "file://" + std::filesystem::absolute(config.file).lexically_normal().string()
-                   : config.uri;
+    spec.uri = config.uri;
     spec.fps = config.fps.value_or(0.0);
     spec.loop = config.loop;
     spec.realtime = config.realtime;

@@ -21,6 +21,7 @@ struct SourceSummary {
     uint64_t inferred = 0;    // frames the model ran on
     uint64_t published = 0;   // messages handed to the outputs
     uint64_t detections = 0;  // objects in those messages
+    uint64_t events = 0;      // track events handed to the outputs
     uint64_t errors = 0;      // frames lost to preprocessing, inference or output failures
     double seconds = 0;       // from start to the last result
     std::string state;        // the source's last state: "ended", "failed", "stopped" ...

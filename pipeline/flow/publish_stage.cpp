@@ -70,6 +70,7 @@ void PublishStage::final_events(std::span<const TrackEvent> events) {
         object.label = event.label;
         object.label_id = event.label_id;
         to_outputs([&](Publisher& output) { output.publish_event(m_event); });
+        ++m_counters.events;
     }
 }
 

@@ -31,7 +31,7 @@ struct RequestSlot {
     std::vector<Detection> detections;
     cv::Mat snapshot;  // a copy of the frame when a snapshot of it is due
     bool take_snapshot = false;
-    bool skipped = false;  // the model skips this frame (inference_interval): tracks predict it
+    bool skipped = false;      // the model skips this frame (inference_interval): tracks predict it
     std::exception_ptr error;  // what went wrong with this frame, if anything
 
     int64_t decoded_ns = 0;        // steady clock: when the frame left the decoder

@@ -49,10 +49,11 @@ MetricsServer::MetricsServer(const std::string& listen, Render render) : m_liste
         return;
     }
     if (!is_loopback_host(host))
-        spdlog::warn("metrics: listening on {}, reachable from other machines; /metrics has no "
-                     "authentication (listen on 127.0.0.1 and scrape through a proxy, or firewall "
-                     "the port)",
-                     listen);
+        spdlog::warn(
+            "metrics: listening on {}, reachable from other machines; /metrics has no "
+            "authentication (listen on 127.0.0.1 and scrape through a proxy, or firewall "
+            "the port)",
+            listen);
     m_thread = std::thread([this] {
         m_server->listen_after_bind();
         m_served = true;

@@ -100,6 +100,9 @@ void render_sources(Exposition& out, const std::vector<PipelineSummary>& pipelin
     source_family(out, pipelines, "edgesight_source_detections_total", "counter",
                   "Objects in the published messages.",
                   [](const SourceSummary& source) { return source.detections; });
+    source_family(out, pipelines, "edgesight_source_events_total", "counter",
+                  "Track events handed to the outputs.",
+                  [](const SourceSummary& source) { return source.events; });
     source_family(out, pipelines, "edgesight_source_errors_total", "counter",
                   "Frames lost to preprocessing, inference or output failures.",
                   [](const SourceSummary& source) { return source.errors; });

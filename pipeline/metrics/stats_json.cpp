@@ -25,6 +25,7 @@ nlohmann::json summary_json(const PipelineSummary& summary) {
                            {"inferred", source.inferred},
                            {"published", source.published},
                            {"detections", source.detections},
+                           {"events", source.events},
                            {"errors", source.errors},
                            {"reconnects", source.reconnects},
                            {"seconds", source.seconds},

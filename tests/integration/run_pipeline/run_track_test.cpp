@@ -39,8 +39,10 @@ nlohmann::json street_pipeline(const std::filesystem::path& out, int inference_i
 TEST_CASE("run: tracked people on the street clip keep their ids, and their events pair up") {
     const auto dir = temp_dir("run-track");
     const nlohmann::json pipeline = street_pipeline(dir / "out.jsonl", 1);
-    const auto run = run_edgesight(dir, {pipeline});
+    const auto run =
+        run_edgesight(dir, {pipeline}, "--json-summary " + (dir / "summary.json").string());
     REQUIRE(run.exit_code == 0);
+    const auto summary = nlohmann::json::parse(read_text(dir / "summary.json"));
 
     std::map<int64_t, std::vector<uint64_t>> frames_of;  // track id → frames it is in
     std::map<std::string, std::vector<int64_t>> events;  // type → track ids
@@ -99,6 +101,10 @@ TEST_CASE("run: tracked people on the street clip keep their ids, and their even
         reported.insert(entry.first);
     CHECK(started == std::multiset<int64_t>(reported.begin(), reported.end()));
     CHECK(ended == started);
+    size_t event_count = 0;
+    for (const auto& entry : events)
+        event_count += entry.second.size();
+    CHECK(summary["pipelines"][0]["sources"][0]["events"] == event_count);
     CHECK(!events["enter"].empty());
     CHECK(std::multiset<int64_t>(events["enter"].begin(), events["enter"].end()) ==
           std::multiset<int64_t>(events["leave"].begin(), events["leave"].end()));

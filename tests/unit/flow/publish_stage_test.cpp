@@ -72,6 +72,7 @@ TEST_CASE("the publish stage sends results and events to every output and counts
 
     CHECK(counters.published == 2);
     CHECK(counters.detections == 2);
+    CHECK(counters.events == 2);
     CHECK(counters.errors == 1);
 
     const auto a = lines_of(dir / "a.jsonl");

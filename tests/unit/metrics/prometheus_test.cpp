@@ -31,6 +31,7 @@ PipelineSummary lobby() {
     door.dropped = 3;
     door.inferred = 117;
     door.published = 110;
+    door.events = 14;
     door.errors = 1;
     door.reconnects = 2;
     door.fps = 29.5;
@@ -102,6 +103,7 @@ TEST_CASE("prometheus: every line parses, families are typed, histograms are cum
     CHECK(sample_value(parsed, "edgesight_source_frames_dropped_total", door) == 3);
     CHECK(sample_value(parsed, "edgesight_source_frames_inferred_total", door) == 117);
     CHECK(sample_value(parsed, "edgesight_source_messages_published_total", door) == 110);
+    CHECK(sample_value(parsed, "edgesight_source_events_total", door) == 14);
     CHECK(sample_value(parsed, "edgesight_source_errors_total", door) == 1);
     CHECK(sample_value(parsed, "edgesight_source_reconnects_total", door) == 2);
     CHECK(parsed.types.at("edgesight_source_fps") == "gauge");
