@@ -13,22 +13,6 @@
 
 namespace es::pipeline {
 
-std::string_view to_string(SourceKind kind) {
-    switch (kind) {
-        case SourceKind::file:
-            return "file";
-        case SourceKind::rtsp:
-            return "rtsp";
-        case SourceKind::http:
-            return "http";
-        case SourceKind::v4l2:
-            return "v4l2";
-        case SourceKind::test:
-            return "test";
-    }
-    return "?";
-}
-
 std::string_view to_string(ResizeMode mode) {
     return mode == ResizeMode::stretch ? "stretch" : "letterbox";
 }

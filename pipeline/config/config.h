@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pipeline/config/mqtt_naming.h"
+#include "pipeline/config/source_uri.h"
 #include "pipeline/source/resolution.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -17,14 +18,12 @@
 // defaults applied and relative paths resolved against the config's folder.
 namespace es::pipeline {
 
-enum class SourceKind { file, rtsp, http, v4l2, test };
 enum class ResizeMode { stretch, letterbox };
 enum class ColorOrder { bgr, rgb };
 enum class TensorLayout { nchw, nhwc };
 enum class PerformanceHint { throughput, latency };
 enum class DecoderKind { ssd, yolo, centernet, classification };
 
-std::string_view to_string(SourceKind kind);
 std::string_view to_string(ResizeMode mode);
 std::string_view to_string(ColorOrder order);
 std::string_view to_string(TensorLayout layout);
@@ -32,10 +31,8 @@ std::string_view to_string(PerformanceHint hint);
 std::string_view to_string(DecoderKind kind);
 
 struct SourceConfig {
-    std::string id;   // unique in its pipeline; [A-Za-z0-9_-]
-    std::string uri;  // as written
-    SourceKind kind = SourceKind::file;
-    std::filesystem::path file;            // file sources: the video, resolved
+    std::string id;                        // unique in its pipeline; [A-Za-z0-9_-]
+    SourceUri uri;                         // parsed; a file's path resolved
     std::optional<double> fps;             // at most this many frames per second
     bool loop = false;                     // file sources: start again at the end
     bool realtime = false;                 // file sources: pace frames at the file's rate

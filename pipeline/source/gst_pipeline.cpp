@@ -123,9 +123,18 @@ GstPadProbeReturn on_scale_input_event(GstPad*, GstPadProbeInfo* info, gpointer 
     return GST_PAD_PROBE_OK;
 }
 
+// parse_source_uri() checked the options' values.
 int option_int(const SourceUri& uri, const char* name, int fallback) {
     const auto found = uri.options.find(name);
-    return found == uri.options.end() ? fallback : static_cast<int>(std::stod(found->second));
+    return found == uri.options.end() ? fallback : std::stoi(found->second);
+}
+
+std::string file_uri(const std::string& path) {
+    gchar* uri = g_filename_to_uri(path.c_str(), nullptr, nullptr);
+    if (!uri) throw_bad_input("'{}' is not an absolute file path", path);
+    std::string text = uri;
+    g_free(uri);
+    return text;
 }
 
 void set_pattern(GstElement* test_source, const std::string& source_id,
@@ -158,14 +167,13 @@ void ensure_gstreamer() {
     if (!failure.empty()) throw_runtime("GStreamer cannot start: {}", failure);
 }
 
-GstSourcePipeline::GstSourcePipeline(const SourceSpec& spec, const SourceUri& uri,
-                                     FrameHandler on_frame)
+GstSourcePipeline::GstSourcePipeline(const SourceSpec& spec, FrameHandler on_frame)
     : m_on_frame(std::move(on_frame)), m_decode_size(spec.resolution ? nullptr : spec.decode_size) {
     ensure_gstreamer();
     m_pipeline = gst_pipeline_new(spec.id.c_str());
     g_signal_connect(m_pipeline, "deep-element-added", G_CALLBACK(on_element_added), nullptr);
     try {
-        build(spec, uri);
+        build(spec);
     } catch (...) {
         gst_object_unref(m_pipeline);
         throw;
@@ -179,7 +187,8 @@ GstSourcePipeline::~GstSourcePipeline() {
     gst_object_unref(m_pipeline);
 }
 
-void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
+void GstSourcePipeline::build(const SourceSpec& spec) {
+    const SourceUri& uri = spec.uri;
     // The tail: decimate first so dropped frames are never converted; scale before the
     // colour conversion, which then works on the smaller picture.
     GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGR", nullptr);
@@ -228,12 +237,14 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
     gst_caps_unref(caps);
 
     switch (uri.kind) {
-        case SourceKind::File:
-        case SourceKind::Rtsp: {
+        case SourceKind::file:
+        case SourceKind::rtsp: {
             GstElement* decode = add_element(m_pipeline, "uridecodebin");
-            g_object_set(decode, "uri", uri.location.c_str(), nullptr);
+            const std::string location =
+                uri.kind == SourceKind::file ? file_uri(uri.location) : uri.location;
+            g_object_set(decode, "uri", location.c_str(), nullptr);
             g_signal_connect(decode, "pad-added", G_CALLBACK(on_pad_added), entry);
-            if (uri.kind == SourceKind::Rtsp) {
+            if (uri.kind == SourceKind::rtsp) {
                 const auto transport = uri.options.find("transport");
                 g_signal_connect_data(
                     decode, "source-setup", G_CALLBACK(on_source_setup),
@@ -242,7 +253,7 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
             }
             break;
         }
-        case SourceKind::Http: {
+        case SourceKind::http: {
             GstElement* http = add_element(m_pipeline, "souphttpsrc");
             g_object_set(http, "location", uri.location.c_str(), "is-live", TRUE, "do-timestamp",
                          TRUE, nullptr);
@@ -253,7 +264,7 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
             link(decode, entry);
             break;
         }
-        case SourceKind::V4l2: {
+        case SourceKind::v4l2: {
             GstElement* camera = add_element(m_pipeline, "v4l2src");
             g_object_set(camera, "device", uri.location.c_str(), nullptr);
             GstElement* decode = add_element(m_pipeline, "decodebin");
@@ -261,7 +272,7 @@ void GstSourcePipeline::build(const SourceSpec& spec, const SourceUri& uri) {
             g_signal_connect(decode, "pad-added", G_CALLBACK(on_pad_added), entry);
             break;
         }
-        case SourceKind::Test: {
+        case SourceKind::test: {
             GstElement* test = add_element(m_pipeline, "videotestsrc");
             g_object_set(test, "is-live", TRUE, nullptr);
             const auto pattern = uri.options.find("pattern");

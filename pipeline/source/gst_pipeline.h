@@ -2,7 +2,6 @@
 
 #include "pipeline/source/frame.h"
 #include "pipeline/source/source_spec.h"
-#include "pipeline/source/source_uri.h"
 
 #include <gst/gst.h>
 
@@ -15,14 +14,14 @@ namespace es::pipeline {
 void ensure_gstreamer();
 
 // The GStreamer pipeline of one source attempt: the URI's source and decoder, then
-// [videorate] → videoscale → [capsfilter] → videoconvert → appsink (BGR). Frames arrive on GStreamer's
-// streaming thread. Built in the NULL state; destroying it stops it.
+// [videorate] → videoscale → [capsfilter] → videoconvert → appsink (BGR). Frames arrive on
+// GStreamer's streaming thread. Built in the NULL state; destroying it stops it.
 class GstSourcePipeline {
   public:
     using FrameHandler = std::function<void(Frame&&)>;
 
     // Throws es::Error when an element is missing or an option has no GStreamer meaning.
-    GstSourcePipeline(const SourceSpec& spec, const SourceUri& uri, FrameHandler on_frame);
+    GstSourcePipeline(const SourceSpec& spec, FrameHandler on_frame);
     ~GstSourcePipeline();
     GstSourcePipeline(const GstSourcePipeline&) = delete;
     GstSourcePipeline& operator=(const GstSourcePipeline&) = delete;
@@ -35,7 +34,7 @@ class GstSourcePipeline {
     void on_sample(GstSample* sample);
 
   private:
-    void build(const SourceSpec& spec, const SourceUri& uri);
+    void build(const SourceSpec& spec);
 
     FrameHandler m_on_frame;
     std::function<Resolution(Resolution)> m_decode_size;

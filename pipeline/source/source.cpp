@@ -4,7 +4,6 @@
 #include "pipeline/config/uri_redaction.h"
 #include "pipeline/source/frame_queue.h"
 #include "pipeline/source/gst_pipeline.h"
-#include "pipeline/source/source_uri.h"
 
 #include <spdlog/spdlog.h>
 
@@ -89,9 +88,8 @@ struct Source::Impl {
 
     Impl(SourceSpec spec_, RetryPolicy retry_)
         : spec(std::move(spec_)),
-          uri(parse_source_uri(spec.id, spec.uri)),
           retry(retry_),
-          leaky(pipeline::is_live(uri.kind) || spec.realtime),
+          leaky(pipeline::is_live(spec.uri.kind) || spec.realtime),
           queue(leaky ? 1 : 2, leaky) {
         status.source_id = spec.id;
     }
@@ -106,7 +104,6 @@ struct Source::Impl {
     bool sleep(milliseconds delay);
 
     const SourceSpec spec;
-    const SourceUri uri;
     const RetryPolicy retry;
     const bool leaky;
     FrameQueue queue;
@@ -137,7 +134,7 @@ void Source::Impl::run() {
         const uint64_t frames_before = frames;
         std::optional<GstSourcePipeline> pipeline;
         try {
-            pipeline.emplace(spec, uri, [this](Frame&& frame) { on_decoded(std::move(frame)); });
+            pipeline.emplace(spec, [this](Frame&& frame) { on_decoded(std::move(frame)); });
         } catch (const Error& error) {
             set_status(SourceState::Failed, error.what());
             break;
@@ -164,7 +161,7 @@ void Source::Impl::run() {
         }
         const std::string error =
             attempt.outcome == Outcome::Ended ? "the file holds no video frame" : attempt.error;
-        if (uri.kind == SourceKind::File && !spec.loop) {
+        if (spec.uri.kind == SourceKind::file && !spec.loop) {
             set_status(SourceState::Failed, error);
             break;
         }
@@ -212,7 +209,8 @@ Source::Impl::Attempt Source::Impl::play(GstSourcePipeline& pipeline, bool annou
                 }
                 case GST_MESSAGE_EOS:
                     gst_message_unref(message);
-                    if (pipeline::is_live(uri.kind)) return {Outcome::Failed, "the stream ended"};
+                    if (pipeline::is_live(spec.uri.kind))
+                        return {Outcome::Failed, "the stream ended"};
                     return {Outcome::Ended, {}};
                 default:
                     log_warning(message);
@@ -223,7 +221,7 @@ Source::Impl::Attempt Source::Impl::play(GstSourcePipeline& pipeline, bool annou
         // Before the first frame this also ends a pipeline that never prerolls and never
         // posts an error: a truncated MP4's qtdemux error sometimes does not reach the bus.
         const auto silence = milliseconds((now_ns(Clock::now()) - last_frame_time) / 1000000);
-        if ((!had_frame || pipeline::is_live(uri.kind)) && silence > retry.stall_timeout)
+        if ((!had_frame || pipeline::is_live(spec.uri.kind)) && silence > retry.stall_timeout)
             return {Outcome::Failed,
                     fmt::format("no frame for {:.1f} s{}", silence.count() / 1000.0,
                                 had_frame ? "" : " since the start")};
@@ -278,7 +276,7 @@ void Source::Impl::set_status(SourceState state, std::string message, millisecon
                 // The first failure is a warning; the same failure again is not news.
                 if (changed.message != last_logged_problem)
                     spdlog::warn("source {} ({}): {}; retrying with backoff", id,
-                                 redact_uri(spec.uri), changed.message);
+                                 redact_uri(spec.uri.text), changed.message);
                 spdlog::debug("source {}: retrying in {} ms", id, retry_in.count());
                 last_logged_problem = changed.message;
                 break;
@@ -286,7 +284,7 @@ void Source::Impl::set_status(SourceState state, std::string message, millisecon
                 spdlog::info("source {}: ended", id);
                 break;
             case SourceState::Failed:
-                spdlog::error("source {} ({}): {}", id, redact_uri(spec.uri), changed.message);
+                spdlog::error("source {} ({}): {}", id, redact_uri(spec.uri.text), changed.message);
                 break;
             case SourceState::Stopped:
                 spdlog::debug("source {}: stopped", id);

@@ -47,7 +47,7 @@ class Source {
     using FrameCallback = std::function<void(Frame&&)>;
     using StatusCallback = std::function<void(const SourceStatus&)>;
 
-    // Throws es::Error (BadInput) for a URI it cannot read.
+    // Throws es::Error (BadInput) for a negative fps or resolution.
     explicit Source(SourceSpec spec, RetryPolicy retry = {});
     ~Source();  // stops
     Source(const Source&) = delete;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pipeline/config/source_uri.h"
 #include "pipeline/source/resolution.h"
 
 #include <chrono>
@@ -11,10 +12,8 @@ namespace es::pipeline {
 
 // One video source of a pipeline, as the config describes it.
 struct SourceSpec {
-    std::string id;  // names the source in logs, frames and MQTT topics
-    // file:///path, rtsp://host/path[?transport=tcp|udp], http(s)://host/mjpeg,
-    // v4l2:///dev/videoN, test://[?pattern=ball&width=W&height=H&fps=F]
-    std::string uri;
+    std::string id;     // names the source in logs, frames and MQTT topics
+    SourceUri uri;      // as parse_source_uri() read it
     double fps = 0;     // > 0: drop frames down to this rate; 0: the source's rate
     bool loop = false;  // files: start again at the end
     std::optional<Resolution> resolution;  // scale frames to this size; unset: the source's size
@@ -22,7 +21,7 @@ struct SourceSpec {
     // size to anyway (a model input's). Frames are scaled down to it at decode, before the
     // colour conversion, and keep the stream's size as their width and height.
     std::function<Resolution(Resolution stream)> decode_size;
-    bool realtime = false;                 // files: deliver at the file's pace instead of at once
+    bool realtime = false;  // files: deliver at the file's pace instead of at once
 };
 
 // When a failed or ended source is tried again.

@@ -39,8 +39,8 @@ TEST_CASE("the H.264 decoder of a file source runs on 2 threads, not one per cor
     make_clip(dir / "clip.mp4", 10, 320, 240, "x264enc speed-preset=ultrafast ! mp4mux");
     SourceSpec spec;
     spec.id = "clip";
-    spec.uri = file_uri(dir / "clip.mp4");
-    GstSourcePipeline pipeline(spec, parse_source_uri(spec.id, spec.uri), [](Frame&&) {});
+    spec.uri = source_uri(file_uri(dir / "clip.mp4"));
+    GstSourcePipeline pipeline(spec, [](Frame&&) {});
     // Decoders are plugged in while the pipeline prerolls.
     REQUIRE(gst_element_set_state(pipeline.pipeline(), GST_STATE_PAUSED) !=
             GST_STATE_CHANGE_FAILURE);

@@ -58,4 +58,11 @@ std::string file_uri(const std::filesystem::path& path) {
     return "file://" + std::filesystem::absolute(path).string();
 }
 
+pipeline::SourceUri source_uri(const std::string& text) {
+    pipeline::ParsedSourceUri parsed =
+        pipeline::parse_source_uri(text, std::filesystem::current_path());
+    if (!parsed.problem.empty()) throw std::invalid_argument(text + ": " + parsed.problem);
+    return std::move(parsed.uri);
+}
+
 }  // namespace es::testing

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pipeline/config/source_uri.h"
+
 #include <filesystem>
 #include <string>
 
@@ -18,5 +20,9 @@ void write_truncated(const std::filesystem::path& src, const std::filesystem::pa
 void write_garbage(const std::filesystem::path& path, size_t bytes);
 
 std::string file_uri(const std::filesystem::path& path);
+
+// `text` as parse_source_uri() reads it, relative paths from the working folder; throws
+// std::invalid_argument with its problem.
+pipeline::SourceUri source_uri(const std::string& text);
 
 }  // namespace es::testing

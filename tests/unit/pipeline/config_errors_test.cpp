@@ -172,6 +172,27 @@ TEST_CASE("config errors: source URIs and file-only keys") {
     }
 }
 
+// What the source would refuse when it starts, `check` reports.
+TEST_CASE("config errors: source URI options the source refuses") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"test://?pattern=ball&colour=red",
+         "unknown option 'colour' in 'test://?pattern=ball&colour=red'; expected pattern, width, "
+         "height or fps"},
+        {"test://?width=0",
+         "option width=0 in 'test://?width=0'; expected an integer from 1 to "
+         "16384"},
+        {"rtsp://admin:s3cret@cam/live?transport=sctp",
+         "transport=sctp in 'rtsp://***@cam/live?transport=sctp'; expected tcp or udp"},
+        {"v4l2:///dev/video0?format=mjpeg",
+         "unknown option 'format' in 'v4l2:///dev/video0?format=mjpeg'; v4l2:// takes none"},
+    };
+    for (const auto& [uri, expected] : cases) {
+        ConfigFixture fixture;
+        fixture.source()["uri"] = uri;
+        check_problem(fixture, "pipelines[0].sources[0].uri: " + expected);
+    }
+}
+
 TEST_CASE("config errors: files the config names must exist and be readable") {
     const std::vector<std::pair<std::function<void(ConfigFixture&)>, std::string>> cases = {
         {[](auto& f) {

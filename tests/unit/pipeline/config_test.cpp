@@ -24,7 +24,7 @@ TEST_CASE("config: a minimal config gets every default") {
     REQUIRE(pipeline.sources.size() == 1);
     const SourceConfig& source = pipeline.sources[0];
     CHECK(source.id == "cam1");
-    CHECK(source.kind == SourceKind::rtsp);
+    CHECK(source.uri.kind == SourceKind::rtsp);
     CHECK(!source.fps);
     CHECK(!source.loop);
     CHECK(!source.realtime);
@@ -96,18 +96,18 @@ TEST_CASE("config: every key set is read") {
     CHECK(!pipeline.publish_empty);
 
     REQUIRE(pipeline.sources.size() == 5);
-    CHECK(pipeline.sources[0].kind == SourceKind::file);
-    CHECK(pipeline.sources[0].file == fixture.dir / "clip.mp4");
+    CHECK(pipeline.sources[0].uri.kind == SourceKind::file);
+    CHECK(pipeline.sources[0].uri.location == fixture.dir / "clip.mp4");
     CHECK(pipeline.sources[0].loop);
     CHECK(pipeline.sources[0].realtime);
     CHECK(pipeline.sources[0].fps == 12.5);
     REQUIRE(pipeline.sources[0].resolution);
     CHECK(pipeline.sources[0].resolution->width == 640);
     CHECK(pipeline.sources[0].resolution->height == 360);
-    CHECK(pipeline.sources[1].file == fixture.dir / "clip.mp4");
-    CHECK(pipeline.sources[2].kind == SourceKind::v4l2);
-    CHECK(pipeline.sources[3].kind == SourceKind::http);
-    CHECK(pipeline.sources[4].kind == SourceKind::test);
+    CHECK(pipeline.sources[1].uri.location == fixture.dir / "clip.mp4");
+    CHECK(pipeline.sources[2].uri.kind == SourceKind::v4l2);
+    CHECK(pipeline.sources[3].uri.kind == SourceKind::http);
+    CHECK(pipeline.sources[4].uri.kind == SourceKind::test);
 
     const ModelConfig& model = pipeline.model;
     CHECK(model.device == "CPU");
@@ -141,6 +141,28 @@ TEST_CASE("config: every key set is read") {
     CHECK(file.max_bytes == 1000000);
     CHECK(file.max_files == 0);
     CHECK(std::holds_alternative<StdoutOutputConfig>(pipeline.outputs[2]));
+}
+
+TEST_CASE("config: source URIs are read as the source reads them") {
+    ConfigFixture fixture;
+    fixture.write_file("my clip.mp4", "");
+    fixture.pipeline()["sources"] = nlohmann::json::parse(R"([
+        {"id": "escaped", "uri": "file://my%20clip.mp4"},
+        {"id": "tls", "uri": "rtsps://cam.local:322/live?transport=tcp&channel=2"},
+        {"id": "upper", "uri": "RTSP://10.0.0.2/stream"},
+        {"id": "pattern", "uri": "test://snow?width=160&height=120"}])");
+    const PipelineConfig pipeline = fixture.checked().pipelines.at(0);
+    REQUIRE(pipeline.sources.size() == 4);
+    CHECK(pipeline.sources[0].uri.location == fixture.dir / "my clip.mp4");
+    const SourceUri& tls = pipeline.sources[1].uri;
+    CHECK(tls.kind == SourceKind::rtsp);
+    CHECK(tls.location == "rtsps://cam.local:322/live?channel=2");
+    CHECK(tls.options.at("transport") == "tcp");
+    CHECK(pipeline.sources[2].uri.location == "rtsp://10.0.0.2/stream");
+    CHECK(pipeline.sources[2].uri.text == "RTSP://10.0.0.2/stream");
+    CHECK(pipeline.sources[3].uri.options == std::map<std::string, std::string>{{"pattern", "snow"},
+                                                                                {"width", "160"},
+                                                                                {"height", "120"}});
 }
 
 TEST_CASE("config: the example configs pass the check") {
