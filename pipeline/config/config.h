@@ -134,6 +134,8 @@ struct ZoneConfig {
 
 // Track events (new, end, entering and leaving zones), published beside the detections.
 struct EventsConfig {
+    static constexpr size_t k_max_zones = 64;  // a track's zones are one 64-bit mask
+
     std::vector<ZoneConfig> zones;
 
     bool operator==(const EventsConfig&) const = default;

@@ -7,8 +7,6 @@
 namespace es::pipeline {
 namespace {
 
-constexpr size_t k_max_zones = 64;
-
 // [[x, y], ...]: at least three points within the frame.
 std::optional<std::vector<std::array<float, 2>>> checked_polygon(const ObjectReader& reader) {
     const nlohmann::json* points = reader.array("polygon", true);
@@ -64,10 +62,11 @@ EventsConfig check_events(const nlohmann::json& json, const std::string& path,
     if (!reader.is_object()) return events;
     const nlohmann::json* zones = reader.array("zones");
     if (!zones) return events;
-    if (zones->size() > k_max_zones)
-        reader.problem("zones", fmt::format("{} zones: at most {}", zones->size(), k_max_zones));
+    if (zones->size() > EventsConfig::k_max_zones)
+        reader.problem(
+            "zones", fmt::format("{} zones: at most {}", zones->size(), EventsConfig::k_max_zones));
     std::set<std::string> names;
-    for (size_t i = 0; i < zones->size() && i < k_max_zones; ++i) {
+    for (size_t i = 0; i < zones->size() && i < EventsConfig::k_max_zones; ++i) {
         const ObjectReader zone_reader((*zones)[i], element_path(reader.path("zones"), i),
                                        {"name", "polygon"}, problems);
         if (!zone_reader.is_object()) continue;

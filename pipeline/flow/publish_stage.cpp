@@ -9,8 +9,7 @@ void set_objects(std::span<const Detection> detections, FrameResult& result) {
     for (size_t i = 0; i < detections.size(); ++i) {
         const Detection& detection = detections[i];
         ObjectResult& object = result.objects[i];
-        set_box(object, {detection.x_min, detection.y_min, detection.x_max, detection.y_max},
-                result.width, result.height);
+        set_box(object, box_of(detection), result.width, result.height);
         object.id.reset();
         object.predicted = false;
         object.confidence = detection.confidence;
@@ -63,8 +62,7 @@ void PublishStage::final_events(std::span<const TrackEvent> events) {
         m_event.type = to_string(event.type);
         m_event.zone = event.zone;
         ObjectResult& object = m_event.object;
-        set_box(object, {event.box.x_min, event.box.y_min, event.box.x_max, event.box.y_max},
-                m_width, m_height);
+        set_box(object, event.box, m_width, m_height);
         object.id = event.track_id;
         object.confidence = event.confidence;
         object.label = event.label;

@@ -16,14 +16,7 @@ bool by_confidence(const Detection& a, const Detection& b) {
 }  // namespace
 
 float iou(const Detection& a, const Detection& b) {
-    const float width = std::min(a.x_max, b.x_max) - std::max(a.x_min, b.x_min);
-    const float height = std::min(a.y_max, b.y_max) - std::max(a.y_min, b.y_min);
-    if (width <= 0.0f || height <= 0.0f) return 0.0f;
-    const float intersection = width * height;
-    const float area_a = (a.x_max - a.x_min) * (a.y_max - a.y_min);
-    const float area_b = (b.x_max - b.x_min) * (b.y_max - b.y_min);
-    const float union_area = area_a + area_b - intersection;
-    return union_area > 0.0f ? intersection / union_area : 0.0f;
+    return iou(box_of(a), box_of(b));
 }
 
 void nms_per_class(std::vector<Detection>& detections, size_t first, float iou_threshold) {

@@ -6,7 +6,7 @@
 
 namespace es::pipeline {
 
-// Intersection over union of two boxes (x_min < x_max, y_min < y_max in any one unit).
+// Intersection over union of two detections' boxes.
 float iou(const Detection& a, const Detection& b);
 
 // Class-wise non-maximum suppression over detections[first..]: of boxes with one label_id

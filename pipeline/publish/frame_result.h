@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pipeline/postprocess/detection.h"
+
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -7,14 +9,6 @@
 #include <vector>
 
 namespace es::pipeline {
-
-// Box corners as fractions of the frame's width and height.
-struct NormalizedBox {
-    float x_min = 0;
-    float y_min = 0;
-    float x_max = 0;
-    float y_max = 0;
-};
 
 // One detected object, in the units of the published JSON.
 struct ObjectResult {
@@ -24,14 +18,14 @@ struct ObjectResult {
     int h = 0;
     std::optional<int64_t> id;  // track id, when a tracker assigned one
     bool predicted = false;     // tracked but not detected in this frame: the box is predicted
-    NormalizedBox bounding_box;
+    Box bounding_box;           // fractions of the frame's width and height
     float confidence = 0;
     std::string label;
     int label_id = 0;
 };
 
 // `object`'s box: `box` and the pixels it covers in a frame of `width` × `height`.
-inline void set_box(ObjectResult& object, const NormalizedBox& box, int width, int height) {
+inline void set_box(ObjectResult& object, const Box& box, int width, int height) {
     object.x = static_cast<int>(std::lround(box.x_min * static_cast<float>(width)));
     object.y = static_cast<int>(std::lround(box.y_min * static_cast<float>(height)));
     object.w = static_cast<int>(std::lround(box.x_max * static_cast<float>(width))) - object.x;

@@ -1,13 +1,14 @@
 #include "pipeline/track/track_events.h"
 
 #include "inference/core/error.h"
+#include "pipeline/config/config.h"
 
 #include <algorithm>
 
 namespace es::pipeline {
 namespace {
 
-constexpr size_t k_max_zones = 64;
+static_assert(EventsConfig::k_max_zones <= 64, "a track's zones are the bits of a uint64_t");
 
 Point bottom_centre(const Box& box) {
     return {0.5f * (box.x_min + box.x_max), box.y_max};
@@ -44,8 +45,9 @@ std::string_view to_string(TrackEventType type) {
 }
 
 TrackEvents::TrackEvents(std::vector<Zone> zones) : m_zones(std::move(zones)) {
-    if (m_zones.size() > k_max_zones)
-        throw_bad_input("track events: {} zones, at most {}", m_zones.size(), k_max_zones);
+    if (m_zones.size() > EventsConfig::k_max_zones)
+        throw_bad_input("track events: {} zones, at most {}", m_zones.size(),
+                        EventsConfig::k_max_zones);
     for (const Zone& zone : m_zones)
         if (zone.polygon.size() < 3)
             throw_bad_input("track events: zone '{}' has {} vertices, expected at least 3",

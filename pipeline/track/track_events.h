@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pipeline/track/box.h"
+#include "pipeline/postprocess/detection.h"
 #include "pipeline/track/tracker.h"
 
 #include <cstdint>

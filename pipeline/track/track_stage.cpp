@@ -71,8 +71,7 @@ std::span<const TrackEvent> TrackStage::report(std::span<const TrackedObject> tr
     for (size_t i = 0; i < tracked.size(); ++i) {
         const TrackedObject& from = tracked[i];
         ObjectResult& object = result.objects[i];
-        set_box(object, {from.box.x_min, from.box.y_min, from.box.x_max, from.box.y_max},
-                result.width, result.height);
+        set_box(object, from.box, result.width, result.height);
         object.id = from.id;
         object.predicted = from.predicted;
         object.confidence = from.confidence;

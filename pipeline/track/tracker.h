@@ -2,7 +2,6 @@
 
 #include "pipeline/postprocess/detection.h"
 #include "pipeline/track/assignment.h"
-#include "pipeline/track/box.h"
 #include "pipeline/track/kalman_box.h"
 
 #include <cstdint>
