@@ -53,9 +53,15 @@ pipeline::RunnerStart prepare_pipeline(const runtime::Core& core,
                  config.model.path.filename().string(), compiled.device_name(),
                  compiled.nstreams());
     auto prepared = std::make_shared<runtime::CompiledModel>(std::move(compiled));
-    return [config, prepared, snapshots] {
+    auto classifiers =
+        std::make_shared<std::vector<pipeline::Classifier>>(pipeline::compile_classifiers(
+            core, config.classify,
+            [](const std::filesystem::path& path) { return load_model(path.string()); },
+            runtime_config.nthreads));
+    return [config, prepared, classifiers, snapshots] {
         auto runner = std::make_unique<pipeline::PipelineRunner>(
-            config, std::move(*prepared), pipeline::make_publishers(config), snapshots);
+            config, std::move(*prepared), std::move(*classifiers),
+            pipeline::make_publishers(config), snapshots);
         runner->start();
         return runner;
     };

@@ -169,7 +169,7 @@ PipelineConfig check_pipeline(const nlohmann::json& json, const std::string& pat
     PipelineConfig pipeline;
     const ObjectReader reader(json, path,
                               {"name", "sources", "model", "inference_interval", "publish_empty",
-                               "track", "events", "outputs"},
+                               "track", "events", "classify", "outputs"},
                               context.problems);
     if (!reader.is_object()) return pipeline;
     pipeline.name = checked_name(reader, "name", "pipeline name");
@@ -205,6 +205,9 @@ PipelineConfig check_pipeline(const nlohmann::json& json, const std::string& pat
         if (!pipeline.track)
             reader.problem("events", "events come from tracks: add a \"track\" object");
     }
+    if (const auto* classify = reader.array("classify"))
+        pipeline.classify = check_classifiers(*classify, reader.path("classify"), pipeline.model,
+                                              pipeline.track.has_value(), context);
 
     if (const auto* outputs = reader.array("outputs", true)) {
         if (outputs->empty()) reader.problem("outputs", "expected at least one output");

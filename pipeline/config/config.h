@@ -141,6 +141,36 @@ struct EventsConfig {
     bool operator==(const EventsConfig&) const = default;
 };
 
+// How one output of a classifier becomes an attribute of the objects.
+struct ClassifyOutputConfig {
+    std::string tensor;               // the model output's name
+    std::string name;                 // the attribute's; empty: as ClassifyConfig::outputs says
+    std::vector<std::string> labels;  // class scores: label_id → name
+    float scale = 1.0f;               // a value: published multiplied by this
+
+    bool operator==(const ClassifyOutputConfig&) const = default;
+};
+
+// A second model run on the crops of detected objects; each of its outputs becomes an attribute
+// ("tensors") of the objects: class scores a label and confidence, a single number a value.
+struct ClassifyConfig {
+    std::filesystem::path path;  // resolved
+    // Names the attribute of a one-output model and, as "model", every attribute it gives;
+    // default: the model file's stem.
+    std::string name;
+    std::string device = "AUTO";
+    std::vector<std::string> labels;         // a one-output model's label_id → name
+    std::vector<std::string> object_labels;  // the detected labels it is for; empty: all
+    int reclassify_interval = 1;             // tracked objects: frames of a track between runs
+    int min_size = 0;  // least width and height, in stream pixels, of a crop classified
+    PreprocessConfig preprocess;
+    // The outputs published; empty: every output, each attribute named after the model's output
+    // (after `name` for a one-output model).
+    std::vector<ClassifyOutputConfig> outputs;
+
+    bool operator==(const ClassifyConfig&) const = default;
+};
+
 struct PipelineConfig {
     std::string name;  // unique; [A-Za-z0-9_-]
     std::vector<SourceConfig> sources;
@@ -149,6 +179,7 @@ struct PipelineConfig {
     bool publish_empty = true;   // publish frames without results too
     std::optional<TrackConfig> track;
     std::optional<EventsConfig> events;  // needs `track`
+    std::vector<ClassifyConfig> classify;
     std::vector<OutputConfig> outputs;
 
     bool operator==(const PipelineConfig&) const = default;

@@ -25,8 +25,25 @@ TrackConfig check_track(const nlohmann::json& json, const std::string& path,
                         std::vector<ConfigProblem>& problems);
 EventsConfig check_events(const nlohmann::json& json, const std::string& path,
                           std::vector<ConfigProblem>& problems);
+// The pipeline's "classify" array; `model` is the pipeline's detector, `tracked` whether it
+// has a "track" object.
+std::vector<ClassifyConfig> check_classifiers(const nlohmann::json& json, const std::string& path,
+                                              const ModelConfig& model, bool tracked,
+                                              const CheckContext& context);
 OutputConfig check_output(const nlohmann::json& json, const std::string& path,
                           const std::string& pipeline_name, const CheckContext& context);
+
+// The parts of a model object that a classifier's has too.
+// The model file under "path", resolved; a missing one is reported as deferred.
+std::optional<std::filesystem::path> check_model_path(const ObjectReader& reader,
+                                                      const CheckContext& context);
+// "labels": a file of one label per line or an array of strings.
+std::vector<std::string> check_labels(const ObjectReader& reader, std::string_view key,
+                                      const CheckContext& context);
+// "device": one of context.device_names.
+std::optional<std::string> check_device(const ObjectReader& reader, const CheckContext& context);
+PreprocessConfig check_preprocess(const nlohmann::json& json, const std::string& path,
+                                  const CheckContext& context);
 
 // `text` taken relative to the config's folder unless absolute.
 std::filesystem::path resolve_path(const CheckContext& context, const std::string& text);

@@ -11,6 +11,8 @@ namespace {
 constexpr const char* k_model_formats =
     "an IR .xml, an ONNX .onnx, a TensorFlow frozen .pb, SavedModel folder or TF.js model.json";
 
+}  // namespace
+
 std::optional<std::filesystem::path> check_model_path(const ObjectReader& reader,
                                                       const CheckContext& context) {
     const auto text = reader.string("path", true);
@@ -41,6 +43,8 @@ std::optional<std::filesystem::path> check_model_path(const ObjectReader& reader
     return path;
 }
 
+namespace {
+
 std::vector<std::string> read_labels_file(const std::filesystem::path& path) {
     std::vector<std::string> labels;
     std::ifstream file(path);
@@ -55,38 +59,53 @@ std::vector<std::string> read_labels_file(const std::filesystem::path& path) {
     return labels;
 }
 
-std::vector<std::string> check_labels(const ObjectReader& reader, const CheckContext& context) {
-    const auto* value = reader.value("labels");
+}  // namespace
+
+std::vector<std::string> check_labels(const ObjectReader& reader, std::string_view key,
+                                      const CheckContext& context) {
+    const auto* value = reader.value(key);
     if (!value) return {};
     std::vector<std::string> labels;
     if (value->is_string()) {
-        const auto path = readable_file(reader, "labels", false, context);
+        const auto path = readable_file(reader, key, false, context);
         if (!path) return {};
         labels = read_labels_file(*path);
         if (labels.empty())
-            reader.problem("labels", fmt::format("{}: no labels; expected one label per line",
-                                                 path->string()));
+            reader.problem(
+                key, fmt::format("{}: no labels; expected one label per line", path->string()));
         return labels;
     }
     if (!value->is_array()) {
-        reader.problem("labels",
+        reader.problem(key,
                        "expected a labels file (one label per line) or an array of "
                        "strings, found " +
                            describe(*value));
         return {};
     }
-    if (value->empty()) reader.problem("labels", "expected at least one label");
+    if (value->empty()) reader.problem(key, "expected at least one label");
     for (size_t i = 0; i < value->size(); ++i) {
         const auto& label = (*value)[i];
         if (!label.is_string()) {
-            context.problems.push_back({element_path(reader.path("labels"), i),
-                                        "expected a string, found " + describe(label)});
+            context.problems.push_back(
+                {element_path(reader.path(key), i), "expected a string, found " + describe(label)});
             continue;
         }
         labels.push_back(label.get<std::string>());
     }
     return labels;
 }
+
+std::optional<std::string> check_device(const ObjectReader& reader, const CheckContext& context) {
+    auto device = reader.string("device");
+    if (!device) return std::nullopt;
+    const std::vector<std::string>& names = context.device_names;
+    if (std::find(names.begin(), names.end(), *device) != names.end()) return device;
+    reader.problem("device", fmt::format("unknown device '{}'; expected {}", *device,
+                                         join_choices({names.begin(), names.end()})));
+    return std::nullopt;
+}
+
+namespace {
 
 // A number for every channel, or three numbers.
 std::optional<std::array<float, 3>> check_channels(const ObjectReader& reader, std::string_view key,
@@ -111,6 +130,8 @@ std::optional<std::array<float, 3>> check_channels(const ObjectReader& reader, s
     return std::nullopt;
 }
 
+}  // namespace
+
 PreprocessConfig check_preprocess(const nlohmann::json& json, const std::string& path,
                                   const CheckContext& context) {
     PreprocessConfig preprocess;
@@ -127,8 +148,6 @@ PreprocessConfig check_preprocess(const nlohmann::json& json, const std::string&
     return preprocess;
 }
 
-}  // namespace
-
 ModelConfig check_model(const nlohmann::json& json, const std::string& path,
                         const CheckContext& context) {
     ModelConfig model;
@@ -138,18 +157,11 @@ ModelConfig check_model(const nlohmann::json& json, const std::string& path,
                               context.problems);
     if (!reader.is_object()) return model;
     if (auto model_path = check_model_path(reader, context)) model.path = std::move(*model_path);
-    if (auto device = reader.string("device")) {
-        const std::vector<std::string>& names = context.device_names;
-        if (std::find(names.begin(), names.end(), *device) != names.end())
-            model.device = *device;
-        else
-            reader.problem("device", fmt::format("unknown device '{}'; expected {}", *device,
-                                                 join_choices({names.begin(), names.end()})));
-    }
+    if (auto device = check_device(reader, context)) model.device = std::move(*device);
     if (auto hint = reader.choice("hint", {PerformanceHint::throughput, PerformanceHint::latency}))
         model.hint = *hint;
     if (auto nireq = reader.integer("nireq", 0, 64)) model.nireq = static_cast<int>(*nireq);
-    model.labels = check_labels(reader, context);
+    model.labels = check_labels(reader, "labels", context);
     const auto decoder = reader.choice(
         "decoder",
         {DecoderKind::ssd, DecoderKind::yolo, DecoderKind::centernet, DecoderKind::classification},

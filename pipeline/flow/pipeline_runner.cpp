@@ -1,6 +1,7 @@
 #include "pipeline/flow/pipeline_runner.h"
 
 #include "inference/core/error.h"
+#include "pipeline/classify/classify_stage.h"
 #include "pipeline/flow/publish_stage.h"
 #include "pipeline/flow/request_pool.h"
 #include "pipeline/flow/result_counters.h"
@@ -90,24 +91,29 @@ struct PipelineRunner::Impl {
         ResultCounters counters;
         // The stages after inference, run by `publish_node` in frame order.
         std::optional<TrackStage> track;
+        std::optional<ClassifyStage> classify;
         std::optional<PublishStage> publish;
         std::unique_ptr<OrderNode> order;
         std::unique_ptr<PublishNode> publish_node;
         std::thread admission;
     };
 
-    Impl(PipelineConfig config, runtime::CompiledModel model,
+    Impl(PipelineConfig config, runtime::CompiledModel model, std::vector<Classifier> classifiers,
          std::vector<std::unique_ptr<Publisher>> outputs, SnapshotOptions snapshots);
 
     void start();
     void admit(SourceRun& run, size_t index);
     void on_inferred(RequestSlot& slot, std::exception_ptr error);
     void publish(SourceRun& run, RequestSlot& slot);
+    std::span<const TrackEvent> track(SourceRun& run, RequestSlot& slot);
+    std::span<const TrackEvent> classify(SourceRun& run, RequestSlot& slot);
+    void count_error(SourceRun& run, const RequestSlot& slot, const std::string& message);
     void on_status(SourceRun& run, const SourceStatus& status);
     void finish();
 
     PipelineConfig config;
     runtime::CompiledModel model;
+    std::vector<Classifier> classifiers;
     std::vector<std::unique_ptr<Publisher>> outputs;
     SnapshotOptions snapshots;
     std::optional<SnapshotWriter> snapshot_writer;
@@ -128,16 +134,21 @@ struct PipelineRunner::Impl {
 };
 
 PipelineRunner::Impl::Impl(PipelineConfig config_, runtime::CompiledModel model_,
+                           std::vector<Classifier> classifiers_,
                            std::vector<std::unique_ptr<Publisher>> outputs_,
                            SnapshotOptions snapshots_)
     : config(std::move(config_)),
       model(std::move(model_)),
+      classifiers(std::move(classifiers_)),
       outputs(std::move(outputs_)),
       snapshots(std::move(snapshots_)) {
     if (!snapshots.dir.empty()) snapshot_writer.emplace(snapshots, config.name);
     if (model.inputs().size() != 1)
         throw_bad_input("model {}: {} inputs; expected one image input", config.model.path.string(),
                         model.inputs().size());
+    if (classifiers.size() != config.classify.size())
+        throw_bad_input("pipeline {}: {} classifiers compiled for {} in its config", config.name,
+                        classifiers.size(), config.classify.size());
     const runtime::PortInfo& input = model.inputs()[0];
     DecoderOptions decoding = DecoderOptions::from(config.model);
     decoding.threshold = decoder_threshold(config.model.threshold, config.track);
@@ -153,6 +164,8 @@ PipelineRunner::Impl::Impl(PipelineConfig config_, runtime::CompiledModel model_
         auto run = std::make_unique<SourceRun>();
         run->config = source_config;
         if (config.track) run->track.emplace(*config.track, config.events, config.model.threshold);
+        if (!classifiers.empty())
+            run->classify.emplace(classifiers, config.events.has_value(), run->counters.classified);
         run->publish.emplace(config.name, source_config.id, config.publish_empty, outputs,
                              run->counters);
         run->preprocessor = std::make_unique<Preprocessor>(
@@ -176,8 +189,8 @@ void PipelineRunner::Impl::start() {
         SourceRun& run = *sources[i];
         try {
             SourceSpec spec = source_spec(run.config);
-            // Snapshots show the frames as decoded: at the stream's size.
-            if (snapshots.dir.empty())
+            // Snapshots show the frames as decoded and classifiers crop them: at the stream's size.
+            if (snapshots.dir.empty() && classifiers.empty())
                 spec.decode_size = [preprocessor = run.preprocessor.get()](Resolution stream) {
                     const auto transform = preprocessor->transform_for(stream.width, stream.height);
                     return Resolution{transform.resized_width(), transform.resized_height()};
@@ -245,7 +258,10 @@ void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
                 continue;
             }
             slot.transform = run.preprocessor->run(frame->bgr, slot.request.input(0), 0);
-            frame->release();
+            if (run.classify)
+                slot.frame = std::move(*frame);
+            else
+                frame->release();
             slot.infer_started_ns = steady_ns();
             ++requests_in_flight;
             in_flight = true;
@@ -278,25 +294,47 @@ void PipelineRunner::Impl::on_inferred(RequestSlot& slot, std::exception_ptr err
 
 void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
     if (slot.error) {
-        if (run.counters.errors++ == 0)
-            spdlog::error("pipeline {}: source {}: frame {}: {}", config.name, run.config.id,
-                          slot.result.frame, describe(slot.error));
+        count_error(run, slot, describe(slot.error));
     } else {
-        if (slot.skipped)
-            run.publish->events(slot.result,
-                                run.track->predict(slot.pts_ns, slot.decoded_ns, slot.result));
-        else if (run.track)
-            run.publish->events(slot.result, run.track->run(slot.detections, slot.pts_ns,
-                                                            slot.decoded_ns, slot.result));
-        else
-            set_objects(slot.detections, slot.result);
+        run.publish->events(slot.result, track(run, slot));
+        if (run.classify) run.publish->events(slot.result, classify(run, slot));
         if (!slot.skipped) ++run.counters.inferred;
         run.publish->results(slot.result);
         const int64_t now = steady_ns();
         run.counters.count_result(now, slot.decoded_ns, now - started_at_ns);
         if (slot.take_snapshot) snapshot_writer->write(slot.result, slot.snapshot);
     }
+    slot.frame.release();
     pool->release(slot);
+}
+
+// The frame's objects: tracked, or the detections as they are.
+std::span<const TrackEvent> PipelineRunner::Impl::track(SourceRun& run, RequestSlot& slot) {
+    if (slot.skipped) return run.track->predict(slot.pts_ns, slot.decoded_ns, slot.result);
+    if (run.track)
+        return run.track->run(slot.detections, slot.pts_ns, slot.decoded_ns, slot.result);
+    set_objects(slot.detections, slot.result);
+    return {};
+}
+
+// A frame whose classification failed is published without attributes.
+std::span<const TrackEvent> PipelineRunner::Impl::classify(SourceRun& run, RequestSlot& slot) {
+    try {
+        return run.classify->run(slot.frame.bgr, slot.result,
+                                 run.track ? run.track->ended() : std::span<const int64_t>());
+    } catch (const std::exception& error) {
+        count_error(run, slot, error.what());
+        for (ObjectResult& object : slot.result.objects)
+            object.tensors.clear();
+        return {};
+    }
+}
+
+void PipelineRunner::Impl::count_error(SourceRun& run, const RequestSlot& slot,
+                                       const std::string& message) {
+    if (run.counters.errors++ == 0)
+        spdlog::error("pipeline {}: source {}: frame {}: {}", config.name, run.config.id,
+                      slot.result.frame, message);
 }
 
 void PipelineRunner::Impl::on_status(SourceRun& run, const SourceStatus& status) {
@@ -347,10 +385,11 @@ void PipelineRunner::Impl::finish() {
 }
 
 PipelineRunner::PipelineRunner(PipelineConfig config, runtime::CompiledModel model,
+                               std::vector<Classifier> classifiers,
                                std::vector<std::unique_ptr<Publisher>> outputs,
                                SnapshotOptions snapshots)
-    : m_impl(std::make_unique<Impl>(std::move(config), std::move(model), std::move(outputs),
-                                    std::move(snapshots))) {}
+    : m_impl(std::make_unique<Impl>(std::move(config), std::move(model), std::move(classifiers),
+                                    std::move(outputs), std::move(snapshots))) {}
 
 PipelineRunner::~PipelineRunner() {
     stop();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "inference/runtime/compiled_model.h"
+#include "pipeline/classify/classifier.h"
 #include "pipeline/config/config.h"
 #include "pipeline/flow/snapshot_writer.h"
 #include "pipeline/metrics/histogram.h"
@@ -22,6 +23,7 @@ struct SourceSummary {
     uint64_t published = 0;   // messages handed to the outputs
     uint64_t detections = 0;  // objects in those messages
     uint64_t events = 0;      // track events handed to the outputs
+    uint64_t classified = 0;  // object crops the classifiers ran on
     uint64_t errors = 0;      // frames lost to preprocessing, inference or output failures
     double seconds = 0;       // from start to the last result
     std::string state;        // the source's last state: "ended", "failed", "stopped" ...
@@ -46,12 +48,14 @@ struct PipelineSummary {
 // newest frame while every request is busy, the older ones dropped and counted; file sources
 // wait for a free request) and preprocessing into the request's input, inference, decoding on
 // the request's stream thread, then in frame order per source through a oneTBB flow graph (a
-// sequencer and a serial node per source) the track stage (pipeline/track/track_stage.h) and
-// the publish stage (publish_stage.h).
+// sequencer and a serial node per source) the track stage (pipeline/track/track_stage.h), the
+// classify stage (pipeline/classify/classify_stage.h) and the publish stage (publish_stage.h).
 class PipelineRunner {
   public:
-    // `outputs` receive every result; they are flushed and closed when the run ends.
+    // `classifiers`: those of config.classify, in its order (compile_classifiers()). `outputs`
+    // receive every result; they are flushed and closed when the run ends.
     PipelineRunner(PipelineConfig config, runtime::CompiledModel model,
+                   std::vector<Classifier> classifiers,
                    std::vector<std::unique_ptr<Publisher>> outputs, SnapshotOptions snapshots = {});
     ~PipelineRunner();  // stops and waits
     PipelineRunner(const PipelineRunner&) = delete;

@@ -20,6 +20,14 @@ std::filesystem::file_time_type model_time(const std::filesystem::path& model) {
     return time;
 }
 
+// The latest modification of the files of the pipeline's models, its classifiers' too.
+std::filesystem::file_time_type models_time(const PipelineConfig& pipeline) {
+    auto time = model_time(pipeline.model.path);
+    for (const ClassifyConfig& classify : pipeline.classify)
+        time = std::max(time, model_time(classify.path));
+    return time;
+}
+
 }  // namespace
 
 PipelineSet::PipelineSet(RunnerFactory factory) : m_factory(std::move(factory)) {}
@@ -30,7 +38,7 @@ PipelineSet::~PipelineSet() {
 }
 
 RunnerStart PipelineSet::prepare(Entry& entry) {
-    entry.model_time = model_time(entry.config.model.path);
+    entry.model_time = models_time(entry.config);
     try {
         return m_factory(entry.config, m_pipelines);
     } catch (const std::exception& error) {
@@ -98,7 +106,7 @@ ReloadCounts PipelineSet::reload(const Config& config) {
                          [&](const Entry& entry) { return entry.config.name == pipeline.name; });
         const bool known = old != old_entries.end();
         if (known && old->runner && pipeline == old->config &&
-            model_time(pipeline.model.path) == old->model_time) {
+            models_time(pipeline) == old->model_time) {
             ++counts.unchanged;
             m_entries.push_back(std::move(*old));
             starts.emplace_back();
@@ -107,7 +115,7 @@ ReloadCounts PipelineSet::reload(const Config& config) {
         Entry entry(pipeline);
         RunnerStart start;
         if (known && old->runner) {
-            entry.model_time = model_time(pipeline.model.path);
+            entry.model_time = models_time(pipeline);
             try {
                 start = m_factory(pipeline, m_pipelines);
             } catch (const std::exception& error) {

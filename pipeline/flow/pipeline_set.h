@@ -84,8 +84,8 @@ class PipelineSet {
         explicit Entry(PipelineConfig config_) : config(std::move(config_)) {}
 
         PipelineConfig config;
-        std::filesystem::file_time_type model_time{};
-        std::unique_ptr<PipelineRunner> runner;  // null while it waits for a retry
+        std::filesystem::file_time_type model_time{};  // its models' files' latest change
+        std::unique_ptr<PipelineRunner> runner;        // null while it waits for a retry
         uint64_t failures = 0;
         std::string error;
         std::chrono::seconds retry_delay{0};

@@ -67,6 +67,7 @@ void PublishStage::final_events(std::span<const TrackEvent> events) {
         object.confidence = event.confidence;
         object.label = event.label;
         object.label_id = event.label_id;
+        object.tensors = event.tensors;
         to_outputs([&](Publisher& output) { output.publish_event(m_event); });
         ++m_counters.events;
     }

@@ -5,6 +5,7 @@
 #include "pipeline/postprocess/detection.h"
 #include "pipeline/preprocess/letterbox.h"
 #include "pipeline/publish/frame_result.h"
+#include "pipeline/source/frame.h"
 
 #include <opencv2/core/mat.hpp>
 
@@ -29,6 +30,7 @@ struct RequestSlot {
     LetterboxTransform transform;
     std::vector<Tensor> outputs;
     std::vector<Detection> detections;
+    Frame frame;       // with classifiers: the decoded frame, kept for the classify stage
     cv::Mat snapshot;  // a copy of the frame when a snapshot of it is due
     bool take_snapshot = false;
     bool skipped = false;      // the model skips this frame (inference_interval): tracks predict it

@@ -36,6 +36,7 @@ void ResultCounters::fill(SourceSummary& summary, int64_t now_ns) const {
     summary.published = published;
     summary.detections = detections;
     summary.events = events;
+    summary.classified = classified;
     summary.errors = errors;
     summary.seconds = static_cast<double>(m_last_result_ns) / 1e9;
     summary.fps = now_ns - m_fps_at_ns < k_fps_stale_ns ? m_fps.load() : 0.0;

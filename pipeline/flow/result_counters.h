@@ -19,6 +19,7 @@ class ResultCounters {
     std::atomic<uint64_t> published{0};
     std::atomic<uint64_t> detections{0};
     std::atomic<uint64_t> events{0};
+    std::atomic<uint64_t> classified{0};
     std::atomic<uint64_t> errors{0};
 
     // A result reached the outputs at `now_ns` (steady clock) of a frame decoded at

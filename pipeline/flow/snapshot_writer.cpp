@@ -11,6 +11,17 @@
 namespace es::pipeline {
 namespace {
 
+// "#17 face 0.93 male age 31": the id, the label and the classifiers' attributes.
+std::string caption(const ObjectResult& object) {
+    std::string text =
+        object.id ? fmt::format("#{} {} {:.2f}", *object.id, object.label, object.confidence)
+                  : fmt::format("{} {:.2f}", object.label, object.confidence);
+    for (const ObjectAttribute& attribute : object.tensors)
+        text += attribute.value ? fmt::format(" {} {:.0f}", attribute.name, *attribute.value)
+                                : " " + attribute.label;
+    return text;
+}
+
 void draw(const FrameResult& result, cv::Mat& image) {
     const int thickness = std::max(1, image.cols / 400);
     for (const auto& object : result.objects) {
@@ -19,9 +30,7 @@ void draw(const FrameResult& result, cv::Mat& image) {
             object.predicted ? cv::Scalar(0, 255, 255) : cv::Scalar(0, 255, 0);
         const cv::Rect box(object.x, object.y, object.w, object.h);
         cv::rectangle(image, box, colour, thickness);
-        const std::string text =
-            object.id ? fmt::format("#{} {} {:.2f}", *object.id, object.label, object.confidence)
-                      : fmt::format("{} {:.2f}", object.label, object.confidence);
+        const std::string text = caption(object);
         int baseline = 0;
         const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, 0.5, 1, &baseline);
         const cv::Point origin(box.x, std::max(size.height + 2, box.y - 2));

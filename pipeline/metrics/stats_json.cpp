@@ -26,6 +26,7 @@ nlohmann::json summary_json(const PipelineSummary& summary) {
                            {"published", source.published},
                            {"detections", source.detections},
                            {"events", source.events},
+                           {"classified", source.classified},
                            {"errors", source.errors},
                            {"reconnects", source.reconnects},
                            {"seconds", source.seconds},

@@ -10,6 +10,17 @@
 
 namespace es::pipeline {
 
+// What a second model (pipeline/classify) says about an object: one entry of its "tensors", as
+// DL Streamer's gvametaconvert publishes them.
+struct ObjectAttribute {
+    std::string name;            // the attribute
+    std::string model;           // the classifier's model
+    std::optional<float> value;  // set for an output of one number; otherwise class scores:
+    std::string label;           // the top class
+    int label_id = 0;
+    float confidence = 0;
+};
+
 // One detected object, in the units of the published JSON.
 struct ObjectResult {
     int x = 0;  // box in pixels of the source frame
@@ -22,6 +33,7 @@ struct ObjectResult {
     float confidence = 0;
     std::string label;
     int label_id = 0;
+    std::vector<ObjectAttribute> tensors;  // from the classifiers
 };
 
 // `object`'s box: `box` and the pixels it covers in a frame of `width` × `height`.

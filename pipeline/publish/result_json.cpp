@@ -28,6 +28,20 @@ nlohmann::ordered_json object_json(const ObjectResult& object) {
                          {"confidence", shortest(object.confidence)},
                          {"label", object.label},
                          {"label_id", object.label_id}};
+    if (object.tensors.empty()) return json;
+    nlohmann::ordered_json& tensors = json["tensors"] = nlohmann::ordered_json::array();
+    for (const ObjectAttribute& attribute : object.tensors) {
+        nlohmann::ordered_json& entry = tensors.emplace_back();
+        entry["name"] = attribute.name;
+        if (attribute.value) {
+            entry["value"] = shortest(*attribute.value);
+        } else {
+            entry["label"] = attribute.label;
+            entry["label_id"] = attribute.label_id;
+            entry["confidence"] = shortest(attribute.confidence);
+        }
+        entry["model"] = attribute.model;
+    }
     return json;
 }
 

@@ -40,6 +40,8 @@ std::string_view to_string(TrackEventType type) {
             return "enter";
         case TrackEventType::left:
             return "leave";
+        case TrackEventType::updated:
+            return "update";
     }
     return "?";
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pipeline/postprocess/detection.h"
+#include "pipeline/publish/frame_result.h"
 #include "pipeline/track/tracker.h"
 
 #include <cstdint>
@@ -31,9 +32,10 @@ enum class TrackEventType {
     ended,    // "end": a track ended
     entered,  // "enter": a track's bottom-centre moved into a zone
     left,     // "leave": a track's bottom-centre moved out of a zone, or it ended inside
+    updated,  // "update": a classifier gave a track its first label or another one
 };
 
-// "new", "end", "enter", "leave".
+// "new", "end", "enter", "leave", "update".
 std::string_view to_string(TrackEventType type);
 
 struct TrackEvent {
@@ -45,6 +47,7 @@ struct TrackEvent {
     Box box;                  // the track's box; its last reported one for ended
     float confidence = 0.0f;  // of the detection the track last matched
     double time_s = 0.0;
+    std::vector<ObjectAttribute> tensors;  // updated only: the track's classification now
 };
 
 // Turns a tracker's successive outputs into events. Within one call: new before enter, leave

@@ -31,6 +31,8 @@ class TrackStage {
     std::span<const TrackEvent> predict(int64_t pts_ns, int64_t steady_ns, FrameResult& result);
     // The events of every track ending (the stream ended), valid until the next call.
     std::span<const TrackEvent> finish();
+    // The ids of the tracks that ended in the last call.
+    std::span<const int64_t> ended() const { return m_tracker.ended(); }
 
   private:
     double advance(int64_t pts_ns, int64_t steady_ns);

@@ -72,3 +72,30 @@ TEST_CASE("result JSON: new and end events have no zone key") {
                   type + R"(","object":)" + k_object + "}");
     }
 }
+
+TEST_CASE("result JSON: classifier attributes are the object's tensors, values without label") {
+    FrameResult result;
+    result.pipeline = "lobby";
+    result.source = "cam1";
+    ObjectResult object = person();
+    ObjectAttribute& age = object.tensors.emplace_back();
+    age.name = "age";
+    age.model = "age-gender";
+    age.value = 31.7f;
+    ObjectAttribute& gender = object.tensors.emplace_back();
+    gender.name = "gender";
+    gender.model = "age-gender";
+    gender.label = "male";
+    gender.label_id = 1;
+    gender.confidence = 0.81f;
+    result.objects.push_back(object);
+    const std::string json = result_json(result, 0);
+    const std::string tensors =
+        R"("label_id":1},"tensors":[{"name":"age","value":31.7,"model":"age-gender"},)"
+        R"({"name":"gender","label":"male","label_id":1,"confidence":0.81,"model":"age-gender"}]})";
+    CHECK(json.find(tensors) != std::string::npos);
+    EventResult update = event_of("update", "");
+    update.object = object;
+    CHECK(event_json(update, 0).find(R"("event":"update","object":)") != std::string::npos);
+    CHECK(event_json(update, 0).find(tensors) != std::string::npos);
+}
