@@ -37,6 +37,8 @@ std::string_view to_string(DecoderKind kind) {
             return "yolo";
         case DecoderKind::centernet:
             return "centernet";
+        case DecoderKind::blazeface:
+            return "blazeface";
         case DecoderKind::classification:
             return "classification";
     }

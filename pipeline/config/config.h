@@ -22,7 +22,7 @@ enum class ResizeMode { stretch, letterbox };
 enum class ColorOrder { bgr, rgb };
 enum class TensorLayout { nchw, nhwc };
 enum class PerformanceHint { throughput, latency };
-enum class DecoderKind { ssd, yolo, centernet, classification };
+enum class DecoderKind { ssd, yolo, centernet, blazeface, classification };
 
 std::string_view to_string(ResizeMode mode);
 std::string_view to_string(ColorOrder order);

@@ -162,10 +162,10 @@ ModelConfig check_model(const nlohmann::json& json, const std::string& path,
         model.hint = *hint;
     if (auto nireq = reader.integer("nireq", 0, 64)) model.nireq = static_cast<int>(*nireq);
     model.labels = check_labels(reader, "labels", context);
-    const auto decoder = reader.choice(
-        "decoder",
-        {DecoderKind::ssd, DecoderKind::yolo, DecoderKind::centernet, DecoderKind::classification},
-        true);
+    const auto decoder = reader.choice("decoder",
+                                       {DecoderKind::ssd, DecoderKind::yolo, DecoderKind::centernet,
+                                        DecoderKind::blazeface, DecoderKind::classification},
+                                       true);
     if (decoder) model.decoder = *decoder;
     if (auto threshold = reader.number("threshold", 0.0, 1.0))
         model.threshold = static_cast<float>(*threshold);

@@ -1,5 +1,6 @@
 #include "pipeline/postprocess/decoder.h"
 
+#include "pipeline/postprocess/blazeface_decoder.h"
 #include "pipeline/postprocess/centernet_decoder.h"
 #include "pipeline/postprocess/classification_decoder.h"
 #include "pipeline/postprocess/ssd_decoder.h"
@@ -44,6 +45,8 @@ std::unique_ptr<Decoder> make_decoder(const DecoderOptions& options,
             return std::make_unique<YoloDecoder>(options, outputs);
         case DecoderKind::centernet:
             return std::make_unique<CenterNetDecoder>(options, outputs);
+        case DecoderKind::blazeface:
+            return std::make_unique<BlazeFaceDecoder>(options, outputs);
         case DecoderKind::classification:
             return std::make_unique<ClassificationDecoder>(options, outputs);
     }

@@ -19,7 +19,7 @@ struct DecoderOptions {
     float threshold = 0.5f;           // results below this confidence are dropped
     std::vector<std::string> labels;  // label_id → name
     int top_k = 1;                    // classification: results per image
-    float nms_iou = 0.45f;            // YOLO, CenterNet: overlap above which a box is suppressed
+    float nms_iou = 0.45f;  // YOLO, CenterNet, BlazeFace: overlap above which a box is suppressed
 
     static DecoderOptions from(const ModelConfig& model);
 };

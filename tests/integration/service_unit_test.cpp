@@ -83,7 +83,8 @@ TEST_CASE("service unit: every example config writes only where the unit lets it
     const std::string unit = read_unit();
     REQUIRE(unit.find("StateDirectory=edgesight/%i\n") != std::string::npos);
     REQUIRE(unit.find("PrivateTmp=yes\n") != std::string::npos);
-    // install.sh installs demo.json with its paths rewritten; that copy is the one the unit runs.
+    // install.sh installs the demo configs with their paths rewritten; those copies are the ones
+    // the unit runs.
     const auto root = temp_dir("unit-configs");
     const CommandResult install = run_command(
         "'" + (std::filesystem::path(ES_SOURCE_DIR) / "scripts/install.sh").string() +
@@ -94,7 +95,9 @@ TEST_CASE("service unit: every example config writes only where the unit lets it
     for (const auto& entry : std::filesystem::directory_iterator(configs)) {
         if (entry.path().extension() != ".json") continue;
         const std::string instance = entry.path().stem().string();
-        const auto path = instance == "demo" ? root / "etc/edgesight/demo.json" : entry.path();
+        const auto path = instance.starts_with("demo")
+                              ? root / "etc/edgesight" / entry.path().filename()
+                              : entry.path();
         std::ifstream file(path);
         const auto config = nlohmann::json::parse(file);
         const std::filesystem::path state = "/var/lib/edgesight/" + instance;

@@ -73,10 +73,12 @@ TEST_CASE("config errors: wrong types and values out of range") {
         {[](auto& f) { f.model()["hint"] = "fast"; },
          "pipelines[0].model.hint: unsupported value 'fast'; expected throughput or latency"},
         {[](auto& f) { f.model()["decoder"] = "yolov8"; },
-         "pipelines[0].model.decoder: unsupported value 'yolov8'; expected ssd, yolo, centernet "
+         "pipelines[0].model.decoder: unsupported value 'yolov8'; expected ssd, yolo, centernet, "
+         "blazeface "
          "or classification (did you mean 'yolo'?)"},
         {[](auto& f) { f.model().erase("decoder"); },
-         "pipelines[0].model.decoder: missing; expected ssd, yolo, centernet or classification"},
+         "pipelines[0].model.decoder: missing; expected ssd, yolo, centernet, blazeface or "
+         "classification"},
         {[](auto& f) { f.model()["top_k"] = 3; },
          "pipelines[0].model.top_k: applies to the classification decoder only; this model's "
          "decoder is ssd"},

