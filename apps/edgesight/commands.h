@@ -13,6 +13,7 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_inspect_command(CLI::App& app);
 CommandRunner add_infer_command(CLI::App& app);
 CommandRunner add_convert_command(CLI::App& app);
+CommandRunner add_quantize_command(CLI::App& app);
 CommandRunner add_bench_command(CLI::App& app);
 CommandRunner add_devices_command(CLI::App& app);
 CommandRunner add_check_command(CLI::App& app);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     add(es::app::add_inspect_command(app));
     add(es::app::add_infer_command(app));
     add(es::app::add_convert_command(app));
+    add(es::app::add_quantize_command(app));
     add(es::app::add_bench_command(app));
     add(es::app::add_devices_command(app));
     add(es::app::add_check_command(app));

@@ -3,6 +3,7 @@
 #include "inference/core/error.h"
 #include "inference/graph/op_registry.h"
 
+#include <algorithm>
 #include <cstring>
 #include <queue>
 #include <unordered_map>
@@ -64,7 +65,7 @@ Node& Model::add(std::unique_ptr<Node> node) {
 
 void Model::sort_topologically() {
     // Kahn's algorithm taking the earliest ready node first, so an already sorted model keeps
-    // its order exactly.
+    // its order exactly. Results come last in their own order: it is the order of the outputs.
     std::unordered_map<const Node*, size_t> position;
     for (size_t i = 0; i < m_nodes.size(); ++i)
         position[m_nodes[i].get()] = i;
@@ -76,17 +77,27 @@ void Model::sort_topologically() {
             consumers[position.at(input.source.node)].push_back(i);
     }
     std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+    std::vector<size_t> results;
+    const auto make_ready = [&](size_t i) {
+        if (m_nodes[i]->type == "Result")
+            results.push_back(i);
+        else
+            ready.push(i);
+    };
     for (size_t i = 0; i < m_nodes.size(); ++i)
-        if (pending[i] == 0) ready.push(i);
+        if (pending[i] == 0) make_ready(i);
     std::vector<std::unique_ptr<Node>> order;
     order.reserve(m_nodes.size());
     while (!ready.empty()) {
         const size_t next = ready.top();
         ready.pop();
         for (size_t consumer : consumers[next])
-            if (--pending[consumer] == 0) ready.push(consumer);
+            if (--pending[consumer] == 0) make_ready(consumer);
         order.push_back(std::move(m_nodes[next]));
     }
+    std::sort(results.begin(), results.end());
+    for (const size_t result : results)
+        order.push_back(std::move(m_nodes[result]));
     if (order.size() != m_nodes.size()) {
         for (size_t i = 0; i < m_nodes.size(); ++i)
             if (pending[i] != 0) throw_bad_input("{}: is part of a cycle", m_nodes[i]->describe());
