@@ -71,8 +71,11 @@ void check_float(const graph::Model& model, const std::string& path) {
             throw_bad_input("{}: already quantized ({} has FakeQuantize)", path, node->describe());
 }
 
+// Frames per second as `edgesight bench` measures them (throughput hint).
 double throughput(const runtime::Core& core, const graph::Model& model) {
-    const runtime::CompiledModel compiled = quantize::compile_for_samples(core, model, k_device);
+    const runtime::CompiledModel compiled =
+        core.compile(std::make_shared<graph::Model>(model.clone()), k_device,
+                     {.hint = runtime::PerformanceHint::throughput, .batch = 1});
     const RequestTiming timing =
         time_requests(compiled, compiled.optimal_nireq(), k_timing_seconds, false);
     return static_cast<double>(timing.latencies_ms.size()) * 1000.0 / timing.duration_ms;
