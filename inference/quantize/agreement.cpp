@@ -30,49 +30,58 @@ void check_pairs(const FrameOutputs& reference, const FrameOutputs& candidate) {
     }
 }
 
-}  // namespace
-
-double cosine_agreement(const FrameOutputs& reference, const FrameOutputs& candidate) {
+// Calls `visit(reference value, candidate value)` for every value of every output of every
+// frame, and `done()` after each output.
+template <typename Visit, typename Done>
+void for_each_value(const FrameOutputs& reference, const FrameOutputs& candidate, Visit&& visit,
+                    Done&& done) {
     check_pairs(reference, candidate);
-    double total = 0;
-    size_t count = 0;
     for (size_t f = 0; f < reference.size(); ++f)
         for (size_t o = 0; o < reference[f].size(); ++o) {
             const Tensor a = floats(reference[f][o]);
             const Tensor b = floats(candidate[f][o]);
-            double dot = 0;
-            double norm_a = 0;
-            double norm_b = 0;
-            for (size_t i = 0; i < a.size(); ++i) {
-                const double x = a.data<float>()[i];
-                const double y = b.data<float>()[i];
-                dot += x * y;
-                norm_a += x * x;
-                norm_b += y * y;
-            }
+            for (size_t i = 0; i < a.size(); ++i)
+                visit(static_cast<double>(a.data<float>()[i]),
+                      static_cast<double>(b.data<float>()[i]));
+            done();
+        }
+}
+
+}  // namespace
+
+double cosine_agreement(const FrameOutputs& reference, const FrameOutputs& candidate) {
+    double total = 0;
+    size_t count = 0;
+    double dot = 0;
+    double norm_a = 0;
+    double norm_b = 0;
+    for_each_value(
+        reference, candidate,
+        [&](double x, double y) {
+            dot += x * y;
+            norm_a += x * x;
+            norm_b += y * y;
+        },
+        [&] {
             total += norm_a == 0 && norm_b == 0   ? 1.0
                      : norm_a == 0 || norm_b == 0 ? 0.0
                                                   : dot / std::sqrt(norm_a * norm_b);
             ++count;
-        }
+            dot = norm_a = norm_b = 0;
+        });
     return count ? total / static_cast<double>(count) : 1.0;
 }
 
 double signal_to_noise_db(const FrameOutputs& reference, const FrameOutputs& candidate) {
-    check_pairs(reference, candidate);
     double signal = 0;
     double noise = 0;
-    for (size_t f = 0; f < reference.size(); ++f)
-        for (size_t o = 0; o < reference[f].size(); ++o) {
-            const Tensor a = floats(reference[f][o]);
-            const Tensor b = floats(candidate[f][o]);
-            for (size_t i = 0; i < a.size(); ++i) {
-                const double x = a.data<float>()[i];
-                const double error = b.data<float>()[i] - x;
-                signal += x * x;
-                noise += error * error;
-            }
-        }
+    for_each_value(
+        reference, candidate,
+        [&](double x, double y) {
+            signal += x * x;
+            noise += (y - x) * (y - x);
+        },
+        [] {});
     if (noise == 0) return std::numeric_limits<double>::infinity();
     return 10 * std::log10(signal / noise);
 }

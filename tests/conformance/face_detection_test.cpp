@@ -8,6 +8,7 @@
 #include "inference/runtime/core.h"
 #include "pipeline/postprocess/decoder.h"
 #include "pipeline/preprocess/preprocessor.h"
+#include "tests/conformance/detect_frame.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
@@ -37,16 +38,7 @@ class FaceDetector {
           m_decoder(make_decoder(options, m_compiled.outputs())) {}
 
     std::vector<Detection> detect(const cv::Mat& frame) {
-        REQUIRE(!frame.empty());
-        Tensor input = m_request.input(0);  // shares the request's buffer: written in place
-        const LetterboxTransform transform = m_preprocessor.run(frame, input, 0);
-        m_request.infer();
-        std::vector<Tensor> outputs;
-        for (size_t i = 0; i < m_compiled.outputs().size(); ++i)
-            outputs.push_back(m_request.output(i));
-        std::vector<Detection> detections;
-        m_decoder->decode(outputs, 0, transform, detections);
-        return detections;
+        return detect_frame(frame, m_preprocessor, m_compiled, m_request, *m_decoder);
     }
 
   private:

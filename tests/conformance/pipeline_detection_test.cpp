@@ -8,6 +8,7 @@
 #include "pipeline/postprocess/decoder.h"
 #include "pipeline/postprocess/nms.h"
 #include "pipeline/preprocess/preprocessor.h"
+#include "tests/conformance/detect_frame.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
@@ -22,22 +23,6 @@ using namespace es::pipeline;
 using namespace es::testing;
 
 namespace {
-
-// Preprocesses `frame` into the request's input, runs it and decodes the outputs.
-std::vector<Detection> detect(const cv::Mat& frame, Preprocessor& preprocessor,
-                              const runtime::CompiledModel& compiled,
-                              runtime::InferRequest& request, const Decoder& decoder) {
-    REQUIRE(!frame.empty());
-    Tensor input = request.input(0);  // shares the request's buffer: written in place
-    const LetterboxTransform transform = preprocessor.run(frame, input, 0);
-    request.infer();
-    std::vector<Tensor> outputs;
-    for (size_t i = 0; i < compiled.outputs().size(); ++i)
-        outputs.push_back(request.output(i));
-    std::vector<Detection> detections;
-    decoder.decode(outputs, 0, transform, detections);
-    return detections;
-}
 
 // A labelme rectangle, normalized to the image.
 Detection truth_box(const nlohmann::json& annotation, const nlohmann::json& shape) {
@@ -74,8 +59,8 @@ void for_each_voc_object(const std::filesystem::path& shared, Preprocessor& prep
         const auto dir = shared / "media" / "voc2011";
         const auto annotation = nlohmann::json::parse(std::ifstream(dir / (stem + ".json")));
         const std::vector<Detection> detections =
-            detect(cv::imread((dir / (stem + ".jpg")).string(), cv::IMREAD_COLOR), preprocessor,
-                   compiled, request, decoder);
+            detect_frame(cv::imread((dir / (stem + ".jpg")).string(), cv::IMREAD_COLOR),
+                         preprocessor, compiled, request, decoder);
         for (const auto& shape : annotation["shapes"]) {
             const std::string label = shape["label"];
             CAPTURE(label);

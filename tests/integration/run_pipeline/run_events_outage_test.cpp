@@ -53,20 +53,13 @@ bool all_arrived(const EventsBySeq& published, const EventsBySeq& received) {
 TEST_CASE("run: track events published while the broker is away all arrive, seq gapless") {
     const std::filesystem::path clip = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
     REQUIRE_MESSAGE(std::filesystem::exists(clip), clip << " is missing: install opencv-doc");
-    const auto model = shared_dir() / "models" / "ir" / "person-detection-0200" / "FP16" /
-                       "person-detection-0200.xml";
     auto broker = MosquittoBroker::start_new();
     const auto dir = temp_dir("run-events-outage");
     const auto lines = dir / "out.jsonl";
     const nlohmann::json pipeline = {
         {"name", "street"},
         {"sources", {{{"id", "vtest"}, {"uri", "file://" + clip.string()}, {"realtime", true}}}},
-        {"model",
-         {{"path", model.string()},
-          {"device", "CPU"},
-          {"decoder", "ssd"},
-          {"labels", {"person"}},
-          {"threshold", 0.5}}},
+        {"model", person_detector_model()},
         {"track", {{"method", "bytetrack"}}},
         {"events",
          {{"zones", {{{"name", "left"}, {"polygon", {{0, 0}, {0.5, 0}, {0.5, 1}, {0, 1}}}}}}}},

@@ -15,6 +15,16 @@ std::filesystem::path face_detector() {
            "face-detection-retail-0004.xml";
 }
 
+nlohmann::json person_detector_model() {
+    const auto model = shared_dir() / "models" / "ir" / "person-detection-0200" / "FP16" /
+                       "person-detection-0200.xml";
+    return {{"path", model.string()},
+            {"device", "CPU"},
+            {"decoder", "ssd"},
+            {"labels", {"person"}},
+            {"threshold", 0.5}};
+}
+
 nlohmann::json face_pipeline(const std::string& name, const std::filesystem::path& model,
                              const std::vector<std::filesystem::path>& sources,
                              nlohmann::json outputs) {

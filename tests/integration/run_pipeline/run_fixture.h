@@ -12,6 +12,9 @@ namespace es::testing {
 // face-detection-retail-0004 (FP16) in ../shared.
 std::filesystem::path face_detector();
 
+// The "model" object of person-detection-0200 (FP16, ../shared) on the CPU with the SSD decoder.
+nlohmann::json person_detector_model();
+
 // A pipeline config object: `sources` file paths (ids "clip", "clip1" ...), the face detector
 // with the SSD decoder, and `outputs` as written.
 nlohmann::json face_pipeline(const std::string& name, const std::filesystem::path& model,

@@ -15,18 +15,10 @@ namespace {
 
 // The person detector on the street clip with tracking and a zone on the left half.
 nlohmann::json street_pipeline(const std::filesystem::path& out, int inference_interval) {
-    const auto shared = shared_dir();
-    const auto model =
-        shared / "models" / "ir" / "person-detection-0200" / "FP16" / "person-detection-0200.xml";
-    const auto clip = shared / "media" / "vtest_200f_h264.mp4";
+    const auto clip = shared_dir() / "media" / "vtest_200f_h264.mp4";
     return {{"name", "street"},
             {"sources", {{{"id", "vtest"}, {"uri", "file://" + clip.string()}}}},
-            {"model",
-             {{"path", model.string()},
-              {"device", "CPU"},
-              {"decoder", "ssd"},
-              {"labels", {"person"}},
-              {"threshold", 0.5}}},
+            {"model", person_detector_model()},
             {"inference_interval", inference_interval},
             {"track", {{"method", "bytetrack"}, {"max_age_s", 2.0}}},
             {"events",

@@ -39,17 +39,10 @@ Box box_of(const nlohmann::json& object) {
 
 TEST_CASE("run: people tracked through vtest.avi keep their ids, few switches per 100 tracks") {
     const auto dir = temp_dir("run-track-vtest");
-    const auto model = shared_dir() / "models" / "ir" / "person-detection-0200" / "FP16" /
-                       "person-detection-0200.xml";
     const nlohmann::json pipeline = {
         {"name", "street"},
         {"sources", {{{"id", "vtest"}, {"uri", "file://" + vtest().string()}}}},
-        {"model",
-         {{"path", model.string()},
-          {"device", "CPU"},
-          {"decoder", "ssd"},
-          {"labels", {"person"}},
-          {"threshold", 0.5}}},
+        {"model", person_detector_model()},
         {"track", {{"method", "bytetrack"}}},
         {"outputs", {{{"file", {{"path", (dir / "out.jsonl").string()}}}}}}};
     const auto run = run_edgesight(dir, {pipeline});

@@ -103,7 +103,7 @@ TEST_CASE("grid_range holds 0.0 on one of its levels and widens ranges to reach 
     CHECK_FALSE(grid_range({0.0f, 0.0f}, 256));
 }
 
-TEST_CASE("RangeStatistic: min-max keeps the extremes; percentile ignores rare outliers") {
+TEST_CASE("RangeStatistic: min-max keeps the extremes, percentile ignores rare outliers") {
     Tensor first(ElementType::f32, {20000});
     Tensor second(ElementType::f32, {20000});
     for (size_t i = 0; i < first.size(); ++i) {
