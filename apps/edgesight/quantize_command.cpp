@@ -5,6 +5,7 @@
 #include "inference/core/error.h"
 #include "inference/ir/ir.h"
 #include "inference/quantize/accuracy_control.h"
+#include "inference/quantize/layer_timing.h"
 #include "pipeline/calibration/calibration_frames.h"
 #include "pipeline/calibration/model_agreement.h"
 
@@ -20,6 +21,8 @@ namespace {
 // Every k_held_out_stride-th frame measures the drop; the others calibrate.
 constexpr size_t k_held_out_stride = 4;
 constexpr double k_timing_seconds = 3;
+// Frames the depthwise layers are timed on, per model.
+constexpr size_t k_timed_frames = 10;
 constexpr const char* k_device = "CPU";
 
 struct QuantizeOptions {
@@ -135,6 +138,10 @@ int run_quantize(const QuantizeOptions& options) {
         quantize::run_samples(float_model, held_out));
     const quantize::Calibration calibration =
         quantize::calibrate(core, model, layers, calibration_samples, plan.ranges, k_device);
+    const size_t timed_frames = std::min<size_t>(calibration_samples.size(), k_timed_frames);
+    const auto times = quantize::leave_slower_layers_in_float(
+        core, model, layers, calibration, std::span(calibration_samples).first(timed_frames),
+        k_device);
     quantize::FrameOutputs last_outputs;
     const auto evaluate = [&](const graph::Model& candidate) {
         const runtime::CompiledModel compiled =
@@ -154,11 +161,27 @@ int run_quantize(const QuantizeOptions& options) {
         "  float 1.0000  int8 {:.4f}  drop {:.4f}  (limit {:.4f}; {:.4f} before accuracy "
         "control)\n",
         result.agreement, 1 - result.agreement, options.max_drop, result.first_agreement);
+    if (agreement.metric() == pipeline::AgreementMetric::detection && !agreement.has_truths())
+        fmt::print(
+            "  the float model detects nothing on the held-out frames: the metric is the "
+            "share of them where the int8 model detects nothing either\n");
     if (agreement.metric() != pipeline::AgreementMetric::detection)
         fmt::print("  output SNR {:.1f} dB\n",
                    quantize::signal_to_noise_db(agreement.reference(), last_outputs));
     fmt::print("  bias correction: {}\n",
                result.bias_corrected ? "applied" : "left out (the outputs agree better without)");
+    if (!times.empty()) {
+        double float_ms = 0;
+        double int8_ms = 0;
+        for (const auto& [name, timed] : times) {
+            float_ms += timed.float_ms;
+            int8_ms += timed.int8_ms;
+        }
+        fmt::print(
+            "depthwise layers timed on one thread: {}, {:.3f} ms per frame in float, "
+            "{:.3f} ms in int8\n",
+            times.size(), float_ms, int8_ms);
+    }
     print_layers(layers);
     if (!result.holds) {
         fmt::print(

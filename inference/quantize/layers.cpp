@@ -78,19 +78,19 @@ std::vector<Layer> find_layers(const graph::Model& model, const QuantizeOptions&
         if (!is_convolution(*node) || node->inputs.size() != 2 ||
             !is_f32_or_f16(node->input_type(0).type) || !has_float_weights(*node, scratch))
             continue;
-        Layer layer{node->name, node->type, ""};
+        const Tensor* weights = passes::constant_value(node->inputs[1].source, scratch);
+        Layer layer{node->name, node->type, "", is_depthwise(*node, *weights)};
         const bool ignored = std::find(options.ignored_scope.begin(), options.ignored_scope.end(),
                                        node->name) != options.ignored_scope.end() ||
                              std::find(options.ignored_scope.begin(), options.ignored_scope.end(),
                                        node->type) != options.ignored_scope.end();
-        const Tensor* weights = passes::constant_value(node->inputs[1].source, scratch);
         if (ignored)
             layer.float_reason = "ignored scope";
         else if (options.preset == Preset::mixed && is_head(model, *node))
             layer.float_reason = "head (mixed preset)";
         else if (options.preset == Preset::mixed && is_first(*node))
             layer.float_reason = "first convolution (mixed preset)";
-        else if (options.preset == Preset::mixed && is_depthwise(*node, *weights))
+        else if (options.preset == Preset::mixed && layer.depthwise)
             layer.float_reason = "depthwise (mixed preset)";
         layers.push_back(std::move(layer));
     }

@@ -24,6 +24,7 @@ struct Layer {
     std::string name;  // the node's
     std::string type;
     std::string float_reason;  // why it stays in float; empty while it is quantized
+    bool depthwise = false;    // a GroupConvolution of one channel per group
 
     bool quantized() const { return float_reason.empty(); }
 };

@@ -70,7 +70,12 @@ double detection_agreement(const FrameDetections& reference, const FrameDetectio
             ranked[detection->label_id].push_back({detection->confidence, match.has_value()});
         }
     }
-    if (truths.empty()) return ranked.empty() ? 1.0 : 0.0;
+    if (truths.empty()) {
+        size_t quiet = 0;
+        for (size_t f = 0; f < frames; ++f)
+            quiet += candidate[f].empty() ? 1 : 0;
+        return frames ? static_cast<double>(quiet) / static_cast<double>(frames) : 1.0;
+    }
     double total = 0;
     for (const auto& [label, count] : truths)
         total += average_precision(ranked[label], count);

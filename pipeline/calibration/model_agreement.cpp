@@ -28,6 +28,11 @@ bool is_class_scores(const std::vector<runtime::PortInfo>& outputs) {
 
 }  // namespace
 
+bool ModelAgreement::has_truths() const {
+    return std::any_of(m_truths.begin(), m_truths.end(),
+                       [](const std::vector<Detection>& frame) { return !frame.empty(); });
+}
+
 std::string_view to_string(AgreementMetric metric) {
     switch (metric) {
         case AgreementMetric::detection:
@@ -93,6 +98,10 @@ FrameDetections ModelAgreement::detections(const quantize::FrameOutputs& outputs
 double ModelAgreement::score(const quantize::FrameOutputs& candidate) const {
     switch (m_metric) {
         case AgreementMetric::detection:
+            if (!has_truths())
+                // Nothing to rank against: the share of frames where the candidate finds
+                // nothing either, at the model's threshold.
+                return detection_agreement(m_truths, detections(candidate, *m_truth));
             return detection_agreement(m_truths, detections(candidate, *m_candidate));
         case AgreementMetric::top1:
             return quantize::top1_agreement(m_reference, candidate);

@@ -35,6 +35,8 @@ class ModelAgreement {
     AgreementMetric metric() const { return m_metric; }
     double score(const quantize::FrameOutputs& candidate) const;
     const quantize::FrameOutputs& reference() const { return m_reference; }
+    // Detection: whether the float model detects anything on the held-out frames.
+    bool has_truths() const;
 
   private:
     FrameDetections detections(const quantize::FrameOutputs& outputs, const Decoder& decoder) const;

@@ -79,5 +79,5 @@ TEST_CASE("detection_agreement is VOC's AP@0.5 against the reference detections"
     CHECK(detection_agreement(
               reference, {{detection(0.1f, 0.1f, 0.9f, 2), detection(0.58f, 0.58f, 0.8f)}}) == 0.0);
     CHECK(detection_agreement({{}}, {{}}) == 1.0);
-    CHECK(detection_agreement({{}}, {{detection(0.1f, 0.1f, 0.9f)}}) == 0.0);
+    CHECK(detection_agreement({{}, {}}, {{detection(0.1f, 0.1f, 0.9f)}, {}}) == 0.5);
 }

@@ -5,6 +5,7 @@
 #include "inference/ir/ir.h"
 #include "inference/quantize/accuracy_control.h"
 #include "inference/quantize/agreement.h"
+#include "inference/quantize/layer_timing.h"
 #include "tests/support/test_data.h"
 
 #include <doctest/doctest.h>
@@ -266,4 +267,48 @@ TEST_CASE(
     auto strict_layers = layers;
     const ControlResult strict = control_accuracy(model, strict_layers, calibration, evaluate, 0.0);
     CHECK_FALSE(strict.holds);
+}
+
+TEST_CASE(
+    "depthwise layers are timed in float and in int8, and left in float where int8 is "
+    "slower") {
+    std::mt19937 random(9);
+    graph::Model model;
+    model.name = "separable";
+    graph::Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 16, 32, 32});
+    x = convolution(model, x, random_tensor({16, 16, 1, 1}, random, -0.3f, 0.3f), "expand");
+    x = model.add_op("ReLU", "opset1", {x}, {}, "relu1").output();
+    const Tensor depthwise_weights = random_tensor({16, 1, 1, 3, 3}, random, -0.3f, 0.3f);
+    x = model
+            .add_op("GroupConvolution", "opset1",
+                    {x, model.add_constant(depthwise_weights, "dw/weights")},
+                    {{"strides", "1,1"},
+                     {"pads_begin", "1,1"},
+                     {"pads_end", "1,1"},
+                     {"dilations", "1,1"},
+                     {"auto_pad", "explicit"}},
+                    "dw")
+            .output();
+    x = model.add_op("ReLU", "opset1", {x}, {}, "relu2").output();
+    x = convolution(model, x, random_tensor({8, 16, 1, 1}, random, -0.3f, 0.3f), "project");
+    model.add_result(x, "y");
+    graph::infer_shapes(model);
+
+    auto layers = find_layers(model, {});
+    CHECK(find(layers, "dw").depthwise);
+    CHECK_FALSE(find(layers, "expand").depthwise);
+    const auto samples = random_samples(4, {1, 16, 32, 32}, 6);
+    const Calibration calibration =
+        calibrate(cpu_core(), model, layers, samples, RangeMethod::min_max);
+    const auto times =
+        leave_slower_layers_in_float(cpu_core(), model, layers, calibration, samples);
+    REQUIRE(times.size() == 1);
+    const LayerTimes& timed = times.at("dw");
+    CHECK(timed.float_ms > 0);
+    CHECK(timed.int8_ms > 0);
+    const bool slower = timed.int8_ms > timed.float_ms * 1.1 + 0.002;
+    CHECK(find(layers, "dw").quantized() == !slower);
+    if (slower) CHECK(find(layers, "dw").float_reason.starts_with("slower in int8 on this CPU"));
+    CHECK(find(layers, "expand").quantized());
+    CHECK(find(layers, "project").quantized());
 }
