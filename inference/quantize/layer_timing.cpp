@@ -9,9 +9,6 @@ namespace {
 
 // Runs per frame to smooth the counters.
 constexpr int k_rounds = 3;
-// How much slower int8 must be to leave a layer in float: less is noise.
-constexpr double k_slower = 1.1;
-constexpr double k_slower_ms = 0.002;
 
 // Milliseconds per frame of the steps named after each of `names` in `model`.
 std::map<std::string, double> step_times(const runtime::Core& core, const graph::Model& model,
@@ -54,8 +51,7 @@ std::map<std::string, LayerTimes> leave_slower_layers_in_float(
         times[name].int8_ms = ms;
     for (Layer& layer : layers) {
         const auto timed = times.find(layer.name);
-        if (timed != times.end() &&
-            timed->second.int8_ms > timed->second.float_ms * k_slower + k_slower_ms)
+        if (timed != times.end() && timed->second.int8_slower())
             layer.float_reason =
                 fmt::format("slower in int8 on this CPU ({:.3f} ms, float {:.3f} ms)",
                             timed->second.int8_ms, timed->second.float_ms);

@@ -10,6 +10,10 @@ namespace es::quantize {
 struct LayerTimes {
     double float_ms = 0;  // per frame, in the float model
     double int8_ms = 0;   // per frame, quantized: the layer and the quantizing of its input
+
+    // Slower in int8 by more than counters taken on a busy machine move (25 % and 5 µs), so
+    // that the same frames give the same model.
+    bool int8_slower() const { return int8_ms > float_ms * 1.25 + 0.005; }
 };
 
 // Times each quantized depthwise layer per frame in `model` and in `model` quantized with

@@ -3,8 +3,10 @@
 #include "tests/support/tiny_ir.h"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 using namespace es;
@@ -101,4 +103,34 @@ TEST_CASE("quantize refuses bad input with exit 2 and says what is wrong") {
     check_refused(quantize(fp32 + out + " --calibration " + k_megamind + " --max-drop 1.5"),
                   "--max-drop 1.5");
     CHECK_FALSE(std::filesystem::exists(dir / "out.xml"));
+}
+
+TEST_CASE("quantize with --config and --pipeline preprocesses and decodes as that pipeline does") {
+    const auto dir = temp_dir("quantize_cli_config");
+    const auto centernet =
+        fetched_models("the quantize --config test") / "human-models" / "models" / "centernet.json";
+    const nlohmann::json config = {{"pipelines",
+                                    {{{"name", "street"},
+                                      {"sources", {{{"id", "clip"}, {"uri", k_megamind}}}},
+                                      {"model",
+                                       {{"path", centernet.string()},
+                                        {"decoder", "centernet"},
+                                        {"threshold", 0.4},
+                                        {"preprocess", {{"color", "rgb"}}}}},
+                                      {"outputs", {{{"stdout", nlohmann::json::object()}}}}}}}};
+    std::ofstream(dir / "config.json") << config.dump(2);
+    const auto out = dir / "centernet-int8.xml";
+    const auto result = quantize(centernet.string() + " -o " + out.string() + " --calibration " +
+                                 (shared_dir() / "media/vtest_200f_h264.mp4").string() +
+                                 " --subset 8 --max-drop 0.5 --config " +
+                                 (dir / "config.json").string() + " --pipeline street");
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.output.find("frames: 6 calibrate, 2 held out") != std::string::npos);
+    CHECK(result.output.find("metric: detection AP@0.5") != std::string::npos);
+    CHECK(std::filesystem::exists(out));
+    check_refused(
+        quantize(centernet.string() + " -o " + out.string() + " --calibration " + k_megamind +
+                 " --config " + (dir / "config.json").string() + " --pipeline lobby"),
+        "--pipeline lobby");
 }

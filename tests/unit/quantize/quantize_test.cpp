@@ -306,9 +306,12 @@ TEST_CASE(
     const LayerTimes& timed = times.at("dw");
     CHECK(timed.float_ms > 0);
     CHECK(timed.int8_ms > 0);
-    const bool slower = timed.int8_ms > timed.float_ms * 1.1 + 0.002;
-    CHECK(find(layers, "dw").quantized() == !slower);
-    if (slower) CHECK(find(layers, "dw").float_reason.starts_with("slower in int8 on this CPU"));
+    CHECK(find(layers, "dw").quantized() == !timed.int8_slower());
+    if (timed.int8_slower())
+        CHECK(find(layers, "dw").float_reason.starts_with("slower in int8 on this CPU"));
+    CHECK(LayerTimes{.float_ms = 1.0, .int8_ms = 1.3}.int8_slower());
+    CHECK_FALSE(LayerTimes{.float_ms = 1.0, .int8_ms = 1.2}.int8_slower());
+    CHECK_FALSE(LayerTimes{.float_ms = 0.001, .int8_ms = 0.004}.int8_slower());
     CHECK(find(layers, "expand").quantized());
     CHECK(find(layers, "project").quantized());
 }
