@@ -18,7 +18,7 @@
 namespace es::app {
 namespace {
 
-// Every k_held_out_stride-th frame measures the drop; the others calibrate.
+// Every k_held_out_stride-th frame measures the drop; the others calibrate. No frame does both.
 constexpr size_t k_held_out_stride = 4;
 constexpr double k_timing_seconds = 3;
 // Frames the depthwise layers are timed on, per model.
@@ -126,10 +126,14 @@ int run_quantize(const QuantizeOptions& options) {
         float_model.inputs());
     std::vector<quantize::Sample> calibration_samples;
     std::vector<quantize::Sample> held_out;
-    for (size_t i = 0; i < prepared.samples.size(); ++i)
-        (i % k_held_out_stride == k_held_out_stride - 1 ? held_out : calibration_samples)
+    // With fewer frames than the stride, the last one is held out.
+    const size_t count = prepared.samples.size();
+    for (size_t i = 0; i < count; ++i)
+        (i % k_held_out_stride == k_held_out_stride - 1 ||
+                 (count < k_held_out_stride && i + 1 == count)
+             ? held_out
+             : calibration_samples)
             .push_back(prepared.samples[i]);
-    if (held_out.empty()) held_out.push_back(calibration_samples.back());
 
     const pipeline::ModelAgreement agreement(
         options.metric,
@@ -142,12 +146,10 @@ int run_quantize(const QuantizeOptions& options) {
     const auto times = quantize::leave_slower_layers_in_float(
         core, model, layers, calibration, std::span(calibration_samples).first(timed_frames),
         k_device);
-    quantize::FrameOutputs last_outputs;
     const auto evaluate = [&](const graph::Model& candidate) {
         const runtime::CompiledModel compiled =
             quantize::compile_for_samples(core, candidate, k_device);
-        last_outputs = quantize::run_samples(compiled, held_out);
-        return agreement.score(last_outputs);
+        return agreement.score(quantize::run_samples(compiled, held_out));
     };
     quantize::ControlResult result =
         quantize::control_accuracy(model, layers, calibration, evaluate, options.max_drop);
@@ -167,7 +169,10 @@ int run_quantize(const QuantizeOptions& options) {
             "share of them where the int8 model detects nothing either\n");
     if (agreement.metric() != pipeline::AgreementMetric::detection)
         fmt::print("  output SNR {:.1f} dB\n",
-                   quantize::signal_to_noise_db(agreement.reference(), last_outputs));
+                   quantize::signal_to_noise_db(
+                       agreement.reference(),
+                       quantize::run_samples(
+                           quantize::compile_for_samples(core, result.model, k_device), held_out)));
     fmt::print("  bias correction: {}\n",
                result.bias_corrected ? "applied" : "left out (the outputs agree better without)");
     if (!times.empty()) {

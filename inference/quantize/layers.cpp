@@ -64,21 +64,17 @@ bool is_f32_or_f16(ElementType type) {
     return type == ElementType::f32 || type == ElementType::f16;
 }
 
-bool has_float_weights(const graph::Node& node, Tensor& scratch) {
-    const Tensor* weights = passes::constant_value(node.inputs[1].source, scratch);
-    return weights && is_f32_or_f16(weights->type());
-}
-
 }  // namespace
 
 std::vector<Layer> find_layers(const graph::Model& model, const QuantizeOptions& options) {
     std::vector<Layer> layers;
     for (const auto& node : model.nodes()) {
-        Tensor scratch;
         if (!is_convolution(*node) || node->inputs.size() != 2 ||
-            !is_f32_or_f16(node->input_type(0).type) || !has_float_weights(*node, scratch))
+            !is_f32_or_f16(node->input_type(0).type))
             continue;
+        Tensor scratch;
         const Tensor* weights = passes::constant_value(node->inputs[1].source, scratch);
+        if (!weights || !is_f32_or_f16(weights->type())) continue;
         Layer layer{node->name, node->type, "", is_depthwise(*node, *weights)};
         const bool ignored = std::find(options.ignored_scope.begin(), options.ignored_scope.end(),
                                        node->name) != options.ignored_scope.end() ||

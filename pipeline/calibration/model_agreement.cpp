@@ -3,6 +3,7 @@
 #include "pipeline/calibration/detection_agreement.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace es::pipeline {
 namespace {
@@ -24,6 +25,22 @@ bool is_class_scores(const std::vector<runtime::PortInfo>& outputs) {
         classes *= static_cast<size_t>(shape[axis]);
     return shape.size() >= 2 && shape[0] == 1 && classes >= 2 &&
            classes == static_cast<size_t>(shape[1]);
+}
+
+// Whether every frame's first output is a probability vector (a softmax): regressions and
+// landmarks share the class scores' shape.
+bool holds_probabilities(const quantize::FrameOutputs& reference) {
+    return std::all_of(reference.begin(), reference.end(), [](const std::vector<Tensor>& frame) {
+        if (frame.empty()) return false;
+        const Tensor values = convert(frame[0], ElementType::f32);
+        const float* data = values.data<float>();
+        double sum = 0;
+        for (size_t i = 0; i < values.size(); ++i) {
+            if (data[i] < -1e-3f || data[i] > 1.001f) return false;
+            sum += data[i];
+        }
+        return std::abs(sum - 1.0) <= 1e-2;
+    });
 }
 
 }  // namespace
@@ -51,15 +68,17 @@ ModelAgreement::ModelAgreement(const std::string& metric, std::optional<DecoderO
     : m_transform(
           LetterboxTransform::stretch(input_width, input_height, input_width, input_height)),
       m_reference(std::move(reference)) {
-    if (decoder && decoder->kind == DecoderKind::classification) decoder.reset();
+    const bool classifier = decoder && decoder->kind == DecoderKind::classification;
+    if (classifier) decoder.reset();
     if (!decoder && std::any_of(outputs.begin(), outputs.end(), is_detection_output)) {
         decoder = DecoderOptions{};
         decoder->kind = DecoderKind::ssd;
     }
     if (metric == "auto")
-        m_metric = decoder                    ? AgreementMetric::detection
-                   : is_class_scores(outputs) ? AgreementMetric::top1
-                                              : AgreementMetric::cosine;
+        m_metric = decoder ? AgreementMetric::detection
+                   : is_class_scores(outputs) && (classifier || holds_probabilities(m_reference))
+                       ? AgreementMetric::top1
+                       : AgreementMetric::cosine;
     else if (metric == "detection")
         m_metric = AgreementMetric::detection;
     else if (metric == "top1")

@@ -25,7 +25,8 @@ class ModelAgreement {
   public:
     // `metric` is "auto", "detection", "top1" or "cosine"; auto picks detection where there is
     // a detection decoder (`decoder`, or an SSD DetectionOutput [1,1,N,7] among `outputs`),
-    // top-1 for one output of class scores, cosine otherwise. Boxes are compared in the
+    // top-1 for one output of class scores (the classification decoder, or probabilities in
+    // `reference`), cosine otherwise. Boxes are compared in the
     // network input (`input_width` x `input_height`). Throws es::Error (BadInput) when the
     // metric asked for does not fit the model.
     ModelAgreement(const std::string& metric, std::optional<DecoderOptions> decoder,

@@ -24,11 +24,13 @@ const runtime::Core& cpu_core() {
     return core;
 }
 
+// A Convolution, or a GroupConvolution for weights of rank 5; kernels of 3 padded by 1.
 graph::Output convolution(graph::Model& model, graph::Output input, const Tensor& weights,
                           const std::string& name) {
-    const std::string pad = weights.shape()[2] == 3 ? "1,1" : "0,0";
+    const std::string pad = weights.shape().back() == 3 ? "1,1" : "0,0";
     return model
-        .add_op("Convolution", "opset1", {input, model.add_constant(weights, name + "/weights")},
+        .add_op(weights.rank() == 5 ? "GroupConvolution" : "Convolution", "opset1",
+                {input, model.add_constant(weights, name + "/weights")},
                 {{"strides", "1,1"},
                  {"pads_begin", pad},
                  {"pads_end", pad},
@@ -278,17 +280,7 @@ TEST_CASE(
     graph::Output x = model.add_parameter("x", ElementType::f32, PartialShape{1, 16, 32, 32});
     x = convolution(model, x, random_tensor({16, 16, 1, 1}, random, -0.3f, 0.3f), "expand");
     x = model.add_op("ReLU", "opset1", {x}, {}, "relu1").output();
-    const Tensor depthwise_weights = random_tensor({16, 1, 1, 3, 3}, random, -0.3f, 0.3f);
-    x = model
-            .add_op("GroupConvolution", "opset1",
-                    {x, model.add_constant(depthwise_weights, "dw/weights")},
-                    {{"strides", "1,1"},
-                     {"pads_begin", "1,1"},
-                     {"pads_end", "1,1"},
-                     {"dilations", "1,1"},
-                     {"auto_pad", "explicit"}},
-                    "dw")
-            .output();
+    x = convolution(model, x, random_tensor({16, 1, 1, 3, 3}, random, -0.3f, 0.3f), "dw");
     x = model.add_op("ReLU", "opset1", {x}, {}, "relu2").output();
     x = convolution(model, x, random_tensor({8, 16, 1, 1}, random, -0.3f, 0.3f), "project");
     model.add_result(x, "y");

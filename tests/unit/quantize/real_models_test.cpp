@@ -144,3 +144,22 @@ TEST_CASE(
     CHECK(quantized.result.holds);
     CHECK(quantized.result.agreement >= 0.95);
 }
+
+TEST_CASE(
+    "the metric for one output shaped like class scores is top-1 only where it holds "
+    "probabilities: landmarks get the cosine") {
+    const auto frames = sample_frames(k_megamind.string(), 4);
+    const auto metric_of = [&](const std::filesystem::path& path) {
+        const auto compiled = compile(ir::read_model(path));
+        const auto prepared = to_samples(frames, {}, compiled.inputs());
+        return ModelAgreement("auto", std::nullopt, compiled.outputs(), prepared.input_width,
+                              prepared.input_height,
+                              quantize::run_samples(compiled, prepared.samples))
+            .metric();
+    };
+    const auto models = testing::shared_dir() / "models/ir";
+    CHECK(metric_of(models / "landmarks-regression-retail-0009/FP32/"
+                             "landmarks-regression-retail-0009.xml") == AgreementMetric::cosine);
+    CHECK(metric_of(models / "open-closed-eye-0001/FP32/open-closed-eye-0001.xml") ==
+          AgreementMetric::top1);
+}
