@@ -56,6 +56,8 @@ Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>
     if (!reshaped.empty()) graph::reshape(*m_model, reshaped);
     passes::fold_constants(*m_model, {.for_device = true});
     recognize_hswish(*m_model);
+    fold_crelu(*m_model);
+    if (has_int8_dot_product()) split_concat_convolutions(*m_model);
     m_plan->model = m_model;
     m_plan->input_shapes = input_shapes;
 

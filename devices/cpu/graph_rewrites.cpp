@@ -160,6 +160,11 @@ std::optional<ScaledHSwish> hswish_input(graph::Node& node, const Readers& reade
 
 }  // namespace
 
+void give_output(graph::Node& node, const graph::PortType& port) {
+    node.op = graph::op_registry().find(node.type, node.version);
+    node.outputs = {graph::OutputPort{port, {}, {}}};
+}
+
 size_t recognize_hswish(graph::Model& model) {
     const graph::OpDef* hswish = graph::op_registry().find("HSwish", "opset4");
     const graph::OpDef* multiply = graph::op_registry().find("Multiply", "opset1");

@@ -11,4 +11,18 @@ namespace es::devices::cpu {
 // Returns how many were replaced.
 size_t recognize_hswish(graph::Model& model);
 
+// A convolution reading a Concat of FakeQuantize outputs on different grids becomes the sum of
+// one convolution per Concat input (concat_split.cpp), which int8 kernels compute. Returns how
+// many were replaced.
+size_t split_concat_convolutions(graph::Model& model);
+
+// Gives a node made by a rewrite its op and one output of type `port`. (Shape inference would
+// refuse the f32 weights that constant folding for the device leaves on f16 data.)
+void give_output(graph::Node& node, const graph::PortType& port);
+
+// Replaces each CReLU block, a Concat of a convolution's output and its negation (through
+// FakeQuantizes in INT8 IRs), by one convolution computing both halves, followed by
+// FakeQuantizes with a range per channel (crelu.cpp). Returns how many were replaced.
+size_t fold_crelu(graph::Model& model);
+
 }  // namespace es::devices::cpu

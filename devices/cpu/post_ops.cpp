@@ -528,6 +528,59 @@ void add_fake_quantize(std::vector<PostOpEntry>& entries, const FakeQuantizeOp& 
         add_eltwise(entries, {Algorithm::eltwise_linear, 1, *op.integer_offset});
 }
 
+// x * scale + shift with one value or one per channel, where `entry` is an eltwise linear or
+// a binary mul or add by a constant; nullopt otherwise.
+std::optional<std::pair<Tensor, Tensor>> affine_of(const PostOpEntry& entry) {
+    if (entry.kind == PostOpEntry::Kind::eltwise && entry.algorithm == Algorithm::eltwise_linear)
+        return std::pair{filled(1, entry.alpha), filled(1, entry.beta)};
+    if (entry.kind != PostOpEntry::Kind::binary || entry.tensor >= 0) return std::nullopt;
+    const size_t count = entry.operand.size();
+    if (entry.algorithm == Algorithm::binary_mul) return std::pair{entry.operand, filled(count, 0)};
+    if (entry.algorithm == Algorithm::binary_add) return std::pair{filled(count, 1), entry.operand};
+    return std::nullopt;
+}
+
+// `entries` with each run of affine entries (a FakeQuantize's output scale, then a Multiply and
+// an Add per channel, then the next FakeQuantize's input scale) composed into one scale and one
+// shift: every binary post-op costs the kernel a load and an operation per vector.
+std::vector<PostOpEntry> compose_affine_runs(std::vector<PostOpEntry> entries) {
+    std::vector<PostOpEntry> composed;
+    std::optional<std::pair<Tensor, Tensor>> run;  // scale, shift
+    const auto flush = [&] {
+        if (run) add_affine(composed, run->first, run->second);
+        run.reset();
+    };
+    for (PostOpEntry& entry : entries) {
+        auto affine = affine_of(entry);
+        if (affine && run && affine->first.size() > 1 && run->first.size() > 1 &&
+            affine->first.size() != run->first.size())
+            flush();
+        if (!affine) {
+            flush();
+            composed.push_back(std::move(entry));
+            continue;
+        }
+        if (!run) {
+            run = {affine->first.clone(), affine->second.clone()};
+            continue;
+        }
+        const size_t count = std::max(run->first.size(), affine->first.size());
+        Tensor scale = filled(count, 0);
+        Tensor shift = filled(count, 0);
+        const auto at = [](const Tensor& values, size_t c) {
+            return values.data<float>()[values.size() == 1 ? 0 : c];
+        };
+        for (size_t c = 0; c < count; ++c) {
+            scale.data<float>()[c] = at(run->first, c) * at(affine->first, c);
+            shift.data<float>()[c] =
+                at(run->second, c) * at(affine->first, c) + at(affine->second, c);
+        }
+        run = {std::move(scale), std::move(shift)};
+    }
+    flush();
+    return composed;
+}
+
 std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
     using EntryKind = PostOpEntry::Kind;
     std::vector<PostOpEntry> entries;
@@ -560,7 +613,7 @@ std::vector<PostOpEntry> expand(const PostOpChain& chain, size_t count) {
                 break;
         }
     }
-    return entries;
+    return compose_affine_runs(std::move(entries));
 }
 
 }  // namespace

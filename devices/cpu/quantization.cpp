@@ -161,8 +161,6 @@ bool read_as_quantized(const graph::Output& output, const ActivationQuantization
 
 std::vector<QuantizedChain> quantized_chains(const PostOpChain& chain, Compiler& compiler) {
     std::vector<QuantizedChain> found;
-    const auto sum = chain.sum_index();
-    const bool integer_sum = sum && chain.ops[*sum].integer_residual;
     for (size_t i = chain.folded; i < chain.ops.size(); ++i) {
         const FusedOp& op = chain.ops[i];
         if (op.kind == FusedOp::Kind::sum && !op.integer_residual) break;  // adds to f32
@@ -188,7 +186,6 @@ std::vector<QuantizedChain> quantized_chains(const PostOpChain& chain, Compiler&
             }
             found.insert(found.begin(), std::move(quantized));
         }
-        if (!integer_sum || i > *sum) break;
     }
     return found;
 }

@@ -42,9 +42,9 @@ bool read_as_quantized(const graph::Output& output, const ActivationQuantization
                        Compiler& compiler);
 
 // The chain up to a FakeQuantize whose readers all take 8-bit integers, with that FakeQuantize
-// ending in the integers of its grid instead of its real values: the longest first, one past
-// the sum where the chain adds a residual of 8-bit integers, then one up to the first
-// FakeQuantize. Empty when there is none.
+// ending in the integers of its grid instead of its real values, for each such FakeQuantize
+// (a chain may pass through others, and through a sum of a residual of 8-bit integers), the
+// longest first. Empty when there is none.
 struct QuantizedChain {
     PostOpChain chain;
     ActivationQuantization form;

@@ -465,13 +465,12 @@ TEST_CASE("post-op chains repeating clamps and scales with other bounds all fuse
     }
 }
 
-// CReLU as IRs write it: a convolution output and its negation concatenated, then a per-channel
-// scale and shift (a BatchNorm) fused into the Multiply, and pooled. The Concat of blocked
-// values must hand on a layout whose consumers compute per-channel operands right: oneDNN 2.6's
-// binary kernel reads a per-channel post-op operand of channel c at c mod the block when its
-// source is blocked with the channel blocks outermost (Bacd16b, which concat picks by itself).
-TEST_CASE(
-    "post-op chains after a Concat of blocked convolution outputs (CReLU) match the reference") {
+// Two convolution outputs concatenated, then a per-channel scale and shift (a BatchNorm) fused
+// into the Multiply, and pooled. The Concat of blocked values must hand on a layout whose
+// consumers compute per-channel operands right: oneDNN 2.6's binary kernel reads a per-channel
+// post-op operand of channel c at c mod the block when its source is blocked with the channel
+// blocks outermost (Bacd16b, which concat picks by itself).
+TEST_CASE("post-op chains after a Concat of blocked convolution outputs match the reference") {
     for (const int64_t channels : {8, 16, 24}) {
         for (const bool pooled : {false, true}) {
             CAPTURE(channels);
@@ -480,9 +479,9 @@ TEST_CASE(
             // Three input channels: a first layer, which reads the plain input and writes
             // channel blocks.
             const auto x = g.input(PartialShape{1, 3, 8, 6});
-            const auto y = conv(g, x, 3, channels, "conv");
-            const auto concat = g.op("Concat", {y, g.op("Negative", {y}, {}, "negative")},
-                                     {{"axis", "1"}}, "concat");
+            const auto concat =
+                g.op("Concat", {conv(g, x, 3, channels, "conv"), conv(g, x, 3, channels, "other")},
+                     {{"axis", "1"}}, "concat");
             auto z = g.op("Multiply", {concat, g.constant({1, 2 * channels, 1, 1})}, {}, "scale");
             z = g.op("Add", {z, g.constant({1, 2 * channels, 1, 1})}, {}, "shift");
             if (pooled)
@@ -499,6 +498,40 @@ TEST_CASE(
                                                      {.profile = true});
             CHECK(sorted_names(fused_into(cpu[0].profile, "scale")) ==
                   (pooled ? "shift" : "relu,shift"));
+        }
+    }
+}
+
+// CReLU as IRs write it: a convolution's output and its negation (Negative, or a Multiply by
+// -1) concatenated, then a per-channel scale and shift and a ReLU. One convolution with the
+// weights [W; -W] computes both halves, with the rest of the chain as its post-ops.
+TEST_CASE("a CReLU block runs as one convolution of stacked weights with its chain fused") {
+    for (const bool multiply : {false, true}) {
+        for (const bool biased : {false, true}) {
+            CAPTURE(multiply);
+            CAPTURE(biased);
+            GraphBuilder g;
+            const auto x = g.input(PartialShape{1, 3, 12, 10});
+            auto y = conv(g, x, 3, 16, "conv");
+            if (biased) y = bias(g, y, 16);
+            const auto negation =
+                multiply ? g.op("Multiply", {y, g.constant(make_tensor<float>({1}, {-1.0f}))}, {},
+                                "negation")
+                         : g.op("Negative", {y}, {}, "negation");
+            const auto concat = g.op("Concat", {y, negation}, {{"axis", "1"}}, "concat");
+            auto z = g.op("Multiply", {concat, g.constant({1, 32, 1, 1})}, {}, "scale");
+            z = g.op("Add", {z, g.constant({1, 32, 1, 1})}, {}, "shift");
+            g.output(g.op("ReLU", {z}, {}, "relu"));
+            const auto model = g.finish();
+            const auto cpu = check_against_reference("CPU", model, {random_inputs(*model, 11)},
+                                                     1e-4, {.profile = true});
+            CHECK(sorted_names(fused_into(cpu[0].profile, "conv")) ==
+                  (biased ? "bias,relu,scale,shift" : "relu,scale,shift"));
+            for (const auto& row : cpu[0].profile) {
+                CAPTURE(row.name);
+                CHECK(row.type != "Concat");
+                CHECK(row.name != "negation");
+            }
         }
     }
 }

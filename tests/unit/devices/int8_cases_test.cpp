@@ -197,6 +197,11 @@ const std::vector<Int8Case> k_cases = {
      }},
 };
 
+size_t steps_of_type(const std::vector<runtime::LayerProfile>& profile, const std::string& type) {
+    return static_cast<size_t>(std::count_if(profile.begin(), profile.end(),
+                                             [&](const auto& row) { return row.type == type; }));
+}
+
 bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() &&
            text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -227,23 +232,44 @@ TEST_CASE("FakeQuantize -> Convolution runs as an int8 convolution with VNNI and
     }
 }
 
-TEST_CASE("Concat of values quantized with different steps keeps the f32 convolution") {
+// The convolution is the sum of one convolution per Concat input, each int8 on its own grid.
+TEST_CASE(
+    "a convolution of a Concat of values on different grids runs as int8 parts, one per "
+    "input") {
     for (const std::string& device : devices_under_test()) {
         CAPTURE(device);
         GraphBuilder g;
         const auto x = g.op("ReLU", {g.input(PartialShape{1, 8, 6, 6})});
         const auto a = fake_quantize(g, x, 0, 2.55f, 256, "fq_a");
         const auto b = fake_quantize(g, x, 0, 1.0f, 256, "fq_b");
-        const auto concat = g.op("Concat", {a, b}, {{"axis", "1"}});
-        g.output(
-            g.op("Convolution", {concat, s8_weights(g, {8, 16, 3, 3}, 6)}, k_same_3x3, "conv"));
+        const auto c = g.op("MaxPool", {fake_quantize(g, x, 0, 4.0f, 256, "fq_c")},
+                            {{"kernel", "3,3"},
+                             {"strides", "1,1"},
+                             {"pads_begin", "1,1"},
+                             {"pads_end", "1,1"},
+                             {"rounding_type", "floor"},
+                             {"auto_pad", "explicit"}});
+        const auto concat = g.op("Concat", {a, b, c}, {{"axis", "1"}}, "concat");
+        const auto y =
+            g.op("Convolution", {concat, s8_weights(g, {8, 24, 3, 3}, 6)}, k_same_3x3, "conv");
+        g.output(bias_relu(g, y, 8));
         const auto model = g.finish();
         const auto runs = check_against_reference(device, model, {random_inputs(*model, 2)}, 1e-4,
                                                   {.profile = true});
         if (device != "CPU") continue;  // what follows is the CPU's own form
-        const std::string implementation = implementation_of(runs[0].profile, "conv");
-        CAPTURE(implementation);
-        CHECK(!ends_with(implementation, " u8"));
+        const auto& profile = runs[0].profile;
+        if (!devices::cpu::has_int8_dot_product()) {
+            CHECK(!ends_with(implementation_of(profile, "conv"), " u8"));
+            continue;
+        }
+        CHECK(steps_of_type(profile, "Concat") == 0);
+        for (const std::string part : {"conv/part0", "conv/part1", "conv/part2"}) {
+            CAPTURE(part);
+            CHECK(ends_with(implementation_of(profile, part), " u8"));
+        }
+        CHECK(fused_into(profile, "conv/part1") == std::vector<std::string>{"conv/sum1"});
+        CHECK(fused_into(profile, "conv/part2") ==
+              std::vector<std::string>{"conv/sum2", "bias", "relu"});
     }
 }
 
@@ -288,11 +314,6 @@ graph::Output quantized_layer(GraphBuilder& g, graph::Output x, int64_t in, int6
         g.op("Convolution", {x, s8_weights(g, {out, in, 3, 3}, seed)}, k_same_3x3, name + "_conv");
     const auto biased = g.op("Add", {y, g.constant({1, out, 1, 1})});
     return fake_quantize(g, g.op("ReLU", {biased}), low, high, 256, name);
-}
-
-size_t steps_of_type(const std::vector<runtime::LayerProfile>& profile, const std::string& type) {
-    return static_cast<size_t>(std::count_if(profile.begin(), profile.end(),
-                                             [&](const auto& row) { return row.type == type; }));
 }
 
 }  // namespace
@@ -638,6 +659,56 @@ TEST_CASE("FakeQuantize after Clamp, Add and ReLU, into convolutions and Add, ne
                         CHECK(!is_fake_quantize(fused));
                     }
             }
+        }
+    }
+}
+
+// CReLU as Open Model Zoo's INT8 IRs write it (person-attributes-recognition-crossroad-0230,
+// person-detection-retail-0002): a convolution's output and its negation, each through its own
+// FakeQuantize (the negation before or after the first one), concatenated, scaled and shifted per
+// channel, then quantized for the next convolution.
+TEST_CASE("CReLU blocks of INT8 IRs run as one int8 convolution writing 8-bit values") {
+    for (const std::string& device : devices_under_test()) {
+        CAPTURE(device);
+        for (const bool negated_after_quantize : {false, true}) {
+            CAPTURE(negated_after_quantize);
+            GraphBuilder g;
+            const auto in = fake_quantize(g, g.input(PartialShape{1, 16, 8, 8}), -2.56f, 2.54f);
+            const auto y = g.op("Add", {g.op("Convolution", {in, s8_weights(g, {12, 16, 3, 3}, 41)},
+                                             k_same_3x3, "conv"),
+                                        g.constant({1, 12, 1, 1})});
+            const auto positive = fake_quantize(g, y, -3.0f, 2.98f, 256, "positive");
+            const auto negated =
+                negated_after_quantize
+                    ? g.op("Multiply", {positive, scalar(g, -1.0f)}, {}, "negation")
+                    : g.op("Negative", {y}, {}, "negation");
+            const auto negative = fake_quantize(g, negated, -2.9f, 3.1f, 256, "negative");
+            const auto concat = g.op("Concat", {positive, negative}, {{"axis", "1"}}, "concat");
+            const auto scaled = g.op("Multiply", {concat, g.constant({1, 24, 1, 1}, 0.5f, 1.5f)});
+            const auto shifted = g.op("Add", {scaled, g.constant({1, 24, 1, 1})});
+            const auto next_in =
+                fake_quantize(g, g.op("ReLU", {shifted}), 0, 2.55f, 256, "next_in");
+            g.output(g.op("Convolution", {next_in, s8_weights(g, {8, 24, 3, 3}, 42)}, k_same_3x3,
+                          "next"));
+            const auto model = g.finish();
+            // A FakeQuantize may round a value the other way than REF: one step, spread by the
+            // convolution after it.
+            const auto runs = check_against_reference(device, model, {random_inputs(*model, 9)},
+                                                      5e-2, {.profile = true});
+            if (device != "CPU") continue;  // what follows is the CPU's own form
+            const auto& profile = runs[0].profile;
+            CHECK(steps_of_type(profile, "Concat") == 0);
+            CHECK(steps_of_type(profile, "Negative") == 0);
+            for (const auto& row : profile) {
+                CAPTURE(row.name);
+                CHECK(row.implementation.rfind("ref", 0) != 0);
+                if (row.type == "FakeQuantize" && row.name != "fq")
+                    CHECK(row.implementation.rfind("fused into conv", 0) == 0);
+            }
+            if (!devices::cpu::has_int8_dot_product()) continue;
+            CHECK(ends_with(implementation_of(profile, "conv"), " s8"));
+            CHECK(ends_with(implementation_of(profile, "next"), " u8"));
+            CHECK(steps_of_type(profile, "Quantize") == 0);
         }
     }
 }
