@@ -36,13 +36,15 @@ std::shared_ptr<const Plan> Compiler::compile(const graph::Model& model,
                                               const runtime::CompileOptions& options) {
     return on_own_thread([&] {
         const ThreadScope threads(options.threads_per_stream);
-        Compiler compiler(std::make_shared<graph::Model>(model.clone()), input_shapes);
+        Compiler compiler(std::make_shared<graph::Model>(model.clone()), input_shapes,
+                          options.exact_int8);
         compiler.build();
         return compiler.m_plan;
     });
 }
 
-Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>& input_shapes)
+Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>& input_shapes,
+                   bool exact_int8)
     : m_model(std::move(model)), m_plan(std::make_shared<Plan>()) {
     m_parameters = m_model->parameters();
     m_results = m_model->results();
@@ -56,6 +58,9 @@ Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>
     if (!reshaped.empty()) graph::reshape(*m_model, reshaped);
     passes::fold_constants(*m_model, {.for_device = true});
     recognize_hswish(*m_model);
+    if (!has_int8_dot_product() && !exact_int8 && !exact_int8_requested())
+        for (const std::string& name : skip_activation_quantization(*m_model))
+            m_plan->step_free.push_back({name, "FakeQuantize", "skipped: no 8-bit dot product"});
     fold_crelu(*m_model);
     if (has_int8_dot_product()) split_concat_convolutions(*m_model);
     m_plan->model = m_model;

@@ -36,7 +36,7 @@ struct ActivationQuantization {
     // u8, s8, or f32: each value over its channel's step, as a float (a level where the
     // channel's zero is on level 0)
     dnnl::memory::data_type type;
-    std::vector<float> steps;      // [1] or one per channel
+    std::vector<float> steps;  // [1] or one per channel
     int32_t level_zero = 0;
     // Where 0.0 lies from level `level_zero`, in steps, as `steps`: ranges stored in f16 move it
     // off the level by a few hundredths of a step. Convolutions correct for it in their bias.
@@ -138,7 +138,8 @@ class Compiler {
     void add_step(std::unique_ptr<Step> step);
 
   private:
-    Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>& input_shapes);
+    Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>& input_shapes,
+             bool exact_int8);
     void build();
     void add_inputs();
     void lower(const graph::Node& node);

@@ -1,5 +1,8 @@
 #include "devices/cpu/dnnl_util.h"
 
+#include <cstdlib>
+#include <string_view>
+
 #include "inference/core/error.h"
 
 #include <omp.h>
@@ -170,6 +173,11 @@ bool has_int8_dot_product() {
         default:
             return false;
     }
+}
+
+bool exact_int8_requested() {
+    const char* exact = std::getenv("EDGESIGHT_EXACT_INT8");
+    return exact && std::string_view(exact) == "1";
 }
 
 ThreadScope::ThreadScope(int threads) : m_previous(omp_get_max_threads()) {

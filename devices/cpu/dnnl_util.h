@@ -58,6 +58,9 @@ std::string effective_isa();
 // Whether that instruction set adds u8 x s8 products in 32 bits (VNNI, AMX), as int8
 // convolutions need to be exact.
 bool has_int8_dot_product();
+// Whether EDGESIGHT_EXACT_INT8=1 asks a CPU without that product to compute an INT8 IR's
+// FakeQuantizes exactly in f32, rather than run the float network they approximate.
+bool exact_int8_requested();
 
 // Sets the calling thread's OpenMP thread count for its lifetime (oneDNN sizes a primitive's
 // work split by it when the primitive is made) and restores the previous one.

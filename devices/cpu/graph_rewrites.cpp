@@ -160,6 +160,20 @@ std::optional<ScaledHSwish> hswish_input(graph::Node& node, const Readers& reade
 
 }  // namespace
 
+std::vector<std::string> skip_activation_quantization(graph::Model& model) {
+    std::vector<std::string> skipped;
+    for (const auto& node : model.nodes()) {
+        if (node->type != "FakeQuantize" || node->inputs.empty() ||
+            node->inputs[0].source.node->type == "Const" ||
+            node->attributes.get_int("levels", 0) > 256)
+            continue;
+        model.replace_uses(node->output(), node->inputs[0].source);
+        skipped.push_back(node->name);
+    }
+    if (!skipped.empty()) model.remove_unused();
+    return skipped;
+}
+
 void give_output(graph::Node& node, const graph::PortType& port) {
     node.op = graph::op_registry().find(node.type, node.version);
     node.outputs = {graph::OutputPort{port, {}, {}}};

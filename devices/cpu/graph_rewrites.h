@@ -16,6 +16,12 @@ size_t recognize_hswish(graph::Model& model);
 // many were replaced.
 size_t split_concat_convolutions(graph::Model& model);
 
+// Removes every FakeQuantize of at most 256 levels on a computed tensor (weights' ones are
+// folded before): on a CPU without an 8-bit dot product an INT8 IR runs as the float network
+// its FakeQuantizes approximate, at the speed of its FP32 form, since emulating them in f32
+// costs more than the int8 kernels could not save. Returns the names of those removed.
+std::vector<std::string> skip_activation_quantization(graph::Model& model);
+
 // Gives a node made by a rewrite its op and one output of type `port`. (Shape inference would
 // refuse the f32 weights that constant folding for the device leaves on f16 data.)
 void give_output(graph::Node& node, const graph::PortType& port);

@@ -173,7 +173,8 @@ graph::Model quantize_model(const graph::Model& model, const std::vector<Layer>&
 
 runtime::CompiledModel compile_for_samples(const runtime::Core& core, const graph::Model& model,
                                            const std::string& device) {
-    return core.compile(std::make_shared<graph::Model>(model.clone()), device, {.batch = 1});
+    return core.compile(std::make_shared<graph::Model>(model.clone()), device,
+                        {.batch = 1, .exact_int8 = true});
 }
 
 std::vector<std::vector<Tensor>> run_samples(const runtime::CompiledModel& compiled,

@@ -17,12 +17,13 @@ graph::PortType as_computed(graph::PortType type) {
 
 CompiledModel::CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
                              const std::string& instance, const StreamsConfig& streams,
-                             bool profile) {
+                             const RuntimeConfig& config) {
     const auto start = std::chrono::steady_clock::now();
     auto executable =
         device.compile(model, CompileOptions{.threads_per_stream = streams.threads_per_stream,
-                                             .profile = profile,
-                                             .instance = instance});
+                                             .profile = config.profile,
+                                             .instance = instance,
+                                             .exact_int8 = config.exact_int8});
     const std::chrono::duration<double, std::milli> compile_time =
         std::chrono::steady_clock::now() - start;
 

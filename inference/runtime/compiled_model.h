@@ -20,7 +20,8 @@ class CompiledModel {
     // Compiles `model` on `device`'s `instance` now; Core::compile resolves `streams` and the
     // batch.
     CompiledModel(std::shared_ptr<const graph::Model> model, const Device& device,
-                  const std::string& instance, const StreamsConfig& streams, bool profile);
+                  const std::string& instance, const StreamsConfig& streams,
+                  const RuntimeConfig& config);
 
     // The device its requests run on now: the one compiled on, or where that was AUTO, the one
     // AUTO runs them on at this moment.

@@ -73,7 +73,7 @@ CompiledModel Core::compile(std::shared_ptr<const graph::Model> model, const std
     if (config.batch > 0) model = with_batch(*model, config.batch);
     const Device& chosen = choose_device(m_devices, *model, device);
     const StreamsConfig streams = resolve_streams(config, chosen.compute_units());
-    return CompiledModel(model, chosen, device, streams, config.profile);
+    return CompiledModel(model, chosen, device, streams, config);
 }
 
 }  // namespace es::runtime

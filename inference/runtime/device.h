@@ -13,8 +13,9 @@ namespace es::runtime {
 // a device sees them: a device gets the thread count of one stream.
 struct CompileOptions {
     int threads_per_stream = 1;
-    bool profile = false;  // keep per-layer counters
+    bool profile = false;       // keep per-layer counters
     std::string instance = {};  // the name the device was chosen by, e.g. "GPU.1"
+    bool exact_int8 = false;    // RuntimeConfig::exact_int8
 };
 
 // Time and implementation of one executed layer (benchmark_app's performance counters).

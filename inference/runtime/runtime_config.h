@@ -15,6 +15,9 @@ struct RuntimeConfig {
     int nthreads = 0;      // compute threads in total, at most the cores available
     int batch = 0;         // > 0: every input's first dimension is set to it before compiling
     bool profile = false;  // keep per-layer counters (InferRequest::layer_profile)
+    // Where the device has no int8 kernels, compute an INT8 IR's FakeQuantizes exactly rather
+    // than run its float network: what measuring the accuracy of a quantization needs.
+    bool exact_int8 = false;
 };
 
 // Streams and threads resolved from a RuntimeConfig: nstreams × threads_per_stream ≤ nthreads.

@@ -663,6 +663,73 @@ TEST_CASE("FakeQuantize after Clamp, Add and ReLU, into convolutions and Add, ne
     }
 }
 
+// An INT8 IR on a CPU with an 8-bit dot product runs int8 kernels; on one without (ctest runs
+// this case with oneDNN capped at AVX2, with and without EDGESIGHT_EXACT_INT8=1) it runs the
+// float network its FakeQuantizes approximate, and the profile names them skipped, unless the
+// compile or the environment asks for them exactly.
+namespace {
+
+// Two convolutions, with FakeQuantizes on their inputs where `quantized`; the same weights
+// either way.
+std::shared_ptr<graph::Model> two_layers(bool quantized) {
+    GraphBuilder g(5);
+    const auto fake_quantize = [&](graph::Output x, float low, float high) {
+        if (!quantized) return x;
+        return g.op("FakeQuantize",
+                    {x, scalar(g, low), scalar(g, high), scalar(g, low), scalar(g, high)},
+                    {{"levels", "256"}});
+    };
+    const auto x = fake_quantize(g.input(PartialShape{1, 16, 10, 10}), -2.56f, 2.54f);
+    const auto y =
+        g.op("Convolution", {x, g.constant({32, 16, 3, 3}, -0.1f, 0.1f)}, k_same_3x3, "first");
+    const auto relu = g.op("ReLU", {g.op("Add", {y, g.constant({1, 32, 1, 1})})});
+    g.output(g.op("Convolution",
+                  {fake_quantize(relu, 0, 2.55f), g.constant({8, 32, 3, 3}, -0.1f, 0.1f)},
+                  k_same_3x3, "second"));
+    return g.finish();
+}
+
+}  // namespace
+
+TEST_CASE("INT8 IRs on a CPU without an 8-bit dot product run their float network") {
+    const auto quantized = two_layers(true);
+    const std::vector<std::vector<Tensor>> inputs = {random_inputs(*quantized, 3)};
+    const auto cpu = run_on("CPU", quantized, inputs, {.profile = true});
+    const auto& profile = cpu[0].profile;
+    if (devices::cpu::has_int8_dot_product()) {
+        CHECK(implementation_of(profile, "first").ends_with(" s8"));
+        CHECK(implementation_of(profile, "second").ends_with(" u8"));
+        return;
+    }
+    if (devices::cpu::exact_int8_requested()) {
+        // EDGESIGHT_EXACT_INT8=1: the FakeQuantizes computed exactly, as REF does.
+        check_against_reference("CPU", quantized, inputs, 1e-4);
+        return;
+    }
+    size_t skipped = 0;
+    for (const auto& row : profile)
+        if (row.type == "FakeQuantize") {
+            CAPTURE(row.name);
+            CHECK(row.implementation == "skipped: no 8-bit dot product");
+            ++skipped;
+        }
+    CHECK(skipped == 2);
+    const auto float_network = run_on("REF", two_layers(false), inputs);
+    const auto actual = cpu[0].outputs.at(0).to_doubles();
+    const auto expected = float_network[0].outputs.at(0).to_doubles();
+    REQUIRE(actual.size() == expected.size());
+    for (size_t i = 0; i < actual.size(); ++i)
+        CHECK(std::abs(actual[i] - expected[i]) <= 1e-4 * std::max(1.0, std::abs(expected[i])));
+
+    // What quantize asks for to measure the int8 accuracy: the FakeQuantizes computed exactly.
+    const auto exact = check_against_reference("CPU", quantized, inputs, 1e-4,
+                                               {.profile = true, .exact_int8 = true});
+    for (const auto& row : exact[0].profile) {
+        CAPTURE(row.name);
+        CHECK(row.implementation.find("skipped") == std::string::npos);
+    }
+}
+
 // CReLU as Open Model Zoo's INT8 IRs write it (person-attributes-recognition-crossroad-0230,
 // person-detection-retail-0002): a convolution's output and its negation, each through its own
 // FakeQuantize (the negation before or after the first one), concatenated, scaled and shifted per

@@ -72,7 +72,7 @@ TEST_CASE("200 async requests on 4 streams give the results of sync runs") {
     const devices::ReferenceDevice device;
     const runtime::CompiledModel compiled(
         conv_model(), device, "REF",
-        {.nstreams = 4, .threads_per_stream = 1, .nthreads = 4, .optimal_nireq = 8}, false);
+        {.nstreams = 4, .threads_per_stream = 1, .nthreads = 4, .optimal_nireq = 8}, {});
     std::mt19937 random(7);
     std::uniform_real_distribution<float> uniform(-1, 1);
     std::vector<Tensor> inputs;
