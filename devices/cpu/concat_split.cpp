@@ -12,11 +12,17 @@
 namespace es::devices::cpu {
 namespace {
 
-// The FakeQuantize whose values `output` holds: its own, or through a MaxPool.
+// The FakeQuantize with one range for the tensor whose values `output` holds: its own, or
+// through a MaxPool. (One with a range per channel is no int8 source for a convolution.)
 const graph::Node* fake_quantize_behind(const graph::Output& output) {
     const graph::Node* node = output.node;
     if (node->type == "MaxPool" && output.port == 0) node = node->inputs.at(0).source.node;
-    return node->type == "FakeQuantize" && node->inputs.size() == 5 ? node : nullptr;
+    if (node->type != "FakeQuantize" || node->inputs.size() != 5) return nullptr;
+    for (size_t range = 1; range < 5; ++range) {
+        const graph::Node& constant = *node->inputs[range].source.node;
+        if (constant.type != "Const" || constant.value.size() != 1) return nullptr;
+    }
+    return node;
 }
 
 bool same_constant(const graph::Output& a, const graph::Output& b) {
