@@ -34,10 +34,7 @@ bool same_constant(const graph::Output& a, const graph::Output& b) {
 // Whether the inputs of `concat` (along the channels) are 8-bit values of FakeQuantizes of which
 // at least two differ in their output grid.
 bool joins_grids(const graph::Node& concat) {
-    if (concat.inputs.size() < 2) return false;
-    const auto rank = static_cast<int64_t>(concat.outputs[0].type.shape.rank());
-    const int64_t axis = concat.attributes.get_int("axis", 1);
-    if (rank < 3 || (axis != 1 && axis != 1 - rank)) return false;
+    if (concat.inputs.size() < 2 || !concatenates_channels(concat)) return false;
     const graph::Node* first = fake_quantize_behind(concat.inputs[0].source);
     if (!first) return false;
     bool differ = false;

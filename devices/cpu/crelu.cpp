@@ -162,10 +162,8 @@ bool fold(graph::Model& model, graph::Node& concat, const Readers& readers) {
     const PartialShape& partial = first.type().shape;
     if (!partial.is_static() || first.type().shape != concat.inputs[1].source.type().shape)
         return false;
+    if (!concatenates_channels(concat)) return false;
     const Shape shape = partial.to_shape();
-    const auto rank = static_cast<int64_t>(shape.size());
-    const int64_t axis = concat.attributes.get_int("axis", 1);
-    if (rank < 3 || (axis != 1 && axis != 1 - rank)) return false;
     const int64_t channels = shape[1];
 
     std::set<const graph::Node*> path;

@@ -1,13 +1,12 @@
 #include "devices/cpu/dnnl_util.h"
 
-#include <cstdlib>
-#include <string_view>
-
 #include "inference/core/error.h"
 
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 
 namespace es::devices::cpu {
 

@@ -174,6 +174,12 @@ std::vector<std::string> skip_activation_quantization(graph::Model& model) {
     return skipped;
 }
 
+bool concatenates_channels(const graph::Node& concat) {
+    const auto rank = static_cast<int64_t>(concat.outputs.at(0).type.shape.rank());
+    const int64_t axis = concat.attributes.get_int("axis", 1);
+    return rank >= 3 && (axis == 1 || axis == 1 - rank);
+}
+
 void give_output(graph::Node& node, const graph::PortType& port) {
     node.op = graph::op_registry().find(node.type, node.version);
     node.outputs = {graph::OutputPort{port, {}, {}}};

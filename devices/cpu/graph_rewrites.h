@@ -22,6 +22,9 @@ size_t split_concat_convolutions(graph::Model& model);
 // costs more than the int8 kernels could not save. Returns the names of those removed.
 std::vector<std::string> skip_activation_quantization(graph::Model& model);
 
+// Whether `concat` joins tensors of rank 3 or more along axis 1, their channels.
+bool concatenates_channels(const graph::Node& concat);
+
 // Gives a node made by a rewrite its op and one output of type `port`. (Shape inference would
 // refuse the f32 weights that constant folding for the device leaves on f16 data.)
 void give_output(graph::Node& node, const graph::PortType& port);
