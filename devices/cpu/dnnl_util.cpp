@@ -174,6 +174,17 @@ bool has_int8_dot_product() {
     }
 }
 
+bool has_avx512_int8_dot_product() {
+    switch (dnnl::get_effective_cpu_isa()) {
+        case dnnl::cpu_isa::avx512_core_vnni:
+        case dnnl::cpu_isa::avx512_core_bf16:
+        case dnnl::cpu_isa::avx512_core_amx:
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool exact_int8_requested() {
     const char* exact = std::getenv("EDGESIGHT_EXACT_INT8");
     return exact && std::string_view(exact) == "1";

@@ -58,6 +58,8 @@ std::string effective_isa();
 // Whether that instruction set adds u8 x s8 products in 32 bits (VNNI, AMX), as int8
 // convolutions need to be exact.
 bool has_int8_dot_product();
+// Whether it has that product in 512-bit vectors (AVX-512 VNNI), for the project's own kernels.
+bool has_avx512_int8_dot_product();
 // Whether EDGESIGHT_EXACT_INT8=1 asks a CPU without that product to compute an INT8 IR's
 // FakeQuantizes exactly in f32, rather than run the float network they approximate.
 bool exact_int8_requested();

@@ -17,8 +17,10 @@
 #include "devices/cpu/post_ops.h"
 #include "devices/cpu/primitive_family.h"
 #include "devices/cpu/quantization.h"
+#include "devices/cpu/steps.h"
 #include "devices/cpu/window.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace es::devices::cpu {
@@ -102,6 +104,73 @@ void correct_zero_offsets(const Tensor& weights, const ActivationQuantization& a
     }
 }
 
+// The narrow convolution step computing the convolution and the chain's folded ops; the rest of
+// the chain (from the bias on) follows as a binary Add of the bias with post-ops where oneDNN
+// takes it, else as the steps of its own nodes.
+bool lower_narrow_convolution(const graph::Node& node, Compiler& compiler, const PostOpChain& chain,
+                              const ActivationQuantization& activation, const Tensor& weights,
+                              std::vector<float> scales, std::vector<float> bias,
+                              const Window& window) {
+    const graph::Output input = node.inputs.at(0).source;
+    const Shape& src_shape = compiler.shape_of(input);
+    const Shape& dst_shape = compiler.shape_of(output_of(node));
+    const dnnl::memory::desc sum_desc = plain_desc(ElementType::f32, dst_shape);
+    const Shape bias_shape{1, dst_shape[1], 1, 1};
+    const dnnl::memory::desc bias_desc = plain_desc(ElementType::f32, bias_shape);
+    const auto created =
+        chain.ops.size() == chain.folded
+            ? std::nullopt
+            : create_fused(chain, compiler, [&](const PostOpChain& fused, DataType dst_type) {
+                  return create_with_post_ops(
+                      fused, 4, 1, compiler,
+                      dnnl::memory::desc(dnnl_dims(dst_shape), dst_type, Tag::any),
+                      [&](const dnnl::primitive_attr& attr, const dnnl::memory::desc& dst_desc) {
+                          const dnnl::binary::desc desc(dnnl::algorithm::binary_add, sum_desc,
+                                                        bias_desc, dst_desc);
+                          return dnnl::binary::primitive_desc(desc, attr, cpu_engine());
+                      });
+              });
+    const bool chained = created && created->count > chain.folded;
+
+    const dnnl::memory::desc src_desc(dnnl_dims(src_shape), DataType::u8, Tag::nhwc);
+    const auto written = quantized_value(input, activation, compiler);
+    const ValueId src = written
+                            ? compiler.to_layout(*written, src_desc)
+                            : compiler.to_quantized(compiler.value_of(input), src_desc, activation);
+    const ValueId sum = compiler.add_value(node.name, ElementType::f32, dst_shape, sum_desc);
+    auto step = std::make_unique<NarrowConvolutionStep>(
+        src, sum,
+        NarrowConvolutionStep::Geometry{src_shape, dst_shape, window.pads_begin[0],
+                                        window.pads_begin[1]},
+        weights, std::move(scales), chained ? std::vector<float>(bias.size(), 0.0f) : bias,
+        activation.zero_point());
+    step->name = node.name;
+    compiler.add_step(std::move(step));
+    if (!chained) {
+        compiler.define(finish_fusion(chain, chain.folded, node, compiler), sum);
+        return true;
+    }
+
+    const auto& primitive = created->primitive;
+    Tensor bias_tensor(ElementType::f32, bias_shape);
+    std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
+    const auto residual = created->chain.residual(created->count);
+    const ValueId dst =
+        residual
+            ? compiler.add_alias(*residual, node.name, dst_shape, primitive.dst_desc(),
+                                 Compiler::Alias::in_place)
+            : compiler.add_value(node.name, created->dst_type(), dst_shape, primitive.dst_desc());
+    std::vector<PrimitiveArg> args = {
+        {DNNL_ARG_SRC_0, sum},
+        {DNNL_ARG_SRC_1, compiler.add_weights(bias_tensor, bias_desc, primitive.src1_desc())},
+        {DNNL_ARG_DST, dst}};
+    for (const PrimitiveArg& arg : post_op_args(created->chain, created->count, 4, 1, compiler))
+        args.push_back(arg);
+    compiler.add_primitive(*created->chain.ops[chain.folded].node, primitive, std::move(args));
+    created->define(node, dst, compiler);
+    return true;
+}
+
 }  // namespace
 
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
@@ -135,6 +204,14 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
     std::vector<float> scales(channels);
     for (size_t c = 0; c < channels; ++c)
         scales[c] = activation->steps[activation->per_channel() ? c : 0] * quantized.scales[c];
+    const bool dense = std::all_of(window->strides.begin(), window->strides.end(),
+                                   [](int64_t stride) { return stride == 1; }) &&
+                       std::all_of(window->dilations.begin(), window->dilations.end(),
+                                   [](int64_t gaps) { return gaps == 0; });
+    if (!grouped && dense && activation->type == DataType::u8 &&
+        NarrowConvolutionStep::fits(src_shape, dst_shape, weights.shape()))
+        return lower_narrow_convolution(node, compiler, chain, *activation, quantized.values,
+                                        std::move(scales), std::move(bias), *window);
     const auto absorbed = absorb_fake_quantize_input(chain, channels);
     if (absorbed)
         for (size_t c = 0; c < channels; ++c) {

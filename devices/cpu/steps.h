@@ -170,4 +170,41 @@ class PadStep : public Step {
     bool m_parallel;  // large enough to share between threads
 };
 
+// An int8 convolution with at most 4 output channels and 4, 8 or 16 input channels, where
+// oneDNN 2.6 computes 16 output channels for each one asked (the last layers of super-resolution
+// and segmentation networks, megapixels wide): the 8-bit products of 16 lanes at once with
+// AVX-512 VNNI, each lane one input pixel's group of 4 channels. Reads u8 NHWC, writes f32 NCHW:
+//   dst[oc] = scales[oc] * sum (q - zero_point) * w[oc] + bias[oc]
+// with padding taken as real zeros, stride and dilation 1.
+class NarrowConvolutionStep : public Step {
+  public:
+    struct Geometry {
+        Shape src;  // N, C, H, W
+        Shape dst;
+        int64_t pad_top = 0;
+        int64_t pad_left = 0;
+    };
+    // `weights`: s8 [OC, C, KH, KW].
+    NarrowConvolutionStep(ValueId src, ValueId dst, Geometry geometry, const Tensor& weights,
+                          std::vector<float> scales, std::vector<float> bias, int32_t zero_point);
+    std::unique_ptr<StepInstance> instantiate(Frame& frame) const override;
+
+    // Whether the step computes a convolution of these shapes (and kernel, stride 1) here.
+    static bool fits(const Shape& src, const Shape& dst, const Shape& weights);
+
+  private:
+    friend class NarrowConvolutionInstance;
+    ValueId m_src;
+    ValueId m_dst;
+    Geometry m_geometry;
+    int64_t m_kh;
+    int64_t m_kw;
+    std::vector<int8_t> m_weights;    // [OC, KH, KW, C]
+    std::vector<int8_t> m_lanes;      // per (oc, ky, kx): its C weights repeated over 64 bytes
+    std::vector<int32_t> m_row_sums;  // per (oc, ky): the sum of its weights
+    std::vector<float> m_scales;
+    std::vector<float> m_bias;
+    int32_t m_zero_point;
+};
+
 }  // namespace es::devices::cpu

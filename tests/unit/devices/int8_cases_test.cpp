@@ -824,3 +824,105 @@ TEST_CASE("a subpixel deconvolution writes 8-bit values for the int8 convolution
         }
     }
 }
+
+// The last layers of super-resolution networks: 1 to 4 output channels from 4, 8 or 16 quantized
+// ones, megapixels wide (single-image-super-resolution-1032, text-image-super-resolution-0001).
+// With AVX-512 VNNI the project's own kernel runs them (oneDNN computes 16 output channels for
+// each one asked); rows not a multiple of its vectors wide, padding, a zero point, a batch, and
+// the chains after them: a bias alone, a Sigmoid, a residual Add, an 8-bit write for the next
+// int8 convolution.
+TEST_CASE("int8 convolutions with at most 4 output channels run as the narrow kernel") {
+    struct NarrowCase {
+        const char* name;
+        double tolerance;
+        std::function<void(GraphBuilder&)> build;  // a convolution named "conv"
+    };
+    const graph::Attributes asymmetric_5x5 = {
+        {"strides", "1,1"}, {"pads_begin", "2,1"}, {"pads_end", "2,3"}, {"dilations", "1,1"}};
+    const graph::Attributes unpadded_1x1 = {
+        {"strides", "1,1"}, {"pads_begin", "0,0"}, {"pads_end", "0,0"}, {"dilations", "1,1"}};
+    const std::vector<NarrowCase> cases = {
+        {"1 from 4, 3x3, bias", 1e-4,
+         [&](GraphBuilder& g) {
+             const auto x = g.op("ReLU", {g.input(PartialShape{1, 4, 13, 37})});
+             const auto y = g.op("Convolution",
+                                 {fake_quantize(g, x, 0, 2.55f), s8_weights(g, {1, 4, 3, 3}, 61)},
+                                 k_same_3x3, "conv");
+             g.output(g.op("Add", {y, g.constant({1, 1, 1, 1})}, {}, "bias"));
+         }},
+        {"3 from 8 with a zero point, a batch of 2, Sigmoid", 1e-4,
+         [&](GraphBuilder& g) {
+             const auto q = fake_quantize(g, g.input(PartialShape{2, 8, 7, 50}), -1.0f, 2.0f);
+             const auto y =
+                 g.op("Convolution", {q, s8_weights(g, {3, 8, 3, 3}, 62)}, k_same_3x3, "conv");
+             g.output(g.op("Sigmoid", {g.op("Add", {y, g.constant({1, 3, 1, 1})})}));
+         }},
+        {"2 from 16, 5x5 padded unevenly", 1e-4,
+         [&](GraphBuilder& g) {
+             const auto x = g.op("ReLU", {g.input(PartialShape{1, 16, 9, 40})});
+             g.output(g.op("Convolution",
+                           {fake_quantize(g, x, 0, 2.55f), s8_weights(g, {2, 16, 5, 5}, 63)},
+                           asymmetric_5x5, "conv"));
+         }},
+        {"4 from 8, 1x1, exactly one vector wide", 1e-4,
+         [&](GraphBuilder& g) {
+             const auto x = g.op("ReLU", {g.input(PartialShape{1, 8, 3, 16})});
+             g.output(g.op("Convolution",
+                           {fake_quantize(g, x, 0, 2.55f), s8_weights(g, {4, 8, 1, 1}, 64)},
+                           unpadded_1x1, "conv"));
+         }},
+        {"3 from 8 added to the image (a residual)", 1e-4,
+         [&](GraphBuilder& g) {
+             const auto image = g.input(PartialShape{1, 3, 11, 45});
+             const auto features = g.op("ReLU", {g.input(PartialShape{1, 8, 11, 45})});
+             const auto y =
+                 g.op("Convolution",
+                      {fake_quantize(g, features, 0, 2.55f), s8_weights(g, {3, 8, 3, 3}, 65)},
+                      k_same_3x3, "conv");
+             g.output(g.op("Add", {g.op("Add", {y, g.constant({1, 3, 1, 1})}), image}));
+         }},
+        // The FakeQuantize after it may round an output the other way than REF: one step of 0.01.
+        {"4 from 4 into an int8 convolution", 0.0101 / 2.55,
+         [&](GraphBuilder& g) {
+             const auto x = g.op("ReLU", {g.input(PartialShape{1, 4, 10, 33})});
+             const auto y = g.op("Convolution",
+                                 {fake_quantize(g, x, 0, 2.55f), s8_weights(g, {4, 4, 3, 3}, 66)},
+                                 k_same_3x3, "conv");
+             const auto q = fake_quantize(g, bias_relu(g, y, 4), 0, 2.55f, 256, "fq_out");
+             g.output(
+                 g.op("Convolution", {q, s8_weights(g, {16, 4, 3, 3}, 67)}, k_same_3x3, "next"));
+         }},
+    };
+    for (const std::string& device : devices_under_test()) {
+        CAPTURE(device);
+        for (const NarrowCase& test : cases) {
+            const std::string name = test.name;
+            CAPTURE(name);
+            GraphBuilder g;
+            test.build(g);
+            const auto model = g.finish();
+            const auto runs = check_against_reference(device, model, {random_inputs(*model, 8)},
+                                                      test.tolerance, {.profile = true});
+            if (device != "CPU") continue;  // what follows is the CPU's own form
+            const auto& profile = runs[0].profile;
+            const std::string implementation = implementation_of(profile, "conv");
+            CAPTURE(implementation);
+            CHECK(implementation.rfind("ref", 0) != 0);
+            if (!devices::cpu::has_int8_dot_product()) {
+                CHECK(!ends_with(implementation, " u8"));
+                continue;
+            }
+            CHECK(ends_with(implementation, " u8"));
+            CHECK((implementation.rfind("narrow", 0) == 0) ==
+                  devices::cpu::has_avx512_int8_dot_product());
+            if (name.find("into an int8") != std::string::npos) {
+                // The ReLU and FakeQuantize after the bias run as one step writing the integers
+                // the next convolution reads.
+                CHECK(fused_into(profile, "conv") ==
+                      std::vector<std::string>{"bias", "relu", "fq_out"});
+                CHECK(ends_with(implementation_of(profile, "next"), " u8"));
+                CHECK(steps_of_type(profile, "Quantize") == 0);
+            }
+        }
+    }
+}
