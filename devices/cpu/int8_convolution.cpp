@@ -114,7 +114,13 @@ bool lower_narrow_convolution(const graph::Node& node, Compiler& compiler, const
     const graph::Output input = node.inputs.at(0).source;
     const Shape& src_shape = compiler.shape_of(input);
     const Shape& dst_shape = compiler.shape_of(output_of(node));
-    const dnnl::memory::desc sum_desc = plain_desc(ElementType::f32, dst_shape);
+    // Channels last where a pixel's channels divide a vector (2 or 4: the readers' vectors then
+    // hold whole pixels; a resize of planes runs element by element), unless a residual is added
+    // in place: its layout is the plain one of the value it overwrites.
+    const bool channels_last = (dst_shape[1] == 2 || dst_shape[1] == 4) && !chain.sum_index();
+    const dnnl::memory::desc sum_desc =
+        channels_last ? dnnl::memory::desc(dnnl_dims(dst_shape), DataType::f32, Tag::nhwc)
+                      : plain_desc(ElementType::f32, dst_shape);
     const Shape bias_shape{1, dst_shape[1], 1, 1};
     const dnnl::memory::desc bias_desc = plain_desc(ElementType::f32, bias_shape);
     const auto created =
@@ -141,7 +147,7 @@ bool lower_narrow_convolution(const graph::Node& node, Compiler& compiler, const
     auto step = std::make_unique<NarrowConvolutionStep>(
         src, sum,
         NarrowConvolutionStep::Geometry{src_shape, dst_shape, window.pads_begin[0],
-                                        window.pads_begin[1]},
+                                        window.pads_begin[1], channels_last},
         weights, std::move(scales), chained ? std::vector<float>(bias.size(), 0.0f) : bias,
         activation.zero_point());
     step->name = node.name;

@@ -24,8 +24,12 @@ struct Kernel {
     const float* bias;
     int32_t zero_point;
 
+    bool channels_last;
+
+    // Output channel oc of pixel (y, 0) of image n.
     float* dst_row(int64_t n, int64_t oc, int64_t y) const {
-        return dst + ((n * outputs + oc) * dst_h + y) * dst_w;
+        return channels_last ? dst + ((n * dst_h + y) * dst_w) * outputs + oc
+                             : dst + ((n * outputs + oc) * dst_h + y) * dst_w;
     }
 };
 
@@ -61,7 +65,16 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) inline voi
         _mm512_maskz_cvtepi32_ps(stored,
                                  _mm512_sub_epi32(sums, _mm512_set1_epi32(span.compensation[oc]))),
         _mm512_set1_ps(k.scales[oc]), _mm512_set1_ps(k.bias[oc]));
-    _mm512_mask_storeu_ps(k.dst_row(span.n, oc, span.y) + x, stored, real);
+    float* dst = k.dst_row(span.n, oc, span.y);
+    if (k.channels_last && k.outputs > 1)
+        _mm512_mask_i32scatter_ps(
+            dst + x * k.outputs, stored,
+            _mm512_mullo_epi32(
+                _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                _mm512_set1_epi32(static_cast<int32_t>(k.outputs))),
+            real, sizeof(float));
+    else
+        _mm512_mask_storeu_ps(dst + x, stored, real);
 }
 
 // The vectors of `span`, all of whose taps lie inside the source horizontally.
@@ -224,7 +237,8 @@ class NarrowConvolutionInstance : public StepInstance {
                             s.m_row_sums.data(),
                             s.m_scales.data(),
                             s.m_bias.data(),
-                            s.m_zero_point};
+                            s.m_zero_point,
+                            s.m_geometry.channels_last};
         const Row row = row_for(dst[1], src[1]);
         const int64_t rows = dst[0] * dst[2];
 #pragma omp parallel for

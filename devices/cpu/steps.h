@@ -173,7 +173,8 @@ class PadStep : public Step {
 // An int8 convolution with at most 4 output channels and 4, 8 or 16 input channels, where
 // oneDNN 2.6 computes 16 output channels for each one asked (the last layers of super-resolution
 // and segmentation networks, megapixels wide): the 8-bit products of 16 lanes at once with
-// AVX-512 VNNI, each lane one input pixel's group of 4 channels. Reads u8 NHWC, writes f32 NCHW:
+// AVX-512 VNNI, each lane one input pixel's group of 4 channels. Reads u8 NHWC, writes f32 NCHW or
+// NHWC:
 //   dst[oc] = scales[oc] * sum (q - zero_point) * w[oc] + bias[oc]
 // with padding taken as real zeros, stride and dilation 1.
 class NarrowConvolutionStep : public Step {
@@ -183,6 +184,7 @@ class NarrowConvolutionStep : public Step {
         Shape dst;
         int64_t pad_top = 0;
         int64_t pad_left = 0;
+        bool channels_last = false;  // the destination NHWC, else NCHW
     };
     // `weights`: s8 [OC, C, KH, KW].
     NarrowConvolutionStep(ValueId src, ValueId dst, Geometry geometry, const Tensor& weights,
