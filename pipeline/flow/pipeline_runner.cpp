@@ -2,6 +2,8 @@
 
 #include "inference/core/error.h"
 #include "pipeline/classify/classify_stage.h"
+#include "pipeline/flow/admit_stage.h"
+#include "pipeline/flow/infer_stage.h"
 #include "pipeline/flow/publish_stage.h"
 #include "pipeline/flow/request_pool.h"
 #include "pipeline/flow/result_counters.h"
@@ -31,7 +33,6 @@ using OrderNode = flow::sequencer_node<RequestSlot*>;
 // Rejecting: a busy node leaves the next result in the sequencer, which hands them out in order.
 using PublishNode = flow::function_node<RequestSlot*, flow::continue_msg, flow::rejecting>;
 
-constexpr std::chrono::milliseconds k_pull_timeout{200};
 // For all outputs of a run that ends together.
 constexpr std::chrono::milliseconds k_flush_timeout{20000};
 constexpr std::chrono::milliseconds k_flush_step{100};
@@ -66,11 +67,6 @@ SourceSpec source_spec(const SourceConfig& config) {
     return spec;
 }
 
-bool finished(SourceState state) {
-    return state == SourceState::Ended || state == SourceState::Failed ||
-           state == SourceState::Stopped;
-}
-
 std::string describe(const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
@@ -89,6 +85,7 @@ struct PipelineRunner::Impl {
         std::unique_ptr<Preprocessor> preprocessor;  // `source` calls it: destroyed after it
         std::unique_ptr<Source> source;
         ResultCounters counters;
+        std::optional<AdmitStage> admit;
         // The stages after inference, run by `publish_node` in frame order.
         std::optional<TrackStage> track;
         std::optional<ClassifyStage> classify;
@@ -102,8 +99,7 @@ struct PipelineRunner::Impl {
          std::vector<std::unique_ptr<Publisher>> outputs, SnapshotOptions snapshots);
 
     void start();
-    void admit(SourceRun& run, size_t index);
-    void on_inferred(RequestSlot& slot, std::exception_ptr error);
+    void admit(SourceRun& run);
     void publish(SourceRun& run, RequestSlot& slot);
     std::span<const TrackEvent> track(SourceRun& run, RequestSlot& slot);
     std::span<const TrackEvent> classify(SourceRun& run, RequestSlot& slot);
@@ -117,10 +113,8 @@ struct PipelineRunner::Impl {
     std::vector<std::unique_ptr<Publisher>> outputs;
     SnapshotOptions snapshots;
     std::optional<SnapshotWriter> snapshot_writer;
-    std::unique_ptr<Decoder> decoder;
     std::unique_ptr<RequestPool> pool;
-    LatencyHistogram inference_latency;
-    std::atomic<int> requests_in_flight{0};
+    std::optional<InferStage> infer;
     flow::graph graph;
     std::vector<std::unique_ptr<SourceRun>> sources;  // after `graph`: its nodes go first
 
@@ -152,14 +146,12 @@ PipelineRunner::Impl::Impl(PipelineConfig config_, runtime::CompiledModel model_
     const runtime::PortInfo& input = model.inputs()[0];
     DecoderOptions decoding = DecoderOptions::from(config.model);
     decoding.threshold = decoder_threshold(config.model.threshold, config.track);
-    decoder = make_decoder(std::move(decoding), model.outputs());
     const int nireq = config.model.nireq > 0 ? config.model.nireq : model.optimal_nireq();
     pool = std::make_unique<RequestPool>(model, std::max(1, nireq));
-    for (auto& slot : pool->slots()) {
+    for (auto& slot : pool->slots())
         slot->result.pipeline = config.name;
-        slot->request.set_callback(
-            [this, slot = slot.get()](std::exception_ptr error) { on_inferred(*slot, error); });
-    }
+    infer.emplace(*pool, make_decoder(std::move(decoding), model.outputs()),
+                  [this](RequestSlot& slot) { sources[slot.source]->order->try_put(&slot); });
     for (const SourceConfig& source_config : config.sources) {
         auto run = std::make_unique<SourceRun>();
         run->config = source_config;
@@ -204,92 +196,23 @@ void PipelineRunner::Impl::start() {
             run.source.reset();
             continue;
         }
-        run.admission = std::thread([this, &run, i] { admit(run, i); });
+        run.admit.emplace(
+            AdmitStage::Options{i, run.config.id, config.inference_interval, run.track.has_value(),
+                                snapshots.dir.empty() ? 0 : static_cast<uint64_t>(snapshots.every)},
+            *run.source, *pool, run.counters);
+        run.admission = std::thread([this, &run] { admit(run); });
     }
     finisher = std::thread([this] { finish(); });
 }
 
-void PipelineRunner::Impl::admit(SourceRun& run, size_t index) {
-    const uint64_t interval = static_cast<uint64_t>(std::max(1, config.inference_interval));
-    uint64_t seen = 0;
-    uint64_t admitted = 0;
-    for (;;) {
-        std::optional<Frame> frame = run.source->pull(k_pull_timeout);
-        if (!frame) {
-            if (!stopping && !finished(run.source->status().state)) continue;
-            frame = run.source->pull(std::chrono::milliseconds(0));  // one that came meanwhile
-            if (!frame) break;
-        }
-        // With tracking, the frames the model skips are published too, with predicted boxes.
-        const bool skipped = seen++ % interval != 0;
-        if (skipped && !run.track) continue;
-
-        RequestSlot& slot = pool->acquire();
-        try {
-            slot.request.wait();  // its callback may still be returning
-        } catch (...) {
-            // That run's error was handled by its callback.
-        }
-        // A live source decodes on while every request is busy: infer its newest frame, not the
-        // one that waited here for a request.
-        if (run.source->is_live() && !skipped)
-            while (auto newer = run.source->pull(std::chrono::milliseconds(0))) {
-                frame = std::move(newer);
-                ++run.counters.superseded;
-            }
-        slot.source = index;
-        slot.order = admitted++;
-        slot.error = nullptr;
-        slot.result.source = run.config.id;
-        slot.result.frame = frame->frame_number;
-        slot.result.timestamp_ns = frame->wall_time_ns;
-        slot.result.width = frame->width;
-        slot.result.height = frame->height;
-        slot.take_snapshot = !snapshots.dir.empty() && slot.order % snapshots.every == 0;
-        slot.decoded_ns = frame->steady_time_ns;
-        slot.pts_ns = frame->pts_ns;
-        slot.skipped = skipped;
-        bool in_flight = false;
-        try {
-            if (slot.take_snapshot) frame->bgr.copyTo(slot.snapshot);
-            if (skipped) {
-                frame->release();
-                run.order->try_put(&slot);
-                continue;
-            }
-            slot.transform = run.preprocessor->run(frame->bgr, slot.request.input(0), 0);
-            if (run.classify)
-                slot.frame = std::move(*frame);
-            else
-                frame->release();
-            slot.infer_started_ns = steady_ns();
-            ++requests_in_flight;
-            in_flight = true;
-            slot.request.start_async();
-        } catch (...) {
-            if (in_flight) --requests_in_flight;
-            slot.error = std::current_exception();
-            run.order->try_put(&slot);
-        }
-    }
-}
-
-void PipelineRunner::Impl::on_inferred(RequestSlot& slot, std::exception_ptr error) {
-    --requests_in_flight;
-    if (!error) {
-        inference_latency.record(std::chrono::nanoseconds(steady_ns() - slot.infer_started_ns));
-        try {
-            slot.outputs.clear();
-            for (size_t i = 0; i < slot.request.outputs().size(); ++i)
-                slot.outputs.push_back(slot.request.output(i));
-            slot.detections.clear();
-            decoder->decode(slot.outputs, 0, slot.transform, slot.detections);
-        } catch (...) {
-            error = std::current_exception();
-        }
-    }
-    slot.error = error;
-    sources[slot.source]->order->try_put(&slot);
+void PipelineRunner::Impl::admit(SourceRun& run) {
+    const bool keep_frames = run.classify.has_value();
+    run.admit->run(
+        stopping,
+        [&](RequestSlot& slot, Frame& frame) {
+            infer->start(slot, frame, *run.preprocessor, keep_frames);
+        },
+        [&](RequestSlot& slot) { run.order->try_put(&slot); });
 }
 
 void PipelineRunner::Impl::publish(SourceRun& run, RequestSlot& slot) {
@@ -445,8 +368,8 @@ PipelineSummary PipelineRunner::summary() const {
     }
     for (const auto& output : m_impl->outputs)
         summary.outputs.push_back(output->stats());
-    summary.inference_latency = m_impl->inference_latency.snapshot();
-    summary.requests_in_flight = std::max(0, m_impl->requests_in_flight.load());
+    summary.inference_latency = m_impl->infer->latency();
+    summary.requests_in_flight = m_impl->infer->in_flight();
     return summary;
 }
 

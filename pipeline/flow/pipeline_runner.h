@@ -44,12 +44,12 @@ struct PipelineSummary {
 };
 
 // Runs one pipeline of a config: its sources share one compiled model through a pool of async
-// infer requests. A frame's way: admission (a thread per source: live sources keep only their
-// newest frame while every request is busy, the older ones dropped and counted; file sources
-// wait for a free request) and preprocessing into the request's input, inference, decoding on
-// the request's stream thread, then in frame order per source through a oneTBB flow graph (a
-// sequencer and a serial node per source) the track stage (pipeline/track/track_stage.h), the
-// classify stage (pipeline/classify/classify_stage.h) and the publish stage (publish_stage.h).
+// infer requests. A frame's way is a row of stages:
+//   admit (admit_stage.h: a thread per source; a request slot for the frame)
+//   -> preprocess, infer, decode (infer_stage.h: into the request, on its stream thread)
+//   -> in frame order per source through a oneTBB flow graph (a sequencer and a serial node):
+//      track (pipeline/track/track_stage.h) -> classify (pipeline/classify/classify_stage.h)
+//      -> publish (publish_stage.h).
 class PipelineRunner {
   public:
     // `classifiers`: those of config.classify, in its order (compile_classifiers()). `outputs`
