@@ -207,12 +207,7 @@ bool lower_convolution_with(const graph::Node& node, Compiler& compiler, const C
     const auto& primitive = created->primitive;
     std::vector<PrimitiveArg> args = source_and_weights(
         compiler, inputs.src, weights, plain_desc(ElementType::f32, weights.shape()), primitive);
-    const auto residual = created->chain.residual(created->count);
-    const ValueId dst =
-        residual
-            ? compiler.add_alias(*residual, node.name, dst_shape, primitive.dst_desc(),
-                                 Compiler::Alias::in_place)
-            : compiler.add_value(node.name, created->dst_type(), dst_shape, primitive.dst_desc());
+    const ValueId dst = created->add_dst(node, dst_shape, compiler);
     add_biased_primitive(node, compiler, primitive, std::move(args), bias, created->chain,
                          created->count, dst, inputs.levels ? "levels" : "");
     created->define(node, dst, compiler);

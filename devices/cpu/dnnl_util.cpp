@@ -163,15 +163,8 @@ std::string effective_isa() {
 }
 
 bool has_int8_dot_product() {
-    switch (dnnl::get_effective_cpu_isa()) {
-        case dnnl::cpu_isa::avx2_vnni:
-        case dnnl::cpu_isa::avx512_core_vnni:
-        case dnnl::cpu_isa::avx512_core_bf16:
-        case dnnl::cpu_isa::avx512_core_amx:
-            return true;
-        default:
-            return false;
-    }
+    return dnnl::get_effective_cpu_isa() == dnnl::cpu_isa::avx2_vnni ||
+           has_avx512_int8_dot_product();
 }
 
 bool has_avx512_int8_dot_product() {

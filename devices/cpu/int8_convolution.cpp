@@ -160,12 +160,7 @@ bool lower_narrow_convolution(const graph::Node& node, Compiler& compiler, const
     const auto& primitive = created->primitive;
     Tensor bias_tensor(ElementType::f32, bias_shape);
     std::copy(bias.begin(), bias.end(), bias_tensor.data<float>());
-    const auto residual = created->chain.residual(created->count);
-    const ValueId dst =
-        residual
-            ? compiler.add_alias(*residual, node.name, dst_shape, primitive.dst_desc(),
-                                 Compiler::Alias::in_place)
-            : compiler.add_value(node.name, created->dst_type(), dst_shape, primitive.dst_desc());
+    const ValueId dst = created->add_dst(node, dst_shape, compiler);
     std::vector<PrimitiveArg> args = {
         {DNNL_ARG_SRC_0, sum},
         {DNNL_ARG_SRC_1, compiler.add_weights(bias_tensor, bias_desc, primitive.src1_desc())},
@@ -272,12 +267,7 @@ bool lower_int8_convolution(const graph::Node& node, Compiler& compiler) {
         args.push_back({DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC,
                         compiler.add_weights(zero_point, desc, desc)});
     }
-    const auto residual = created->chain.residual(count);
-    const ValueId dst =
-        residual
-            ? compiler.add_alias(*residual, node.name, dst_shape, primitive.dst_desc(),
-                                 Compiler::Alias::in_place)
-            : compiler.add_value(node.name, created->dst_type(), dst_shape, primitive.dst_desc());
+    const ValueId dst = created->add_dst(node, dst_shape, compiler);
     args.push_back({DNNL_ARG_DST, dst});
     for (const PrimitiveArg& arg : post_op_args(created->chain, count, rank, 1, compiler))
         args.push_back(arg);

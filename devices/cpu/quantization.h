@@ -62,6 +62,14 @@ struct FusedPrimitive {
     ElementType dst_type() const {
         return integers ? element_type_of(integers->type, ElementType::f32) : ElementType::f32;
     }
+    // The value the primitive writes for `node` (of `shape`): the residual's buffer, in place,
+    // where the ops it computes hold a sum; a new value otherwise.
+    ValueId add_dst(const graph::Node& node, const Shape& shape, Compiler& compiler) const {
+        const auto residual = chain.residual(count);
+        return residual ? compiler.add_alias(*residual, node.name, shape, primitive.dst_desc(),
+                                             Compiler::Alias::in_place)
+                        : compiler.add_value(node.name, dst_type(), shape, primitive.dst_desc());
+    }
     // Marks the fused ops and defines the output of the last one as `dst`.
     void define(const graph::Node& node, ValueId dst, Compiler& compiler) const {
         const graph::Output result = finish_fusion(chain, count, node, compiler);
