@@ -22,6 +22,8 @@ Tracker::Tracker(TrackerOptions options) : m_options(std::move(options)) {
                         m_options.low_threshold, m_options.high_threshold);
     if (m_options.min_hits < 1)
         throw_bad_input("tracker: min_hits is {}, expected at least 1", m_options.min_hits);
+    if (m_options.match_buffer < 0.0f)
+        throw_bad_input("tracker: match_buffer is {}, expected 0 or more", m_options.match_buffer);
     m_tracks.reserve(k_reserved);
     m_objects.reserve(k_reserved);
     m_ended.reserve(k_reserved);
@@ -91,6 +93,16 @@ std::span<const int64_t> Tracker::end_all() {
     return m_ended;
 }
 
+namespace {
+
+Box buffered(const Box& box, float share) {
+    const float dx = share * (box.x_max - box.x_min);
+    const float dy = share * (box.y_max - box.y_min);
+    return {box.x_min - dx, box.y_min - dy, box.x_max + dx, box.y_max + dy};
+}
+
+}  // namespace
+
 void Tracker::associate(std::span<const Detection> detections, std::vector<int>& tracks,
                         std::vector<int>& detection_indices, float min_iou) {
     const int rows = static_cast<int>(tracks.size());
@@ -105,8 +117,10 @@ void Tracker::associate(std::span<const Detection> detections, std::vector<int>&
         const Box predicted = track.filter.box();
         for (int col = 0; col < cols; ++col) {
             const Detection& detection = detections[static_cast<size_t>(detection_indices[col])];
-            const float overlap =
-                detection.label_id == track.label_id ? iou(predicted, box_of(detection)) : 0.0f;
+            const float overlap = detection.label_id == track.label_id
+                                      ? iou(buffered(predicted, m_options.match_buffer),
+                                            buffered(box_of(detection), m_options.match_buffer))
+                                      : 0.0f;
             m_costs[static_cast<size_t>(row) * cols + col] =
                 overlap >= min_iou ? 1.0 - overlap : limit;
         }

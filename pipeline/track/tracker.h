@@ -17,7 +17,11 @@ struct TrackerOptions {
     float low_threshold = 0.1f;   // less confident: ignored; between the two: continue tracks only
     float match_iou = 0.3f;       // min IoU of a track's predicted box and a confident detection
     float low_match_iou = 0.5f;   // min IoU of a track's predicted box and a low-confidence one
-    double max_age_s = 2.0;       // a track unmatched for longer ends
+    // Both boxes are widened by this share of their width and height on each side before the
+    // overlap is measured (buffered IoU): small objects, whose predicted box lags a few pixels,
+    // still overlap their detection.
+    float match_buffer = 0.3f;
+    double max_age_s = 2.0;  // a track unmatched for longer ends
     // A track unmatched for up to this long is still reported, its box predicted, unless the
     // motion model has taken its centre out of the image; otherwise it is lost: kept, not reported.
     double max_coast_s = 0.5;

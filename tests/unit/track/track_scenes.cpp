@@ -17,7 +17,17 @@ std::string label_name(int label_id) {
     return std::to_string(label_id);
 }
 
-// The object's box at a time, if it exists then.
+bool inside(const Box& box, float x, float y) {
+    return x >= box.x_min && x <= box.x_max && y >= box.y_min && y <= box.y_max;
+}
+
+Box clipped(const Box& box) {
+    return {std::clamp(box.x_min, 0.0f, 1.0f), std::clamp(box.y_min, 0.0f, 1.0f),
+            std::clamp(box.x_max, 0.0f, 1.0f), std::clamp(box.y_max, 0.0f, 1.0f)};
+}
+
+}  // namespace
+
 bool box_at(const SceneObject& object, double time_s, Box& box) {
     const auto& path = object.path;
     if (path.empty() || time_s < path.front().time_s || time_s > path.back().time_s) return false;
@@ -35,17 +45,6 @@ bool box_at(const SceneObject& object, double time_s, Box& box) {
            y + 0.5f * object.height};
     return true;
 }
-
-bool inside(const Box& box, float x, float y) {
-    return x >= box.x_min && x <= box.x_max && y >= box.y_min && y <= box.y_max;
-}
-
-Box clipped(const Box& box) {
-    return {std::clamp(box.x_min, 0.0f, 1.0f), std::clamp(box.y_min, 0.0f, 1.0f),
-            std::clamp(box.x_max, 0.0f, 1.0f), std::clamp(box.y_max, 0.0f, 1.0f)};
-}
-
-}  // namespace
 
 std::vector<SceneFrame> render_scene(std::span<const SceneObject> objects,
                                      const DetectorModel& detector, int frames, double fps) {

@@ -46,6 +46,9 @@ struct SceneFrame {
     std::vector<pipeline::Detection> detections;
 };
 
+// The object's box at a time (normalized, not clipped to the image), if it exists then.
+bool box_at(const SceneObject& object, double time_s, pipeline::Box& box);
+
 // `frames` frames at `fps` from time 0.
 std::vector<SceneFrame> render_scene(std::span<const SceneObject> objects,
                                      const DetectorModel& detector, int frames, double fps = 30.0);

@@ -165,4 +165,32 @@ TEST_CASE("tracker: options that cannot work are errors") {
     options = {};
     options.min_hits = 0;
     CHECK_THROWS_WITH(Tracker{options}, "tracker: min_hits is 0, expected at least 1");
+    options = {};
+    options.match_buffer = -0.1f;
+    CHECK_THROWS_WITH(Tracker{options}, "tracker: match_buffer is -0.1, expected 0 or more");
+}
+
+// A far-away person: a box 0.02 wide whose detection lands 0.012 beyond where the track predicts
+// it (an overlap of 0.25 by plain IoU). Widened by 30% on each side, the boxes overlap by 0.45.
+TEST_CASE("tracker: a small object a little off its predicted box keeps its track") {
+    const auto small = [](float x) {
+        Detection d = detection(x, 0.5f);
+        d.x_min = x - 0.01f;
+        d.x_max = x + 0.01f;
+        return d;
+    };
+    for (const float buffer : {0.3f, 0.0f}) {
+        CAPTURE(buffer);
+        TrackerOptions options;
+        options.match_buffer = buffer;
+        Tracker tracker(options);
+        for (int frame = 0; frame < 4; ++frame)
+            tracker.update(std::vector{small(0.3f)}, frame * k_dt);
+        const auto objects = tracker.update(std::vector{small(0.312f)}, 4 * k_dt);
+        REQUIRE(!objects.empty());
+        if (buffer > 0.0f)
+            CHECK(ids(objects) == std::vector<int64_t>{1});
+        else
+            CHECK(objects[0].predicted);  // unmatched: the detection starts a track of its own
+    }
 }
