@@ -62,6 +62,7 @@ Compiler::Compiler(std::shared_ptr<graph::Model> model, const std::vector<Shape>
         for (const std::string& name : skip_activation_quantization(*m_model))
             m_plan->step_free.push_back({name, "FakeQuantize", "skipped: no 8-bit dot product"});
     fold_crelu(*m_model);
+    hoist_elementwise_over_moves(*m_model);
     if (has_int8_dot_product()) split_concat_convolutions(*m_model);
     m_plan->model = m_model;
     m_plan->input_shapes = input_shapes;

@@ -174,6 +174,57 @@ std::vector<std::string> skip_activation_quantization(graph::Model& model) {
     return skipped;
 }
 
+bool moves_elements(const graph::Node& node) {
+    return node.type == "Reshape" || node.type == "Squeeze" || node.type == "Unsqueeze" ||
+           node.type == "Transpose";
+}
+
+namespace {
+
+// ReLU, Clamp, or a FakeQuantize whose four ranges are single constants.
+bool acts_on_each_element(const graph::Node& node) {
+    if (node.type == "ReLU" || node.type == "Clamp") return true;
+    if (node.type != "FakeQuantize" || node.inputs.size() != 5) return false;
+    for (size_t i = 1; i < 5; ++i) {
+        const graph::Node& range = *node.inputs[i].source.node;
+        if (range.type != "Const" || range.value.size() != 1) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+size_t hoist_elementwise_over_moves(graph::Model& model) {
+    size_t moved = 0;
+    for (bool changed = true; changed;) {
+        changed = false;
+        Readers readers;
+        for (const auto& node : model.nodes())
+            for (const auto& input : node->inputs)
+                ++readers[{input.source.node, input.source.port}];
+        for (const auto& node : model.nodes()) {
+            if (!acts_on_each_element(*node)) continue;
+            const graph::Output last = node->inputs[0].source;
+            graph::Output source = last;
+            graph::Node* first = nullptr;
+            while (moves_elements(*source.node) && readers[{source.node, source.port}] == 1) {
+                first = source.node;
+                source = first->inputs.at(0).source;
+            }
+            if (!first) continue;
+            model.replace_uses(node->output(), last);
+            first->inputs[0].source = node->output();
+            node->inputs[0].source = source;
+            node->outputs[0].type.shape = source.type().shape;
+            ++moved;
+            changed = true;
+            break;
+        }
+    }
+    if (moved > 0) model.sort_topologically();
+    return moved;
+}
+
 bool concatenates_channels(const graph::Node& concat) {
     const auto rank = static_cast<int64_t>(concat.outputs.at(0).type.shape.rank());
     const int64_t axis = concat.attributes.get_int("axis", 1);

@@ -22,6 +22,16 @@ size_t split_concat_convolutions(graph::Model& model);
 // costs more than the int8 kernels could not save. Returns the names of those removed.
 std::vector<std::string> skip_activation_quantization(graph::Model& model);
 
+// Whether `node` only moves the elements of its first input: Reshape, Squeeze, Unsqueeze,
+// Transpose.
+bool moves_elements(const graph::Node& node);
+
+// Moves ReLU, Clamp and FakeQuantize with one range for the tensor ahead of the chain of
+// element moves before them (each move read by the next alone), which they commute with: they
+// join the post-ops of the step before (a depth-to-space upsampler's convolution then writes the
+// 8-bit values its moves carry to the next int8 convolution). Returns how many were moved.
+size_t hoist_elementwise_over_moves(graph::Model& model);
+
 // Whether `concat` joins tensors of rank 3 or more along axis 1, their channels.
 bool concatenates_channels(const graph::Node& concat);
 

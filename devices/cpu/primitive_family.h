@@ -65,11 +65,12 @@ bool lower_pad(const graph::Node& node, Compiler& compiler);            // pad_s
 bool lower_banded_convolution(const graph::Node& node, Compiler& compiler);
 bool pooling_takes_post_ops(const dnnl::primitive_desc_base& primitive);
 
-// FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool and
-// Concat of the 8-bit values between them (quantization.h).
+// FakeQuantize -> Convolution as an int8 convolution (int8_convolution.cpp), and MaxPool,
+// Concat, Reshape and Transpose of the 8-bit values between them (quantization.h).
 bool lower_int8_convolution(const graph::Node& node, Compiler& compiler);
 bool lower_quantized_max_pool(const graph::Node& node, Compiler& compiler);  // pooling.cpp
 bool lower_quantized_concat(const graph::Node& node, Compiler& compiler);    // data_movement.cpp
+bool lower_quantized_move(const graph::Node& node, Compiler& compiler);      // reshape.cpp
 
 // Comparisons, conversions to f32, TopK, and the linear resizes oneDNN's resampling lacks (the
 // forms converted TensorFlow graphs have).

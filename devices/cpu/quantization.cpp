@@ -1,5 +1,7 @@
 #include "devices/cpu/quantization.h"
 
+#include "devices/cpu/graph_rewrites.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -121,6 +123,11 @@ std::optional<ActivationQuantization> quantization_of(const graph::Output& outpu
     if (node.type == "FakeQuantize") return fake_quantize_form(node, compiler);
     if (node.type == "MaxPool" && output.port == 0)
         return quantization_of(node.inputs.at(0).source, compiler);
+    if (moves_elements(node)) {
+        const auto moved = quantization_of(node.inputs.at(0).source, compiler);
+        if (!moved || moved->per_channel()) return std::nullopt;
+        return moved;
+    }
     if (node.type != "Concat" || node.inputs.empty()) return std::nullopt;
     const auto first = quantization_of(node.inputs[0].source, compiler);
     if (!first || first->per_channel()) return std::nullopt;
@@ -149,6 +156,8 @@ bool read_as_quantized(const graph::Output& output, const ActivationQuantization
         if (form.type == DataType::f32) return false;
         const bool moves_values =
             reader->type == "Concat" ||
+            (moves_elements(*reader) && reader->inputs[0].source == output &&
+             !form.per_channel()) ||
             (reader->type == "MaxPool" && reader->inputs[0].source == output &&
              (reader->outputs.size() < 2 || (compiler.consumers(output_of(*reader, 1)).empty() &&
                                              !compiler.is_model_output(output_of(*reader, 1)))));

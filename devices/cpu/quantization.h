@@ -18,7 +18,7 @@ std::optional<ActivationQuantization> fake_quantize_form(const graph::Node& fake
                                                          Compiler& compiler);
 
 // The 8-bit form of `output`: a FakeQuantize's, or that of a MaxPool or Concat of such values,
-// or nullopt.
+// or of a Reshape or Transpose of one with a single step, or nullopt.
 std::optional<ActivationQuantization> quantization_of(const graph::Output& output,
                                                       Compiler& compiler);
 
@@ -37,7 +37,7 @@ std::optional<ValueId> quantized_value(const graph::Output& output,
 // (or as levels in f32: convolutions alone):
 // convolutions with constant weights (depthwise ones where the grid has a step per channel),
 // Adds of two tensors of one shape that write 8-bit integers (where the grid has one step), and
-// MaxPool and Concat whose own readers can.
+// MaxPool, Concat, and (where the grid has one step) Reshape and Transpose whose own readers can.
 bool read_as_quantized(const graph::Output& output, const ActivationQuantization& form,
                        Compiler& compiler);
 

@@ -1,4 +1,7 @@
 #include "devices/cpu/primitive_family.h"
+#include "devices/cpu/quantization.h"
+
+#include <numeric>
 
 namespace es::devices::cpu {
 
@@ -11,6 +14,38 @@ bool lower_reshape(const graph::Node& node, Compiler& compiler) {
     compiler.define(output_of(node),
                     compiler.add_alias(src, node.name, shape, plain_desc(value.type, shape),
                                        Compiler::Alias::reshape));
+    return true;
+}
+
+// Reshape, Squeeze, Unsqueeze and Transpose of 8-bit values a step wrote, for readers that take
+// them so: the integers seen with another shape, or in another order.
+bool lower_quantized_move(const graph::Node& node, Compiler& compiler) {
+    const auto form = quantization_of(output_of(node), compiler);
+    if (!form || !read_as_quantized(output_of(node), *form, compiler)) return false;
+    const auto written = quantized_value(node.inputs.at(0).source, *form, compiler);
+    if (!written) return false;
+    const Shape& shape = compiler.shape_of(output_of(node));
+    ValueId moved;
+    if (node.type == "Transpose") {
+        const Tensor* order_value = compiler.constant_input(node, 1);
+        const Value& value = compiler.value(*written);
+        if (!order_value || value.desc.is_zero()) return false;
+        std::vector<int64_t> order = order_value->to_int64s();
+        if (order.empty()) {
+            order.resize(value.shape.size());
+            std::iota(order.rbegin(), order.rend(), 0);
+        }
+        if (order.size() != value.shape.size()) return false;
+        moved = compiler.add_alias(*written, node.name, shape, permuted_desc(value.desc, order),
+                                   Compiler::Alias::reshape);
+    } else {
+        const ValueId src = compiler.to_plain(*written);
+        moved =
+            compiler.add_alias(src, node.name, shape, plain_desc(compiler.value(src).type, shape),
+                               Compiler::Alias::reshape);
+    }
+    compiler.computed_in_place(node);
+    compiler.define_quantized(output_of(node), moved, *form);
     return true;
 }
 

@@ -926,3 +926,41 @@ TEST_CASE("int8 convolutions with at most 4 output channels run as the narrow ke
         }
     }
 }
+
+// A depth-to-space upsampler as single-image-super-resolution-1032 has it: an int8 convolution,
+// its bias, Reshape -> Transpose -> Reshape, then ReLU and the FakeQuantize of the next int8
+// convolution. The ReLU and FakeQuantize move ahead of the moves into the first convolution's
+// post-ops, which then writes the 8-bit values the moves carry to the second.
+TEST_CASE("a depth-to-space between int8 convolutions carries 8-bit values") {
+    for (const std::string& device : devices_under_test()) {
+        CAPTURE(device);
+        GraphBuilder g;
+        const auto x = g.op("ReLU", {g.input(PartialShape{1, 8, 6, 5})});
+        const auto y =
+            g.op("Convolution", {fake_quantize(g, x, 0, 2.55f), s8_weights(g, {16, 8, 3, 3}, 71)},
+                 k_same_3x3, "conv");
+        const auto biased = g.op("Add", {y, g.constant({1, 16, 1, 1})}, {}, "bias");
+        const auto split =
+            g.op("Reshape", {biased, g.constant(make_tensor<int64_t>({6}, {1, 4, 2, 2, 6, 5}))},
+                 {{"special_zero", "false"}}, "split");
+        const auto moved =
+            g.op("Transpose", {split, g.constant(make_tensor<int64_t>({6}, {0, 1, 4, 2, 5, 3}))},
+                 {}, "interleave");
+        const auto up =
+            g.op("Reshape", {moved, g.constant(make_tensor<int64_t>({4}, {1, 4, 12, 10}))},
+                 {{"special_zero", "false"}}, "join");
+        const auto q = fake_quantize(g, g.op("ReLU", {up}, {}, "relu"), 0, 2.55f, 256, "fq_up");
+        g.output(g.op("Convolution", {q, s8_weights(g, {16, 4, 3, 3}, 72)}, k_same_3x3, "next"));
+        const auto model = g.finish();
+        // The FakeQuantize after the first convolution may round an output the other way than REF.
+        const auto runs = check_against_reference(device, model, {random_inputs(*model, 12)},
+                                                  0.0101 / 2.55, {.profile = true});
+        if (device != "CPU") continue;  // what follows is the CPU's own form
+        const auto& profile = runs[0].profile;
+        if (!devices::cpu::has_int8_dot_product()) continue;
+        CHECK(ends_with(implementation_of(profile, "conv"), " u8"));
+        CHECK(fused_into(profile, "conv") == std::vector<std::string>{"bias", "relu", "fq_up"});
+        CHECK(ends_with(implementation_of(profile, "next"), " u8"));
+        CHECK(steps_of_type(profile, "Quantize") == 0);
+    }
+}
