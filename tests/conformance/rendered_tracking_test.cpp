@@ -173,14 +173,6 @@ void draw(std::span<const Walker> walkers, double time_s, const cv::Mat& street,
     }
 }
 
-std::string describe(const TrackingScores& scores) {
-    return "truth " + std::to_string(scores.truth_boxes) + ", tracks " +
-           std::to_string(scores.track_boxes) + ", misses " + std::to_string(scores.misses) +
-           ", false positives " + std::to_string(scores.false_positives) + ", id switches " +
-           std::to_string(scores.id_switches) + ", MOTA " + std::to_string(scores.mota) +
-           ", IDF1 " + std::to_string(scores.idf1);
-}
-
 // The street, three walkers cut from it, and the detector, made once.
 struct Stage {
     std::unique_ptr<Detector> detector;

@@ -109,4 +109,12 @@ TrackingScores score_tracking(std::span<const FrameBoxes> truth, std::span<const
     return scores;
 }
 
+std::string describe(const TrackingScores& scores) {
+    return "truth " + std::to_string(scores.truth_boxes) + ", tracks " +
+           std::to_string(scores.track_boxes) + ", misses " + std::to_string(scores.misses) +
+           ", false positives " + std::to_string(scores.false_positives) + ", id switches " +
+           std::to_string(scores.id_switches) + ", MOTA " + std::to_string(scores.mota) +
+           ", IDF1 " + std::to_string(scores.idf1);
+}
+
 }  // namespace es::testing

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace es::testing {
@@ -32,5 +33,8 @@ struct TrackingScores {
 // sequence to maximize the frames where the pair matches).
 TrackingScores score_tracking(std::span<const FrameBoxes> truth, std::span<const FrameBoxes> tracks,
                               float min_iou = 0.5f);
+
+// The scores in a line, for a test's log.
+std::string describe(const TrackingScores& scores);
 
 }  // namespace es::testing

@@ -18,15 +18,6 @@ TrackingScores run_scene(const std::vector<SceneFrame>& scene, const TrackerOpti
     return score_tracking(truth_of(scene), run_tracker(tracker, scene, interval));
 }
 
-// The scores, shown with a failure.
-std::string describe(const TrackingScores& scores) {
-    return "truth " + std::to_string(scores.truth_boxes) + ", tracks " +
-           std::to_string(scores.track_boxes) + ", misses " + std::to_string(scores.misses) +
-           ", false positives " + std::to_string(scores.false_positives) + ", id switches " +
-           std::to_string(scores.id_switches) + ", MOTA " + std::to_string(scores.mota) +
-           ", IDF1 " + std::to_string(scores.idf1);
-}
-
 SceneObject car(SceneObject object) {
     object.label_id = 2;
     object.width = 0.3f;
