@@ -1,7 +1,6 @@
 #include "devices/cpu/primitive_family.h"
 #include "devices/cpu/quantization.h"
 
-#include <numeric>
 #include <set>
 
 namespace es::devices::cpu {
@@ -155,30 +154,6 @@ bool lower_softmax(const graph::Node& node, Compiler& compiler) {
         compiler.add_value(node.name, ElementType::f32, shape, primitive->dst_desc());
     compiler.add_primitive(node, *primitive, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
     compiler.define(output_of(node), dst);
-    return true;
-}
-
-// Transpose by a constant order moves no byte: its output is the input's memory seen with
-// permuted axes, a layout its readers take as they take a blocked one (reordering it where they
-// need another). The NHWC tensors between a converted TensorFlow graph's Transposes are thus
-// the device's own layouts seen in TensorFlow's axis order.
-bool lower_transpose(const graph::Node& node, Compiler& compiler) {
-    const Tensor* order_value = compiler.constant_input(node, 1);
-    const ValueId src = compiler.input_value(node, 0);
-    const Value& value = compiler.value(src);
-    if (!order_value || value.desc.is_zero() || value.shape.empty()) return false;
-    const size_t rank = value.shape.size();
-    std::vector<int64_t> order = order_value->to_int64s();
-    if (order.empty()) {
-        order.resize(rank);
-        std::iota(order.rbegin(), order.rend(), 0);
-    }
-    if (order.size() != rank) return false;
-    const dnnl::memory::desc permuted = permuted_desc(value.desc, order);
-    compiler.define(output_of(node),
-                    compiler.add_alias(src, node.name, compiler.shape_of(output_of(node)), permuted,
-                                       Compiler::Alias::reshape));
-    compiler.computed_in_place(node);
     return true;
 }
 

@@ -3,7 +3,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstring>
 
 namespace es::devices::cpu {
 namespace {
@@ -14,10 +13,9 @@ constexpr int64_t k_max_outputs = 4;
 struct Kernel {
     const uint8_t* src;
     float* dst;
-    int64_t channels, src_h, src_w;
+    int64_t src_h, src_w;
     int64_t outputs, dst_h, dst_w;
     int64_t kh, kw, pad_top, pad_left;
-    const int8_t* weights;
     const int8_t* lanes;
     const int32_t* row_sums;
     const float* scales;
@@ -138,7 +136,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void edge_block(const Ker
             const auto bytes = static_cast<__mmask64>(
                 ((end - begin) * channels == 64 ? ~0ull : (1ull << ((end - begin) * channels)) - 1)
                 << (begin * channels));
-            const uint8_t* src = k.src + (row + first + begin) * channels - begin * channels;
+            const uint8_t* src = k.src + (row + first) * channels;
             const __m512i q = _mm512_mask_loadu_epi8(zero_points, bytes, src);
 #pragma GCC unroll 16
             for (int oc = 0; oc < Outputs; ++oc)
@@ -222,7 +220,6 @@ class NarrowConvolutionInstance : public StepInstance {
         const Shape& dst = s.m_geometry.dst;
         const Kernel kernel{reinterpret_cast<const uint8_t*>(frame.address(s.m_src)),
                             reinterpret_cast<float*>(frame.address(s.m_dst)),
-                            src[1],
                             src[2],
                             src[3],
                             dst[1],
@@ -232,7 +229,6 @@ class NarrowConvolutionInstance : public StepInstance {
                             s.m_kw,
                             s.m_geometry.pad_top,
                             s.m_geometry.pad_left,
-                            s.m_weights.data(),
                             s.m_lanes.data(),
                             s.m_row_sums.data(),
                             s.m_scales.data(),
@@ -268,7 +264,6 @@ NarrowConvolutionStep::NarrowConvolutionStep(ValueId src, ValueId dst, Geometry 
     const int64_t outputs = weights.shape()[0];
     const int64_t channels = weights.shape()[1];
     const int8_t* oihw = weights.data<int8_t>();
-    m_weights.resize(weights.size());
     m_lanes.resize(static_cast<size_t>(outputs * m_kh * m_kw * 64));
     m_row_sums.assign(static_cast<size_t>(outputs * m_kh), 0);
     for (int64_t oc = 0; oc < outputs; ++oc)
@@ -277,7 +272,6 @@ NarrowConvolutionStep::NarrowConvolutionStep(ValueId src, ValueId dst, Geometry 
                 const int64_t tap = (oc * m_kh + ky) * m_kw + kx;
                 for (int64_t c = 0; c < channels; ++c) {
                     const int8_t w = oihw[((oc * channels + c) * m_kh + ky) * m_kw + kx];
-                    m_weights[static_cast<size_t>(tap * channels + c)] = w;
                     m_row_sums[static_cast<size_t>(oc * m_kh + ky)] += w;
                     for (int64_t lane = c; lane < 64; lane += channels)
                         m_lanes[static_cast<size_t>(tap * 64 + lane)] = w;

@@ -53,7 +53,7 @@ bool lower_prelu(const graph::Node& node, Compiler& compiler);          // eltwi
 bool lower_binary(const graph::Node& node, Compiler& compiler);         // binary.cpp
 bool lower_concat(const graph::Node& node, Compiler& compiler);         // data_movement.cpp
 bool lower_softmax(const graph::Node& node, Compiler& compiler);        // data_movement.cpp
-bool lower_transpose(const graph::Node& node, Compiler& compiler);      // data_movement.cpp
+bool lower_transpose(const graph::Node& node, Compiler& compiler);      // reshape.cpp
 bool lower_interpolate(const graph::Node& node, Compiler& compiler);    // interpolate.cpp
 bool lower_reshape(const graph::Node& node, Compiler& compiler);        // reshape.cpp
 bool lower_float_convert(const graph::Node& node, Compiler& compiler);  // reshape.cpp

@@ -2,18 +2,51 @@
 #include "devices/cpu/quantization.h"
 
 #include <numeric>
+#include <optional>
 
 namespace es::devices::cpu {
 
-// Reshape, Squeeze and Unsqueeze of a plain tensor change no byte: the output is the input's
-// memory seen with another shape.
-bool lower_reshape(const graph::Node& node, Compiler& compiler) {
-    const ValueId src = compiler.to_plain(compiler.input_value(node, 0));
-    const Value& value = compiler.value(src);
+namespace {
+
+// `src` seen as the output of `node`, which moves no byte: Reshape, Squeeze and Unsqueeze see a
+// plain tensor's memory with another shape; a Transpose by a constant order sees any layout with
+// permuted axes. nullopt for a Transpose whose order it cannot read.
+std::optional<ValueId> moved_view(const graph::Node& node, Compiler& compiler, ValueId src) {
     const Shape& shape = compiler.shape_of(output_of(node));
-    compiler.define(output_of(node),
-                    compiler.add_alias(src, node.name, shape, plain_desc(value.type, shape),
-                                       Compiler::Alias::reshape));
+    if (node.type != "Transpose") {
+        src = compiler.to_plain(src);
+        return compiler.add_alias(src, node.name, shape,
+                                  plain_desc(compiler.value(src).type, shape),
+                                  Compiler::Alias::reshape);
+    }
+    const Tensor* order_value = compiler.constant_input(node, 1);
+    const Value value = compiler.value(src);
+    if (!order_value || value.desc.is_zero() || value.shape.empty()) return std::nullopt;
+    std::vector<int64_t> order = order_value->to_int64s();
+    if (order.empty()) {
+        order.resize(value.shape.size());
+        std::iota(order.rbegin(), order.rend(), 0);
+    }
+    if (order.size() != value.shape.size()) return std::nullopt;
+    return compiler.add_alias(src, node.name, shape, permuted_desc(value.desc, order),
+                              Compiler::Alias::reshape);
+}
+
+}  // namespace
+
+bool lower_reshape(const graph::Node& node, Compiler& compiler) {
+    compiler.define(output_of(node), *moved_view(node, compiler, compiler.input_value(node, 0)));
+    return true;
+}
+
+// Its readers take the permuted layout as they take a blocked one (reordering it where they need
+// another). The NHWC tensors between a converted TensorFlow graph's Transposes are thus the
+// device's own layouts seen in TensorFlow's axis order.
+bool lower_transpose(const graph::Node& node, Compiler& compiler) {
+    const auto view = moved_view(node, compiler, compiler.input_value(node, 0));
+    if (!view) return false;
+    compiler.define(output_of(node), *view);
+    compiler.computed_in_place(node);
     return true;
 }
 
@@ -24,28 +57,10 @@ bool lower_quantized_move(const graph::Node& node, Compiler& compiler) {
     if (!form || !read_as_quantized(output_of(node), *form, compiler)) return false;
     const auto written = quantized_value(node.inputs.at(0).source, *form, compiler);
     if (!written) return false;
-    const Shape& shape = compiler.shape_of(output_of(node));
-    ValueId moved;
-    if (node.type == "Transpose") {
-        const Tensor* order_value = compiler.constant_input(node, 1);
-        const Value& value = compiler.value(*written);
-        if (!order_value || value.desc.is_zero()) return false;
-        std::vector<int64_t> order = order_value->to_int64s();
-        if (order.empty()) {
-            order.resize(value.shape.size());
-            std::iota(order.rbegin(), order.rend(), 0);
-        }
-        if (order.size() != value.shape.size()) return false;
-        moved = compiler.add_alias(*written, node.name, shape, permuted_desc(value.desc, order),
-                                   Compiler::Alias::reshape);
-    } else {
-        const ValueId src = compiler.to_plain(*written);
-        moved =
-            compiler.add_alias(src, node.name, shape, plain_desc(compiler.value(src).type, shape),
-                               Compiler::Alias::reshape);
-    }
+    const auto view = moved_view(node, compiler, *written);
+    if (!view) return false;
     compiler.computed_in_place(node);
-    compiler.define_quantized(output_of(node), moved, *form);
+    compiler.define_quantized(output_of(node), *view, *form);
     return true;
 }
 

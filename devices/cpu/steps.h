@@ -201,7 +201,6 @@ class NarrowConvolutionStep : public Step {
     Geometry m_geometry;
     int64_t m_kh;
     int64_t m_kw;
-    std::vector<int8_t> m_weights;    // [OC, KH, KW, C]
     std::vector<int8_t> m_lanes;      // per (oc, ky, kx): its C weights repeated over 64 bytes
     std::vector<int32_t> m_row_sums;  // per (oc, ky): the sum of its weights
     std::vector<float> m_scales;

@@ -1,17 +1,6 @@
 #include "pipeline/flow/infer_stage.h"
 
-#include <chrono>
-
 namespace es::pipeline {
-namespace {
-
-int64_t steady_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
 
 InferStage::InferStage(RequestPool& pool, std::unique_ptr<Decoder> decoder, Done done)
     : m_decoder(std::move(decoder)), m_done(std::move(done)) {

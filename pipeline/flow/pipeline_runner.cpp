@@ -38,11 +38,6 @@ constexpr std::chrono::milliseconds k_flush_timeout{20000};
 constexpr std::chrono::milliseconds k_flush_step{100};
 constexpr std::chrono::milliseconds k_disconnected_wait{5000};
 
-int64_t steady_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-        .count();
-}
-
 // Waits until `output` delivered everything, `deadline` passed or it has been disconnected for
 // k_disconnected_wait: what a broker that is away has not acknowledged stays persisted for the
 // next connection.

@@ -9,6 +9,7 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -17,6 +18,13 @@
 #include <vector>
 
 namespace es::pipeline {
+
+// Now on the steady clock, in the nanoseconds of a slot's times.
+inline int64_t steady_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 // One infer request and everything a frame needs on its way from admission to the outputs;
 // the vectors and images are reused from frame to frame.

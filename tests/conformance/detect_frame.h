@@ -1,5 +1,6 @@
 #pragma once
 
+#include "inference/runtime/compiled_model.h"
 #include "pipeline/postprocess/decoder.h"
 #include "pipeline/preprocess/preprocessor.h"
 

@@ -5,14 +5,10 @@
 // person-detection-0200 with the pipeline's preprocessing and SSD decoder, a share of the
 // detections is dropped at random, and the tracker's ids are scored against the paths with
 // CLEAR-MOT and IDF1.
-#include "devices/registry.h"
-#include "inference/ir/ir.h"
-#include "inference/runtime/core.h"
-#include "pipeline/config/source_uri.h"
 #include "pipeline/source/source.h"
 #include "pipeline/track/tracker.h"
 #include "tests/conformance/detect_frame.h"
-#include "tests/support/test_data.h"
+#include "tests/unit/flow/stage_testing.h"
 #include "tests/unit/track/track_scenes.h"
 #include "tests/unit/track/track_scoring.h"
 
@@ -44,11 +40,7 @@ struct Detector {
 };
 
 std::unique_ptr<Detector> person_detector(float threshold) {
-    static const runtime::Core core(devices::make_registry());
-    const auto model = std::make_shared<graph::Model>(
-        ir::read_model(shared_dir() / "models" / "ir" / "person-detection-0200" / "FP16" /
-                       "person-detection-0200.xml"));
-    runtime::CompiledModel compiled = core.compile(model, "CPU");
+    runtime::CompiledModel compiled = testing::person_detector();
     runtime::InferRequest request = compiled.create_infer_request();
     const runtime::PortInfo& input = compiled.inputs()[0];
     Preprocessor preprocessor({}, input.type.shape, input.type.type, input.name);
@@ -61,12 +53,9 @@ std::unique_ptr<Detector> person_detector(float threshold) {
                                                   std::move(preprocessor), std::move(decoder)});
 }
 
-// Every 10th frame of the street clip.
+// Every 5th frame of the street clip.
 std::vector<cv::Mat> street_frames() {
-    SourceSpec spec;
-    spec.id = "street";
-    spec.uri = parse_source_uri((shared_dir() / "media" / "vtest_200f_h264.mp4").string(), {}).uri;
-    Source source(spec);
+    Source source(testing::source_spec("street", testing::street_clip()));
     source.start();
     std::vector<cv::Mat> frames;
     for (int index = 0; auto frame = source.pull(30s); ++index)

@@ -3,6 +3,7 @@
 // a frame that cannot be preprocessed goes on with its error and starts no request.
 #include "pipeline/flow/infer_stage.h"
 #include "pipeline/source/source.h"
+#include "tests/conformance/detect_frame.h"
 #include "tests/unit/flow/stage_testing.h"
 
 #include <doctest/doctest.h>
@@ -30,14 +31,8 @@ std::vector<Detection> direct_detections(const runtime::CompiledModel& model,
     const runtime::PortInfo& input = model.inputs()[0];
     Preprocessor preprocessor({}, input.type.shape, input.type.type, input.name);
     runtime::InferRequest request = model.create_infer_request();
-    const LetterboxTransform transform = preprocessor.run(frame, request.input(0), 0);
-    request.infer();
-    std::vector<Tensor> outputs;
-    for (size_t i = 0; i < request.outputs().size(); ++i)
-        outputs.push_back(request.output(i));
-    std::vector<Detection> detections;
-    make_decoder(person_options(), model.outputs())->decode(outputs, 0, transform, detections);
-    return detections;
+    return testing::detect_frame(frame, preprocessor, model, request,
+                                 *make_decoder(person_options(), model.outputs()));
 }
 
 // Hands slots from the stage's `done` to the test thread.
